@@ -1,0 +1,120 @@
+"""The ``codecurate`` command: run, validate and report on recipes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+
+def _recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recipe", help="path of the recipe YAML file")
+    parser.add_argument(
+        "--input",
+        metavar="PATH",
+        help="replace the recipe's code input: a folder of repositories, or The Stack-style parquet file(s)",
+    )
+    parser.add_argument("--output", metavar="DIR", help="output folder (replaces the recipe's 'output')")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="override a recipe value by dotted key, e.g. executor.tasks=4 or stages.group.params.buckets=8 "
+        "(value parsed as YAML; repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codecurate",
+        description="Curate source-code repositories and text into training data for code LLMs.",
+    )
+    from codecurate import __version__
+
+    parser.add_argument("--version", action="version", version=f"codecurate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a recipe", description="Validate a recipe, then run it.")
+    _recipe_arguments(run)
+    run.add_argument(
+        "--overwrite", action="store_true", help="delete the output folder first (default: resume the same recipe)"
+    )
+
+    validate = commands.add_parser(
+        "validate", help="check a recipe without running it", description="Check a recipe and print its plan."
+    )
+    _recipe_arguments(validate)
+
+    report = commands.add_parser(
+        "report", help="summarise a run's output", description="Per stage: documents and bytes in, kept, dropped."
+    )
+    report.add_argument("output", help="output folder of a run")
+    report.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    blocks = commands.add_parser("blocks", help="list the registered blocks", description="List registered blocks.")
+    blocks.add_argument("--kind", choices=["reader", "step", "multi_stage"], help="only blocks of this kind")
+    return parser
+
+
+def _load(args: argparse.Namespace):
+    from codecurate.recipe.schema import load_recipe
+
+    return load_recipe(args.recipe, overrides=args.overrides, output=args.output, input_path=args.input)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run)."""
+    args = build_parser().parse_args(argv)
+    from codecurate.recipe.run import OutputInUseError
+    from codecurate.recipe.schema import RecipeError
+
+    try:
+        if args.command == "validate":
+            from codecurate.recipe.plan import build_plan
+
+            recipe = _load(args)
+            plan = build_plan(recipe)
+            print(f"{recipe.source}: valid recipe {recipe.name!r}, output {recipe.output}")
+            for segment in plan.segments:
+                tasks = segment.tasks or recipe.executor.get("tasks", 1)
+                print(f"  segment {segment.name} ({tasks} tasks)")
+                for step, stage_id in zip(segment.steps, segment.stage_ids):
+                    print(f"    {stage_id or '(engine)':<24} {step}")
+            return 0
+        if args.command == "run":
+            from codecurate.recipe.run import run_recipe
+            from codecurate.recipe.summary import format_summary
+
+            summary = run_recipe(_load(args), overwrite=args.overwrite)
+            if summary is not None:
+                print(format_summary(summary))
+            return 0
+        if args.command == "report":
+            from codecurate.recipe.summary import format_summary, write_summary
+
+            summary = write_summary(args.output)
+            print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
+            return 0 if summary["complete"] else 3
+        if args.command == "blocks":
+            from codecurate.recipe.registry import BlockKind, available, block_kind, get_block
+
+            kind = BlockKind(args.kind) if args.kind else None
+            for name in available(kind):
+                cls = get_block(name)
+                doc = (cls.__doc__ or "").strip().splitlines()
+                print(f"{name:<24} {block_kind(cls).value:<12} {doc[0] if doc else ''}")
+            return 0
+    except RecipeError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except (OutputInUseError, FileNotFoundError) as error:
+        print(f"codecurate: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exact and MinHash-LSH near deduplication as sharded datatrove stages."""

@@ -1,0 +1,71 @@
+"""Metadata keys every codecurate block reads and writes, and small helpers around them.
+
+A document is a datatrove ``Document``: one source file or one natural-language article. Its
+``metadata`` dict carries the keys below; blocks use these constants, never ad-hoc strings, so a
+reader written today and a filter written next year agree on what a key means.
+"""
+
+from __future__ import annotations
+
+from datatrove.data import Document
+
+# --- where the document comes from -------------------------------------------------------------
+#: Repository identifier, e.g. ``"owner/name"`` for a GitHub repository or the project name of an
+#: installed Python distribution. Files of one repository share it.
+REPO = "repo"
+#: Path of the file inside its repository, ``/``-separated, no leading slash.
+PATH = "path"
+#: Name of the reader that produced the document (``repositories``, ``the_stack``, ...).
+SOURCE = "source"
+#: ``"code"`` for a source file, ``"text"`` for a natural-language article.
+KIND = "kind"
+KIND_CODE = "code"
+KIND_TEXT = "text"
+#: Language name as in ``codecurate.languages`` (linguist / The Stack naming), or ``None``.
+LANGUAGE = "language"
+#: Size in bytes of the raw file as found on disk or in the source table.
+SIZE_BYTES = "size_bytes"
+#: Set when the raw bytes were not valid UTF-8 (or UTF-16 with a BOM); the text then holds
+#: U+FFFD replacement characters and the trivial-file filter drops it as undecodable.
+DECODE_ERROR = "decode_error"
+
+# --- repository metadata, the same on every file of a repository --------------------------------
+#: SPDX license expression of the repository, or ``None`` when not known (yet).
+LICENSE = "license"
+#: Where ``LICENSE`` came from: ``"metadata"``, ``"sidecar"``, ``"classifier"``, ``"detected"``...
+LICENSE_SOURCE = "license_source"
+#: The license as declared by the source, verbatim (a free-text field is kept here, not in LICENSE).
+LICENSE_DECLARED = "license_declared"
+#: GitHub stars (or the best proxy the source has), an int or ``None``.
+STARS = "stars"
+#: Number of git commits of the repository, an int or ``None``.
+COMMITS = "commits"
+#: Version or revision of the repository (git HEAD, distribution version).
+REVISION = "revision"
+
+# --- set by blocks -----------------------------------------------------------------------------
+#: Why a document was dropped (datatrove's own key, kept for compatibility with its tools).
+FILTER_REASON = "filter_reason"
+#: Id of the recipe stage that dropped the document.
+EXCLUDED_BY = "excluded_by"
+
+#: Keys that describe a repository rather than one of its files.
+REPOSITORY_KEYS = (REPO, LICENSE, LICENSE_SOURCE, LICENSE_DECLARED, STARS, COMMITS, REVISION)
+
+
+def document_id(repo: str, path: str) -> str:
+    """Stable id of a file document: its repository and path, so reruns give the same ids."""
+    return f"{repo}/{path}"
+
+
+def text_bytes(document: Document) -> int:
+    """Size of the document's text in UTF-8 bytes (what the stage summaries count)."""
+    return len(document.text.encode("utf-8", errors="surrogatepass"))
+
+
+def describe(document: Document) -> str:
+    """Short human-readable name of a document for error messages and logs."""
+    meta = document.metadata
+    if meta.get(REPO) and meta.get(PATH):
+        return f"{meta[REPO]}:{meta[PATH]} (id {document.id})"
+    return f"document {document.id}"

@@ -1,0 +1,1 @@
+"""Training objectives: SFIM and FIM span mining, PSM/SPM formatting, the objective mixer."""

@@ -1,0 +1,22 @@
+"""Readers: one datatrove ``Document`` per source file or article.
+
+- ``InstalledPackagesReader`` (``installed_packages``): the Python distributions of this environment.
+- ``RepositoriesReader`` (``repositories``): a folder of repositories on disk.
+- ``TheStackReader`` (``the_stack``): The Stack v1.2 style parquet.
+- ``ArticlesReader`` (``articles``): natural-language articles from jsonl/parquet.
+- ``DocumentsReader`` (``documents``): codecurate's own document files.
+"""
+
+from codecurate.readers.articles import ArticlesReader
+from codecurate.readers.documents import DocumentsReader
+from codecurate.readers.installed import InstalledPackagesReader
+from codecurate.readers.repositories import RepositoriesReader
+from codecurate.readers.the_stack import TheStackReader
+
+__all__ = [
+    "ArticlesReader",
+    "DocumentsReader",
+    "InstalledPackagesReader",
+    "RepositoriesReader",
+    "TheStackReader",
+]

@@ -1,0 +1,217 @@
+"""What every repository reader shares: sharding by repository, file decoding, reader-level drops.
+
+A repository reader lists repositories (cheap), gives each task every ``world_size``-th of them in
+sorted order, and yields the files of one repository contiguously, in path order, so blocks that
+need whole repositories (license detection, file ordering) see them together.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import time
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.readers.base import BaseReader
+from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.utils.logging import logger
+
+from codecurate import documents as keys
+from codecurate.blocks import Accounting
+from codecurate.languages import language_for_path
+
+#: Reader-level drop reasons (the filters of issue-3 handle content; readers only handle access).
+REASON_EXCLUDED_PATH = "excluded_path"
+REASON_TOO_LARGE = "file_too_large"
+REASON_SYMLINK = "symlink"
+REASON_UNREADABLE = "unreadable"
+REASON_LANGUAGE = "language_not_selected"
+
+#: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
+#: filter with a named reason; this cap only keeps huge blobs out of memory.
+DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def decode_source(raw: bytes) -> tuple[str, bool]:
+    """Decode file bytes as UTF-8 (UTF-16 when a BOM says so); ``(text, had_errors)``.
+
+    Undecodable input is decoded with U+FFFD replacements and flagged, never raised: the trivial
+    file filter drops it with the reason ``undecodable``.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), False
+        except UnicodeDecodeError:
+            return raw.decode("utf-16", errors="replace"), True
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
+
+
+@dataclass
+class RepositoryFile:
+    """One file of a repository: its path in the repository and where to read it."""
+
+    path: str
+    location: Path
+
+
+@dataclass
+class Repository:
+    """A repository as a reader found it: its id, its repository-level metadata, its files."""
+
+    repo_id: str
+    metadata: dict = field(default_factory=dict)
+    files: Iterable[RepositoryFile] = ()
+    articles: Iterable[Document] = ()
+
+
+class RepositoryReader(Accounting, BaseReader):
+    """Base of the readers that yield whole repositories, one document per file.
+
+    Args:
+        max_repositories: read only the first N repositories (sorted order, before sharding).
+        max_file_bytes: files larger than this are not loaded; they are dropped as ``file_too_large``.
+        exclude: glob patterns (matched against the path in the repository and each of its folder
+            names) of files to drop as ``excluded_path``.
+        languages: keep only files of these languages (names of ``codecurate.languages``); others
+            are dropped as ``language_not_selected``. ``None`` keeps every file.
+        exclusion_writer: writer for dropped files (set by the recipe engine).
+    """
+
+    type = "📖 - READER"
+
+    def __init__(
+        self,
+        max_repositories: int | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        exclude: list[str] | None = None,
+        languages: list[str] | None = None,
+        exclusion_writer: DiskWriter | None = None,
+    ):
+        super().__init__()
+        if max_repositories is not None and max_repositories < 1:
+            raise ValueError(f"max_repositories must be >= 1 or None, got {max_repositories}")
+        if max_file_bytes < 1:
+            raise ValueError(f"max_file_bytes must be >= 1, got {max_file_bytes}")
+        self.max_repositories = max_repositories
+        self.max_file_bytes = max_file_bytes
+        self.exclude = list(exclude or [])
+        self.languages = self._check_languages(languages)
+        self.exclusion_writer = exclusion_writer
+
+    @staticmethod
+    def _check_languages(languages: list[str] | None) -> set[str] | None:
+        if languages is None:
+            return None
+        from codecurate.languages import get_language
+
+        return {get_language(name).name for name in languages}
+
+    @abstractmethod
+    def list_repositories(self) -> list[str]:
+        """Sorted names of all repositories in the input (cheap: no file is read)."""
+
+    @abstractmethod
+    def open_repository(self, name: str) -> Repository:
+        """The repository called ``name`` with its metadata and files."""
+
+    def _is_excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False
+        parts = path.split("/")
+        return any(
+            fnmatch.fnmatchcase(path, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+            for pattern in self.exclude
+        )
+
+    def _file_document(self, repo: Repository, file: RepositoryFile) -> tuple[Document, str | None, int]:
+        """The document for one file, the reason to drop it (or None), and its size on disk."""
+        metadata = {
+            **repo.metadata,
+            keys.REPO: repo.repo_id,
+            keys.PATH: file.path,
+            keys.SOURCE: self.name,
+            keys.KIND: keys.KIND_CODE,
+        }
+        document = Document(text="", id=keys.document_id(repo.repo_id, file.path), metadata=metadata)
+        try:
+            if file.location.is_symlink():
+                return document, REASON_SYMLINK, 0
+            size = file.location.stat().st_size
+        except OSError:
+            return document, REASON_UNREADABLE, 0
+        metadata[keys.SIZE_BYTES] = size
+        if self._is_excluded(file.path):
+            return document, REASON_EXCLUDED_PATH, size
+        if size > self.max_file_bytes:
+            return document, REASON_TOO_LARGE, size
+        try:
+            raw = file.location.read_bytes()
+        except OSError as error:
+            logger.warning(f"cannot read {repo.repo_id}:{file.path}: {error}")
+            return document, REASON_UNREADABLE, size
+        document.text, decode_error = decode_source(raw)
+        if decode_error:
+            metadata[keys.DECODE_ERROR] = True
+        first_line = document.text[:200].split("\n", 1)[0]
+        metadata[keys.LANGUAGE] = language_for_path(file.path, first_line)
+        if self.languages is not None and metadata[keys.LANGUAGE] not in self.languages:
+            return document, REASON_LANGUAGE, size
+        return document, None, size
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        names = self.list_repositories()
+        if self.max_repositories is not None:
+            names = names[: self.max_repositories]
+        shard = names[rank::world_size]
+        logger.info(f"{self.name}: {len(shard)} of {len(names)} repositories for task {rank}")
+        started = last_log = time.monotonic()
+        with self.exclusion_output() as excluded:
+            for index, name in enumerate(shard, start=1):
+                yield from self._read_repository(self.open_repository(name), excluded, rank)
+                self.stat_update("repositories")
+                now = time.monotonic()
+                if now - last_log > 30 or index == len(shard):
+                    logger.info(f"{self.name}: task {rank} read {index}/{len(shard)} repositories "
+                                f"in {now - started:.0f}s")
+                    last_log = now
+
+    def _read_repository(self, repo: Repository, excluded: DiskWriter | None, rank: int) -> Iterator[Document]:
+        for file in sorted(repo.files, key=lambda f: f.path):
+            document, reason, size = self._file_document(repo, file)
+            self.count_in(document, size)
+            if reason:
+                self.drop(document, reason, excluded, rank, size=size)
+            else:
+                self.count_kept(document, size)
+                yield document
+        for article in repo.articles:
+            size = article.metadata.get(keys.SIZE_BYTES, 0)
+            self.count_in(article, size)
+            self.count_kept(article, size)
+            yield article
+
+
+def walk_files(root: Path, skip_dirs: tuple[str, ...] = (".git",)) -> Iterator[RepositoryFile]:
+    """Every file under ``root`` (symlinks included, not followed), skipping ``skip_dirs`` folders."""
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d not in skip_dirs]
+        base = Path(folder)
+        for filename in filenames:
+            location = base / filename
+            yield RepositoryFile(location.relative_to(root).as_posix(), location)
+        for dirname in dirnames:
+            if (base / dirname).is_symlink():
+                location = base / dirname
+                yield RepositoryFile(location.relative_to(root).as_posix(), location)

@@ -1,0 +1,172 @@
+"""The embedded default input: every Python distribution installed in the running environment.
+
+Each distribution is one repository: its files come from its RECORD, its license from its core
+metadata (``License-Expression``, else trove classifiers), and its long description becomes a
+natural-language article. Real code with real licenses, present on every machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+from datatrove.data import Document
+from datatrove.pipeline.writers.disk_base import DiskWriter
+
+from codecurate import documents as keys
+from codecurate.readers.base import (
+    DEFAULT_MAX_FILE_BYTES,
+    Repository,
+    RepositoryFile,
+    RepositoryReader,
+)
+from codecurate.recipe.registry import register
+
+#: Trove classifiers that name exactly one SPDX license. Ambiguous ones ("BSD License", "GNU
+#: General Public License (GPL)") are not mapped: the license stage detects those from the files.
+CLASSIFIER_SPDX = {
+    "License :: OSI Approved :: MIT License": "MIT",
+    "License :: OSI Approved :: MIT No Attribution License (MIT-0)": "MIT-0",
+    "License :: OSI Approved :: Apache Software License": "Apache-2.0",
+    "License :: OSI Approved :: ISC License (ISCL)": "ISC",
+    "License :: OSI Approved :: Python Software Foundation License": "PSF-2.0",
+    "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "License :: OSI Approved :: GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
+    "License :: OSI Approved :: GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
+    "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "License :: OSI Approved :: GNU Affero General Public License v3": "AGPL-3.0-only",
+    "License :: OSI Approved :: The Unlicense (Unlicense)": "Unlicense",
+    "License :: OSI Approved :: zlib/libpng License": "Zlib",
+    "License :: OSI Approved :: Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
+    "License :: OSI Approved :: Universal Permissive License (UPL)": "UPL-1.0",
+    "License :: OSI Approved :: Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0",
+    "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
+}
+
+_CONTENT_TYPE_LANGUAGE = {"text/markdown": "Markdown", "text/x-rst": "reStructuredText", "text/plain": "Text"}
+_NAME_NORMALIZE = re.compile(r"[-_.]+")
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503 normalised distribution name (``Foo_Bar`` -> ``foo-bar``)."""
+    return _NAME_NORMALIZE.sub("-", name).lower()
+
+
+def declared_license(meta: importlib_metadata.PackageMetadata) -> tuple[str | None, str | None, str | None]:
+    """``(spdx_expression, source, declared_text)`` of a distribution's core metadata."""
+    expression = (meta.get("License-Expression") or "").strip()
+    raw = (meta.get("License") or "").strip()
+    classifiers = [c for c in (meta.get_all("Classifier") or []) if c.startswith("License ::")]
+    declared = expression or raw or "; ".join(classifiers) or None
+    if declared and len(declared) > 2000:
+        declared = declared[:2000]
+    if expression:
+        return expression, "metadata", declared
+    mapped = [CLASSIFIER_SPDX.get(c) for c in classifiers]
+    if mapped and all(mapped):
+        # several license classifiers on one distribution mean a choice among them
+        return " OR ".join(sorted(set(mapped))), "classifier", declared
+    return None, None, declared
+
+
+@register("installed_packages")
+class InstalledPackagesReader(RepositoryReader):
+    """Read the Python distributions installed in this environment, one repository each.
+
+    Args:
+        paths: folders to look for distributions in (default: ``sys.path`` of the running Python).
+        distributions: only these distribution names (any spelling); ``None`` for all.
+        exclude_distributions: names to leave out.
+        articles: also yield each distribution's long description as a ``kind=text`` article.
+        exclude: glob patterns of files to drop (default: compiled bytecode).
+        max_repositories, max_file_bytes, languages: see ``RepositoryReader``.
+    """
+
+    name = "installed_packages"
+    provides = "code"
+
+    def __init__(
+        self,
+        paths: list[str] | None = None,
+        distributions: list[str] | None = None,
+        exclude_distributions: list[str] | None = None,
+        articles: bool = True,
+        max_repositories: int | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        exclude: list[str] | None = None,
+        languages: list[str] | None = None,
+        exclusion_writer: DiskWriter | None = None,
+    ):
+        if exclude is None:
+            exclude = ["*.pyc", "__pycache__"]
+        super().__init__(max_repositories, max_file_bytes, exclude, languages, exclusion_writer)
+        self.paths = list(paths) if paths is not None else None
+        self.distributions = {normalize_name(n) for n in distributions} if distributions else None
+        self.exclude_distributions = {normalize_name(n) for n in exclude_distributions or []}
+        self.articles = articles
+        self._found: dict[str, importlib_metadata.Distribution] | None = None
+
+    def _find(self) -> dict[str, importlib_metadata.Distribution]:
+        found: dict[str, importlib_metadata.Distribution] = {}
+        search = self.paths if self.paths is not None else sys.path
+        for dist in importlib_metadata.distributions(path=search):
+            raw_name = dist.metadata.get("Name")
+            if not raw_name:
+                continue
+            name = normalize_name(raw_name)
+            if self.distributions is not None and name not in self.distributions:
+                continue
+            if name in self.exclude_distributions:
+                continue
+            found.setdefault(name, dist)  # the first on the path is the one Python imports
+        return found
+
+    def list_repositories(self) -> list[str]:
+        self._found = found = self._find()
+        if self.distributions is not None and (missing := self.distributions - set(found)):
+            raise LookupError(f"distributions not installed: {', '.join(sorted(missing))}")
+        return sorted(found)
+
+    def open_repository(self, name: str) -> Repository:
+        if self._found is None:
+            self._found = self._find()
+        dist = self._found[name]
+        meta = dist.metadata
+        license_expr, license_source, declared = declared_license(meta)
+        repo_metadata = {
+            keys.LICENSE: license_expr,
+            keys.LICENSE_SOURCE: license_source,
+            keys.LICENSE_DECLARED: declared,
+            keys.STARS: None,
+            keys.COMMITS: None,
+            keys.REVISION: dist.version,
+        }
+        files = []
+        for package_path in dist.files or []:
+            path = package_path.as_posix()
+            if path.startswith("../") or path.startswith("/"):
+                continue  # console scripts and data installed outside site-packages are not the package's source
+            files.append(RepositoryFile(path, Path(dist.locate_file(package_path))))
+        articles = []
+        if self.articles:
+            description = meta.get_payload() or meta.get("Description") or ""
+            if description.strip():
+                content_type = (meta.get("Description-Content-Type") or "text/x-rst").split(";")[0].strip()
+                articles.append(
+                    Document(
+                        text=description,
+                        id=f"{name}/description",
+                        metadata={
+                            **repo_metadata,
+                            keys.REPO: name,
+                            keys.PATH: "METADATA#description",
+                            keys.SOURCE: self.name,
+                            keys.KIND: keys.KIND_TEXT,
+                            keys.LANGUAGE: _CONTENT_TYPE_LANGUAGE.get(content_type, "Text"),
+                            keys.SIZE_BYTES: len(description.encode("utf-8")),
+                        },
+                    )
+                )
+        return Repository(repo_id=name, metadata=repo_metadata, files=files, articles=articles)

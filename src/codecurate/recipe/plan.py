@@ -1,0 +1,136 @@
+"""From a validated recipe to segments: datatrove pipelines run one after another.
+
+Single-pass blocks are chained into one pipeline. A multi-stage block (dedup, repository grouping)
+needs its input materialised: the engine ends the current pipeline with a documents writer, the
+block plans its passes over that folder, and the block's last pass stays open so the stages after
+it join that pipeline. Every step carries the id of the recipe stage it belongs to, which is how
+the summary attributes counts to stages.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.pipeline.writers.jsonl import JsonlWriter
+
+from codecurate.blocks import Accounting
+from codecurate.recipe.schema import Recipe
+from codecurate.writers import DocumentsWriter
+
+OUTPUT_STAGE = "output"
+
+
+@dataclass
+class Segment:
+    """One datatrove pipeline and its task count (``None``: the executor's)."""
+
+    name: str
+    steps: list[PipelineStep] = field(default_factory=list)
+    stage_ids: list[str | None] = field(default_factory=list)
+    tasks: int | None = None
+
+    def add(self, step: PipelineStep, stage_id: str | None) -> None:
+        self.steps.append(step)
+        self.stage_ids.append(stage_id)
+
+
+@dataclass
+class PlanContext:
+    """What a multi-stage block needs to plan its passes."""
+
+    output: Path
+    seed: int
+    tasks: int
+    stage_id: str
+
+    @property
+    def work_folder(self) -> Path:
+        """A folder of the stage's own for intermediate files (signatures, buckets...)."""
+        return self.output / "work" / self.stage_id
+
+    def exclusion_writer(self, part: str = "") -> DiskWriter:
+        """Writer for documents this stage drops, under ``excluded/<stage id>/``."""
+        folder = self.output / "excluded" / self.stage_id
+        return JsonlWriter(str(folder / part) if part else str(folder), output_filename="${rank}.jsonl.gz")
+
+    def bind(self, step: PipelineStep, part: str = "") -> PipelineStep:
+        """Give ``step`` this stage's id and exclusion writer (when it keeps accounts)."""
+        if isinstance(step, Accounting):
+            step.bind(self.stage_id, self.exclusion_writer(part))
+        return step
+
+    def segment(self, name: str, tasks: int | None = None) -> Segment:
+        return Segment(f"{self.stage_id}-{name}", tasks=tasks)
+
+
+class MultiStageBlock(ABC):
+    """A block that needs several passes over its input, each a datatrove executor.
+
+    ``plan`` returns the segments to run in order; the last one is left open and the engine
+    appends the stages that follow, then the output writer.
+    """
+
+    @abstractmethod
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        """Segments reading ``input_folder`` (codecurate documents), in execution order."""
+
+
+@dataclass
+class Plan:
+    """The segments of a run, in order."""
+
+    segments: list[Segment]
+    output: Path
+
+    def describe(self) -> dict:
+        """JSON-able description (saved as ``plan.json``; the summary reads it)."""
+        return {
+            "segments": [
+                {
+                    "name": s.name,
+                    "tasks": s.tasks,
+                    "stage_ids": s.stage_ids,
+                    "steps": [str(step) for step in s.steps],
+                }
+                for s in self.segments
+            ]
+        }
+
+    def save(self) -> None:
+        self.output.mkdir(parents=True, exist_ok=True)
+        (self.output / "plan.json").write_text(json.dumps(self.describe(), indent=2) + "\n", encoding="utf-8")
+
+
+def build_plan(recipe: Recipe) -> Plan:
+    """Instantiate every block of ``recipe`` and arrange them into segments."""
+    output = Path(recipe.output)
+    tasks = int(recipe.executor.get("tasks", 1))
+    segments: list[Segment] = []
+    current = Segment("main")
+    for spec in recipe.inputs:
+        context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
+        current.add(context.bind(spec.build(recipe.seed)), spec.stage_id)
+    for spec in recipe.stages:
+        block = spec.build(recipe.seed)
+        context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
+        if isinstance(block, MultiStageBlock):
+            folder = output / "intermediate" / spec.stage_id
+            current.add(DocumentsWriter(str(folder)), None)
+            segments.append(current)
+            planned = block.plan(context, str(folder))
+            if not planned:
+                raise ValueError(f"stage {spec.stage_id!r}: block planned no segment")
+            segments.extend(planned[:-1])
+            current = planned[-1]
+        else:
+            current.add(context.bind(block), spec.stage_id)
+    current.add(DocumentsWriter(str(output / "documents")), OUTPUT_STAGE)
+    segments.append(current)
+    for index, segment in enumerate(segments, start=1):
+        segment.name = f"{index:02d}-{segment.name}"
+    return Plan(segments, output)

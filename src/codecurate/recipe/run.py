@@ -1,0 +1,67 @@
+"""Run a validated recipe: plan it, guard the output folder, execute the segments, summarise."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from datatrove.utils.logging import logger
+
+from codecurate.recipe.executors import make_executors
+from codecurate.recipe.plan import Plan, build_plan
+from codecurate.recipe.schema import Recipe
+from codecurate.recipe.summary import write_summary
+
+RESOLVED_RECIPE = "recipe.json"
+
+
+class OutputInUseError(RuntimeError):
+    """The output folder holds a run of a different recipe."""
+
+
+def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
+    """Make the output folder ready: new, the same recipe's earlier run (resumed), or overwritten.
+
+    Resuming relies on datatrove's completion markers, which are only meaningful for the very same
+    recipe; a folder holding another recipe's run is refused unless ``overwrite`` is set.
+    """
+    output = Path(recipe.output)
+    resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
+    marker = output / RESOLVED_RECIPE
+    if output.exists() and overwrite:
+        shutil.rmtree(output)
+    elif marker.is_file() and marker.read_text(encoding="utf-8") != resolved + "\n":
+        raise OutputInUseError(
+            f"output folder {output} holds a run of a different recipe (see {marker}); "
+            "choose another --output, or pass --overwrite to delete it"
+        )
+    elif output.exists() and not marker.is_file() and any(output.iterdir()):
+        raise OutputInUseError(f"output folder {output} is not empty and holds no codecurate run; choose another")
+    output.mkdir(parents=True, exist_ok=True)
+    marker.write_text(resolved + "\n", encoding="utf-8")
+    (output / "recipe.yaml").write_text(yaml.safe_dump(recipe.raw, sort_keys=False), encoding="utf-8")
+    return output
+
+
+def run_recipe(recipe: Recipe, overwrite: bool = False) -> dict | None:
+    """Run ``recipe``. Returns the summary, or ``None`` for Slurm (jobs are only submitted)."""
+    output = prepare_output(recipe, overwrite)
+    plan: Plan = build_plan(recipe)
+    plan.save()
+    executors = make_executors(recipe, plan)
+    kind = recipe.executor["type"]
+    if kind == "slurm":
+        executors[-1].run()  # submits every segment, each job depending on the previous one
+        logger.info(f"submitted {len(executors)} Slurm job groups; `codecurate report {output}` when they finish")
+        return None
+    if kind == "ray":
+        import ray
+
+        if not ray.is_initialized():
+            ray.init()
+    for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
+        logger.info(f"segment {index}/{len(executors)}: {segment.name} ({executor.world_size} tasks)")
+        executor.run()
+    return write_summary(output)

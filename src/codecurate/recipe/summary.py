@@ -1,0 +1,129 @@
+"""The run summary: per stage, documents and bytes in, kept, and dropped by reason.
+
+Computed from the datatrove stats every task writes (``logs/<segment>/stats/NNNNN.json``) and the
+plan saved beside them, so it works the same after a local run, a Ray run or Slurm jobs, and for a
+run still in progress (the summary then says which tasks are missing).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from codecurate.blocks import (
+    STAT_DROPPED,
+    STAT_DROPPED_BYTES,
+    STAT_IN,
+    STAT_IN_BYTES,
+    STAT_KEPT,
+    STAT_KEPT_BYTES,
+)
+
+
+def _total(value) -> float:
+    """The ``total`` of one datatrove metric as saved to disk (a dict, or a bare number)."""
+    if isinstance(value, dict):
+        return value.get("total", 0)
+    return value or 0
+
+
+def _empty_stage(stage_id: str) -> dict:
+    return {"stage": stage_id, "documents_in": 0, "bytes_in": 0, "kept": 0, "bytes_kept": 0,
+            "dropped": {}, "seconds": 0.0}
+
+
+def _reason(stage: dict, reason: str) -> dict:
+    return stage["dropped"].setdefault(reason, {"documents": 0, "bytes": 0})
+
+
+def compute_summary(output: str | Path) -> dict:
+    """Summary of the run in ``output`` (it must hold ``plan.json``)."""
+    output = Path(output)
+    plan_file = output / "plan.json"
+    if not plan_file.is_file():
+        raise FileNotFoundError(f"{output} holds no codecurate run (no plan.json)")
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    stages: dict[str, dict] = {}
+    segments = []
+    for segment in plan["segments"]:
+        logs = output / "logs" / segment["name"]
+        stats_files = sorted((logs / "stats").glob("*.json")) if (logs / "stats").is_dir() else []
+        completions = len(list((logs / "completions").iterdir())) if (logs / "completions").is_dir() else 0
+        executor_file = logs / "executor.json"
+        world_size = segment.get("tasks")
+        if executor_file.is_file():
+            world_size = json.loads(executor_file.read_text(encoding="utf-8")).get("world_size", world_size)
+        segments.append({"name": segment["name"], "tasks": world_size, "completed": completions})
+        for stats_file in stats_files:
+            per_step = json.loads(stats_file.read_text(encoding="utf-8"))
+            for stage_id, step in zip(segment["stage_ids"], per_step):
+                if stage_id is None:
+                    continue
+                stage = stages.setdefault(stage_id, _empty_stage(stage_id))
+                stage["seconds"] += _total(step.get("time_stats", {}))
+                for key, value in step.get("stats", {}).items():
+                    total = _total(value)
+                    if key == STAT_IN:
+                        stage["documents_in"] += total
+                    elif key == STAT_IN_BYTES:
+                        stage["bytes_in"] += total
+                    elif key == STAT_KEPT:
+                        stage["kept"] += total
+                    elif key == STAT_KEPT_BYTES:
+                        stage["bytes_kept"] += total
+                    elif key.startswith(STAT_DROPPED_BYTES):
+                        _reason(stage, key[len(STAT_DROPPED_BYTES) :])["bytes"] += total
+                    elif key.startswith(STAT_DROPPED):
+                        _reason(stage, key[len(STAT_DROPPED) :])["documents"] += total
+    for stage in stages.values():
+        for key in ("documents_in", "bytes_in", "kept", "bytes_kept"):
+            stage[key] = int(stage[key])
+        dropped_docs = sum(int(r["documents"]) for r in stage["dropped"].values())
+        dropped_bytes = sum(int(r["bytes"]) for r in stage["dropped"].values())
+        stage["dropped_total"] = dropped_docs
+        stage["balanced"] = (
+            stage["documents_in"] == stage["kept"] + dropped_docs
+            and stage["bytes_in"] == stage["bytes_kept"] + dropped_bytes
+        )
+        stage["seconds"] = round(stage["seconds"], 3)
+        stage["dropped"] = {k: {"documents": int(v["documents"]), "bytes": int(v["bytes"])}
+                            for k, v in sorted(stage["dropped"].items())}
+    order = [sid for segment in plan["segments"] for sid in segment["stage_ids"] if sid is not None]
+    ordered = [stages[sid] for sid in dict.fromkeys(order) if sid in stages]
+    complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
+    return {"complete": complete, "segments": segments, "stages": ordered}
+
+
+def write_summary(output: str | Path) -> dict:
+    """Compute the summary and save it as ``summary.json`` in ``output``."""
+    summary = compute_summary(output)
+    path = Path(output) / "summary.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+def format_summary(summary: dict) -> str:
+    """The summary as a table a person reads."""
+    header = f"{'stage':<24} {'docs in':>10} {'kept':>10} {'dropped':>10} {'bytes in':>10} {'bytes kept':>11}  check"
+    lines = [header, "-" * len(header)]
+    for stage in summary["stages"]:
+        lines.append(
+            f"{stage['stage']:<24} {stage['documents_in']:>10} {stage['kept']:>10} {stage['dropped_total']:>10} "
+            f"{_size(stage['bytes_in']):>10} {_size(stage['bytes_kept']):>11}  "
+            f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
+        )
+        for reason, counts in stage["dropped"].items():
+            lines.append(f"    dropped {reason}: {counts['documents']} documents, {_size(counts['bytes'])}")
+    lines.append("")
+    for segment in summary["segments"]:
+        lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")
+    lines.append("run complete" if summary["complete"] else "run INCOMPLETE: some tasks have not finished")
+    return "\n".join(lines)

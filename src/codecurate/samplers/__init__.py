@@ -1,0 +1,1 @@
+"""Repository grouping and the file orderers of the aiXcoder paper (Algorithm 1)."""

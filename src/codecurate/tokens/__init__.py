@@ -1,0 +1,1 @@
+"""Tokenizer training, sequence packing and tokenized shard writing."""

@@ -1,0 +1,1 @@
+"""Training configuration generation (Nanotron, Megatron) from the curated shards."""
