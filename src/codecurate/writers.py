@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datatrove.data import DocumentsPipeline
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.blocks import Accounting
+
+
+def _document_record(writer: JsonlWriter, document: Document) -> dict:
+    # datatrove's default adapter leaves out empty values; an empty file must stay a document
+    return {"text": document.text, "id": document.id, "metadata": document.metadata}
 
 
 class DocumentsWriter(Accounting, JsonlWriter):
@@ -17,7 +22,9 @@ class DocumentsWriter(Accounting, JsonlWriter):
     name = "documents_writer"
 
     def __init__(self, output_folder: str, output_filename: str = "${rank}.jsonl.gz"):
-        super().__init__(output_folder, output_filename=output_filename, compression="gzip")
+        super().__init__(
+            output_folder, output_filename=output_filename, compression="gzip", adapter=_document_record
+        )
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with self:

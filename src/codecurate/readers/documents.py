@@ -29,7 +29,7 @@ class DocumentsReader(RecordFileReader):
         super().__init__(data_folder, glob_pattern=glob_pattern, limit=limit)
 
     def to_document(self, record: dict, filepath: str, index: int) -> Document:
-        if "text" not in record or "id" not in record:
-            raise KeyError(f"{filepath}: record {index} is not a document (needs 'text' and 'id')")
+        if "id" not in record:
+            raise KeyError(f"{filepath}: record {index} is not a document (it has no 'id')")
         metadata = record.get("metadata") or {}
-        return Document(text=record["text"] or "", id=str(record["id"]), metadata=dict(metadata))
+        return Document(text=record.get("text") or "", id=str(record["id"]), metadata=dict(metadata))

@@ -1,0 +1,62 @@
+"""Shared fixtures: corpora the tests build themselves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codecurate.readers.base import RepositoryReader
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo_root(tmp_path: Path) -> Path:
+    """A folder of three repositories: a git work tree, a plain tree with a sidecar, a tiny one."""
+    root = tmp_path / "repos"
+    alpha = root / "alpha"
+    write(alpha / "main.py", "import util\n\nprint(util.add(1, 2))\n")
+    write(alpha / "util.py", "def add(a, b):\n    return a + b\n")
+    write(alpha / "LICENSE", "MIT License\n\nPermission is hereby granted...\n")
+    write(alpha / "scripts" / "run", "#!/usr/bin/env bash\necho hi\n")
+    if shutil.which("git"):
+        git(alpha, "init", "-q")
+        git(alpha, "add", ".")
+        git(alpha, "commit", "-q", "-m", "one")
+        write(alpha / "util.py", "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+        git(alpha, "commit", "-q", "-am", "two")
+    beta = root / "beta"
+    write(beta / "src" / "Main.java", "class Main { public static void main(String[] a) {} }\n")
+    write(beta / "README.md", "# beta\n")
+    write(beta / "empty.txt", "")
+    write(beta / "latin1.c", "/* caf\xe9 */\nint x;\n".encode("latin-1"))
+    write(beta / "bom16.js", "var s = 'x';\n".encode("utf-16"))
+    write(root / "beta.json", json.dumps({"name": "owner/beta", "license": "Apache-2.0", "stars": 42}))
+    write(root / "gamma" / "index.ts", "export const x: number = 1;\n")
+    return root
+
+
+def read_all(reader: RepositoryReader, world_size: int = 1) -> list:
+    docs = []
+    for rank in range(world_size):
+        docs.extend(reader.run(None, rank, world_size))
+    return docs

@@ -1,0 +1,130 @@
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from datatrove.pipeline.writers.jsonl import JsonlWriter
+
+from codecurate import documents as keys
+from codecurate.readers import RepositoriesReader
+from codecurate.readers.base import decode_source
+from codecurate.readers.repositories import SidecarError
+from tests.conftest import read_all, write
+
+
+def test_reads_every_file_with_repository_metadata(repo_root):
+    docs = read_all(RepositoriesReader(str(repo_root)))
+    by_id = {d.id: d for d in docs}
+    assert set(by_id) == {
+        "alpha/LICENSE", "alpha/main.py", "alpha/scripts/run", "alpha/util.py",
+        "owner/beta/README.md", "owner/beta/bom16.js", "owner/beta/empty.txt", "owner/beta/latin1.c",
+        "owner/beta/src/Main.java", "gamma/index.ts",
+    }
+    util = by_id["alpha/util.py"]
+    assert util.text.endswith("return a - b\n")
+    assert util.metadata[keys.LANGUAGE] == "Python"
+    assert util.metadata[keys.KIND] == keys.KIND_CODE
+    assert util.metadata[keys.SOURCE] == "repositories"
+    assert by_id["alpha/scripts/run"].metadata[keys.LANGUAGE] == "Shell"
+    beta = by_id["owner/beta/src/Main.java"].metadata
+    assert (beta[keys.REPO], beta[keys.LICENSE], beta[keys.LICENSE_SOURCE], beta[keys.STARS]) == (
+        "owner/beta", "Apache-2.0", "sidecar", 42)
+    assert by_id["gamma/index.ts"].metadata[keys.LICENSE] is None
+    # empty files are documents too (the trivial-file filter drops them with a reason)
+    assert by_id["owner/beta/empty.txt"].text == ""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_work_tree_metadata_and_dot_git_skipped(repo_root):
+    docs = read_all(RepositoriesReader(str(repo_root)))
+    alpha = [d for d in docs if d.metadata[keys.REPO] == "alpha"]
+    assert all("/.git/" not in d.id for d in docs)
+    assert {d.metadata[keys.COMMITS] for d in alpha} == {2}
+    assert len(alpha[0].metadata[keys.REVISION]) == 40
+
+
+def test_files_of_a_repository_are_contiguous_and_sorted(repo_root):
+    docs = read_all(RepositoriesReader(str(repo_root)))
+    repos = [d.metadata[keys.REPO] for d in docs]
+    runs = [r for i, r in enumerate(repos) if i == 0 or repos[i - 1] != r]
+    assert len(runs) == len(set(runs)) == 3
+    for repo in set(repos):
+        paths = [d.metadata[keys.PATH] for d in docs if d.metadata[keys.REPO] == repo]
+        assert paths == sorted(paths)
+
+
+def test_sharding_gives_each_repository_to_exactly_one_task(repo_root):
+    single = sorted(d.id for d in read_all(RepositoriesReader(str(repo_root))))
+    for world_size in (2, 3, 5):
+        sharded = [d.id for d in read_all(RepositoriesReader(str(repo_root)), world_size)]
+        assert sorted(sharded) == single
+    assert [d.id for d in RepositoriesReader(str(repo_root)).run(None, 4, 5)] == []
+
+
+def test_decoding(repo_root):
+    docs = {d.id: d for d in read_all(RepositoriesReader(str(repo_root)))}
+    latin1 = docs["owner/beta/latin1.c"]
+    assert latin1.metadata[keys.DECODE_ERROR] is True
+    assert "\ufffd" in latin1.text
+    assert docs["owner/beta/bom16.js"].text == "var s = 'x';\n"
+    assert keys.DECODE_ERROR not in docs["owner/beta/bom16.js"].metadata
+    assert decode_source(b"\xef\xbb\xbfx = 1") == ("x = 1", False)
+
+
+def test_reader_drops_are_counted_and_written_with_reasons(repo_root, tmp_path):
+    write(repo_root / "gamma" / "big.bin", b"\x00" * 5000)
+    (repo_root / "gamma" / "link.ts").symlink_to(repo_root / "gamma" / "index.ts")
+    excluded = tmp_path / "excluded"
+    reader = RepositoriesReader(
+        str(repo_root), max_file_bytes=4096, exclude=["*.md"], languages=["Python", "TypeScript", "Java", "Shell"],
+        exclusion_writer=JsonlWriter(str(excluded), output_filename="${rank}.jsonl"),
+    )
+    docs = read_all(reader)
+    stats = reader.stats.stats
+    reasons = {k.split("/", 1)[1]: v.total for k, v in stats.items() if k.startswith("dropped/")}
+    assert reasons == {
+        "file_too_large": 1, "symlink": 1, "excluded_path": 1, "language_not_selected": 4,
+    }
+    assert stats["in"].total == len(docs) + sum(reasons.values()) == 12
+    written = [json.loads(line) for line in gzip.open(excluded / "00000.jsonl.gz", "rt")]
+    assert {(r["id"], r["metadata"]["filter_reason"]) for r in written} >= {
+        ("gamma/big.bin", "file_too_large"), ("gamma/link.ts", "symlink"), ("owner/beta/README.md", "excluded_path"),
+    }
+    assert all(r["metadata"]["excluded_by"] == "repositories" for r in written)
+
+
+def test_max_repositories(repo_root):
+    docs = read_all(RepositoriesReader(str(repo_root), max_repositories=1))
+    assert {d.metadata[keys.REPO] for d in docs} == {"alpha"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["a"]', "expected a JSON object"),
+        ('{"stars": "many"}', "key 'stars' must be int"),
+        ('{"owner": "x"}', "unknown key 'owner'"),
+    ],
+)
+def test_bad_sidecar_names_file_and_key(repo_root, content, message):
+    sidecar = write(repo_root / "gamma.json", content)
+    with pytest.raises(SidecarError, match=message) as error:
+        read_all(RepositoriesReader(str(repo_root)))
+    assert str(sidecar) in str(error.value)
+
+
+def test_missing_folder_and_bad_parameters(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        RepositoriesReader(str(tmp_path / "nope")).list_repositories()
+    with pytest.raises(ValueError, match="max_file_bytes"):
+        RepositoriesReader(str(tmp_path), max_file_bytes=0)
+    with pytest.raises(KeyError, match="unknown language"):
+        RepositoriesReader(str(tmp_path), languages=["Klingon"])
+
+
+def test_stray_files_in_root_are_not_repositories(repo_root):
+    write(repo_root / "notes.txt", "hello")
+    assert RepositoriesReader(str(repo_root)).list_repositories() == ["alpha", "beta", "gamma"]
+    assert Path(repo_root / "notes.txt").exists()

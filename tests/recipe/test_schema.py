@@ -1,0 +1,134 @@
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codecurate.recipe.schema import RecipeError, apply_override, load_recipe
+
+
+def recipe_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "recipe.yaml"
+    path.write_text(textwrap.dedent(body).lstrip("\n"))
+    return path
+
+
+VALID = """
+name: demo
+seed: 7
+output: {out}
+executor:
+  type: local
+  tasks: 2
+inputs:
+  - reader: repositories
+    params:
+      data_folder: {repos}
+stages:
+  - block: group_by_repository
+    id: group
+    params:
+      buckets: 3
+"""
+
+
+def valid_recipe(tmp_path, repo_root) -> Path:
+    return recipe_file(tmp_path, VALID.format(out=tmp_path / "out", repos=repo_root))
+
+
+def problems_of(path: Path, **kwargs) -> str:
+    with pytest.raises(RecipeError) as error:
+        load_recipe(path, **kwargs)
+    return str(error.value)
+
+
+def test_valid_recipe(tmp_path, repo_root):
+    recipe = load_recipe(valid_recipe(tmp_path, repo_root))
+    assert recipe.name == "demo" and recipe.seed == 7
+    assert [s.stage_id for s in recipe.inputs] == ["repositories"]
+    assert [(s.stage_id, s.params) for s in recipe.stages] == [("group", {"buckets": 3})]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("block: group_by_repository", "block: no_such_block",
+         "line 12, stages[0].block: unknown block 'no_such_block'; known blocks: "),
+        ("buckets: 3", "buckets: three",
+         "line 15, stages[0].params.buckets: expected int, got 'three' (str)"),
+        ("buckets: 3", "bucket: 3",
+         "line 15, stages[0].params.bucket: unknown parameter 'bucket' for 'group_by_repository'; known: buckets"),
+        ("buckets: 3", "buckets: 0",
+         "line 14, stages[0].params: ValueError: buckets must be >= 1, got 0"),
+        ("      data_folder: ", "      max_repositories: 1\n      nothing: ",
+         "line 9, inputs[0].params.data_folder: missing required parameter 'data_folder' for 'repositories'"),
+        ("tasks: 2", "tasks: two", "line 6, executor.tasks: expected int, got 'two' (str)"),
+        ("type: local", "type: kubernetes", "line 5, executor.type: expected one of local, slurm, ray, got 'kubernetes'"),
+        ("seed: 7", "seed: 7\ncolour: blue", "line 3, colour: unknown key 'colour'"),
+        ("block: group_by_repository", "block: repositories",
+         "line 12, stages[0].block: 'repositories' is a reader; put it under inputs"),
+        ("reader: repositories", "reader: group_by_repository",
+         "line 8, inputs[0].reader: 'group_by_repository' is not a reader; inputs take readers"),
+        ("id: group", "id: repositories", "line 13, stages[0].id: duplicate stage id 'repositories'"),
+        ("name: demo", "name: [demo", "line 2, <top level>: not valid YAML"),
+    ],
+)
+def test_each_error_names_key_path_and_line(tmp_path, repo_root, old, new, expected):
+    path = valid_recipe(tmp_path, repo_root)
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    assert expected in problems_of(path)
+
+
+def test_bad_path_is_reported(tmp_path, repo_root):
+    path = recipe_file(tmp_path, VALID.format(out=tmp_path / "out", repos=tmp_path / "missing"))
+    message = problems_of(path)
+    assert f"line 10, inputs[0].params.data_folder: path does not exist: {tmp_path / 'missing'}" in message
+
+
+def test_all_problems_reported_at_once(tmp_path, repo_root):
+    path = valid_recipe(tmp_path, repo_root)
+    path.write_text(path.read_text().replace("tasks: 2", "tasks: 0").replace("buckets: 3", "buckets: x"))
+    message = problems_of(path)
+    assert "2 problems" in message
+    assert "executor.tasks: must be >= 1" in message and "stages[0].params.buckets: expected int" in message
+
+
+def test_missing_required_top_level_keys(tmp_path):
+    message = problems_of(recipe_file(tmp_path, "description: nothing\n"))
+    assert "name: required" in message and "output: required" in message and "inputs: required" in message
+
+
+def test_unreadable_recipe(tmp_path):
+    assert "cannot read the recipe" in problems_of(tmp_path / "nope.yaml")
+
+
+def test_overrides(tmp_path, repo_root):
+    path = valid_recipe(tmp_path, repo_root)
+    recipe = load_recipe(path, overrides=["executor.tasks=4", "stages.group.params.buckets=5", "seed=9"])
+    assert recipe.executor["tasks"] == 4 and recipe.stages[0].params["buckets"] == 5 and recipe.seed == 9
+    recipe = load_recipe(path, overrides=["stages.0.params.buckets=6", "inputs.repositories.params.max_repositories=1"])
+    assert recipe.stages[0].params["buckets"] == 6 and recipe.inputs[0].params["max_repositories"] == 1
+    assert "stages[0].params.buckets: expected int, got 'many'" in problems_of(
+        path, overrides=["stages.group.params.buckets=many"])
+    assert "no list item with id, block or reader 'nope'" in problems_of(path, overrides=["stages.nope.params.x=1"])
+    with pytest.raises(ValueError, match="expected dotted.key=value"):
+        apply_override({}, "seed")
+
+
+def test_input_flag_picks_the_reader(tmp_path, repo_root):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = valid_recipe(tmp_path, repo_root)
+    other = tmp_path / "other_repos"
+    (other / "x").mkdir(parents=True)
+    recipe = load_recipe(path, input_path=str(other))
+    assert [(s.block, s.params["data_folder"]) for s in recipe.inputs] == [("repositories", str(other))]
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    pq.write_table(pa.Table.from_pylist([{"content": "x"}]), stack / "p.parquet")
+    assert load_recipe(path, input_path=str(stack)).inputs[0].block == "the_stack"
+    single = load_recipe(path, input_path=str(stack / "p.parquet")).inputs[0]
+    assert (single.block, single.params["glob_pattern"]) == ("the_stack", "p.parquet")
+    assert "--input" in problems_of(path, input_path=str(tmp_path / "absent"))
