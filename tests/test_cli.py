@@ -1,0 +1,96 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codecurate.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+AIXCODER = REPO / "recipes" / "aixcoder7b" / "recipe.yaml"
+
+
+def write_recipe(tmp_path: Path, repos: Path, stages: str = "[]") -> Path:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        f"name: cli\noutput: {tmp_path / 'out'}\nexecutor: {{type: local, tasks: 2, workers: 1}}\n"
+        f"inputs:\n  - reader: repositories\n    params: {{data_folder: {repos}}}\nstages: {stages}\n"
+    )
+    return path
+
+
+def test_validate_prints_the_plan(tmp_path, repo_root, capsys):
+    path = write_recipe(tmp_path, repo_root, "[{block: group_by_repository, id: group}]")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "valid recipe 'cli'" in out
+    assert "segment 03-group-gather (16 tasks)" in out
+
+
+def test_invalid_recipe_exits_2_with_the_key_path(tmp_path, repo_root, capsys):
+    path = write_recipe(tmp_path, repo_root, "[{block: group_by_repository, params: {buckets: -1}}]")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 7, stages[0].params: ValueError: buckets must be >= 1, got -1" in err
+    assert main(["run", str(path)]) == 2
+
+
+def test_run_then_report(tmp_path, repo_root, capsys):
+    path = write_recipe(tmp_path, repo_root)
+    assert main(["run", str(path), "--set", "inputs.0.params.exclude=['*.md']"]) == 0
+    out = capsys.readouterr().out
+    assert "dropped excluded_path: 1 documents" in out and "run complete" in out
+    assert main(["report", str(tmp_path / "out"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert [s["stage"] for s in summary["stages"]] == ["repositories", "output"]
+    # a second run of another recipe into the same folder is refused, --overwrite allows it
+    assert main(["run", str(path)]) == 2
+    assert "holds a run of a different recipe" in capsys.readouterr().err
+    assert main(["run", str(path), "--overwrite"]) == 0
+
+
+def test_run_with_input_and_output_flags(tmp_path, repo_root, capsys):
+    path = write_recipe(tmp_path, tmp_path)  # the recipe's own input is replaced by --input
+    out = tmp_path / "elsewhere"
+    assert main(["run", str(path), "--input", str(repo_root), "--output", str(out)]) == 0
+    assert (out / "documents" / "00000.jsonl.gz").is_file()
+    assert json.loads((out / "summary.json").read_text())["stages"][0]["kept"] == 10
+
+
+def test_report_on_a_folder_without_a_run(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "holds no codecurate run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["validate", "--help"], ["report", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    assert "usage: codecurate" in capsys.readouterr().out
+
+
+def test_blocks_lists_the_registry(capsys):
+    assert main(["blocks"]) == 0
+    out = capsys.readouterr().out
+    for name in ("installed_packages", "repositories", "the_stack", "articles", "documents", "group_by_repository"):
+        assert name in out
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("codecurate") or str(Path(sys.executable).parent / "codecurate")
+    done = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("codecurate ")
+
+
+def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
+    out = tmp_path / "aix"
+    argv = ["run", str(AIXCODER), "--output", str(out), "--set", "inputs.0.params.distributions=[PyYAML, orjson]"]
+    assert main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert stages["installed_packages"]["kept"] == stages["output"]["kept"] > 20
+    assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
+    assert summary["complete"]
