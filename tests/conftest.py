@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -60,3 +61,8 @@ def read_all(reader: RepositoryReader, world_size: int = 1) -> list:
     for rank in range(world_size):
         docs.extend(reader.run(None, rank, world_size))
     return docs
+
+
+def read_jsonl_gz(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]

@@ -1,5 +1,3 @@
-import gzip
-import json
 import shutil
 from pathlib import Path
 
@@ -10,7 +8,7 @@ from codecurate import documents as keys
 from codecurate.readers import RepositoriesReader
 from codecurate.readers.base import decode_source
 from codecurate.readers.repositories import SidecarError
-from tests.conftest import read_all, write
+from tests.conftest import read_all, read_jsonl_gz, write
 
 
 def test_reads_every_file_with_repository_metadata(repo_root):
@@ -87,7 +85,7 @@ def test_reader_drops_are_counted_and_written_with_reasons(repo_root, tmp_path):
         "file_too_large": 1, "symlink": 1, "excluded_path": 1, "language_not_selected": 4,
     }
     assert stats["in"].total == len(docs) + sum(reasons.values()) == 12
-    written = [json.loads(line) for line in gzip.open(excluded / "00000.jsonl.gz", "rt")]
+    written = read_jsonl_gz(excluded / "00000.jsonl.gz")
     assert {(r["id"], r["metadata"]["filter_reason"]) for r in written} >= {
         ("gamma/big.bin", "file_too_large"), ("gamma/link.ts", "symlink"), ("owner/beta/README.md", "excluded_path"),
     }

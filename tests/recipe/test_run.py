@@ -1,4 +1,3 @@
-import gzip
 import json
 from pathlib import Path
 
@@ -13,15 +12,12 @@ from codecurate.recipe.plan import build_plan
 from codecurate.recipe.run import OutputInUseError, run_recipe
 from codecurate.recipe.schema import validate
 from codecurate.recipe.summary import compute_summary
-from tests.conftest import read_all
+from tests.conftest import read_all, read_jsonl_gz
 
 
 def read_output(folder: Path) -> dict[str, list[dict]]:
     """File name -> records, for every documents file under ``folder``."""
-    return {
-        p.name: [json.loads(line) for line in gzip.open(p, "rt")]
-        for p in sorted(folder.glob("*.jsonl.gz"))
-    }
+    return {p.name: read_jsonl_gz(p) for p in sorted(folder.glob("*.jsonl.gz"))}
 
 
 def repos_recipe(out: Path, repos: Path, **extra) -> dict:
