@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import stat
 import time
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
@@ -144,11 +145,12 @@ class RepositoryReader(Accounting, BaseReader):
         }
         document = Document(text="", id=keys.document_id(repo.repo_id, file.path), metadata=metadata)
         try:
-            if file.location.is_symlink():
-                return document, REASON_SYMLINK, 0
-            size = file.location.stat().st_size
+            status = os.lstat(file.location)
         except OSError:
             return document, REASON_UNREADABLE, 0
+        if stat.S_ISLNK(status.st_mode):
+            return document, REASON_SYMLINK, 0
+        size = status.st_size
         metadata[keys.SIZE_BYTES] = size
         if self._is_excluded(file.path):
             return document, REASON_EXCLUDED_PATH, size
@@ -205,13 +207,13 @@ class RepositoryReader(Accounting, BaseReader):
 
 def walk_files(root: Path, skip_dirs: tuple[str, ...] = (".git",)) -> Iterator[RepositoryFile]:
     """Every file under ``root`` (symlinks included, not followed), skipping ``skip_dirs`` folders."""
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+    top = str(root)
+    for folder, dirnames, filenames in os.walk(top, followlinks=False):
         dirnames[:] = [d for d in dirnames if d not in skip_dirs]
-        base = Path(folder)
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
         for filename in filenames:
-            location = base / filename
-            yield RepositoryFile(location.relative_to(root).as_posix(), location)
+            yield RepositoryFile(prefix + filename, Path(folder, filename))
         for dirname in dirnames:
-            if (base / dirname).is_symlink():
-                location = base / dirname
-                yield RepositoryFile(location.relative_to(root).as_posix(), location)
+            if os.path.islink(os.path.join(folder, dirname)):
+                yield RepositoryFile(prefix + dirname, Path(folder, dirname))
