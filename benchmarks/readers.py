@@ -22,9 +22,8 @@ from datatrove.pipeline.readers import ParquetReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import build_repositories, timed  # noqa: E402
-
 from codecurate.readers import RepositoriesReader, TheStackReader  # noqa: E402
+from common import build_repositories, timed  # noqa: E402
 
 
 def floor_read(root: Path) -> None:

@@ -24,11 +24,10 @@ from datatrove.pipeline.writers import JsonlWriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import build_repositories, timed  # noqa: E402
-
 from codecurate.readers import RepositoriesReader  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import load_recipe  # noqa: E402
+from common import build_repositories, timed  # noqa: E402
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
 

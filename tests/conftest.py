@@ -66,3 +66,20 @@ def read_all(reader: RepositoryReader, world_size: int = 1) -> list:
 def read_jsonl_gz(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
+
+
+def make_doc(text: str, path: str = "src/main.py", repo: str | None = "o/r", **metadata) -> Document:
+    """A code document as the readers make them."""
+    from datatrove.data import Document
+
+    from codecurate import documents as keys
+
+    meta = {keys.REPO: repo, keys.PATH: path, keys.KIND: keys.KIND_CODE, **metadata}
+    return Document(text=text, id=f"{repo}/{path}", metadata=meta)
+
+
+def verdict(block, document) -> str | None:
+    """None when ``block`` keeps the document, else the drop reason."""
+    result = block.filter(document)
+    keep, reason = result if isinstance(result, tuple) else (result, None)
+    return None if keep else reason

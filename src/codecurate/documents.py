@@ -48,6 +48,10 @@ REVISION = "revision"
 FILTER_REASON = "filter_reason"
 #: Id of the recipe stage that dropped the document.
 EXCLUDED_BY = "excluded_by"
+#: Repository quality score (``codecurate.filters.repo_quality``), the same on all its files.
+QUALITY_SCORE = "quality_score"
+#: The listed sensitive word an excluded document contained.
+SENSITIVE_MATCH = "sensitive_match"
 
 #: Keys that describe a repository rather than one of its files.
 REPOSITORY_KEYS = (REPO, LICENSE, LICENSE_SOURCE, LICENSE_DECLARED, STARS, COMMITS, REVISION)

@@ -15,6 +15,12 @@ from datatrove.pipeline.readers.base import BaseReader
 BLOCK_MODULES = (
     "codecurate.readers",
     "codecurate.samplers.grouping",
+    "codecurate.filters.license",
+    "codecurate.filters.repo_quality",
+    "codecurate.filters.trivial",
+    "codecurate.filters.long_files",
+    "codecurate.filters.content_rules",
+    "codecurate.filters.sensitive_words",
 )
 
 _REGISTRY: dict[str, type] = {}

@@ -1,0 +1,189 @@
+"""Repository quality: score repositories from stars, commits and test files; drop the lowest 10%.
+
+The paper gives no formula; ours is explicit::
+
+    score = stars_weight * log1p(stars) + commits_weight * log1p(commits) + tests_weight * log1p(test_files)
+
+An unknown stars or commits count contributes 0. ``test_files`` counts the repository's files whose
+path looks like a test (``is_test_file``). The cut is corpus-wide: repositories are ranked by
+(score, repository id) and the first ``floor(drop_fraction * repositories)`` are dropped, so
+exactly that share goes, ties broken by id, whatever the task count.
+
+Three passes: every task measures the repositories in its share of the input (a repository split
+over several tasks is merged later), one task merges the measures and computes the cut, then every
+task filters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate import documents as keys
+from codecurate.blocks import Accounting
+from codecurate.readers.documents import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
+from codecurate.recipe.registry import register
+
+_TEST_DIR = re.compile(r"(?:^|/)(?:tests?|__tests__|testing|spec|specs|test_?data)/")
+_TEST_NAME = re.compile(r"^(?:test_.+|.+_test|.+Tests?|.+_spec|.+\.test|.+\.spec|conftest)\.\w+$")
+
+
+def is_test_file(path: str) -> bool:
+    """Whether a repository path looks like a test file (a tests folder or a test naming convention)."""
+    return bool(_TEST_DIR.search(path) or _TEST_NAME.match(path.rsplit("/", 1)[-1]))
+
+
+def quality_score(
+    stars: int | None, commits: int | None, test_files: int, weights: tuple[float, float, float]
+) -> float:
+    """The repository score of the module docstring."""
+    stars_weight, commits_weight, tests_weight = weights
+    return (stars_weight * math.log1p(max(stars or 0, 0)) + commits_weight * math.log1p(max(commits or 0, 0))
+            + tests_weight * math.log1p(test_files))
+
+
+class MeasureRepositories(PipelineStep):
+    """Per task: stars, commits, file and test-file counts of each repository, to ``<folder>/<rank>.jsonl``."""
+
+    type = "📏 - MEASURE"
+    name = "measure repositories"
+
+    def __init__(self, folder: str):
+        super().__init__()
+        self.folder = folder
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        measures: dict[str, dict] = {}
+        for document in data or ():
+            repo = document.metadata.get(keys.REPO)
+            if repo is None:
+                continue
+            entry = measures.setdefault(repo, {"repo": repo, "stars": None, "commits": None, "files": 0,
+                                                "test_files": 0})
+            for key, field in ((keys.STARS, "stars"), (keys.COMMITS, "commits")):
+                value = document.metadata.get(key)
+                if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+                    entry[field] = max(entry[field] or 0, int(value))
+            entry["files"] += 1
+            entry["test_files"] += is_test_file(document.metadata.get(keys.PATH) or "")
+        folder = Path(self.folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
+            for entry in measures.values():
+                f.write(json.dumps(entry) + "\n")
+        self.stat_update("repositories", value=len(measures))
+        return
+        yield
+
+
+class QualityCut(PipelineStep):
+    """One task: merge the measures, score every repository, choose the ones to drop."""
+
+    type = "📏 - MEASURE"
+    name = "quality cut"
+
+    def __init__(self, measures: str, result: str, weights: tuple[float, float, float], drop_fraction: float):
+        super().__init__()
+        self.measures = measures
+        self.result = result
+        self.weights = weights
+        self.drop_fraction = drop_fraction
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        merged: dict[str, dict] = {}
+        for part in sorted(Path(self.measures).glob("*.jsonl")):
+            with open(part, encoding="utf-8") as f:
+                for line in f:
+                    entry = json.loads(line)
+                    into = merged.setdefault(entry["repo"], {"stars": None, "commits": None, "files": 0,
+                                                             "test_files": 0})
+                    for field in ("stars", "commits"):
+                        if entry[field] is not None:
+                            into[field] = max(into[field] or 0, entry[field])
+                    into["files"] += entry["files"]
+                    into["test_files"] += entry["test_files"]
+        scores = {repo: quality_score(m["stars"], m["commits"], m["test_files"], self.weights)
+                  for repo, m in merged.items()}
+        ranked = sorted(scores, key=lambda repo: (scores[repo], repo))
+        dropped = ranked[: math.floor(self.drop_fraction * len(ranked))]
+        result = {
+            "repositories": len(ranked),
+            "dropped": len(dropped),
+            "highest_dropped_score": scores[dropped[-1]] if dropped else None,
+            "weights": list(self.weights),
+            "scores": {repo: round(scores[repo], 6) for repo in ranked},
+            "drop": dropped,
+        }
+        Path(self.result).write_text(json.dumps(result), encoding="utf-8")
+        self.stat_update("repositories", value=len(ranked))
+        self.stat_update("repositories_dropped", value=len(dropped))
+        return
+        yield
+
+
+class QualityFilter(Accounting, PipelineStep):
+    """Drop the files of the repositories the cut chose (``low_quality_repository``); score the rest."""
+
+    type = "🔻 - FILTER"
+    name = "repository quality"
+
+    def __init__(self, result: str):
+        super().__init__()
+        self.result = result
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        result = json.loads(Path(self.result).read_text(encoding="utf-8"))
+        scores: dict[str, float] = result["scores"]
+        drop = set(result["drop"])
+        with self.exclusion_output() as excluded:
+            for document in data or ():
+                self.count_in(document)
+                repo = document.metadata.get(keys.REPO)
+                if repo is not None and repo in scores:
+                    document.metadata[keys.QUALITY_SCORE] = scores[repo]
+                if repo is not None and repo in drop:
+                    self.drop(document, "low_quality_repository", excluded, rank)
+                else:
+                    self.count_kept(document)
+                    yield document
+
+
+@register("repository_quality")
+class RepositoryQuality(MultiStageBlock):
+    """Drop the lowest-scoring ``drop_fraction`` of repositories (score formula in the module doc).
+
+    Args:
+        drop_fraction: share of repositories dropped (0.1 in the paper).
+        stars_weight, commits_weight, tests_weight: weights of the score's three terms.
+    """
+
+    def __init__(
+        self,
+        drop_fraction: float = 0.1,
+        stars_weight: float = 1.0,
+        commits_weight: float = 1.0,
+        tests_weight: float = 1.0,
+    ):
+        if not 0 <= drop_fraction < 1:
+            raise ValueError(f"drop_fraction must be in [0, 1), got {drop_fraction}")
+        self.drop_fraction = drop_fraction
+        self.weights = (stars_weight, commits_weight, tests_weight)
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        measures = context.work_folder / "measures"
+        result = context.work_folder / "quality.json"
+        measure = context.segment("measure")
+        measure.add(DocumentsReader(input_folder), None)
+        measure.add(MeasureRepositories(str(measures)), None)
+        cut = context.segment("cut", tasks=1)
+        cut.add(QualityCut(str(measures), str(result), self.weights, self.drop_fraction), None)
+        apply = context.segment("filter")
+        apply.add(DocumentsReader(input_folder), None)
+        apply.add(context.bind(QualityFilter(str(result))), context.stage_id)
+        return [measure, cut, apply]

@@ -1,0 +1,79 @@
+import pytest
+
+from codecurate.filters.content_rules import (
+    URL,
+    ContentRulesFilter,
+    covered_share,
+    line_repetition,
+    word_duplication,
+)
+from tests.conftest import make_doc, verdict
+
+F = ContentRulesFilter()
+
+
+def test_url_ip_share_edges():
+    url = "https://example.com/abcdefghi"  # 29 characters
+    assert len(url) == 29
+    # 29 url characters against 19 others: 29/48 = 0.604 > 0.6; against 20 others: 29/49 = 0.592
+    assert verdict(F, make_doc(url + " " + "x" * 19)) == "url_ip_share"
+    assert verdict(F, make_doc(url + " " + "x" * 20)) is None
+    assert verdict(F, make_doc("ALLOWED_HOSTS = ['10.0.0.1', '192.168.1.20', 'fe80::1']  # internal")) is None
+    assert verdict(F, make_doc("10.0.0.1\n192.168.100.200\n2001:db8::ff00:42:8329\nok")) == "url_ip_share"
+
+
+def test_contact_datetime_share():
+    assert verdict(F, make_doc("jane.doe@example.com bob@example.org 2024-01-02T03:04:05Z x = 1")) == (
+        "contact_datetime_share")
+    assert verdict(F, make_doc("contact = 'jane.doe@example.com'\nprint(contact)\n")) is None
+    assert verdict(F, make_doc("+1 415 555 0100\n(020) 7946 0958\n")) == "contact_datetime_share"
+
+
+def test_garbled():
+    assert verdict(F, make_doc("print('caf\u00c3\u00a9')\n")) == "garbled"  # UTF-8 read as Latin-1
+    assert verdict(F, make_doc("x = '\ufffd'\n")) == "garbled"
+    assert verdict(F, make_doc("x = '\x07'\n")) == "garbled"
+    assert verdict(F, make_doc("x = 'café \u2014 naïve'\n\tok\n")) is None
+    assert verdict(ContentRulesFilter(max_garbled_chars=1), make_doc("x = '\ufffd'\n")) is None
+
+
+def test_line_repetition_edges():
+    # 10 non-blank lines, 7 repeats of an earlier line: exactly 0.7 is kept, 0.8 is dropped
+    seven = "\n".join(["a = 1"] * 8 + ["b = 2", "c = 3"])
+    eight = "\n".join(["a = 1"] * 9 + ["b = 2"])
+    assert line_repetition(seven) == pytest.approx(0.7)
+    assert verdict(ContentRulesFilter(max_word_duplication=None), make_doc(seven)) is None
+    assert verdict(ContentRulesFilter(max_word_duplication=None), make_doc(eight)) == "line_repetition"
+
+
+def test_word_duplication_edges():
+    text = " ".join(["w"] * 14)  # 10 five-grams, 9 repeats: 0.9
+    assert word_duplication(text) == pytest.approx(0.9)
+    assert verdict(ContentRulesFilter(max_line_repetition=None), make_doc(text)) == "word_duplication"
+    assert verdict(ContentRulesFilter(max_line_repetition=None, max_word_duplication=0.9), make_doc(text)) is None
+    assert word_duplication("a b c") == 0.0
+
+
+def test_real_code_passes(tmp_path):
+    import codecurate.recipe.schema as module
+
+    source = open(module.__file__, encoding="utf-8").read()
+    assert verdict(F, make_doc(source)) is None
+
+
+def test_covered_share_counts_overlaps_once():
+    assert covered_share("http://1.2.3.4/", [URL]) == 1.0
+
+
+def test_pathological_inputs_stay_linear():
+    import time
+
+    start = time.perf_counter()
+    for text in ("a" * 300_000 + "@", "1." * 150_000, "a:" * 150_000, "http://" + "a" * 300_000, "9" * 300_000):
+        F.filter(make_doc(text))
+    assert time.perf_counter() - start < 30  # a backtracking pattern would take hours
+
+
+def test_parameters_are_validated():
+    with pytest.raises(ValueError, match="max_url_ip_share"):
+        ContentRulesFilter(max_url_ip_share=2)
