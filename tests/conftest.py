@@ -9,7 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from datatrove.data import Document
 
+from codecurate import documents as keys
 from codecurate.readers.base import RepositoryReader
 
 
@@ -70,10 +72,6 @@ def read_jsonl_gz(path: Path) -> list[dict]:
 
 def make_doc(text: str, path: str = "src/main.py", repo: str | None = "o/r", **metadata) -> Document:
     """A code document as the readers make them."""
-    from datatrove.data import Document
-
-    from codecurate import documents as keys
-
     meta = {keys.REPO: repo, keys.PATH: path, keys.KIND: keys.KIND_CODE, **metadata}
     return Document(text=text, id=f"{repo}/{path}", metadata=meta)
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from codecurate.filters.content_rules import (
@@ -57,7 +59,7 @@ def test_word_duplication_edges():
 def test_real_code_passes(tmp_path):
     import codecurate.recipe.schema as module
 
-    source = open(module.__file__, encoding="utf-8").read()
+    source = Path(module.__file__).read_text(encoding="utf-8")
     assert verdict(F, make_doc(source)) is None
 
 
