@@ -13,6 +13,7 @@ F = TrivialFilesFilter()
         ("", "a.py", {}, "empty"),
         (" \n\t\n", "a.py", {}, "empty"),
         ("caf\ufffd\n", "a.c", {keys.DECODE_ERROR: True}, "undecodable"),
+        ("\ufffd\ufffd\ufffd\ufffd", "a.c", {keys.DECODE_ERROR: True}, "binary"),
         ("ELF\x00\x01\x02", "a.bin", {}, "binary"),
         ("{}", "package-lock.json", {}, "lock_file"),
         ("x = 1\n", "vendor/lib/x.go", {}, "vendored"),
@@ -47,10 +48,13 @@ def test_non_text_ratio_edges():
 
 def test_minified_by_average_line_length_edges():
     block = TrivialFilesFilter(minified_line_length=100)
-    assert verdict(block, make_doc("a" * 100, "x.js")) is None
-    assert verdict(block, make_doc("a" * 101, "x.js")) == "minified"
+    js = {keys.LANGUAGE: "JavaScript"}
+    assert verdict(block, make_doc("a" * 100, "x.js", **js)) is None
+    assert verdict(block, make_doc("a" * 101, "x.js", **js)) == "minified"
+    # in other languages a long line is the long-file filter's business
+    assert verdict(block, make_doc("a" * 101, "x.py", **{keys.LANGUAGE: "Python"})) is None
     # articles are prose: long lines are normal there
-    assert verdict(block, make_doc("a" * 101, "x.md", **{keys.KIND: keys.KIND_TEXT})) is None
+    assert verdict(block, make_doc("a" * 101, "x.md", **{keys.KIND: keys.KIND_TEXT, keys.LANGUAGE: "HTML"})) is None
     assert verdict(TrivialFilesFilter(drop_minified=False), make_doc("var a=1;", "app.min.js")) is None
     assert verdict(TrivialFilesFilter(drop_vendored=False), make_doc("x", "vendor/x.go")) is None
 

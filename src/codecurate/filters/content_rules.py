@@ -19,7 +19,8 @@ URL = re.compile(r"(?:https?|ftp|wss?)://[^\s<>\"'`]{1,2048}|www\.[^\s<>\"'`]{1,
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
                   r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\w:])")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
+#: The domain part of an email, found from its "@"; the local part is walked back from there.
+EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
 PHONE = re.compile(r"(?<!\w)(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\w)")
 DATETIME = re.compile(
     r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
@@ -29,26 +30,55 @@ DATETIME = re.compile(
 #: Mojibake: UTF-8 decoded as Latin-1/cp1252, the usual shapes.
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€[\u0080-\u00bf\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
                       "|Â[\u00a0-\u00bf]")
-WORD = re.compile(r"\w+")
 GARBLED = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+_WHITESPACE = b" \t\n\r\f\v"
+_ASCII_GARBLED = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+#: Every character an IPv4/IPv6 match can hold, and every one a phone number or date-time can hold
+#: (whitespace aside): counting them bounds a share from above, so most documents skip the regexes.
+_IP_CHARS = b"0123456789abcdefABCDEF.:"
+_CONTACT_CHARS = b"0123456789-/:.+()TZ"
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+
+def _count(raw: bytes, chars: bytes) -> int:
+    return len(raw) - len(raw.translate(None, chars))
+
+
+def email_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of email addresses: a domain after "@" and 1 to 64 local-part characters before it."""
+    spans = []
+    for match in EMAIL_DOMAIN.finditer(text):
+        at = match.start()
+        start = at
+        while start > 0 and at - start < 64 and text[start - 1] in _EMAIL_LOCAL:
+            start -= 1
+        if start < at:
+            spans.append((start, match.end()))
+    return spans
+
+
+def covered(text: str, spans: list[tuple[int, int]]) -> int:
+    """Non-whitespace characters of ``text`` inside the union of ``spans``."""
+    total = 0
+    end_so_far = 0
+    for start, end in sorted(spans):
+        start = max(start, end_so_far)
+        if end > start:
+            piece = text[start:end]
+            total += len(piece) - sum(piece.count(ch) for ch in " \t\n\r\f\v")
+            end_so_far = end
+    return total
+
+
+def spans_of(text: str, patterns: Iterable[re.Pattern]) -> list[tuple[int, int]]:
+    return [m.span() for pattern in patterns for m in pattern.finditer(text)]
 
 
 def covered_share(text: str, patterns: Iterable[re.Pattern]) -> float:
     """Share of ``text``'s non-whitespace characters inside a match of any pattern (overlaps once)."""
-    spans = sorted(m.span() for pattern in patterns for m in pattern.finditer(text))
-    if not spans:
-        return 0.0
-    covered = 0
-    current_start, current_end = spans[0]
-    for start, end in spans[1:]:
-        if start > current_end:
-            covered += current_end - current_start
-            current_start, current_end = start, end
-        else:
-            current_end = max(current_end, end)
-    covered += current_end - current_start
     visible = len(text) - sum(text.count(ch) for ch in " \t\n\r\f\v")
-    return min(1.0, covered / visible) if visible else 0.0
+    return covered(text, spans_of(text, patterns)) / visible if visible else 0.0
 
 
 def line_repetition(text: str) -> float:
@@ -59,13 +89,13 @@ def line_repetition(text: str) -> float:
 
 
 def word_duplication(text: str, n: int = 5) -> float:
-    """Share of word ``n``-grams that repeat an earlier one.
+    """Share of word ``n``-grams (words: whitespace-separated tokens) that repeat an earlier one.
 
     The plain share of repeated words is no measure for code: identifiers repeat by design (on the
     installed packages' Python files its median is 0.64 and 38% of files exceed 0.7), while
     repeated 5-grams mark copy-paste and generated filler (median 0.05, none above 0.7).
     """
-    words = WORD.findall(text)
+    words = text.split()
     if len(words) < n:
         return 0.0
     grams = list(zip(*(words[i:] for i in range(n))))
@@ -116,18 +146,19 @@ class ContentRulesFilter(CodecurateFilter):
 
     def filter(self, document: Document) -> bool | tuple[bool, str]:
         text = document.text
+        raw = text.encode("utf-8", errors="surrogatepass")
         if self.max_garbled_chars is not None:
-            garbled = len(GARBLED.findall(text)) + len(MOJIBAKE.findall(text))
+            if len(raw) == len(text):  # ASCII: only stray control characters can be garbled
+                garbled = _count(raw, _ASCII_GARBLED)
+            else:
+                garbled = len(GARBLED.findall(text)) + len(MOJIBAKE.findall(text))
             if garbled > self.max_garbled_chars:
                 return False, "garbled"
-        if self.max_url_ip_share is not None:
-            patterns = [IPV4, IPV6] + ([URL] if ("://" in text or "www." in text) else [])
-            if covered_share(text, patterns) > self.max_url_ip_share:
-                return False, "url_ip_share"
-        if self.max_contact_datetime_share is not None:
-            patterns = [PHONE, DATETIME] + ([EMAIL] if "@" in text else [])
-            if covered_share(text, patterns) > self.max_contact_datetime_share:
-                return False, "contact_datetime_share"
+        if self.max_url_ip_share is not None or self.max_contact_datetime_share is not None:
+            visible = len(text) - _count(raw, _WHITESPACE)
+            reason = self._share_above(text, raw, visible) if visible else None
+            if reason:
+                return False, reason
         if self.max_line_repetition is not None and line_repetition(text) > self.max_line_repetition:
             return False, "line_repetition"
         if self.max_word_duplication is not None and (
@@ -135,3 +166,19 @@ class ContentRulesFilter(CodecurateFilter):
         ):
             return False, "word_duplication"
         return True
+
+    def _share_above(self, text: str, raw: bytes, visible: int) -> str | None:
+        """The share rule ``text`` breaks, if any; the regexes run only when the bound allows it."""
+        if self.max_url_ip_share is not None:
+            limit = self.max_url_ip_share * visible
+            spans = spans_of(text, (URL,)) if ("://" in text or "www." in text) else []
+            if (covered(text, spans) + _count(raw, _IP_CHARS) > limit
+                    and covered(text, spans + spans_of(text, (IPV4, IPV6))) > limit):
+                return "url_ip_share"
+        if self.max_contact_datetime_share is not None:
+            limit = self.max_contact_datetime_share * visible
+            spans = email_spans(text) if "@" in text else []
+            if (covered(text, spans) + _count(raw, _CONTACT_CHARS) > limit
+                    and covered(text, spans + spans_of(text, (PHONE, DATETIME))) > limit):
+                return "contact_datetime_share"
+        return None

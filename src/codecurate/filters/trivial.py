@@ -39,6 +39,8 @@ GENERATED_NAME = re.compile(
 )
 #: Minified bundles by name.
 MINIFIED_NAME = re.compile(r"[.-]min\.(js|mjs|css)$|\.bundle\.js$")
+#: Languages that ship minified (one huge line); elsewhere the long-line rule applies.
+MINIFIABLE = frozenset({"JavaScript", "TypeScript", "CSS", "SCSS", "Less", "HTML", "JSON", "SVG", "XML"})
 #: Folders of vendored third-party code.
 VENDOR_DIRS = frozenset({
     "node_modules", "bower_components", "vendor", "vendors", "third_party", "third-party", "thirdparty",
@@ -67,8 +69,8 @@ class TrivialFilesFilter(CodecurateFilter):
             of control characters is ``binary`` (any NUL byte makes it binary too).
         marker_lines: how many first lines are searched for the generated-file markers (5 in The Stack v2).
         drop_vendored: drop files under vendored-dependency folders (``vendored``).
-        drop_minified: drop minified bundles, by name or by an average line length above
-            ``minified_line_length`` (``minified``).
+        drop_minified: drop minified bundles, by name, or in the languages of ``MINIFIABLE`` by an
+            average line length above ``minified_line_length`` (``minified``).
     """
 
     name = "trivial_files"
@@ -108,10 +110,10 @@ class TrivialFilesFilter(CodecurateFilter):
         text = document.text
         if not text.strip():
             return False, "empty"
-        if document.metadata.get(keys.DECODE_ERROR):
-            return False, "undecodable"
         if "\x00" in text or non_text_ratio(text[: self.sample_chars]) > self.max_non_text_ratio:
             return False, "binary"
+        if document.metadata.get(keys.DECODE_ERROR):
+            return False, "undecodable"
         path = document.metadata.get(keys.PATH) or ""
         filename = posixpath.basename(path)
         if filename in LOCK_FILES:
@@ -127,7 +129,8 @@ class TrivialFilesFilter(CodecurateFilter):
         if self.drop_minified and document.metadata.get(keys.KIND) != keys.KIND_TEXT:
             if MINIFIED_NAME.search(filename):
                 return False, "minified"
-            lines = text.count("\n") + 1
-            if len(text) / lines > self.minified_line_length:
-                return False, "minified"
+            if document.metadata.get(keys.LANGUAGE) in MINIFIABLE:
+                lines = text.count("\n") + 1
+                if len(text) / lines > self.minified_line_length:
+                    return False, "minified"
         return True
