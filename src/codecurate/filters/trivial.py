@@ -46,18 +46,16 @@ VENDOR_DIRS = frozenset({
     "node_modules", "bower_components", "vendor", "vendors", "third_party", "third-party", "thirdparty",
     "external", "site-packages", "jspm_packages", "Pods", "Carthage", ".yarn",
 })
-_TEXT_CONTROL = frozenset("\t\n\r\f\v\x1b")
+#: Characters that do not belong in text: C0 controls but tab, newline, CR, FF, VT and ESC; DEL and
+#: C1 controls; U+FFFD left by undecodable bytes.
+_NON_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
 
 
 def non_text_ratio(sample: str) -> float:
-    """Share of characters in ``sample`` that do not belong in text (C0/C1 controls, NUL, U+FFFD)."""
+    """Share of characters in ``sample`` that do not belong in text (controls, NUL, U+FFFD)."""
     if not sample:
         return 0.0
-    bad = sum(
-        1 for ch in sample
-        if (ch < " " and ch not in _TEXT_CONTROL) or "\x7f" <= ch <= "\x9f" or ch == "\ufffd"
-    )
-    return bad / len(sample)
+    return len(_NON_TEXT.findall(sample)) / len(sample)
 
 
 @register("trivial_files")
