@@ -15,6 +15,16 @@ from codecurate import documents as keys
 from codecurate.readers.base import RepositoryReader
 
 
+@pytest.fixture(autouse=True)
+def _logging_to_this_tests_stderr():
+    """datatrove binds its log handler to the sys.stderr of the moment; under pytest's capture that
+    stream is closed after each test, so bind it again to this test's stream."""
+    from datatrove.utils.logging import setup_default_logger
+
+    setup_default_logger()
+    yield
+
+
 def write(path: Path, content: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):

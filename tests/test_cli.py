@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from codecurate.cli import main
+from tests.conftest import read_jsonl_gz
 
 REPO = Path(__file__).resolve().parents[1]
 AIXCODER = REPO / "recipes" / "aixcoder7b" / "recipe.yaml"
@@ -91,6 +92,13 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert main(argv) == 0
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
-    assert stages["installed_packages"]["kept"] == stages["output"]["kept"] > 20
+    assert list(stages) == ["installed_packages", "license", "quality", "trivial", "long", "content", "sensitive",
+                            "output"]
+    assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
-    assert summary["complete"]
+    # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
+    assert set(stages["license"]["dropped"]) == {"license_not_permissive"}
+    assert 0 < stages["output"]["kept"] < stages["installed_packages"]["kept"]
+    kept = [r for p in (out / "documents").glob("*.jsonl.gz") for r in read_jsonl_gz(p)]
+    assert {r["metadata"]["repo"] for r in kept} == {"pyyaml"}
+    assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
