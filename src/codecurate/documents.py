@@ -50,6 +50,9 @@ FILTER_REASON = "filter_reason"
 EXCLUDED_BY = "excluded_by"
 #: Repository quality score (``codecurate.filters.repo_quality``), the same on all its files.
 QUALITY_SCORE = "quality_score"
+#: On a document dropped as a duplicate: the id of the copy that was kept, and their similarity.
+DUPLICATE_OF = "duplicate_of"
+DUPLICATE_SIMILARITY = "duplicate_similarity"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

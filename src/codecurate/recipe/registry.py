@@ -21,6 +21,8 @@ BLOCK_MODULES = (
     "codecurate.filters.long_files",
     "codecurate.filters.content_rules",
     "codecurate.filters.sensitive_words",
+    "codecurate.dedup.exact",
+    "codecurate.dedup.near",
 )
 
 _REGISTRY: dict[str, type] = {}

@@ -1,0 +1,344 @@
+"""Near dedup: MinHash-LSH over code shingles, with the paper's cluster reduction.
+
+Five passes, each a datatrove segment (resumable through its completion markers):
+
+1. ``signatures`` (every task): shingles, a 256-value MinHash signature and 13 band hashes per
+   document, streamed to disk: signatures, shingle sets, keep-rule metadata, and band records
+   split into ``partitions`` by band hash.
+2. ``pairs`` (one task per partition): documents sharing a band hash are candidate pairs. A bucket
+   of at most ``max_bucket_size`` documents gives all its pairs; a larger one a chain and a star
+   over its members in id-hash order (connectivity kept, pairs linear in its size).
+3. ``verify`` (one task per partition): a pair becomes an edge only when its Jaccard similarity
+   (exact on shingle sets, or estimated from the full signatures) reaches the threshold. This is
+   the paper's reduction: LSH false positives never join a cluster.
+4. ``cluster`` (one task): union-find over the verified edges only, so its memory grows with the
+   duplicate pairs, not with the corpus; in each cluster the keep rule picks the survivor.
+5. ``filter`` (every task): drops the others as ``near_duplicate``, recording the kept copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands, shingle_hashes
+from codecurate.dedup.store import (
+    DuplicateFilter,
+    MetaWriter,
+    choose_keepers,
+    make_refs,
+    read_meta,
+    split_refs,
+    write_drops,
+)
+from codecurate.readers.documents import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
+from codecurate.recipe.registry import register
+
+BAND_RECORD = np.dtype([("key", "<u8"), ("order", "<u8"), ("ref", "<u8")])
+EDGE_RECORD = np.dtype([("a", "<u8"), ("b", "<u8"), ("similarity", "<f8")])
+SIMILARITY_MODES = ("exact", "signature")
+
+
+class SignatureStep(PipelineStep):
+    """Pass 1: shingles, signature and band records of every document of the task."""
+
+    type = "🫂 - DEDUP"
+    name = "minhash signatures"
+
+    def __init__(self, work: str, num_perm: int, bands: int, rows: int, ngram: int, seed: int,
+                 partitions: int, batch: int = 2048):
+        super().__init__()
+        self.work = work
+        self.num_perm, self.bands, self.rows, self.ngram = num_perm, bands, rows, ngram
+        self.seed, self.partitions, self.batch = seed, partitions, batch
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        work = Path(self.work)
+        for sub in ("signatures", "shingles"):
+            (work / sub).mkdir(parents=True, exist_ok=True)
+        hasher = MinHasher(self.num_perm, self.seed)
+        meta = MetaWriter(work / "meta", rank)
+        band_files = []
+        for partition in range(self.partitions):
+            folder = work / "bands" / f"{partition:05d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            band_files.append(open(folder / f"{rank:05d}.bin", "wb"))  # noqa: SIM115 - closed below
+        offsets = [0]
+        pending: list[tuple[int, np.ndarray, int]] = []
+        try:
+            with open(work / "signatures" / f"{rank:05d}.u32", "wb") as signatures, \
+                    open(work / "shingles" / f"{rank:05d}.u64", "wb") as shingle_file:
+                for index, document in enumerate(data or ()):
+                    with self.track_time():
+                        shingles = shingle_hashes(document.text, self.ngram)
+                        signature = hasher.signature(shingles)
+                    signature.tofile(signatures)
+                    shingles.tofile(shingle_file)
+                    offsets.append(offsets[-1] + shingles.size)
+                    meta.add(document)
+                    self.stat_update("documents")
+                    self.stat_update("shingles", value=int(shingles.size))
+                    if shingles.size:  # a document without tokens cannot be a near duplicate
+                        order = int.from_bytes(hashlib.blake2b(document.id.encode(), digest_size=8).digest(), "little")
+                        pending.append((index, signature, order))
+                    if len(pending) >= self.batch:
+                        self._flush(pending, rank, band_files)
+                        pending = []
+                self._flush(pending, rank, band_files)
+        finally:
+            for f in band_files:
+                f.close()
+            meta.close()
+        np.asarray(offsets, dtype=np.uint64).tofile(work / "shingles" / f"{rank:05d}.off")
+        return
+        yield
+
+    def _flush(self, pending: list, rank: int, band_files: list) -> None:
+        if not pending:
+            return
+        indices = np.array([p[0] for p in pending], dtype=np.uint64)
+        keys = band_hashes(np.stack([p[1] for p in pending]), self.bands, self.rows)
+        records = np.empty(keys.size, dtype=BAND_RECORD)
+        records["key"] = keys.ravel()
+        records["order"] = np.repeat(np.array([p[2] for p in pending], dtype=np.uint64), self.bands)
+        records["ref"] = np.repeat(make_refs(rank, indices), self.bands)
+        partition_of = records["key"] % np.uint64(self.partitions)
+        for partition, handle in enumerate(band_files):
+            records[partition_of == partition].tofile(handle)
+
+
+class CandidatePairs(PipelineStep):
+    """Pass 2, one task per partition: candidate pairs from shared band hashes."""
+
+    type = "🫂 - DEDUP"
+    name = "candidate pairs"
+
+    def __init__(self, work: str, max_bucket_size: int):
+        super().__init__()
+        self.work = work
+        self.max_bucket_size = max_bucket_size
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        work = Path(self.work)
+        parts = sorted((work / "bands" / f"{rank:05d}").glob("*.bin"))
+        table = np.concatenate([np.fromfile(p, dtype=BAND_RECORD) for p in parts]) if parts else \
+            np.empty(0, BAND_RECORD)
+        table = table[np.lexsort((table["ref"], table["order"], table["key"]))]
+        firsts, seconds = [], []
+        if len(table):
+            bounds = np.flatnonzero(np.concatenate(([True], np.diff(table["key"]) != 0, [True])))
+            sizes = np.diff(bounds)
+            for start, size in zip(bounds[:-1][sizes > 1], sizes[sizes > 1]):
+                members = table["ref"][start : start + size]
+                if size <= self.max_bucket_size:
+                    i, j = np.triu_indices(size, k=1)
+                else:  # chain and star: connected, linear in the bucket size
+                    self.stat_update("large_buckets")
+                    i = np.concatenate((np.arange(size - 1), np.zeros(size - 2, dtype=np.int64)))
+                    j = np.concatenate((np.arange(1, size), np.arange(2, size)))
+                firsts.append(members[i])
+                seconds.append(members[j])
+        pairs = np.empty((0, 2), dtype=np.uint64)
+        if firsts:
+            a, b = np.concatenate(firsts), np.concatenate(seconds)
+            pairs = np.unique(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1), axis=0)
+            pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        (work / "pairs").mkdir(parents=True, exist_ok=True)
+        pairs.astype(np.uint64).tofile(work / "pairs" / f"{rank:05d}.u64")
+        self.stat_update("candidate_pairs", value=len(pairs))
+        return
+        yield
+
+
+class _Signatures:
+    """Random access to the signatures and shingle sets of pass 1 (memory-mapped per task)."""
+
+    def __init__(self, work: Path, num_perm: int):
+        self.work = work
+        self.num_perm = num_perm
+        self._signatures: dict[int, np.ndarray] = {}
+        self._shingles: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def signatures(self, rank: int) -> np.ndarray:
+        if rank not in self._signatures:
+            path = self.work / "signatures" / f"{rank:05d}.u32"
+            flat = np.memmap(path, dtype=np.uint32, mode="r") if path.stat().st_size else np.empty(0, np.uint32)
+            self._signatures[rank] = flat.reshape(-1, self.num_perm)
+        return self._signatures[rank]
+
+    def shingles(self, ref: int) -> np.ndarray:
+        (rank,), (index,) = split_refs(np.array([ref], dtype=np.uint64))
+        if rank not in self._shingles:
+            path = self.work / "shingles" / f"{rank:05d}.u64"
+            values = np.memmap(path, dtype=np.uint64, mode="r") if path.stat().st_size else np.empty(0, np.uint64)
+            self._shingles[rank] = (values, np.fromfile(self.work / "shingles" / f"{rank:05d}.off", dtype=np.uint64))
+        values, offsets = self._shingles[rank]
+        return np.asarray(values[int(offsets[index]) : int(offsets[index + 1])])
+
+    def estimated(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        rank_a, index_a = split_refs(a)
+        rank_b, index_b = split_refs(b)
+        rows_a = np.empty((a.size, self.num_perm), dtype=np.uint32)
+        rows_b = np.empty((b.size, self.num_perm), dtype=np.uint32)
+        for rank in np.unique(np.concatenate((rank_a, rank_b))):
+            table = self.signatures(int(rank))
+            rows_a[rank_a == rank] = table[index_a[rank_a == rank]]
+            rows_b[rank_b == rank] = table[index_b[rank_b == rank]]
+        return (rows_a == rows_b).mean(axis=1)
+
+
+class VerifyPairs(PipelineStep):
+    """Pass 3, one task per partition: keep the candidate pairs whose similarity reaches the threshold."""
+
+    type = "🫂 - DEDUP"
+    name = "verify pairs"
+
+    def __init__(self, work: str, num_perm: int, threshold: float, similarity: str):
+        super().__init__()
+        self.work = work
+        self.num_perm, self.threshold, self.similarity = num_perm, threshold, similarity
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        work = Path(self.work)
+        pairs = np.fromfile(work / "pairs" / f"{rank:05d}.u64", dtype=np.uint64).reshape(-1, 2)
+        store = _Signatures(work, self.num_perm)
+        if self.similarity == "signature" or not len(pairs):
+            similarity = store.estimated(pairs[:, 0], pairs[:, 1]) if len(pairs) else np.empty(0)
+        else:
+            similarity = np.array([jaccard(store.shingles(a), store.shingles(b)) for a, b in pairs.tolist()])
+        keep = similarity >= self.threshold
+        edges = np.empty(int(keep.sum()), dtype=EDGE_RECORD)
+        edges["a"], edges["b"], edges["similarity"] = pairs[keep, 0], pairs[keep, 1], similarity[keep]
+        (work / "edges").mkdir(parents=True, exist_ok=True)
+        edges.tofile(work / "edges" / f"{rank:05d}.bin")
+        self.stat_update("pairs_checked", value=len(pairs))
+        self.stat_update("edges_kept", value=len(edges))
+        self.stat_update("false_positive_pairs", value=len(pairs) - len(edges))
+        return
+        yield
+
+
+def union_find_clusters(a: np.ndarray, b: np.ndarray) -> list[list[int]]:
+    """Connected components (of two or more nodes) of the graph with edges ``a[i] - b[i]``."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    groups: dict[int, list[int]] = {}
+    for node in parent:
+        groups.setdefault(find(node), []).append(node)
+    for root in list(groups):
+        if root not in parent:
+            groups[root].append(root)
+    return [sorted(set(members)) for members in groups.values()]
+
+
+class ClusterStep(PipelineStep):
+    """Pass 4, one task: clusters of verified edges; the keep rule picks each cluster's survivor."""
+
+    type = "🫂 - DEDUP"
+    name = "clusters"
+
+    def __init__(self, work: str):
+        super().__init__()
+        self.work = work
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        work = Path(self.work)
+        parts = sorted((work / "edges").glob("*.bin"))
+        edges = np.concatenate([np.fromfile(p, dtype=EDGE_RECORD) for p in parts]) if parts else \
+            np.empty(0, EDGE_RECORD)
+        clusters = union_find_clusters(edges["a"], edges["b"])
+        best: dict[int, float] = {}
+        for x, y, s in zip(edges["a"].tolist(), edges["b"].tolist(), edges["similarity"].tolist()):
+            best[x] = max(best.get(x, 0.0), s)
+            best[y] = max(best.get(y, 0.0), s)
+        members = np.array(sorted(best), dtype=np.uint64)
+        meta = read_meta(work / "meta", members) if members.size else {}
+        drops = {ref: (kept, round(best[ref], 6)) for ref, kept in choose_keepers(clusters, meta).items()}
+        write_drops(work / "drops", drops, meta)
+        self.stat_update("clusters", value=len(clusters))
+        self.stat_update("duplicates", value=len(drops))
+        return
+        yield
+
+
+@register("near_dedup")
+class NearDedup(MultiStageBlock):
+    """Drop near duplicates (reason ``near_duplicate``) found by MinHash-LSH, verified pair by pair.
+
+    Args:
+        threshold: Jaccard similarity at which two files are duplicates (0.85).
+        num_perm: MinHash permutations (256).
+        bands, rows: LSH layout; by default datasketch's optimum for ``threshold`` with equal
+            false-positive and false-negative weights (13 x 19 at 0.85 and 256).
+        ngram: words per shingle (5); words are runs of identifier characters.
+        similarity: ``exact`` (Jaccard of the shingle sets) or ``signature`` (share of equal
+            MinHash values) for the verification of candidate pairs.
+        partitions: band partitions, and tasks of the pair and verification passes.
+        max_bucket_size: buckets up to this size give all their pairs; larger ones a chain and a star.
+        seed: seed of the hash functions (the recipe's seed unless given).
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.85,
+        num_perm: int = 256,
+        bands: int | None = None,
+        rows: int | None = None,
+        ngram: int = 5,
+        similarity: str = "exact",
+        partitions: int = 8,
+        max_bucket_size: int = 64,
+        seed: int = 1,
+    ):
+        if not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        if similarity not in SIMILARITY_MODES:
+            raise ValueError(f"similarity must be one of {', '.join(SIMILARITY_MODES)}, got {similarity!r}")
+        if (bands is None) != (rows is None):
+            raise ValueError("give both bands and rows, or neither")
+        if bands is None:
+            bands, rows = optimal_bands(threshold, num_perm)
+        if bands * rows > num_perm:
+            raise ValueError(f"bands x rows = {bands * rows} exceeds num_perm = {num_perm}")
+        for label, value in (("num_perm", num_perm), ("ngram", ngram), ("partitions", partitions),
+                             ("max_bucket_size", max_bucket_size)):
+            if value < 1:
+                raise ValueError(f"{label} must be >= 1, got {value}")
+        self.threshold, self.num_perm, self.bands, self.rows = threshold, num_perm, bands, rows
+        self.ngram, self.similarity, self.partitions = ngram, similarity, partitions
+        self.max_bucket_size, self.seed = max_bucket_size, seed
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        work = str(context.work_folder)
+        signatures = context.segment("signatures")
+        signatures.add(DocumentsReader(input_folder), None)
+        signatures.add(SignatureStep(work, self.num_perm, self.bands, self.rows, self.ngram, self.seed,
+                                     self.partitions), None)
+        pairs = context.segment("pairs", tasks=self.partitions)
+        pairs.add(CandidatePairs(work, self.max_bucket_size), None)
+        verify = context.segment("verify", tasks=self.partitions)
+        verify.add(VerifyPairs(work, self.num_perm, self.threshold, self.similarity), None)
+        cluster = context.segment("cluster", tasks=1)
+        cluster.add(ClusterStep(work), None)
+        filtering = context.segment("filter")
+        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.bind(DuplicateFilter(str(context.work_folder / "drops"), "near_duplicate")),
+                      context.stage_id)
+        return [signatures, pairs, verify, cluster, filtering]

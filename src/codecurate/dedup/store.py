@@ -1,0 +1,154 @@
+"""What the dedup passes share: document references, the keep rule, per-task metadata files, the
+list of documents to drop, and the filter that drops them.
+
+A document is referenced by ``(task rank, index in the task's input)`` packed in a uint64. The
+first pass and the filtering pass read the same input with the same number of tasks, so the
+reference finds the same document again without holding ids in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate import documents as keys
+from codecurate.blocks import Accounting
+
+_INDEX_BITS = np.uint64(40)
+_INDEX_MASK = np.uint64((1 << 40) - 1)
+
+
+def make_refs(rank: int, indices: np.ndarray) -> np.ndarray:
+    return (np.uint64(rank) << _INDEX_BITS) | indices.astype(np.uint64)
+
+
+def split_refs(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    refs = refs.astype(np.uint64)
+    return (refs >> _INDEX_BITS).astype(np.int64), (refs & _INDEX_MASK).astype(np.int64)
+
+
+def keep_priority(document: Document) -> list:
+    """The keep rule, smallest first: permissive license first, then more stars, then repository,
+    path and id order. Deterministic whatever the input order or task count."""
+    license_expression = document.metadata.get(keys.LICENSE)
+    permissive = False
+    if license_expression:
+        try:
+            from codecurate.filters.license import is_permissive
+
+            permissive = is_permissive(license_expression)
+        except ImportError:  # license extra not installed: the license does not decide
+            permissive = False
+    stars = document.metadata.get(keys.STARS)
+    stars = stars if isinstance(stars, (int, float)) and stars == stars else 0
+    return [0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",
+            document.metadata.get(keys.PATH) or "", document.id]
+
+
+class MetaWriter:
+    """Per task: one JSON line per document (``[id, *priority]``) and a uint64 offsets file for
+    random access by index."""
+
+    def __init__(self, folder: Path, rank: int):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{rank:05d}.jsonl"
+        self.offsets_path = folder / f"{rank:05d}.off"
+        self._file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._offsets = [0]
+
+    def add(self, document: Document) -> None:
+        line = json.dumps(keep_priority(document)).encode("utf-8") + b"\n"
+        self._file.write(line)
+        self._offsets.append(self._offsets[-1] + len(line))
+
+    def close(self) -> None:
+        self._file.close()
+        np.asarray(self._offsets, dtype=np.uint64).tofile(self.offsets_path)
+
+
+def read_meta(folder: Path, refs: np.ndarray) -> dict[int, list]:
+    """``ref -> priority`` of the referenced documents, reading only their lines."""
+    out: dict[int, list] = {}
+    ranks, indices = split_refs(np.asarray(refs, dtype=np.uint64))
+    by_rank: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for ref, rank, index in zip(np.asarray(refs, dtype=np.uint64).tolist(), ranks.tolist(), indices.tolist()):
+        by_rank[rank].append((ref, index))
+    for rank, wanted in by_rank.items():
+        offsets = np.fromfile(folder / f"{rank:05d}.off", dtype=np.uint64)
+        with open(folder / f"{rank:05d}.jsonl", "rb") as f:
+            for ref, index in sorted(wanted, key=lambda item: item[1]):
+                f.seek(int(offsets[index]))
+                out[ref] = json.loads(f.readline())
+    return out
+
+
+def write_drops(folder: Path, drops: dict[int, tuple[str, float]], meta: dict[int, list]) -> int:
+    """Write ``ref -> (kept document id, similarity)`` as one jsonl file per task rank."""
+    folder.mkdir(parents=True, exist_ok=True)
+    per_rank: dict[int, list] = defaultdict(list)
+    refs = np.fromiter(drops.keys(), dtype=np.uint64, count=len(drops))
+    ranks, indices = split_refs(refs)
+    for ref, rank, index in zip(refs.tolist(), ranks.tolist(), indices.tolist()):
+        kept_id, similarity = drops[ref]
+        per_rank[rank].append([index, meta[ref][-1], kept_id, similarity])
+    for rank, rows in per_rank.items():
+        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
+            for row in sorted(rows):
+                f.write(json.dumps(row) + "\n")
+    return len(refs)
+
+
+def choose_keepers(clusters: list[list[int]], meta: dict[int, list]) -> dict[int, str]:
+    """For each cluster, every member but the one with the smallest priority -> that keeper's id."""
+    drops: dict[int, str] = {}
+    for members in clusters:
+        keeper = min(members, key=lambda ref: meta[ref])
+        for ref in members:
+            if ref != keeper:
+                drops[ref] = meta[keeper][-1]
+    return drops
+
+
+class DuplicateFilter(Accounting, PipelineStep):
+    """Drop the documents listed for this task (``reason``), recording which document was kept."""
+
+    type = "🫂 - DEDUP"
+    name = "duplicate filter"
+
+    def __init__(self, drops_folder: str, reason: str):
+        super().__init__()
+        self.drops_folder = drops_folder
+        self.reason = reason
+
+    def _load(self, rank: int) -> dict[int, tuple[str, str, float]]:
+        """This task's drops, from ``<rank>.jsonl`` in the drops folder or any folder below it."""
+        drops = {}
+        for path in sorted(Path(self.drops_folder).glob(f"**/{rank:05d}.jsonl")):
+            with open(path, encoding="utf-8") as f:
+                drops.update({row[0]: (row[1], row[2], row[3]) for row in map(json.loads, f)})
+        return drops
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        drops = self._load(rank)
+        with self.exclusion_output() as excluded:
+            for index, document in enumerate(data or ()):
+                self.count_in(document)
+                drop = drops.get(index)
+                if drop is None:
+                    self.count_kept(document)
+                    yield document
+                    continue
+                expected_id, kept_id, similarity = drop
+                if document.id != expected_id:
+                    raise RuntimeError(
+                        f"{self.name}: task {rank} document {index} is {document.id!r}, the first pass saw "
+                        f"{expected_id!r}: the input changed between passes"
+                    )
+                document.metadata[keys.DUPLICATE_OF] = kept_id
+                document.metadata[keys.DUPLICATE_SIMILARITY] = similarity
+                self.drop(document, self.reason, excluded, rank)
