@@ -31,7 +31,7 @@ class RecordFileReader(Accounting, BaseDiskReader):
             return
         import orjson
 
-        with self.data_folder.open(filepath, "rb", compression="infer") as f:
+        with self.data_folder.open(filepath, "r", compression="infer", encoding="utf-8") as f:
             for line_number, line in enumerate(f, start=1):
                 if not line.strip():
                     continue

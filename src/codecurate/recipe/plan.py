@@ -20,7 +20,7 @@ from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.blocks import Accounting
 from codecurate.recipe.schema import Recipe
-from codecurate.writers import DocumentsWriter
+from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
 OUTPUT_STAGE = "output"
 
@@ -120,7 +120,7 @@ def build_plan(recipe: Recipe) -> Plan:
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
         if isinstance(block, MultiStageBlock):
             folder = output / "intermediate" / spec.stage_id
-            current.add(DocumentsWriter(str(folder)), None)
+            current.add(DocumentsWriter(str(folder), compression=INTERMEDIATE_COMPRESSION), None)
             segments.append(current)
             planned = block.plan(context, str(folder))
             if not planned:

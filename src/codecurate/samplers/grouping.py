@@ -41,7 +41,7 @@ class BucketScatter(Accounting, PipelineStep):
         self.buckets = buckets
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with DocumentsWriter(self.folder, output_filename="${bucket}/${rank}.jsonl.gz") as writer:
+        with DocumentsWriter(self.folder, output_filename="${bucket}/${rank}.jsonl.zst", compression="zstd") as writer:
             for document in data or ():
                 self.count_in(document)
                 bucket = stable_bucket(group_key(document), self.buckets)
@@ -67,7 +67,7 @@ class BucketGather(Accounting, PipelineStep):
         groups: dict[str, list[Document]] = defaultdict(list)
         if bucket.is_dir():
             reader = DocumentsReader(str(bucket))
-            for part in sorted(p.name for p in bucket.glob("*.jsonl.gz")):
+            for part in sorted(p.name for p in bucket.glob("*.jsonl.zst")):
                 for document in reader.read_file(part):
                     groups[group_key(document)].append(document)
         for key in sorted(groups):
