@@ -53,6 +53,13 @@ QUALITY_SCORE = "quality_score"
 #: On a document dropped as a duplicate: the id of the copy that was kept, and their similarity.
 DUPLICATE_OF = "duplicate_of"
 DUPLICATE_SIMILARITY = "duplicate_similarity"
+#: Code metrics (``codecurate.filters.code_metrics``): share of non-whitespace bytes in comments,
+#: and lines holding code (not blank, not only comments).
+COMMENT_RATIO = "comment_ratio"
+EFFECTIVE_LINES = "effective_lines"
+#: Problems an analyzer reported, and per thousand lines (``codecurate.filters.analysis``).
+ANALYSIS_PROBLEMS = "analysis_problems"
+ANALYSIS_PROBLEMS_PER_KLOC = "analysis_problems_per_kloc"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

@@ -23,6 +23,9 @@ BLOCK_MODULES = (
     "codecurate.filters.sensitive_words",
     "codecurate.dedup.exact",
     "codecurate.dedup.near",
+    "codecurate.filters.syntax",
+    "codecurate.filters.code_metrics",
+    "codecurate.filters.analysis",
 )
 
 _REGISTRY: dict[str, type] = {}

@@ -1,0 +1,132 @@
+import json
+import multiprocessing
+import time
+
+import pytest
+
+pytest.importorskip("tree_sitter_language_pack")
+
+from codecurate import documents as keys  # noqa: E402
+from codecurate.filters.code_metrics import CodeMetricsFilter  # noqa: E402
+from codecurate.filters.syntax import SyntaxFilter  # noqa: E402
+from codecurate.parsing import error_bytes, parse_document, parse_source  # noqa: E402
+from tests.conftest import make_doc, verdict  # noqa: E402
+
+
+def doc(text, language, path="f"):
+    return make_doc(text, path, **{keys.LANGUAGE: language})
+
+
+VALID = {
+    "Python": "def add(a, b):\n    return a + b\n",
+    "Java": "class A { int f(int x) { return x + 1; } }\n",
+    "JavaScript": "function f(x) { return [x, {a: 1}]; }\n",
+    "C": "int main(void) { return 0; }\n",
+    "C++": "#include <vector>\nint f(std::vector<int> v) { return v.size(); }\n",
+    "Go": "package main\n\nfunc main() { println(1) }\n",
+    "Rust": "fn main() { let x: Vec<u8> = vec![]; }\n",
+    "JSON": '{"a": [1, 2, {"b": null}]}\n',
+}
+BROKEN = {
+    "Python": "def add(a, b:\n    return a + b\n",
+    "Java": "class A { int f(int x) { return x + 1; }\n",
+    "JavaScript": "function f(x) { return [x, {a: 1}; }\n",
+    "C": "int main(void) { return 0;\n",
+    "C++": "int f(std::vector<int> v { return v.size(); }\n",
+    "Go": "package main\n\nfunc main() { println(1)\n",
+    "Rust": "fn main() { let x: Vec<u8> = vec![; }\n",
+    "JSON": '{"a": [1, 2, {"b": null}]\n',
+}
+
+
+@pytest.mark.parametrize("language", sorted(VALID))
+def test_valid_and_broken(language):
+    block = SyntaxFilter()
+    assert verdict(block, doc(VALID[language], language)) is None
+    assert verdict(block, doc(BROKEN[language], language)) == "syntax_error"
+
+
+def test_error_tolerance_edges():
+    text = "x = 1\n" * 99 + "x = (\n"  # one unbalanced bracket in 606 bytes
+    result = parse_source(text.encode(), "python")
+    errors = error_bytes(result.tree.root_node)
+    assert 0 < errors < 20
+    share = errors / len(text)
+    assert verdict(SyntaxFilter(max_error_ratio=share), doc(text, "Python")) is None
+    assert verdict(SyntaxFilter(max_error_ratio=share * 0.99), doc(text, "Python")) == "syntax_error"
+
+
+def test_files_without_grammar_or_prose_pass_and_are_counted():
+    block = SyntaxFilter()
+    docs = [doc("{{{ not checked", "Visual Basic"), doc("# Title\n[broken](", "Markdown"), doc("x", None),
+            doc("x", "COBOL"), make_doc("def (", "a.md", **{keys.LANGUAGE: "Python", keys.KIND: keys.KIND_TEXT})]
+    kept = list(block.run(iter(docs)))
+    assert len(kept) == 5 and block.stats["no_grammar"].total == 5
+    assert verdict(SyntaxFilter(languages=["Markdown"]), doc("# Title\n", "Markdown")) is None
+
+
+def test_parse_is_shared_between_blocks():
+    document = doc(VALID["Python"], "Python")
+    first = parse_document(document, 1.0)
+    assert parse_document(document, 1.0) is first
+
+
+def _slow_parse(queue):
+    block = SyntaxFilter(timeout_seconds=0.2, timeout_per_mb=0.0)
+    text = "x = " + "+".join(["1"] * 5_000_000)  # 10 MB, one expression
+    start = time.perf_counter()
+    queue.put((verdict(block, doc(text, "Python")), time.perf_counter() - start))
+
+
+def test_slow_parse_is_dropped_by_the_time_limit_and_the_worker_lives():
+    queue = multiprocessing.get_context("fork").Queue()
+    worker = multiprocessing.get_context("fork").Process(target=_slow_parse, args=(queue,))
+    worker.start()
+    reason, seconds = queue.get(timeout=120)
+    worker.join(timeout=60)
+    assert reason == "parse_timeout"
+    assert seconds < 10
+    assert worker.exitcode == 0
+    # the same process goes on parsing after a timeout
+    assert verdict(SyntaxFilter(), doc(VALID["Python"], "Python")) is None
+
+
+def test_deep_nesting_does_not_crash():
+    block = SyntaxFilter()
+    assert verdict(block, doc("x = " + "(" * 100_000 + ")" * 100_000 + "\n", "Python")) is None
+    assert verdict(block, doc("x = " + "[" * 100_000 + "\n", "Python")) == "syntax_error"
+
+
+def test_agrees_with_python_and_json_on_small_samples():
+    import ast
+
+    samples = ["x = 1", "def f(:", "class A:\n  pass", "lambda: (yield)", "print('a' 'b')", "a = [1, 2,"]
+    for text in samples:
+        try:
+            ast.parse(text)
+            valid = True
+        except SyntaxError:
+            valid = False
+        assert (verdict(SyntaxFilter(), doc(text + "\n", "Python")) is None) == valid, text
+    for text in ['{"a": 1}', "[1, 2]", '{"a": 1,}', "[1 2]", '"str"']:
+        try:
+            json.loads(text)
+            valid = True
+        except json.JSONDecodeError:
+            valid = False
+        assert (verdict(SyntaxFilter(), doc(text, "JSON")) is None) == valid, text
+
+
+def test_code_metrics():
+    text = "# a comment line\nx = 1  # trailing\n\n\n'''a docstring is code'''\ny = 2\n"
+    document = doc(text, "Python")
+    assert verdict(CodeMetricsFilter(), document) is None
+    assert document.metadata[keys.EFFECTIVE_LINES] == 3
+    comment_chars = len("#acommentline") + len("#trailing")
+    visible = len(text.replace(" ", "").replace("\n", ""))
+    assert document.metadata[keys.COMMENT_RATIO] == pytest.approx(comment_chars / visible, abs=1e-4)
+    java = doc("/* block\n comment */\nclass A {} // end\n", "Java")
+    assert verdict(CodeMetricsFilter(min_effective_lines=2), java) == "too_few_effective_lines"
+    assert verdict(CodeMetricsFilter(max_comment_ratio=0.5), doc("# only\n# comments\nx=1\n", "Python")) == (
+        "comment_ratio_high")
+    assert verdict(CodeMetricsFilter(min_comment_ratio=0.01), doc("x = 1\n", "Python")) == "comment_ratio_low"
