@@ -15,7 +15,15 @@ import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate.dedup.store import DuplicateFilter, MetaWriter, choose_keepers, make_refs, read_meta, write_drops
+from codecurate.dedup.store import (
+    DuplicateFilter,
+    MetaWriter,
+    choose_keepers,
+    make_refs,
+    read_meta,
+    read_records,
+    write_drops,
+)
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
@@ -69,8 +77,7 @@ class ExactGroups(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         work = Path(self.work)
-        parts = sorted((work / "hashes" / f"{rank:05d}").glob("*.bin"))
-        table = np.concatenate([np.fromfile(p, dtype=_RECORD) for p in parts]) if parts else np.empty(0, _RECORD)
+        table = read_records(work / "hashes" / f"{rank:05d}", _RECORD)
         table = table[np.lexsort((table["ref"], table["low"], table["high"]))]
         clusters: list[list[int]] = []
         if len(table):

@@ -32,6 +32,7 @@ from codecurate.dedup.store import (
     choose_keepers,
     make_refs,
     read_meta,
+    read_records,
     split_refs,
     write_drops,
 )
@@ -125,9 +126,7 @@ class CandidatePairs(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         work = Path(self.work)
-        parts = sorted((work / "bands" / f"{rank:05d}").glob("*.bin"))
-        table = np.concatenate([np.fromfile(p, dtype=BAND_RECORD) for p in parts]) if parts else \
-            np.empty(0, BAND_RECORD)
+        table = read_records(work / "bands" / f"{rank:05d}", BAND_RECORD)
         table = table[np.lexsort((table["ref"], table["order"], table["key"]))]
         firsts, seconds = [], []
         if len(table):
@@ -260,9 +259,7 @@ class ClusterStep(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         work = Path(self.work)
-        parts = sorted((work / "edges").glob("*.bin"))
-        edges = np.concatenate([np.fromfile(p, dtype=EDGE_RECORD) for p in parts]) if parts else \
-            np.empty(0, EDGE_RECORD)
+        edges = read_records(work / "edges", EDGE_RECORD)
         clusters = union_find_clusters(edges["a"], edges["b"])
         best: dict[int, float] = {}
         for x, y, s in zip(edges["a"].tolist(), edges["b"].tolist(), edges["similarity"].tolist()):

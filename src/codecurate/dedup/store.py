@@ -32,6 +32,12 @@ def split_refs(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (refs >> _INDEX_BITS).astype(np.int64), (refs & _INDEX_MASK).astype(np.int64)
 
 
+def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.ndarray:
+    """Every record of the binary files in ``folder`` (in file name order), as one array."""
+    parts = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    return np.concatenate([np.fromfile(p, dtype=dtype) for p in parts]) if parts else np.empty(0, dtype)
+
+
 def keep_priority(document: Document) -> list:
     """The keep rule, smallest first: permissive license first, then more stars, then repository,
     path and id order. Deterministic whatever the input order or task count."""
