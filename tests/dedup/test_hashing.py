@@ -68,3 +68,32 @@ def test_bands():
 def test_minhasher_validates():
     with pytest.raises(ValueError, match="num_perm"):
         MinHasher(0)
+
+
+def test_band_candidates_match_datasketch_lsh():
+    """Same signatures, same 13 x 19 layout: our band collisions are datasketch's LSH candidates."""
+    from itertools import combinations
+
+    from datasketch import LeanMinHash, MinHashLSH
+
+    rng = np.random.default_rng(0)
+    hasher = MinHasher(256, seed=3)
+    base = [" ".join(f"tok{rng.integers(0, 50)}" for _ in range(300)) for _ in range(6)]
+    texts = []
+    for text in base:  # each base text with variants at several edit rates
+        words = text.split()
+        texts.append(text)
+        for rate in (0.003, 0.01, 0.03, 0.2):
+            edited = [w if rng.random() >= rate else f"new{rng.integers(0, 10**6)}" for w in words]
+            texts.append(" ".join(edited))
+    signatures = np.stack([hasher.signature(shingle_hashes(t)) for t in texts])
+    bands = band_hashes(signatures, 13, 19)
+    ours = {(i, j) for i, j in combinations(range(len(texts)), 2) if np.any(bands[i] == bands[j])}
+    lsh = MinHashLSH(threshold=0.85, num_perm=256)
+    assert (lsh.b, lsh.r) == (13, 19)
+    for i, sig in enumerate(signatures):
+        lsh.insert(str(i), LeanMinHash(seed=3, hashvalues=sig.astype(np.uint64), scheme="legacy"))
+    theirs = {tuple(sorted((i, int(j)))) for i, sig in enumerate(signatures)
+              for j in lsh.query(LeanMinHash(seed=3, hashvalues=sig.astype(np.uint64), scheme="legacy")) if int(j) != i}
+    assert ours == theirs
+    assert len(ours) > 6  # the test has pairs on both sides of the threshold
