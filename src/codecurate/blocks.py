@@ -16,7 +16,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate.documents import EXCLUDED_BY, FILTER_REASON, text_bytes
+from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, text_bytes
 
 # stat names the summary reads (see codecurate.recipe.summary)
 STAT_IN = "in"
@@ -25,6 +25,10 @@ STAT_KEPT = "kept"
 STAT_KEPT_BYTES = "kept_bytes"
 STAT_DROPPED = "dropped/"
 STAT_DROPPED_BYTES = "dropped_bytes/"
+
+
+class BlockError(RuntimeError):
+    """A block failed on a document; the message names the stage and the document."""
 
 
 class Accounting:
@@ -59,6 +63,18 @@ class Accounting:
         else:
             with self.exclusion_writer as writer:
                 yield writer
+
+    @contextlib.contextmanager
+    def blame(self, document: Document) -> Iterator[None]:
+        """Re-raise an unexpected error of this block with the stage and the document at fault."""
+        try:
+            yield
+        except BlockError:
+            raise
+        except Exception as error:
+            stage = self.stage_id or getattr(self, "name", type(self).__name__)
+            raise BlockError(f"stage {stage!r} failed on {describe(document)}: {type(error).__name__}: {error}") \
+                from error
 
     def drop(
         self,
@@ -98,7 +114,7 @@ class CodecurateFilter(Accounting, PipelineStep):
         with self.exclusion_output() as excluded:
             for document in data or ():
                 self.count_in(document)
-                with self.track_time():
+                with self.track_time(), self.blame(document):
                     result = self.filter(document)
                 keep, reason = result if isinstance(result, tuple) else (result, None)
                 if keep:

@@ -151,3 +151,19 @@ def test_slurm_executors_chain_segments(tmp_path):
     assert executors[2].depends is executors[1]
     assert executors[1].job_name == "grouping-02-group-scatter"
     assert executors[2].cpus_per_task == 2
+
+
+def test_a_failing_block_names_the_stage_and_the_document():
+    from codecurate.blocks import BlockError, CodecurateFilter
+    from tests.conftest import make_doc
+
+    class Broken(CodecurateFilter):
+        name = "broken"
+
+        def filter(self, document):
+            return 1 / len(document.text)
+
+    block = Broken()
+    block.bind("my_stage")
+    with pytest.raises(BlockError, match=r"stage 'my_stage' failed on o/r:src/empty.py .*ZeroDivisionError"):
+        list(block.run(iter([make_doc("x", "src/ok.py"), make_doc("", "src/empty.py")])))

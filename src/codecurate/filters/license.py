@@ -194,7 +194,8 @@ class RepositoryLicenseFilter(Accounting, PipelineStep):
                         self.count_kept(document)
                     yield from files
                     continue
-                expression, source = self.repository_license(files)
+                with self.blame(files[0]):
+                    expression, source = self.repository_license(files)
                 self.stat_update("repositories")
                 if expression is None:
                     reason = "license_not_found" if self.drop_unlicensed else None
