@@ -113,12 +113,13 @@ class CodecurateFilter(Accounting, PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with self.exclusion_output() as excluded:
             for document in data or ():
-                self.count_in(document)
+                size = text_bytes(document)  # bytes are counted as they enter: a filter may rewrite text
+                self.count_in(document, size)
                 with self.track_time(), self.blame(document):
                     result = self.filter(document)
                 keep, reason = result if isinstance(result, tuple) else (result, None)
                 if keep:
-                    self.count_kept(document)
+                    self.count_kept(document, size)
                     yield document
                 else:
-                    self.drop(document, reason or type(self).__name__, excluded, rank)
+                    self.drop(document, reason or type(self).__name__, excluded, rank, size=size)

@@ -60,6 +60,8 @@ EFFECTIVE_LINES = "effective_lines"
 #: Problems an analyzer reported, and per thousand lines (``codecurate.filters.analysis``).
 ANALYSIS_PROBLEMS = "analysis_problems"
 ANALYSIS_PROBLEMS_PER_KLOC = "analysis_problems_per_kloc"
+#: PII findings replaced in the document, per type (``codecurate.pii``).
+PII_COUNTS = "pii_counts"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

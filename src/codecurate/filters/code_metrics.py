@@ -15,28 +15,30 @@ from codecurate.recipe.registry import register
 
 
 @cache
-def comment_query(grammar: str):
-    """A query capturing every comment node kind of ``grammar`` (``None`` if it has none)."""
+def node_query(grammar: str, words: tuple[str, ...] = ("comment",)):
+    """A query capturing every named node kind of ``grammar`` whose name contains one of ``words``
+    (``None`` if there is none)."""
     from tree_sitter import Query, QueryCursor
 
     language = get_language(grammar)
     kinds = sorted({
         language.node_kind_for_id(i) for i in range(language.node_kind_count)
-        if "comment" in (language.node_kind_for_id(i) or "") and language.node_kind_is_named(i)
-        and language.node_kind_is_visible(i) and not language.node_kind_for_id(i).endswith("_marker")
+        if any(word in (language.node_kind_for_id(i) or "") for word in words) and language.node_kind_is_named(i)
+        and language.node_kind_is_visible(i) and not language.node_kind_for_id(i).endswith(
+            ("_marker", "_start", "_end", "_content", "_fragment"))
     })
     if not kinds:
         return None
-    return QueryCursor(Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @comment"))
+    return QueryCursor(Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node"))
 
 
 def metrics(source: bytes, tree, grammar: str) -> tuple[float, int]:
     """``(comment ratio, effective lines)``: the share of non-whitespace bytes inside comments,
     and the number of lines holding something other than whitespace and comments."""
-    cursor = comment_query(grammar)
+    cursor = node_query(grammar)
     blanked = bytearray(source)
     if cursor is not None:
-        for node in cursor.captures(tree.root_node).get("comment", []):
+        for node in cursor.captures(tree.root_node).get("node", []):
             start, end = node.start_byte, node.end_byte
             blanked[start:end] = bytes(b if b == 0x0A else 0x20 for b in source[start:end])
     visible = len(source) - sum(source.count(c) for c in b" \t\n\r\f\v")

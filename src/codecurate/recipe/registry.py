@@ -26,6 +26,7 @@ BLOCK_MODULES = (
     "codecurate.filters.syntax",
     "codecurate.filters.code_metrics",
     "codecurate.filters.analysis",
+    "codecurate.pii.redact",
 )
 
 _REGISTRY: dict[str, type] = {}

@@ -1,0 +1,62 @@
+"""The presidio-analyzer engine for code, built explicitly so nothing is ever downloaded.
+
+presidio's default engine loads spaCy's ``en_core_web_lg`` (fetching it when missing), all its
+predefined recognizers (which report Java package names as URLs and numbers as phone numbers) and
+a context enhancer whose cost grows faster than linearly with the text. Here: the six recognizers
+of ``codecurate.pii.recognizers``; a no-op NLP engine unless a spaCy pipeline is given for names;
+no context enhancement.
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+from codecurate.pii.recognizers import ENTITIES, code_recognizers
+
+#: spaCy's label for people, reported by presidio's SpacyRecognizer; redacted as NAME.
+NER_PERSON = "PERSON"
+
+
+class NoContextEnhancer(ContextAwareEnhancer):
+    """Scores stay as the recognizers set them (presidio's default rescans tokens per finding)."""
+
+    def __init__(self):
+        super().__init__(0, 0, 0, 0)
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        return raw_results
+
+
+def build_engine(
+    ner_model: str | None = None,
+    redact_private_ips: bool = False,
+    min_entropy: float = 3.5,
+    max_text_length: int = 50_000_000,
+) -> tuple[AnalyzerEngine, list[str]]:
+    """``(engine, entities to ask for)``. ``ner_model`` is a spaCy pipeline name or folder with an
+    NER component; without one, names come from the author/copyright rules only."""
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in code_recognizers(redact_private_ips, min_entropy):
+        registry.add_recognizer(recognizer)
+    entities = list(ENTITIES)
+    if ner_model is None:
+        from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+        nlp_engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+    else:
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+        configuration = NerModelConfiguration(model_to_presidio_entity_mapping={NER_PERSON: NER_PERSON,
+                                                                                 "PER": NER_PERSON})
+        nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": ner_model}],
+                                    ner_model_configuration=configuration)
+        nlp_engine.load()
+        for nlp in nlp_engine.nlp.values():
+            nlp.max_length = max_text_length  # spaCy refuses longer texts even without a parser
+        registry.add_recognizer(SpacyRecognizer(supported_entities=[NER_PERSON]))
+        entities.append(NER_PERSON)
+    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
+                            context_aware_enhancer=NoContextEnhancer())
+    return engine, entities

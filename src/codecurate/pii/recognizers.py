@@ -1,0 +1,242 @@
+"""presidio recognizers made for source code: the paper's six PII types and nothing else.
+
+Each is a presidio ``EntityRecognizer`` built on bounded regular expressions (no nested unbounded
+quantifiers, so no input backtracks catastrophically) plus the checks code needs: version strings
+and OIDs are not IP addresses, placeholders are not passwords, identifiers are not keys.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections import Counter
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+EMAIL, NAME, IP_ADDRESS, USERNAME, PASSWORD, KEY = "EMAIL", "NAME", "IP_ADDRESS", "USERNAME", "PASSWORD", "KEY"
+ENTITIES = (EMAIL, NAME, IP_ADDRESS, USERNAME, PASSWORD, KEY)
+
+
+def _result(entity: str, start: int, end: int, score: float, recognizer: EntityRecognizer) -> RecognizerResult:
+    return RecognizerResult(entity, start, end, score, recognition_metadata={
+        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id})
+
+
+class _CodeRecognizer(EntityRecognizer):
+    """Base: one entity, no NLP artifacts needed."""
+
+    ENTITY = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__, supported_language="en",
+                         **kwargs)
+
+    def load(self) -> None:  # nothing to load
+        pass
+
+
+class EmailRecognizer(_CodeRecognizer):
+    """Email addresses: a domain found from its "@", the local part walked back (at most 64)."""
+
+    ENTITY = EMAIL
+    DOMAIN = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")
+    LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in self.DOMAIN.finditer(text):
+            at = match.start()
+            start = at
+            while start > 0 and at - start < 64 and text[start - 1] in self.LOCAL:
+                start -= 1
+            while start < at and text[start] in "._%+-":
+                start += 1
+            if start > 0 and text[start - 1] == ":" and "://" in text[max(0, start - 140) : start]:
+                continue  # scheme://user:password@host is a credential, not an email
+            if start < at:
+                results.append(_result(EMAIL, start, match.end(), 1.0, self))
+        return results
+
+
+class IPRecognizer(_CodeRecognizer):
+    """IPv4 and IPv6 addresses, not version strings (``v1.2.3.4``, ``version 1.2.3.4``), not parts
+    of OIDs or longer dotted numbers, and private, loopback, link-local and reserved ranges only
+    when ``redact_private`` is set."""
+
+    ENTITY = IP_ADDRESS
+    V4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
+    V6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4}){0,6}(?![\w:])"
+                    r"|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![\w:])")
+    VERSION_BEFORE = re.compile(r"\b(?:v|version|ver|release|rev)[\s=:'\"]{0,5}$", re.IGNORECASE)
+
+    def __init__(self, redact_private: bool = False):
+        super().__init__()
+        self.redact_private = redact_private
+
+    def _keep(self, text: str, start: int, value: str) -> bool:
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        if self.VERSION_BEFORE.search(text[max(0, start - 12) : start]):
+            return False
+        if address.version == 6 and value.count(":") < 2:
+            return False
+        special = (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                   or address.is_multicast or address.is_unspecified)
+        return self.redact_private or not special
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for pattern in (self.V4, self.V6):
+            for match in pattern.finditer(text):
+                if self._keep(text, match.start(), match.group()):
+                    results.append(_result(IP_ADDRESS, match.start(), match.end(), 0.95, self))
+        return results
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of ``value``."""
+    counts = Counter(value)
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+def looks_random(value: str, min_entropy: float) -> bool:
+    """The gibberish test: mixed letters and digits, no long word-like runs, high entropy."""
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return False
+    if re.search(r"[a-z]{12,}|[A-Z]{12,}", value):  # readable words, constants
+        return False
+    if "_" in value and value.replace("_", "").isalpha():
+        return False
+    return shannon_entropy(value) >= min_entropy
+
+
+class KeyRecognizer(_CodeRecognizer):
+    """Secrets: well-known token formats, private-key blocks, JWTs, and high-entropy literals in
+    assignments to key-like names or in string literals."""
+
+    ENTITY = KEY
+    TOKENS = re.compile(
+        r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"          # AWS access key id
+        r"|\bgh[pousr]_[A-Za-z0-9]{36,255}\b"                                   # GitHub tokens
+        r"|\bgithub_pat_[A-Za-z0-9_]{22,255}\b"
+        r"|\bglpat-[A-Za-z0-9_-]{20,64}\b"                                       # GitLab
+        r"|\bxox[abposr]-[A-Za-z0-9-]{10,250}\b"                                 # Slack
+        r"|\bAIza[0-9A-Za-z_-]{35}\b"                                            # Google API key
+        r"|\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,99}\b"                    # Stripe
+        r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,200}\b"                               # OpenAI-style
+        r"|\bhf_[A-Za-z0-9]{30,40}\b"                                            # Hugging Face
+        r"|\bnpm_[A-Za-z0-9]{36}\b"                                              # npm
+        r"|\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"                         # SendGrid
+        r"|\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}"  # JWT
+    )
+    PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----"
+                             r"[\s\S]{1,20000}?-----END (?:[A-Z]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+    ASSIGNED = re.compile(
+        r"(?i:(?:api|access|secret|private|auth|client|app|master|encryption|signing)[_-]?(?:key|token|secret)"
+        r"|token|secret|apikey|credential)[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}[\"']?"
+        r"([A-Za-z0-9+/=_.-]{16,200})")
+    LITERAL = re.compile(r"[\"']([A-Za-z0-9+/=_-]{24,200})[\"']")
+
+    def __init__(self, min_entropy: float = 3.5):
+        super().__init__()
+        self.min_entropy = min_entropy
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        spans: dict[tuple[int, int], float] = {}
+        for match in self.TOKENS.finditer(text):
+            spans[match.span()] = 1.0
+        if "PRIVATE KEY" in text:
+            for match in self.PRIVATE_KEY.finditer(text):
+                spans[match.span()] = 1.0
+        for pattern, score in ((self.ASSIGNED, 0.85), (self.LITERAL, 0.7)):
+            for match in pattern.finditer(text):
+                value = match.group(1)
+                if match.span(1) in spans or pattern is self.LITERAL and _HEX.match(value):
+                    continue  # found already; or a bare hex literal: a digest or commit id, not a key
+                if looks_random(value, self.min_entropy):
+                    spans[match.span(1)] = score
+        return [_result(KEY, start, end, score, self) for (start, end), score in spans.items()]
+
+
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+#: Values that are not secrets: placeholders, references, empty-ish defaults.
+_PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\{\{?[^}]*\}?\}|None|null|nil|"
+                          r"true|false|changeme|password|passwd|secret|example|test|dummy|your[_-]?\w*|xxx\w*)$",
+                          re.IGNORECASE)
+
+
+class PasswordRecognizer(_CodeRecognizer):
+    """Passwords in assignments and configuration (``password = "..."``, ``PASSWORD: ...``) and in
+    URLs with credentials (``scheme://user:password@host``)."""
+
+    ENTITY = PASSWORD
+    ASSIGNED = re.compile(
+        r"(?i:passw(?:or)?d|passwd|pwd|pass|db_?pass(?:word)?)[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
+        r"(?:[\"']([^\"'\s]{4,128})[\"']|([^\s\"'#;,)]{4,128}))")
+    URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@\"']{1,64}):([^\s/@\"']{1,128})@[\w.-]{1,253}")
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in self.ASSIGNED.finditer(text):
+            group = 1 if match.group(1) is not None else 2
+            value = match.group(group)
+            if _PLACEHOLDER.match(value) or value.startswith(("os.", "self.", "config", "get", "env")) or \
+                    "(" in value or value.isidentifier() and value.islower() and "_" in value:
+                continue
+            results.append(_result(PASSWORD, match.start(group), match.end(group), 0.85, self))
+        for match in self.URL.finditer(text):
+            if not _PLACEHOLDER.match(match.group(2)):
+                results.append(_result(PASSWORD, match.start(2), match.end(2), 0.95, self))
+        return results
+
+
+class UsernameRecognizer(_CodeRecognizer):
+    """Usernames in assignments (``username = "..."``, ``"login": "..."``) and URL credentials."""
+
+    ENTITY = USERNAME
+    ASSIGNED = re.compile(r"(?i:user(?:_?name)?|login|db_?user|user_?id|account)[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
+                          r"[\"']([A-Za-z0-9._@-]{2,64})[\"']")
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in self.ASSIGNED.finditer(text):
+            if not _PLACEHOLDER.match(match.group(1)) and match.group(1).lower() not in {"admin", "root", "user"}:
+                results.append(_result(USERNAME, match.start(1), match.end(1), 0.8, self))
+        for match in PasswordRecognizer.URL.finditer(text):
+            if not _PLACEHOLDER.match(match.group(1)):
+                results.append(_result(USERNAME, match.start(1), match.end(1), 0.95, self))
+        return results
+
+
+class NameRuleRecognizer(_CodeRecognizer):
+    """Person names where code states them: author and copyright lines (``Author: Jane Doe``,
+    ``Copyright (c) 2020 Jane Doe``, ``@author Jane Doe``, ``Written by Jane Doe``). The rule-based
+    fallback when no NER model is configured."""
+
+    ENTITY = NAME
+    LINE = re.compile(
+        r"(?:\b[Aa]uthors?\b\s{0,3}[:=]?|@author\b|\b[Ww]ritten by\b|\b[Cc]reated by\b|\b[Mm]aintainers?\b\s{0,3}[:=]?"
+        r"|\b[Cc]opyright\b(?:\s{0,3}(?:\([Cc]\)|©))?(?:\s{0,3}\d{4}(?:\s{0,2}[-,]\s{0,2}\d{4}){0,5},?)?)"
+        r"[ \t]{0,5}[\"']?((?:[A-Z](?:[a-zà-ÿ'’-]{1,30}\.?|\.)?[ \t]){1,3}[A-Z][a-zà-ÿ'’-]{1,30})")
+    NOT_NAMES = frozenset({"The", "This", "All", "Rights", "Reserved", "Python", "Software", "Foundation", "Inc",
+                           "Corporation", "Google", "Microsoft", "Apache", "License", "Project", "Authors",
+                           "Contributors", "Team", "Company", "Ltd", "University", "Free", "Open", "Source"})
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in self.LINE.finditer(text):
+            words = match.group(1).replace(".", " ").split()
+            if any(word in self.NOT_NAMES for word in words):
+                continue
+            results.append(_result(NAME, match.start(1), match.end(1), 0.75, self))
+        return results
+
+
+def code_recognizers(redact_private_ips: bool = False, min_entropy: float = 3.5) -> list[EntityRecognizer]:
+    """The recognizers of the six types, name rules included."""
+    return [EmailRecognizer(), IPRecognizer(redact_private_ips), KeyRecognizer(min_entropy), PasswordRecognizer(),
+            UsernameRecognizer(), NameRuleRecognizer()]

@@ -1,0 +1,151 @@
+"""PII redaction: find the six PII types with the code engine, replace each with its token."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import numpy as np
+from datatrove.data import Document
+from datatrove.pipeline.writers.disk_base import DiskWriter
+
+from codecurate import documents as keys
+from codecurate.blocks import CodecurateFilter
+from codecurate.recipe.registry import register
+
+SCOPES = ("code", "whole")
+#: Node kinds searched in the "code" scope: comments and string literals.
+SCOPE_KINDS = ("comment", "string")
+
+
+def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, int]] | None:
+    """Character ranges of the comments and string literals of ``document`` (tree-sitter), or
+    ``None`` when it has no grammar or does not parse in time (then the whole text is scanned)."""
+    from codecurate.filters.code_metrics import node_query
+    from codecurate.parsing import parse_document
+
+    result = parse_document(document, timeout_seconds)
+    if result is None or result.tree is None:
+        return None
+    cursor = node_query(result.grammar, SCOPE_KINDS)
+    if cursor is None:
+        return None
+    spans = sorted((n.start_byte, n.end_byte) for nodes in cursor.captures(result.tree.root_node).values()
+                   for n in nodes)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if len(result.source) == len(document.text):  # ASCII: bytes are characters
+        return [(s, e) for s, e in merged]
+    raw = np.frombuffer(result.source, dtype=np.uint8)
+    char_index = np.concatenate((np.cumsum((raw & 0xC0) != 0x80) - 1, [len(document.text)]))
+    return [(int(char_index[s]) if s < len(raw) else len(document.text), int(char_index[e]) if e < len(raw)
+             else len(document.text)) for s, e in merged]
+
+
+@register("pii_redaction")
+class PIIRedactor(CodecurateFilter):
+    """Replace emails, names, IP addresses, usernames, passwords and keys with ``<EMAIL>``,
+    ``<NAME>``, ``<IP_ADDRESS>``, ``<USERNAME>``, ``<PASSWORD>``, ``<KEY>``; counts per type go to
+    ``pii_counts`` and the stage stats. A document that exceeds its time budget is dropped
+    (``pii_timeout``), never passed through unredacted.
+
+    Args:
+        scope: ``code`` scans comments and string literals only (tree-sitter; files without a
+            grammar are scanned whole), ``whole`` scans the whole file.
+        ner_model: spaCy pipeline (name or folder) whose NER finds names; ``None``: author and
+            copyright rules only. Never downloaded.
+        redact_private_ips: also redact private, loopback and reserved addresses.
+        min_entropy: bits per character for a literal to count as a key.
+        budget_seconds, budget_per_mb: time allowed per document.
+    """
+
+    name = "pii_redaction"
+
+    def __init__(
+        self,
+        scope: str = "code",
+        ner_model: str | None = None,
+        redact_private_ips: bool = False,
+        min_entropy: float = 3.5,
+        budget_seconds: float = 5.0,
+        budget_per_mb: float = 20.0,
+        exclusion_writer: DiskWriter | None = None,
+    ):
+        super().__init__(exclusion_writer)
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
+        if budget_seconds <= 0 or budget_per_mb < 0:
+            raise ValueError("budget_seconds must be > 0 and budget_per_mb >= 0")
+        self.scope = scope
+        self.ner_model = ner_model
+        self.redact_private_ips = redact_private_ips
+        self.min_entropy = min_entropy
+        self.budget_seconds = budget_seconds
+        self.budget_per_mb = budget_per_mb
+        self._engine = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_engine"] = None  # built again in each worker
+        return state
+
+    def engine(self):
+        if self._engine is None:
+            from codecurate.pii.engine import build_engine
+
+            self._engine = build_engine(self.ner_model, self.redact_private_ips, self.min_entropy)
+        return self._engine
+
+    def find(self, document: Document, deadline: float | None = None) -> list[tuple[int, int, str]] | None:
+        """Non-overlapping ``(start, end, type)`` findings, or ``None`` past the deadline."""
+        from codecurate.pii.engine import NER_PERSON
+        from codecurate.pii.recognizers import NAME
+
+        engine, entities = self.engine()
+        text = document.text
+        ranges = scope_ranges(document, self.budget_seconds) if self.scope == "code" else None
+        if ranges is None:
+            ranges = [(0, len(text))]
+        found = []
+        for start, end in ranges:
+            if deadline is not None and time.perf_counter() > deadline:
+                return None
+            # the line before a literal is its context (``password = "..."``): analyse from the
+            # line start, keep only what lies inside the scanned range
+            window = text.rfind("\n", 0, start) + 1 if self.scope == "code" else start
+            for result in engine.analyze(text=text[window:end], language="en", entities=entities):
+                if window + result.start < start:
+                    continue
+                entity = NAME if result.entity_type == NER_PERSON else result.entity_type
+                found.append((window + result.start, window + result.end, entity, result.score))
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
+        chosen: list[tuple[int, int, str]] = []
+        for start, end, entity, _ in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]), -f[3])):
+            if chosen and start < chosen[-1][1]:
+                continue
+            chosen.append((start, end, entity))
+        return chosen
+
+    def filter(self, document: Document) -> bool | tuple[bool, str]:
+        deadline = time.perf_counter() + self.budget_seconds + self.budget_per_mb * len(document.text) / 1_000_000
+        findings = self.find(document, deadline)
+        if findings is None:
+            return False, "pii_timeout"
+        counts = Counter(entity for _, _, entity in findings)
+        if findings:
+            parts, last = [], 0
+            for start, end, entity in findings:
+                parts.append(document.text[last:start])
+                parts.append(f"<{entity}>")
+                last = end
+            parts.append(document.text[last:])
+            document.text = "".join(parts)
+        for entity, count in counts.items():
+            self.stat_update(f"pii/{entity}", value=count)
+        document.metadata[keys.PII_COUNTS] = dict(sorted(counts.items()))
+        return True
