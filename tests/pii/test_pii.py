@@ -157,3 +157,30 @@ def test_over_budget_is_dropped_not_passed_unredacted():
 def test_parameters_are_validated():
     with pytest.raises(ValueError, match="scope"):
         PIIRedactor(scope="strings")
+
+
+def test_code_false_positives_seen_on_real_files():
+    assert found(IPRecognizer(), '"Per ISO 32000 8.7.3.2, colored"') == []
+    assert found(IPRecognizer(), 'RESERVED = ["192.52.193.0/24"]') == []
+    assert found(IPRecognizer(), "``foo==1.0.0.0``") == []
+    for identifier in ("is_mips64_feature_detected", "CloughTocher2DInterpolator", "Pep484585GenericSubscripted",
+                       "ARROW_PRE_1_0_METADATA_VERSION", "LPSAFEARRAY_UserSize64"):
+        assert found(KeyRecognizer(), f"names = ['{identifier}', 'x']") == [], identifier
+    assert found(NameRuleRecognizer(), "# Copyright (c) 2008-2015 California Institute of Technology") == []
+
+
+def test_presidio_email_recognizer_works_offline_after_the_engine_is_built():
+    import tldextract
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmail
+
+    from codecurate.pii.engine import build_engine
+
+    build_engine()
+    assert tldextract.extract.suffix_list_urls == ()
+    results = PresidioEmail().analyze("write to jane@example.co.uk", ["EMAIL_ADDRESS"])
+    assert [r.entity_type for r in results] == ["EMAIL_ADDRESS"]
+
+
+def test_words_containing_pass_are_not_password_keys():
+    assert found(PasswordRecognizer(), "Reduce the passed :pep:`673`-compliant type") == []
+    assert found(PasswordRecognizer(), "bypass = 'something_here'") == []

@@ -28,6 +28,15 @@ class NoContextEnhancer(ContextAwareEnhancer):
         return raw_results
 
 
+def offline_tldextract() -> None:
+    """Point ``tldextract.extract`` (used by presidio's predefined email and URL recognizers) at the
+    public suffix list shipped inside tldextract, with no download attempt and no cache folder."""
+    import tldextract
+
+    if getattr(tldextract.extract, "suffix_list_urls", None) != ():
+        tldextract.extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
 def build_engine(
     ner_model: str | None = None,
     redact_private_ips: bool = False,
@@ -36,6 +45,7 @@ def build_engine(
 ) -> tuple[AnalyzerEngine, list[str]]:
     """``(engine, entities to ask for)``. ``ner_model`` is a spaCy pipeline name or folder with an
     NER component; without one, names come from the author/copyright rules only."""
+    offline_tldextract()  # our recognizers never call it; a user adding presidio's own ones would
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in code_recognizers(redact_private_ips, min_entropy):
         registry.add_recognizer(recognizer)

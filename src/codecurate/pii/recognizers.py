@@ -70,6 +70,9 @@ class IPRecognizer(_CodeRecognizer):
     V6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4}){0,6}(?![\w:])"
                     r"|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![\w:])")
     VERSION_BEFORE = re.compile(r"\b(?:v|version|ver|release|rev)[\s=:'\"]{0,5}$", re.IGNORECASE)
+    #: section numbers of standards and documents: "ISO 32000 8.7.3.2", "RFC 1035 section 4.1.1.2"
+    REFERENCE_BEFORE = re.compile(r"(?:\b(?:ISO|IEC|RFC|ECMA|IEEE|section|sect|clause|chapter|table|figure|fig)"
+                                  r"\b|§)[\s\d./-]{0,16}$", re.IGNORECASE)
 
     def __init__(self, redact_private: bool = False):
         super().__init__()
@@ -80,7 +83,11 @@ class IPRecognizer(_CodeRecognizer):
             address = ipaddress.ip_address(value)
         except ValueError:
             return False
-        if self.VERSION_BEFORE.search(text[max(0, start - 12) : start]):
+        before = text[max(0, start - 30) : start]
+        if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
+                or _REQUIREMENT_BEFORE.search(before[-6:])):
+            return False
+        if text.startswith("/", start + len(value)):  # CIDR notation: a network, not a host
             return False
         if address.version == 6 and value.count(":") < 2:
             return False
@@ -97,6 +104,9 @@ class IPRecognizer(_CodeRecognizer):
         return results
 
 
+_WORD_RUN = re.compile(r"[A-Z]?[a-z]{3,}|(?:^|(?<=_))[A-Z]{3,}(?=_|$)")
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character of ``value``."""
     counts = Counter(value)
@@ -109,7 +119,8 @@ def looks_random(value: str, min_entropy: float) -> bool:
         return False
     if re.search(r"[a-z]{12,}|[A-Z]{12,}", value):  # readable words, constants
         return False
-    if "_" in value and value.replace("_", "").isalpha():
+    wordy = sum(len(run) for run in _WORD_RUN.findall(value))
+    if wordy > 0.5 * len(value):  # identifiers made of words: CloughTocher2DInterpolator, is_mips64_feature
         return False
     return shannon_entropy(value) >= min_entropy
 
@@ -163,6 +174,8 @@ class KeyRecognizer(_CodeRecognizer):
 
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+#: a version requirement: foo==1.0.0.0, >=2.1.0.3
+_REQUIREMENT_BEFORE = re.compile(r"(?:[=<>~!]=|[<>])\s{0,2}$")
 #: Values that are not secrets: placeholders, references, empty-ish defaults.
 _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\{\{?[^}]*\}?\}|None|null|nil|"
                           r"true|false|changeme|password|passwd|secret|example|test|dummy|your[_-]?\w*|xxx\w*)$",
@@ -175,7 +188,7 @@ class PasswordRecognizer(_CodeRecognizer):
 
     ENTITY = PASSWORD
     ASSIGNED = re.compile(
-        r"(?i:passw(?:or)?d|passwd|pwd|pass|db_?pass(?:word)?)[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
+        r"(?<![A-Za-z])(?i:passw(?:or)?d|passwd|pwd|pass)(?![a-z])[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
         r"(?:[\"']([^\"'\s]{4,128})[\"']|([^\s\"'#;,)]{4,128}))")
     URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@\"']{1,64}):([^\s/@\"']{1,128})@[\w.-]{1,253}")
 
@@ -224,7 +237,10 @@ class NameRuleRecognizer(_CodeRecognizer):
         r"[ \t]{0,5}[\"']?((?:[A-Z](?:[a-zà-ÿ'’-]{1,30}\.?|\.)?[ \t]){1,3}[A-Z][a-zà-ÿ'’-]{1,30})")
     NOT_NAMES = frozenset({"The", "This", "All", "Rights", "Reserved", "Python", "Software", "Foundation", "Inc",
                            "Corporation", "Google", "Microsoft", "Apache", "License", "Project", "Authors",
-                           "Contributors", "Team", "Company", "Ltd", "University", "Free", "Open", "Source"})
+                           "Contributors", "Team", "Company", "Ltd", "University", "Free", "Open", "Source",
+                           "Institute", "Technology", "Laboratory", "Labs", "College", "Developers", "Group",
+                           "Organization", "Association", "Society", "Systems", "Technologies", "Limited", "GmbH",
+                           "LLC", "Council", "Consortium", "Community", "Networks", "Research"})
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
