@@ -184,3 +184,27 @@ def test_presidio_email_recognizer_works_offline_after_the_engine_is_built():
 def test_words_containing_pass_are_not_password_keys():
     assert found(PasswordRecognizer(), "Reduce the passed :pep:`673`-compliant type") == []
     assert found(PasswordRecognizer(), "bypass = 'something_here'") == []
+
+
+def test_ner_path_with_a_hugging_face_model_folder_built_here(tmp_path):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"abcdefghijklmnopqrstuvwxyz",
+             *(f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz")]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab))
+    tokenizer = transformers.BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"), do_lower_case=True)
+    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=8, num_hidden_layers=1,
+                                     num_attention_heads=1, intermediate_size=8, max_position_embeddings=256,
+                                     id2label={0: "O", 1: "B-PER", 2: "I-PER"},
+                                     label2id={"O": 0, "B-PER": 1, "I-PER": 2})
+    model = transformers.BertForTokenClassification(config)
+    with torch.no_grad():  # a model that calls every word a person: the path, not the model, is tested
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([0.0, 5.0, 0.0]))
+    model.save_pretrained(tmp_path / "model")
+    tokenizer.save_pretrained(tmp_path / "model")
+    document = make_doc("# grace hopper\nx = 1\n", "a.py", **{keys.LANGUAGE: "Python"})
+    PIIRedactor(ner_model=str(tmp_path / "model")).filter(document)
+    # every token of the comment ("#" included) is a person to this model; the code line is untouched
+    assert document.text == "<NAME> <NAME> <NAME>\nx = 1\n"
+    assert document.metadata[keys.PII_COUNTS] == {"NAME": 3}

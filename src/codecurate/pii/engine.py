@@ -43,13 +43,19 @@ def build_engine(
     min_entropy: float = 3.5,
     max_text_length: int = 50_000_000,
 ) -> tuple[AnalyzerEngine, list[str]]:
-    """``(engine, entities to ask for)``. ``ner_model`` is a spaCy pipeline name or folder with an
-    NER component; without one, names come from the author/copyright rules only."""
+    """``(engine, entities to ask for)``. ``ner_model`` is a folder with a Hugging Face
+    token-classification model (StarPII or any NER model), or a spaCy pipeline name or folder with
+    an NER component; without one, names come from the author/copyright rules only."""
     offline_tldextract()  # our recognizers never call it; a user adding presidio's own ones would
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in code_recognizers(redact_private_ips, min_entropy):
         registry.add_recognizer(recognizer)
     entities = list(ENTITIES)
+    from codecurate.pii.ner import TransformersRecognizer, is_transformers_model
+
+    if ner_model is not None and is_transformers_model(ner_model):
+        registry.add_recognizer(TransformersRecognizer(ner_model))
+        ner_model = None  # the NLP engine itself stays a no-op
     if ner_model is None:
         from presidio_analyzer.nlp_engine import NoOpNlpEngine
 

@@ -56,8 +56,9 @@ class PIIRedactor(CodecurateFilter):
     Args:
         scope: ``code`` scans comments and string literals only (tree-sitter; files without a
             grammar are scanned whole), ``whole`` scans the whole file.
-        ner_model: spaCy pipeline (name or folder) whose NER finds names; ``None``: author and
-            copyright rules only. Never downloaded.
+        ner_model: a folder with a Hugging Face token-classification model (StarPII...), or a spaCy
+            pipeline (name or folder) whose NER finds names; ``None``: author and copyright rules
+            only. Never downloaded.
         redact_private_ips: also redact private, loopback and reserved addresses.
         min_entropy: bits per character for a literal to count as a key.
         budget_seconds, budget_per_mb: time allowed per document.
