@@ -1,0 +1,135 @@
+"""File orderers of the paper's Algorithm 1 and Ling-Coder-Lite's topological sort.
+
+Each orderer takes one repository's files (their paths, texts or dependency graph) and returns a
+permutation of ``range(len(files))``: the order in which the files are concatenated for training.
+Randomness comes only from the ``random.Random`` passed in (seeded per repository by the caller).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+
+import networkx as nx
+
+
+def random_order(count: int, rng: random.Random) -> list[int]:
+    """The 10% strategy: a shuffle."""
+    order = list(range(count))
+    rng.shuffle(order)
+    return order
+
+
+def path_distance(a: str, b: str) -> int:
+    """Steps between two files in the folder tree: the folders of each below their deepest common
+    folder, counted on both sides (siblings: 0; a file and a file in a subfolder: 1)."""
+    parts_a, parts_b = a.split("/")[:-1], b.split("/")[:-1]
+    common = 0
+    for x, y in zip(parts_a, parts_b):
+        if x != y:
+            break
+        common += 1
+    return len(parts_a) + len(parts_b) - 2 * common
+
+
+def path_order(paths: list[str], rng: random.Random) -> list[int]:
+    """Algorithm 1's path strategy: until no file is left, draw K = random(1, #left), pick a random
+    file, emit its K nearest files by ``path_distance`` (ties by path), then the file itself."""
+    left = sorted(range(len(paths)), key=lambda i: paths[i])
+    order: list[int] = []
+    while left:
+        k = rng.randint(1, len(left))
+        pick = left[rng.randrange(len(left))]
+        others = sorted((i for i in left if i != pick), key=lambda i: (path_distance(paths[pick], paths[i]), paths[i]))
+        chosen = others[:k]  # the K nearest (all the others when fewer are left), then the file itself
+        order.extend(chosen)
+        order.append(pick)
+        taken = set(chosen) | {pick}
+        left = [i for i in left if i not in taken]
+    return order
+
+
+def content_order(texts: list[str], rng: random.Random, max_clusters: int = 20) -> list[int]:
+    """Algorithm 1's content strategy: TF-IDF of each file, k = min(random(1, 20), #files) KMeans
+    clusters, clusters in random order, files shuffled inside each cluster. Files with no token
+    at all (TF-IDF has nothing to say) form one more cluster."""
+    count = len(texts)
+    if count <= 1:
+        return list(range(count))
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    k = min(rng.randint(1, max_clusters), count)
+    try:
+        matrix = TfidfVectorizer(token_pattern=r"[A-Za-z_][A-Za-z0-9_]+", lowercase=False).fit_transform(texts)
+    except ValueError:  # empty vocabulary: no file has a token
+        return random_order(count, rng)
+    labels = KMeans(n_clusters=k, n_init=3, random_state=rng.randrange(2**31)).fit_predict(matrix) if k > 1 \
+        else [0] * count
+    clusters: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        clusters.setdefault(int(label), []).append(index)
+    groups = [clusters[label] for label in sorted(clusters)]
+    rng.shuffle(groups)
+    order: list[int] = []
+    for group in groups:
+        rng.shuffle(group)
+        order.extend(group)
+    return order
+
+
+def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) -> list[int]:
+    """Algorithm 1's dependency strategy, implemented to its intent: every file exactly once, a
+    callee before its callers wherever the graph allows.
+
+    ``graph`` has one node per file index and an edge caller -> callee. Files whose callees are
+    all emitted are ready; each level of ready files is shuffled. When a cycle leaves no file ready,
+    the remaining file with the fewest unemitted callees (ties by path) is emitted: Ling-Coder's
+    cycle rule, deterministic.
+    """
+    remaining = {node: sum(1 for callee in graph.successors(node) if callee != node) for node in graph.nodes}
+    order: list[int] = []
+    ready = [node for node, pending in remaining.items() if pending == 0]
+    emitted: set[int] = set()
+    while len(order) < len(remaining):
+        if not ready:  # a cycle: break it
+            node = min((n for n in remaining if n not in emitted), key=lambda n: (remaining[n], paths[n]))
+            ready = [node]
+        ready.sort(key=lambda n: paths[n])
+        rng.shuffle(ready)
+        next_ready: list[int] = []
+        for node in ready:
+            if node in emitted:
+                continue
+            emitted.add(node)
+            order.append(node)
+            for caller in graph.predecessors(node):
+                if caller == node or caller in emitted:
+                    continue
+                remaining[caller] -= 1
+                if remaining[caller] == 0:
+                    next_ready.append(caller)
+        ready = next_ready
+    return order
+
+
+def topological_order(graph: nx.DiGraph, paths: list[str]) -> list[int]:
+    """Ling-Coder-Lite's order: repeatedly emit the remaining file with the fewest unemitted
+    dependencies (callees), ties by path, so dependencies precede dependents and cycles are broken
+    deterministically. No randomness."""
+    pending = {node: sum(1 for callee in graph.successors(node) if callee != node) for node in graph.nodes}
+    heap = [(count, paths[node], node) for node, count in pending.items()]
+    heapq.heapify(heap)
+    emitted: set[int] = set()
+    order: list[int] = []
+    while heap:
+        count, _, node = heapq.heappop(heap)
+        if node in emitted or count != pending[node]:
+            continue  # stale entry
+        emitted.add(node)
+        order.append(node)
+        for caller in graph.predecessors(node):
+            if caller != node and caller not in emitted:
+                pending[caller] -= 1
+                heapq.heappush(heap, (pending[caller], paths[caller], caller))
+    return order

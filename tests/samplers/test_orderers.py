@@ -1,0 +1,90 @@
+import random
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codecurate.samplers.orderers import (
+    content_order,
+    dependency_order,
+    path_distance,
+    path_order,
+    random_order,
+    topological_order,
+)
+
+pytest.importorskip("sklearn")
+
+PATHS = st.lists(st.lists(st.sampled_from(["src", "lib", "tests", "a", "b"]), min_size=0, max_size=3)
+                 .map(lambda parts: "/".join(parts)), min_size=1, max_size=25)
+
+
+def unique_paths(folders: list[str]) -> list[str]:
+    return [f"{folder}/f{i}.py".lstrip("/") for i, folder in enumerate(folders)]
+
+
+def graphs(draw_edges, count):
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(count))
+    graph.add_edges_from((a, b) for a, b in draw_edges if a < count and b < count)
+    return graph
+
+
+@settings(max_examples=60, deadline=None)
+@given(PATHS, st.integers(0, 2**32))
+def test_path_and_random_orders_are_seeded_permutations(folders, seed):
+    paths = unique_paths(folders)
+    for order in (path_order(paths, random.Random(seed)), random_order(len(paths), random.Random(seed))):
+        assert sorted(order) == list(range(len(paths)))
+    assert path_order(paths, random.Random(seed)) == path_order(paths, random.Random(seed))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 30), st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=80),
+       st.integers(0, 2**32))
+def test_dependency_orders_are_permutations_with_callees_first(count, edges, seed):
+    graph = graphs(edges, count)
+    paths = [f"m{i:02d}.py" for i in range(count)]
+    orders = (dependency_order(graph, paths, random.Random(seed)), topological_order(graph, paths))
+    for order in orders:
+        assert sorted(order) == list(range(count))
+    assert dependency_order(graph, paths, random.Random(seed)) == orders[0]
+    without_loops = nx.DiGraph([(a, b) for a, b in graph.edges if a != b])
+    if nx.is_directed_acyclic_graph(without_loops):
+        for order in orders:
+            position = {node: i for i, node in enumerate(order)}
+            assert all(position[callee] < position[caller] for caller, callee in graph.edges if caller != callee)
+
+
+def test_cycles_are_broken_deterministically():
+    graph = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 0)])  # 0 -> 1 -> 2 -> 0, and 3 calls 0
+    paths = ["a.py", "b.py", "c.py", "d.py"]
+    assert topological_order(graph, paths) == [0, 2, 1, 3]  # ties on pending count broken by path
+    for seed in range(10):
+        order = dependency_order(graph, paths, random.Random(seed))
+        position = {node: i for i, node in enumerate(order)}
+        assert sorted(order) == [0, 1, 2, 3] and order[0] == 0  # the cycle is broken at a.py
+        violated = [(a, b) for a, b in graph.edges if position[b] > position[a]]
+        assert violated == [(0, 1)]  # only the edge the break had to cut
+
+
+def test_path_distance_and_nearest_first():
+    assert path_distance("src/a.py", "src/b.py") == 0
+    assert path_distance("src/a.py", "src/x/b.py") == 1
+    assert path_distance("src/a.py", "lib/b.py") == 2
+    paths = ["src/a.py", "src/b.py", "lib/c.py", "lib/d.py"]
+    for seed in range(20):
+        order = path_order(paths, random.Random(seed))
+        assert sorted(order) == [0, 1, 2, 3]
+
+
+def test_content_order_groups_similar_files():
+    texts = [f"def parse_json(data): return json.loads(data)  # {i}" for i in range(5)] + \
+            [f"SELECT name FROM users WHERE id = {i};" for i in range(5)]
+    for seed in range(10):
+        order = content_order(texts, random.Random(seed))
+        assert sorted(order) == list(range(10))
+    assert content_order(texts, random.Random(3)) == content_order(texts, random.Random(3))
+    assert content_order(["", " "], random.Random(0)) in ([0, 1], [1, 0])
+    assert content_order(["only"], random.Random(0)) == [0]
