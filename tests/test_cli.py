@@ -93,7 +93,7 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == ["installed_packages", "license", "quality", "trivial", "long", "content", "exact_dedup",
-                            "near_dedup", "syntax", "metrics", "analysis", "sensitive", "pii", "output"]
+                            "near_dedup", "syntax", "metrics", "analysis", "sensitive", "pii", "order", "output"]
     assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
     # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
@@ -102,3 +102,5 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     kept = [r for p in (out / "documents").glob("*.jsonl.gz") for r in read_jsonl_gz(p)]
     assert {r["metadata"]["repo"] for r in kept} == {"pyyaml"}
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
+    positions = [r["metadata"]["order_position"] for r in kept if r["metadata"]["kind"] == "code"]
+    assert sorted(positions) == list(range(len(positions)))  # one repository, every file placed once

@@ -62,6 +62,10 @@ ANALYSIS_PROBLEMS = "analysis_problems"
 ANALYSIS_PROBLEMS_PER_KLOC = "analysis_problems_per_kloc"
 #: PII findings replaced in the document, per type (``codecurate.pii``).
 PII_COUNTS = "pii_counts"
+#: Repository file order (``codecurate.samplers.ordering``): the strategy drawn for the repository
+#: and the file's position in it.
+ORDER_STRATEGY = "order_strategy"
+ORDER_POSITION = "order_position"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

@@ -69,6 +69,18 @@ def test_cycles_are_broken_deterministically():
         assert violated == [(0, 1)]  # only the edge the break had to cut
 
 
+def test_cycle_break_never_reverses_an_edge_outside_the_cycle():
+    # a.py waits on the cycle b <-> c; a.py wins a literal tie by path, the cycle-aware break does not
+    graph = nx.DiGraph([(0, 1), (1, 2), (2, 1)])
+    paths = ["a.py", "b.py", "c.py"]
+    for seed in range(10):
+        order = dependency_order(graph, paths, random.Random(seed))
+        position = {node: i for i, node in enumerate(order)}
+        violated = [(a, b) for a, b in graph.edges if position[b] > position[a]]
+        assert len(violated) == 1 and violated[0] in {(1, 2), (2, 1)}  # only inside the cycle
+    assert topological_order(graph, paths)[0] == 0  # the literal rule lets a.py jump ahead
+
+
 def test_path_distance_and_nearest_first():
     assert path_distance("src/a.py", "src/b.py") == 0
     assert path_distance("src/a.py", "src/x/b.py") == 1

@@ -27,6 +27,7 @@ BLOCK_MODULES = (
     "codecurate.filters.code_metrics",
     "codecurate.filters.analysis",
     "codecurate.pii.redact",
+    "codecurate.samplers.ordering",
 )
 
 _REGISTRY: dict[str, type] = {}

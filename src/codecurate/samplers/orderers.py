@@ -84,17 +84,17 @@ def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) ->
 
     ``graph`` has one node per file index and an edge caller -> callee. Files whose callees are
     all emitted are ready; each level of ready files is shuffled. When a cycle leaves no file ready,
-    the remaining file with the fewest unemitted callees (ties by path) is emitted: Ling-Coder's
-    cycle rule, deterministic.
+    one file of a cycle whose members wait on nothing outside it is emitted: the one with the
+    fewest unemitted callees, ties by path (Ling-Coder's rule, applied inside the cycle, so no
+    edge outside a cycle is ever reversed).
     """
     remaining = {node: sum(1 for callee in graph.successors(node) if callee != node) for node in graph.nodes}
     order: list[int] = []
     ready = [node for node, pending in remaining.items() if pending == 0]
     emitted: set[int] = set()
     while len(order) < len(remaining):
-        if not ready:  # a cycle: break it
-            node = min((n for n in remaining if n not in emitted), key=lambda n: (remaining[n], paths[n]))
-            ready = [node]
+        if not ready:  # a cycle: break it inside a cycle nothing else waits on
+            ready = [_cycle_break(graph, [n for n in remaining if n not in emitted], remaining, paths)]
         ready.sort(key=lambda n: paths[n])
         rng.shuffle(ready)
         next_ready: list[int] = []
@@ -113,10 +113,22 @@ def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) ->
     return order
 
 
+def _cycle_break(graph: nx.DiGraph, left: list[int], pending: dict[int, int], paths: list[str]) -> int:
+    """A file to emit when none is ready: inside a strongly connected component of the remaining
+    files that calls no other remaining component, the one with the fewest pending callees."""
+    sub = graph.subgraph(left)
+    components = list(nx.strongly_connected_components(sub))
+    member = {node: i for i, component in enumerate(components) for node in component}
+    calls_out = {member[a] for a, b in sub.edges if member[a] != member[b]}
+    candidates = [node for i, component in enumerate(components) if i not in calls_out for node in component]
+    return min(candidates, key=lambda n: (pending[n], paths[n]))
+
+
 def topological_order(graph: nx.DiGraph, paths: list[str]) -> list[int]:
-    """Ling-Coder-Lite's order: repeatedly emit the remaining file with the fewest unemitted
-    dependencies (callees), ties by path, so dependencies precede dependents and cycles are broken
-    deterministically. No randomness."""
+    """Ling-Coder-Lite's order, as it states it: repeatedly emit the remaining file with the fewest
+    unemitted dependencies (callees), ties by path, so dependencies precede dependents and cycles
+    are broken deterministically. No randomness. Taken literally, a cycle's tie can be won by a file
+    outside the cycle that waits on it; ``dependency_order`` breaks cycles inside them instead."""
     pending = {node: sum(1 for callee in graph.successors(node) if callee != node) for node in graph.nodes}
     heap = [(count, paths[node], node) for node, count in pending.items()]
     heapq.heapify(heap)
