@@ -66,8 +66,11 @@ def dependency_graph(files: list[Document]) -> nx.DiGraph:
     python = [i for i, f in enumerate(files) if f.metadata.get(keys.LANGUAGE) == "Python"]
     by_name: dict[str, set[int]] = {}
     full_name: dict[str, int] = {}
-    for i in python:
+    # a stub (.pyi) beside its module (.py) is the same module: the .py file stands for it
+    for i in sorted(python, key=lambda i: (paths[i].endswith(".pyi"), paths[i])):
         names = python_module_names(paths[i])
+        if names[0] in full_name:
+            continue
         full_name[names[0]] = i
         for name in names:
             by_name.setdefault(name, set()).add(i)
@@ -79,7 +82,9 @@ def dependency_graph(files: list[Document]) -> nx.DiGraph:
             if level:
                 anchor = package[: len(package) - (level - 1)] if level - 1 <= len(package) else []
                 target = full_name.get(".".join([*anchor, module] if module else anchor))
-            else:
+            elif module in full_name:  # the dotted path from the repository's top
+                target = full_name[module]
+            else:  # under a source root (src/, lib/...): a unique suffix
                 candidates = by_name.get(module, set())
                 target = next(iter(candidates)) if len(candidates) == 1 else None
             if target is not None and target != i:
