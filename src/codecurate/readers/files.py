@@ -56,7 +56,3 @@ class RecordFileReader(Accounting, BaseDiskReader):
             self.count_in(document, size)
             self.count_kept(document, size)
             yield document
-
-    # BaseReader.get_document_from_dict drops empty texts; route through to_document instead
-    def get_document_from_dict(self, data: dict, source_file: str, id_in_file: int | str):
-        return self.to_document(data, source_file, int(id_in_file))
