@@ -1,0 +1,170 @@
+"""Dependency edges per language on small repositories written in each language's idioms."""
+
+import pytest
+
+from codecurate import documents as keys
+from codecurate.languages import language_for_path
+from codecurate.samplers.imports import RESOLVED_LANGUAGES, dependency_graph
+from codecurate.samplers.imports.rust import expand_use
+from tests.conftest import make_doc
+
+pytest.importorskip("tree_sitter_language_pack")
+
+
+def edges_of(repo: dict[str, str]) -> set[tuple[str, str]]:
+    docs = [make_doc(text, path, repo="o/r", **{keys.LANGUAGE: language_for_path(path)}) for path, text in repo.items()]
+    graph = dependency_graph(docs)
+    assert sorted(graph.nodes) == list(range(len(docs)))
+    return {(docs[a].metadata[keys.PATH], docs[b].metadata[keys.PATH]) for a, b in graph.edges}
+
+
+def test_every_language_of_the_issue_is_resolved():
+    assert {"Python", "Java", "JavaScript", "TypeScript", "TSX", "C", "C++", "Go", "C#", "Rust"} <= RESOLVED_LANGUAGES
+
+
+def test_python_suffixes_only_from_source_roots():
+    repo = {
+        "pkg/__init__.py": "",
+        "pkg/compat/__init__.py": "",
+        "pkg/compat/sys.py": "X = 1\n",
+        "pkg/main.py": "import sys\nfrom pkg.compat import sys as csys\n",
+        "src/tool/__init__.py": "",
+        "src/tool/core.py": "import tool.util\n",
+        "src/tool/util.py": "",
+    }
+    assert edges_of(repo) == {
+        ("pkg/main.py", "pkg/compat/__init__.py"),
+        ("pkg/main.py", "pkg/compat/sys.py"),
+        ("src/tool/core.py", "src/tool/util.py"),
+    }
+
+
+def test_java_imports_wildcards_static_and_same_package():
+    repo = {
+        "src/main/java/com/acme/app/Main.java": (
+            "package com.acme.app;\nimport com.acme.util.Strings;\nimport com.acme.model.*;\n"
+            "import static com.acme.util.Numbers.twice;\nimport java.util.List;\n"
+            "public class Main { Config c; List<User> users; int n = twice(1); String s = Strings.trim(\"a\"); }\n"),
+        "src/main/java/com/acme/app/Config.java": "package com.acme.app;\npublic class Config {}\n",
+        "src/main/java/com/acme/app/Unused.java": "package com.acme.app;\nclass Unused {}\n",
+        "src/main/java/com/acme/util/Strings.java": "package com.acme.util;\npublic final class Strings {}\n",
+        "src/main/java/com/acme/util/Numbers.java": "package com.acme.util;\npublic final class Numbers {}\n",
+        "src/main/java/com/acme/model/User.java": "package com.acme.model;\npublic record User(String name) {}\n",
+        "src/main/java/com/acme/model/Order.java": "package com.acme.model;\npublic class Order { User buyer; }\n",
+    }
+    main = "src/main/java/com/acme/app/Main.java"
+    assert edges_of(repo) == {
+        (main, "src/main/java/com/acme/app/Config.java"),
+        (main, "src/main/java/com/acme/util/Strings.java"),
+        (main, "src/main/java/com/acme/util/Numbers.java"),
+        (main, "src/main/java/com/acme/model/User.java"),
+        ("src/main/java/com/acme/model/Order.java", "src/main/java/com/acme/model/User.java"),
+    }
+
+
+def test_javascript_and_typescript_specifiers():
+    repo = {
+        "src/index.ts": ("import { a } from './lib/a';\nimport type { B } from './lib/b.js';\n"
+                         "export * from './lib';\nimport React from 'react';\nimport x from '@/util/x';\n"),
+        "src/lib/a.ts": "export const a = 1;\n",
+        "src/lib/b.ts": "export type B = number;\n",
+        "src/lib/index.ts": "export {};\n",
+        "src/util/x.tsx": "export default 1;\n",
+        "src/App.jsx": "const m = require('./lib/a');\nconst lazy = import('./util/x');\n",
+        "scripts/build.mjs": "import '../src/index.ts';\nimport fs from 'node:fs';\n",
+    }
+    assert edges_of(repo) == {
+        ("src/index.ts", "src/lib/a.ts"),
+        ("src/index.ts", "src/lib/b.ts"),
+        ("src/index.ts", "src/lib/index.ts"),
+        ("src/index.ts", "src/util/x.tsx"),
+        ("src/App.jsx", "src/lib/a.ts"),
+        ("src/App.jsx", "src/util/x.tsx"),
+        ("scripts/build.mjs", "src/index.ts"),
+    }
+
+
+def test_c_and_cpp_includes():
+    repo = {
+        "src/main.c": '#include <stdio.h>\n#include "util.h"\n#include "net/socket.h"\nint main(void){return 0;}\n',
+        "src/util.h": "int util(void);\n",
+        "src/util.c": '#include "util.h"\nint util(void){return 1;}\n',
+        "include/net/socket.h": "#include <net/config.h>\n",
+        "include/net/config.h": "#define N 1\n",
+        "lib/a/config.h": "#define A 1\n",
+        "lib/a/widget.cpp": '#include "config.h"\n#include <vector>\n',
+    }
+    assert edges_of(repo) == {
+        ("src/main.c", "src/util.h"),
+        ("src/main.c", "include/net/socket.h"),
+        ("src/util.c", "src/util.h"),
+        ("include/net/socket.h", "include/net/config.h"),
+        ("lib/a/widget.cpp", "lib/a/config.h"),
+    }
+
+
+def test_go_packages_and_same_package_references():
+    repo = {
+        "cmd/app/main.go": ('package main\n\nimport (\n\t"fmt"\n\tu "github.com/acme/tool/internal/util"\n'
+                            '\t_ "github.com/acme/tool/internal/plugins"\n)\n\n'
+                            'func main() { fmt.Println(u.Join(helper())) }\n'),
+        "cmd/app/helper.go": "package main\n\nfunc helper() string { return \"x\" }\n",
+        "internal/util/join.go": "package util\n\nfunc Join(s string) string { return s + sep }\n",
+        "internal/util/consts.go": "package util\n\nconst sep = \",\"\n",
+        "internal/util/split.go": "package util\n\nfunc Split(s string) []string { return nil }\n",
+        "internal/plugins/register.go": "package plugins\n\nfunc init() {}\n",
+    }
+    assert edges_of(repo) == {
+        ("cmd/app/main.go", "cmd/app/helper.go"),
+        ("cmd/app/main.go", "internal/util/join.go"),
+        ("cmd/app/main.go", "internal/plugins/register.go"),
+        ("internal/util/join.go", "internal/util/consts.go"),
+    }
+
+
+def test_csharp_namespaces_and_usings():
+    repo = {
+        "App/Program.cs": ("using System;\nusing Acme.Data;\nusing static Acme.Util.Guard;\n"
+                           "namespace Acme.App;\nclass Program { static void Main() { var r = new Repo(); "
+                           "Settings s = null; NotNull(r); } }\n"),
+        "App/Settings.cs": "namespace Acme.App { public class Settings {} }\n",
+        "Core/Base.cs": "namespace Acme { public abstract class Entity {} }\n",
+        "Data/Repo.cs": "namespace Acme.Data { public class Repo : Entity {} }\n",
+        "Data/Other.cs": "namespace Acme.Data { public class Other {} }\n",
+        "Util/Guard.cs": "namespace Acme.Util { public static class Guard {} }\n",
+    }
+    assert edges_of(repo) == {
+        ("App/Program.cs", "App/Settings.cs"),
+        ("App/Program.cs", "Data/Repo.cs"),
+        ("App/Program.cs", "Util/Guard.cs"),
+        ("Data/Repo.cs", "Core/Base.cs"),  # Entity is visible from the enclosing namespace Acme
+    }
+
+
+def test_rust_modules_uses_and_workspace_crates():
+    repo = {
+        "crates/core-lib/src/lib.rs": "pub mod parse;\nmod util;\npub use crate::parse::Parser;\n",
+        "crates/core-lib/src/parse.rs": "use super::util::{trim, Config as C};\npub struct Parser;\n",
+        "crates/core-lib/src/util/mod.rs": "pub mod text;\npub fn trim() {}\n",
+        "crates/core-lib/src/util/text.rs": "pub fn f() { crate::parse::helper(); }\n",
+        "crates/cli/src/main.rs": "use core_lib::parse::Parser;\nuse std::io;\nfn main() {}\n",
+    }
+    assert edges_of(repo) == {
+        ("crates/core-lib/src/lib.rs", "crates/core-lib/src/parse.rs"),
+        ("crates/core-lib/src/lib.rs", "crates/core-lib/src/util/mod.rs"),
+        ("crates/core-lib/src/parse.rs", "crates/core-lib/src/util/mod.rs"),
+        ("crates/core-lib/src/util/mod.rs", "crates/core-lib/src/util/text.rs"),
+        ("crates/core-lib/src/util/text.rs", "crates/core-lib/src/parse.rs"),
+        ("crates/cli/src/main.rs", "crates/core-lib/src/parse.rs"),
+    }
+
+
+def test_rust_use_trees_expand():
+    assert expand_use("a::{b, c::{d as e, *}, self}") == [["a", "b"], ["a", "c", "d"], ["a", "c"], ["a"]]
+    assert expand_use("std::io") == [["std", "io"]]
+    assert expand_use("x::Y as Z") == [["x", "Y"]]
+
+
+def test_a_file_that_does_not_parse_gets_no_edges_and_no_error():
+    repo = {"a.go": "package \x00\x01 import (((", "b.rs": "use {{{{", "c.java": "import ;;;"}
+    assert edges_of(repo) == set()
