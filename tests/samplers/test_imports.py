@@ -1,11 +1,15 @@
 """Dependency edges per language on small repositories written in each language's idioms."""
 
+import random
+
+import networkx as nx
 import pytest
 
 from codecurate import documents as keys
 from codecurate.languages import language_for_path
 from codecurate.samplers.imports import RESOLVED_LANGUAGES, dependency_graph
 from codecurate.samplers.imports.rust import expand_use
+from codecurate.samplers.orderers import dependency_order
 from tests.conftest import make_doc
 
 pytest.importorskip("tree_sitter_language_pack")
@@ -15,6 +19,11 @@ def edges_of(repo: dict[str, str]) -> set[tuple[str, str]]:
     docs = [make_doc(text, path, repo="o/r", **{keys.LANGUAGE: language_for_path(path)}) for path, text in repo.items()]
     graph = dependency_graph(docs)
     assert sorted(graph.nodes) == list(range(len(docs)))
+    if nx.is_directed_acyclic_graph(graph):  # every test repository's callees come before their callers
+        paths = [d.metadata[keys.PATH] for d in docs]
+        for seed in range(5):
+            position = {n: p for p, n in enumerate(dependency_order(graph, paths, random.Random(seed)))}
+            assert all(position[b] < position[a] for a, b in graph.edges)
     return {(docs[a].metadata[keys.PATH], docs[b].metadata[keys.PATH]) for a, b in graph.edges}
 
 

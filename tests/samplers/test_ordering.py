@@ -89,3 +89,42 @@ def test_articles_of_a_repository_pass_untouched():
     assert keys.ORDER_POSITION not in article.metadata
     positions = sorted(d.metadata[keys.ORDER_POSITION] for d in out if d.metadata[keys.KIND] == keys.KIND_CODE)
     assert positions == list(range(len(REPO)))
+
+
+def interleaving_input():
+    docs = []
+    for r in range(12):
+        docs += [make_doc(f"x = {r}\n", f"m{k}.py", repo=f"o/r{r}", **{keys.LANGUAGE: "Python"}) for k in range(3)]
+        docs.append(make_doc(f"Article {r}.", f"a{r}.md", repo=None, **{keys.KIND: keys.KIND_TEXT}))
+    return docs
+
+
+def units_of(out):
+    units = []
+    for d in out:
+        key = d.metadata.get(keys.REPO) or d.id
+        if not units or units[-1] != key:
+            units.append(key)
+    return units
+
+
+def test_repositories_and_articles_are_interleaved_in_a_seeded_order():
+    docs = interleaving_input()
+    inputs = units_of(docs)
+    first = list(RepositoryOrder(weights={"path": 1.0}, seed=3).run(iter(interleaving_input())))
+    again = list(RepositoryOrder(weights={"path": 1.0}, seed=3).run(iter(interleaving_input())))
+    other = list(RepositoryOrder(weights={"path": 1.0}, seed=4).run(iter(interleaving_input())))
+    assert [d.id for d in first] == [d.id for d in again]
+    assert [d.id for d in first] != [d.id for d in other]
+    units = units_of(first)
+    assert sorted(units) == sorted(inputs) and len(units) == len(inputs)  # each repository stays contiguous
+    assert units != inputs
+    kept = list(RepositoryOrder(weights={"path": 1.0}, interleave_units=1, seed=3).run(iter(interleaving_input())))
+    assert units_of(kept) == inputs
+
+
+def test_interleave_buffer_is_bounded_by_bytes():
+    block = RepositoryOrder(weights={"random": 1.0}, interleave_bytes=1, seed=3)
+    assert units_of(list(block.run(iter(interleaving_input())))) == units_of(interleaving_input())
+    with pytest.raises(ValueError, match="interleave"):
+        RepositoryOrder(interleave_units=0)

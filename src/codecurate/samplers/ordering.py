@@ -3,12 +3,15 @@ probabilities and seeded by the repository id; each file's strategy and position
 
 from __future__ import annotations
 
-from datatrove.data import DocumentsPipeline
+from collections.abc import Iterator
+
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.blocks import Accounting
+from codecurate.documents import text_bytes
 from codecurate.recipe.registry import register
 from codecurate.samplers.grouping import repository_groups
 from codecurate.seeding import rng_for
@@ -21,17 +24,25 @@ DEFAULT_WEIGHTS = {"content": 0.3, "path": 0.3, "dependency": 0.3, "random": 0.1
 class RepositoryOrder(Accounting, PipelineStep):
     """Reorder each repository's files by a strategy drawn per repository (Algorithm 1).
 
+    Natural-language articles pass through untouched. Repositories (each kept whole, in its order)
+    and articles are interleaved in a seeded random order through a shuffle buffer: up to
+    ``interleave_units`` units (a repository or an article) or ``interleave_bytes`` of text are
+    held, and a random one leaves whenever the buffer is full (so memory stays bounded on a task of
+    any size; the shards are shuffled again when they are written).
+
     Args:
         weights: strategy -> probability (content, path, dependency, random: 30/30/30/10 in the paper;
             ``topological`` is Ling-Coder-Lite's order). Normalised.
+        interleave_units: the shuffle buffer's size in units; 1 keeps the input order.
+        interleave_bytes: the buffer's bound in bytes of text (a big repository leaves sooner).
         seed: the recipe seed unless given.
     """
 
     type = "🗂 - ORDER"
     name = "repository_order"
 
-    def __init__(self, weights: dict[str, float] | None = None, seed: int = 0,
-                 exclusion_writer: DiskWriter | None = None):
+    def __init__(self, weights: dict[str, float] | None = None, interleave_units: int = 256,
+                 interleave_bytes: int = 256 << 20, seed: int = 0, exclusion_writer: DiskWriter | None = None):
         super().__init__()
         weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         unknown = set(weights) - set(STRATEGIES)
@@ -39,7 +50,11 @@ class RepositoryOrder(Accounting, PipelineStep):
             raise ValueError(f"unknown strategies {sorted(unknown)}; known: {', '.join(STRATEGIES)}")
         if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError("weights must be >= 0 with a positive sum")
+        if interleave_units < 1 or interleave_bytes < 1:
+            raise ValueError("interleave_units and interleave_bytes must be >= 1")
         self.weights = weights
+        self.interleave_units = interleave_units
+        self.interleave_bytes = interleave_bytes
         self.seed = seed
         self.exclusion_writer = exclusion_writer
 
@@ -62,15 +77,16 @@ class RepositoryOrder(Accounting, PipelineStep):
             return strategy, orderers.dependency_order(graph, paths, rng)
         return strategy, orderers.topological_order(graph, paths)
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+    def units(self, data: DocumentsPipeline) -> Iterator[list[Document]]:
+        """Each repository's files in their drawn order, and each article alone."""
         for repo, files in repository_groups(data or ()):
             for document in files:
                 self.count_in(document)
             articles = [d for d in files if repo is None or d.metadata.get(keys.KIND) == keys.KIND_TEXT]
             files = [d for d in files if repo is not None and d.metadata.get(keys.KIND) != keys.KIND_TEXT]
             for document in articles:  # natural-language articles pass untouched
-                self.count_kept(document)
-            yield from articles
+                self.stat_update("articles")
+                yield [document]
             if not files:
                 continue
             files.sort(key=lambda d: (d.metadata.get(keys.PATH) or "", d.id))  # the input order never matters
@@ -78,8 +94,32 @@ class RepositoryOrder(Accounting, PipelineStep):
                 strategy, order = self.order(repo, files)
             self.stat_update(f"strategy/{strategy}")
             for position, index in enumerate(order):
-                document = files[index]
-                document.metadata[keys.ORDER_STRATEGY] = strategy
-                document.metadata[keys.ORDER_POSITION] = position
-                self.count_kept(document)
-                yield document
+                files[index].metadata[keys.ORDER_STRATEGY] = strategy
+                files[index].metadata[keys.ORDER_POSITION] = position
+            yield [files[index] for index in order]
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        rng = rng_for(self.seed, "interleave", rank)
+        buffer: list[list[Document]] = []
+        held = 0
+
+        def release() -> list[Document]:
+            nonlocal held
+            index = rng.randrange(len(buffer))
+            buffer[index], buffer[-1] = buffer[-1], buffer[index]
+            unit = buffer.pop()
+            held -= sum(text_bytes(d) for d in unit)
+            return unit
+
+        for unit in self.units(data):
+            buffer.append(unit)
+            held += sum(text_bytes(d) for d in unit)
+            while buffer and (len(buffer) >= self.interleave_units or held >= self.interleave_bytes):
+                yield from self.emit(release())
+        while buffer:
+            yield from self.emit(release())
+
+    def emit(self, unit: list[Document]) -> Iterator[Document]:
+        for document in unit:
+            self.count_kept(document)
+            yield document
