@@ -8,12 +8,12 @@ Quality (every installed distribution with at least ``--min-files`` Python files
 - content: mean TF-IDF cosine of adjacent files, ``content_order`` against a random order;
 - path: mean shared folder depth of adjacent files, ``path_order`` against a random order.
 
-Time: the first N files (by path) of the largest distribution; each strategy, the dependency graph
-(parsing included) on its own, and networkx's ``lexicographical_topological_sort`` of the same graph
-(made acyclic) as the peer of the topological orderers. The growth exponent between sizes is
-log(t2/t1) / log(n2/n1).
+Time: the first N files (by path) of the largest distributions, each in a folder of its name:
+each strategy, the dependency graph (parsing included) on its own, and networkx's
+``lexicographical_topological_sort`` of the same graph (made acyclic) as the peer of the
+topological orderers. The growth exponent between sizes is log(t2/t1) / log(n2/n1).
 
-    python benchmarks/ordering.py [--min-files 20] [--sizes 100 1000 5000]
+    python benchmarks/ordering.py [--min-files 20] [--sizes 100 1000 5000] [--skip-quality]
 """
 
 from __future__ import annotations
@@ -135,8 +135,22 @@ def time_strategies(files: list) -> dict[str, float]:
     }
 
 
+def monorepo(size: int) -> tuple[str, list]:
+    """The largest distributions' Python files, each under a folder of its name, until ``size`` files."""
+    ranked = sorted(repositories(1), key=lambda item: -len(item[1]))
+    names, files = [], []
+    for name, repo in ranked:
+        names.append(name)
+        for document in repo:
+            document.metadata[keys.PATH] = f"{name}/{document.metadata[keys.PATH]}"
+        files.extend(repo)
+        if len(files) >= size:
+            break
+    return " + ".join(names), files
+
+
 def timing(sizes: list[int]) -> None:
-    name, files = max(repositories(max(sizes)), key=lambda item: len(item[1]))
+    name, files = monorepo(max(sizes))
     print(f"\ntime per strategy on the first N files of {name} (best of 3, seconds)")
     print("| files | graph | dependency | topological | networkx lexicographic (peer) | content | path | random |")
     print("|---|---|---|---|---|---|---|---|")
@@ -156,8 +170,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--min-files", type=int, default=20)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--skip-quality", action="store_true", help="only the timing table")
     args = parser.parse_args()
-    quality(args.min_files)
+    if not args.skip_quality:
+        quality(args.min_files)
     timing(args.sizes)
 
 

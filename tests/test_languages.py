@@ -57,7 +57,7 @@ def test_table_covers_the_stack_top_50_with_comment_syntax():
     for language in programming:
         assert language.line_comment or language.block_comment, language.name
     assert get_language("python").comment("the file path is: a.py") == "# the file path is: a.py"
-    assert get_language("HTML").comment("x") == "<!-- x -->"
+    assert get_language("HTML").comment("x") == "<!--x-->"  # aiXcoder's README header style
 
 
 def test_normalize_language_aliases():

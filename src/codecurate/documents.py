@@ -66,6 +66,14 @@ PII_COUNTS = "pii_counts"
 #: and the file's position in it.
 ORDER_STRATEGY = "order_strategy"
 ORDER_POSITION = "order_position"
+#: Training objective of the formatted document (``codecurate.fim``): ``sfim``, ``fim`` or ``ntp``;
+#: the layout (``psm``, ``spm``, ``ntp``); the middle as ``[start, end]`` character offsets into
+#: the unformatted header + text; the SFIM node and function kinds; why an SFIM draw fell back to FIM.
+OBJECTIVE = "objective"
+FIM_MODE = "fim_mode"
+FIM_MIDDLE = "fim_middle"
+SFIM_NODE = "sfim_node"
+SFIM_FALLBACK = "sfim_fallback"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

@@ -27,11 +27,12 @@ class Language:
     aliases: tuple[str, ...] = field(default=())
 
     def comment(self, text: str) -> str:
-        """``text`` (one line) as a comment in this language; plain text when it has no comments."""
+        """``text`` (one line) as a comment in this language, written as aiXcoder writes its file
+        headers (``# text``, ``<!--text-->``); plain text when the language has no comments."""
         if self.line_comment:
             return f"{self.line_comment} {text}"
         if self.block_comment:
-            return f"{self.block_comment[0]} {text} {self.block_comment[1]}"
+            return f"{self.block_comment[0]}{text}{self.block_comment[1]}"
         return text
 
 

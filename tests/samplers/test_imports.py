@@ -36,7 +36,10 @@ def test_python_suffixes_only_from_source_roots():
         "pkg/__init__.py": "",
         "pkg/compat/__init__.py": "",
         "pkg/compat/sys.py": "X = 1\n",
-        "pkg/main.py": "import sys\nfrom pkg.compat import sys as csys\n",
+        "pkg/main.py": ("import sys\nimport xxhash\nfrom pkg.compat import sys as csys\n"
+                        "from pkg.\\\n    util import f\n"),
+        "pkg/util.py": "",
+        "pkg/hashes/xxhash.py": "",  # a folder without __init__.py inside a package is no source root
         "src/tool/__init__.py": "",
         "src/tool/core.py": "import tool.util\n",
         "src/tool/util.py": "",
@@ -44,6 +47,7 @@ def test_python_suffixes_only_from_source_roots():
     assert edges_of(repo) == {
         ("pkg/main.py", "pkg/compat/__init__.py"),
         ("pkg/main.py", "pkg/compat/sys.py"),
+        ("pkg/main.py", "pkg/util.py"),
         ("src/tool/core.py", "src/tool/util.py"),
     }
 

@@ -28,6 +28,7 @@ BLOCK_MODULES = (
     "codecurate.filters.analysis",
     "codecurate.pii.redact",
     "codecurate.samplers.ordering",
+    "codecurate.fim.objectives",
 )
 
 _REGISTRY: dict[str, type] = {}

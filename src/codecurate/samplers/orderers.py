@@ -89,12 +89,13 @@ def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) ->
     edge outside a cycle is ever reversed).
     """
     remaining = {node: sum(1 for callee in graph.successors(node) if callee != node) for node in graph.nodes}
+    cycles = _Cycles(graph, remaining)
     order: list[int] = []
     ready = [node for node, pending in remaining.items() if pending == 0]
     emitted: set[int] = set()
     while len(order) < len(remaining):
         if not ready:  # a cycle: break it inside a cycle nothing else waits on
-            ready = [_cycle_break(graph, [n for n in remaining if n not in emitted], remaining, paths)]
+            ready = [cycles.breaking_point(paths)]
         ready.sort(key=lambda n: paths[n])
         rng.shuffle(ready)
         next_ready: list[int] = []
@@ -103,6 +104,7 @@ def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) ->
                 continue
             emitted.add(node)
             order.append(node)
+            cycles.emitted(node)
             for caller in graph.predecessors(node):
                 if caller == node or caller in emitted:
                     continue
@@ -113,15 +115,54 @@ def dependency_order(graph: nx.DiGraph, paths: list[str], rng: random.Random) ->
     return order
 
 
-def _cycle_break(graph: nx.DiGraph, left: list[int], pending: dict[int, int], paths: list[str]) -> int:
-    """A file to emit when none is ready: inside a strongly connected component of the remaining
-    files that calls no other remaining component, the one with the fewest pending callees."""
-    sub = graph.subgraph(left)
-    components = list(nx.strongly_connected_components(sub))
-    member = {node: i for i, component in enumerate(components) for node in component}
-    calls_out = {member[a] for a, b in sub.edges if member[a] != member[b]}
-    candidates = [node for i, component in enumerate(components) if i not in calls_out for node in component]
-    return min(candidates, key=lambda n: (pending[n], paths[n]))
+class _Cycles:
+    """The strongly connected components ("pieces") of the files not yet emitted, kept up to date
+    cheaply: a piece only changes when one of its own files is emitted (a file of an intact cycle
+    is never ready), so only those pieces are split again, and each piece counts its unemitted
+    callees outside itself."""
+
+    def __init__(self, graph: nx.DiGraph, pending: dict[int, int]):
+        self.graph, self.pending = graph, pending
+        self.piece: dict[int, int] = {}
+        self.members: dict[int, set[int]] = {}
+        self.outside: dict[int, int] = {}
+        self.done: set[int] = set()
+        self.dirty: set[int] = set()
+        self.next_id = 0
+        self._split(list(graph.nodes))
+
+    def _split(self, nodes: list[int]) -> None:
+        pieces = list(nx.strongly_connected_components(self.graph.subgraph(nodes)))
+        for members in pieces:
+            piece, self.next_id = self.next_id, self.next_id + 1
+            self.members[piece] = set(members)
+            for node in members:
+                self.piece[node] = piece
+        for members in pieces:
+            piece = self.piece[next(iter(members))]
+            self.outside[piece] = sum(1 for node in members for callee in self.graph.successors(node)
+                                      if callee not in self.done and self.piece.get(callee) != piece)
+
+    def emitted(self, node: int) -> None:
+        self.done.add(node)
+        piece = self.piece.pop(node)
+        self.members[piece].discard(node)
+        self.dirty.add(piece)
+        for caller in self.graph.predecessors(node):
+            other = self.piece.get(caller)
+            if other is not None and other != piece:
+                self.outside[other] -= 1
+
+    def breaking_point(self, paths: list[str]) -> int:
+        for piece in self.dirty:
+            members = self.members.pop(piece)
+            self.outside.pop(piece)
+            if members:
+                self._split(sorted(members))
+        self.dirty.clear()
+        candidates = [node for piece, members in self.members.items() if self.outside[piece] == 0
+                      for node in members]
+        return min(candidates, key=lambda n: (self.pending[n], paths[n]))
 
 
 def topological_order(graph: nx.DiGraph, paths: list[str]) -> list[int]:

@@ -1,8 +1,9 @@
 """Python: ``import`` and ``from ... import`` (absolute and relative) resolved to modules of the repository.
 
 A module's name is its dotted path from the repository's top, or from a source root: a folder
-that is not itself a package (no ``__init__.py``), such as ``src/``. Suffixes that start inside a
-package are not importable names, so ``import sys`` never resolves to ``pkg/compat/sys.py``.
+that is neither a package (no ``__init__.py``) nor inside one, such as ``src/``. Suffixes that
+start inside a package are not importable names, so ``import sys`` never resolves to
+``pkg/compat/sys.py``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def python_module_names(path: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts)) if parts[i:]]
 
 
+def _dotted(node) -> str:
+    return "".join(node_text(node).split()).replace("\\", "")  # a name may span lines with "\\"
+
+
 def python_imports(document: Document) -> list[tuple[str, int]]:
     """``(dotted module, relative level)`` of every import in a Python file; ``from X import a, b``
     gives ``X.a`` and ``X.b`` (submodules if they exist) and ``X``."""
@@ -37,19 +42,19 @@ def python_imports(document: Document) -> list[tuple[str, int]]:
         for child in node.named_children:
             name = child.child_by_field_name("name") if child.type == "aliased_import" else child
             if name is not None and name.type == "dotted_name":
-                found.append((node_text(name), 0))
+                found.append((_dotted(name), 0))
     for node in nodes.get("from", []):
         module = node.child_by_field_name("module_name")
         if module is None:
             continue
-        text = node_text(module)
+        text = _dotted(module)
         level = len(text) - len(text.lstrip("."))
         base = text[level:]
         found.append((base, level))
         for name in node.children_by_field_name("name"):
             target = name.child_by_field_name("name") if name.type == "aliased_import" else name
             if target is not None:
-                found.append((f"{base}.{node_text(target)}" if base else node_text(target), level))
+                found.append((f"{base}.{_dotted(target)}" if base else _dotted(target), level))
     return found
 
 
@@ -66,8 +71,9 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
         full_name[names[0]] = i
         folders = files.paths[i].split("/")[:-1]
         for start, name in enumerate(names[1:], start=1):
-            if "/".join(folders[:start]) not in packages:  # the suffix starts at a source root
-                by_name.setdefault(name, set()).add(i)
+            if any("/".join(folders[:end]) in packages for end in range(1, start + 1)):
+                break  # inside a package: no shorter suffix starts at a source root either
+            by_name.setdefault(name, set()).add(i)
     for i in python:
         package = python_module_names(files.paths[i])[0].split(".")
         if not files.paths[i].endswith("__init__.py"):
