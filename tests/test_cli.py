@@ -93,7 +93,8 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == ["installed_packages", "license", "quality", "trivial", "long", "content", "exact_dedup",
-                            "near_dedup", "syntax", "metrics", "analysis", "sensitive", "pii", "order", "output"]
+                            "near_dedup", "syntax", "metrics", "analysis", "sensitive", "pii", "order", "objectives",
+                            "output"]
     assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
     # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
@@ -104,3 +105,5 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
     positions = [r["metadata"]["order_position"] for r in kept if r["metadata"]["kind"] == "code"]
     assert sorted(positions) == list(range(len(positions)))  # one repository, every file placed once
+    assert all(r["text"].startswith("<s>") and r["text"].endswith("</s>") for r in kept)
+    assert {r["metadata"]["objective"] for r in kept} <= {"sfim", "fim", "ntp"}

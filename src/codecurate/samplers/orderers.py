@@ -123,6 +123,7 @@ class _Cycles:
 
     def __init__(self, graph: nx.DiGraph, pending: dict[int, int]):
         self.graph, self.pending = graph, pending
+        self.callees = {node: [c for c in graph.successors(node) if c != node] for node in graph.nodes}
         self.piece: dict[int, int] = {}
         self.members: dict[int, set[int]] = {}
         self.outside: dict[int, int] = {}
@@ -132,7 +133,7 @@ class _Cycles:
         self._split(list(graph.nodes))
 
     def _split(self, nodes: list[int]) -> None:
-        pieces = list(nx.strongly_connected_components(self.graph.subgraph(nodes)))
+        pieces = _components(nodes, self.callees)
         for members in pieces:
             piece, self.next_id = self.next_id, self.next_id + 1
             self.members[piece] = set(members)
@@ -140,7 +141,7 @@ class _Cycles:
                 self.piece[node] = piece
         for members in pieces:
             piece = self.piece[next(iter(members))]
-            self.outside[piece] = sum(1 for node in members for callee in self.graph.successors(node)
+            self.outside[piece] = sum(1 for node in members for callee in self.callees[node]
                                       if callee not in self.done and self.piece.get(callee) != piece)
 
     def emitted(self, node: int) -> None:
@@ -163,6 +164,55 @@ class _Cycles:
         candidates = [node for piece, members in self.members.items() if self.outside[piece] == 0
                       for node in members]
         return min(candidates, key=lambda n: (self.pending[n], paths[n]))
+
+
+def _components(nodes: list[int], callees: dict[int, list[int]]) -> list[set[int]]:
+    """Strongly connected components of the subgraph on ``nodes`` (iterative Tarjan, plain dicts:
+    several times faster than a networkx subgraph view, and this runs once per cycle break)."""
+    inside = set(nodes)
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    components: list[set[int]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            edges = callees[node]
+            while position < len(edges):
+                callee = edges[position]
+                position += 1
+                if callee not in inside:
+                    continue
+                if callee not in index:
+                    work.append((node, position))
+                    work.append((callee, 0))
+                    break
+                if callee in on_stack:
+                    low[node] = min(low[node], index[callee])
+            else:
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+    return components
 
 
 def topological_order(graph: nx.DiGraph, paths: list[str]) -> list[int]:
