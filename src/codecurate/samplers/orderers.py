@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import warnings
 
 import networkx as nx
 
@@ -57,6 +58,7 @@ def content_order(texts: list[str], rng: random.Random, max_clusters: int = 20) 
     if count <= 1:
         return list(range(count))
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     k = min(rng.randint(1, max_clusters), count)
@@ -64,8 +66,12 @@ def content_order(texts: list[str], rng: random.Random, max_clusters: int = 20) 
         matrix = TfidfVectorizer(token_pattern=r"[A-Za-z_][A-Za-z0-9_]+", lowercase=False).fit_transform(texts)
     except ValueError:  # empty vocabulary: no file has a token
         return random_order(count, rng)
-    labels = KMeans(n_clusters=k, n_init=3, random_state=rng.randrange(2**31)).fit_predict(matrix) if k > 1 \
-        else [0] * count
+    if k > 1:
+        with warnings.catch_warnings():  # fewer distinct files than k: KMeans warns and leaves clusters empty
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(n_clusters=k, n_init=3, random_state=rng.randrange(2**31)).fit_predict(matrix)
+    else:
+        labels = [0] * count
     clusters: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         clusters.setdefault(int(label), []).append(index)
