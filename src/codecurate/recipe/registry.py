@@ -29,6 +29,7 @@ BLOCK_MODULES = (
     "codecurate.pii.redact",
     "codecurate.samplers.ordering",
     "codecurate.fim.objectives",
+    "codecurate.tokens.stage",
 )
 
 _REGISTRY: dict[str, type] = {}

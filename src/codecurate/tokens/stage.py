@@ -1,0 +1,259 @@
+"""The ``tokenized_shards`` stage: tokenizer (trained on a sample, or given), tokenization of every
+document, repository packing, merged and shuffled shards for training."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import orjson
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate import documents as keys
+from codecurate.blocks import Accounting
+from codecurate.readers import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
+from codecurate.recipe.registry import register
+from codecurate.seeding import derive_seed, rng_for
+from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
+from codecurate.tokens.training import DEFAULT_VOCAB_SIZE, save_tokenizer, train_tokenizer
+
+
+def units(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """Runs of consecutive files of one repository, and each article alone (an article keeps its
+    distribution's id as repository, but is not one of its files)."""
+    unit: list[Document] = []
+    current = None
+    for document in documents:
+        key = None if document.metadata.get(keys.KIND) == keys.KIND_TEXT else document.metadata.get(keys.REPO)
+        if unit and (key is None or key != current):
+            yield unit
+            unit = []
+        unit.append(document)
+        current = key
+    if unit:
+        yield unit
+
+
+class TokenizerSample(PipelineStep):
+    """Write a seeded sample of the documents' texts for tokenizer training (each task its share
+    of ``max_bytes``)."""
+
+    type = "🔢 - TOKENS"
+    name = "tokenizer_sample"
+
+    def __init__(self, folder: str, rate: float, max_bytes: int, seed: int):
+        super().__init__()
+        self.folder, self.rate, self.max_bytes, self.seed = folder, rate, max_bytes, seed
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        budget = self.max_bytes // max(1, world_size)
+        written = 0
+        threshold = int(self.rate * 2**64)
+        path = Path(self.folder) / f"{rank:05d}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as out:
+            for document in data or ():
+                if written >= budget or derive_seed(self.seed, "tokenizer-sample", document.id) >= threshold:
+                    continue
+                out.write(orjson.dumps(document.text) + b"\n")
+                written += len(document.text)
+                self.stat_update("sampled")
+        return
+        yield
+
+
+class TokenizerTrain(PipelineStep):
+    """Train the byte-level BPE tokenizer on the sample (one task) and save it."""
+
+    type = "🔢 - TOKENS"
+    name = "tokenizer_train"
+
+    def __init__(self, sample_folder: str, target: str, vocab_size: int, min_frequency: int):
+        super().__init__()
+        self.sample_folder, self.target = sample_folder, target
+        self.vocab_size, self.min_frequency = vocab_size, min_frequency
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        def texts():
+            for path in sorted(Path(self.sample_folder).glob("*.jsonl")):
+                with open(path, "rb") as f:
+                    for line in f:
+                        yield orjson.loads(line)
+
+        save_tokenizer(train_tokenizer(texts(), self.vocab_size, self.min_frequency), self.target)
+        return
+        yield
+
+
+class ShardTokenizer(PipelineStep):
+    """Tokenize each task's documents into one shard, a unit per repository (its files in the order
+    they come, which is the sampled order) or per article."""
+
+    type = "🔢 - TOKENS"
+    name = "shard_tokenizer"
+
+    def __init__(self, tokenizer: str, folder: str, batch_size: int = 256):
+        super().__init__()
+        self.tokenizer_path, self.folder, self.batch_size = tokenizer, folder, batch_size
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        tokenizer = load_tokenizer(self.tokenizer_path)
+        token_size = token_size_for(tokenizer.get_vocab_size())
+        with ShardWriter(Path(self.folder) / f"{rank:05d}.ds", token_size, self.tokenizer_path) as writer:
+            for unit in units(data or ()):
+                for start in range(0, len(unit), self.batch_size):
+                    batch = unit[start: start + self.batch_size]
+                    with self.track_time(len(batch)):
+                        encodings = tokenizer.encode_batch([d.text for d in batch], add_special_tokens=False)
+                    for encoding in encodings:
+                        writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
+                        self.stat_update("tokens", value=len(encoding.ids))
+                writer.end_unit()
+                self.stat_update("units")
+        return
+        yield
+
+
+class ShardMerge(PipelineStep):
+    """Merge the tasks' shards into training shards: units shuffled (seeded), each unit whole, a
+    new shard every ``max_tokens_per_shard`` tokens (at a unit boundary); a summary beside them."""
+
+    type = "🔢 - TOKENS"
+    name = "shard_merge"
+
+    def __init__(self, task_folder: str, output: str, tokenizer: str, sequence_length: int,
+                 max_tokens_per_shard: int, megatron: bool, seed: int, tokenizer_copy: str | None = None):
+        super().__init__()
+        self.tokenizer_copy = tokenizer_copy
+        self.task_folder, self.output, self.tokenizer_path = task_folder, output, tokenizer
+        self.sequence_length, self.max_tokens_per_shard = sequence_length, max_tokens_per_shard
+        self.megatron, self.seed = megatron, seed
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if self.tokenizer_copy:  # the tokenizer the shards were made with, beside them in the output
+            copy = Path(self.tokenizer_copy) / "tokenizer.json"
+            source = Path(self.tokenizer_path)
+            source = source / "tokenizer.json" if source.is_dir() else source
+            if source.resolve() != copy.resolve():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
+        tasks = [Shard(p) for p in sorted(Path(self.task_folder).glob("*.ds"))]
+        units = [(t, u) for t, shard in enumerate(tasks) for u in range(len(shard.unit_ends))]
+        rng_for(self.seed, "shard-merge").shuffle(units)
+        vocab = load_tokenizer(self.tokenizer_path).get_vocab_size()
+        token_size = token_size_for(vocab)
+        target = Path(self.output)
+        if target.exists():
+            shutil.rmtree(target)
+        shards, writer, megatron_units = [], None, []
+
+        def finish():
+            info = writer.close()
+            shards.append({"file": info.path.name, "tokens": info.tokens, "documents": info.documents,
+                           "units": info.units, "windows": info.tokens // (self.sequence_length + 1)})
+            if self.megatron:
+                write_megatron(target / "megatron" / info.path.stem, megatron_units, vocab)
+                megatron_units.clear()
+
+        for task, unit in units:
+            if writer is None:
+                writer = ShardWriter(target / f"{len(shards):05d}.ds", token_size, self.tokenizer_path)
+            shard = tasks[task]
+            start = int(shard.unit_ends[unit - 1]) if unit else 0
+            documents = [shard.document(i) for i in range(start, int(shard.unit_ends[unit]))]
+            for tokens in documents:
+                writer.write_document(tokens)
+            writer.end_unit()
+            if self.megatron:
+                megatron_units.append(documents)
+            if writer.count >= self.max_tokens_per_shard:
+                finish()
+                writer = None
+        if writer is not None:
+            finish()
+        summary = {
+            "tokenizer": self.tokenizer_path, "token_size": token_size, "sequence_length": self.sequence_length,
+            "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
+            "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
+            "shards": shards, "megatron": self.megatron,
+        }
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        self.stat_update("tokens", value=summary["tokens"])
+        return
+        yield
+
+
+class PassThrough(Accounting, PipelineStep):
+    """Counts the documents of the stage (they leave unchanged: the shards are a side output)."""
+
+    type = "🔢 - TOKENS"
+    name = "tokenized_shards"
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for document in data or ():
+            self.count_in(document)
+            self.count_kept(document)
+            yield document
+
+
+@register("tokenized_shards")
+class TokenizedShards(MultiStageBlock):
+    """Tokenize the documents into shards for training (``OUTPUT/tokens``), with the tokenizer in
+    ``OUTPUT/tokenizer/tokenizer.json``.
+
+    Args:
+        tokenizer: a tokenizer.json or a folder holding one; ``None`` trains a byte-level BPE on a
+            sample of the documents (every FIM format's special tokens atomic).
+        vocab_size: of the trained tokenizer (49,152, aiXcoder's).
+        sample_rate: share of documents sampled for training; ``sample_bytes`` caps the sample.
+        min_frequency: of a merge, in training.
+        sequence_length: training window (32,768); windows of ``sequence_length + 1`` tokens are
+            what the loaders take, so the summary counts them.
+        max_tokens_per_shard: a shard ends at the first unit boundary past this many tokens.
+        megatron: also write Megatron ``.bin``/``.idx`` (``OUTPUT/tokens/megatron``).
+        seed: of the sample and of the shuffle of units (the recipe seed unless given).
+    """
+
+    def __init__(self, tokenizer: str | None = None, vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 0.1,
+                 sample_bytes: int = 1 << 30, min_frequency: int = 2, sequence_length: int = 32_768,
+                 max_tokens_per_shard: int = 1 << 30, megatron: bool = False, seed: int = 0):
+        if not 0 < sample_rate <= 1:
+            raise ValueError(f"sample_rate must be in (0, 1], got {sample_rate}")
+        if sequence_length < 1 or max_tokens_per_shard < 1:
+            raise ValueError("sequence_length and max_tokens_per_shard must be >= 1")
+        if tokenizer is not None:
+            load_tokenizer(tokenizer)  # fail now, naming the path, not in a worker
+        self.tokenizer, self.vocab_size, self.sample_rate = tokenizer, vocab_size, sample_rate
+        self.sample_bytes, self.min_frequency, self.sequence_length = sample_bytes, min_frequency, sequence_length
+        self.max_tokens_per_shard, self.megatron, self.seed = max_tokens_per_shard, megatron, seed
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        work = context.work_folder
+        tokenizer_folder = context.output / "tokenizer"
+        segments = []
+        if self.tokenizer is None:
+            sample = context.segment("sample")
+            sample.add(DocumentsReader(input_folder), None)
+            sample.add(TokenizerSample(str(work / "sample"), self.sample_rate, self.sample_bytes, self.seed), None)
+            train = context.segment("train", tasks=1)
+            train.add(TokenizerTrain(str(work / "sample"), str(tokenizer_folder), self.vocab_size,
+                                     self.min_frequency), None)
+            segments += [sample, train]
+        tokenizer = str(tokenizer_folder / "tokenizer.json") if self.tokenizer is None else self.tokenizer
+        tokenize = context.segment("tokenize")
+        tokenize.add(DocumentsReader(input_folder), None)
+        tokenize.add(ShardTokenizer(tokenizer, str(work / "tasks")), None)
+        merge = context.segment("merge", tasks=1)
+        merge.add(ShardMerge(str(work / "tasks"), str(context.output / "tokens"), tokenizer, self.sequence_length,
+                             self.max_tokens_per_shard, self.megatron, self.seed, str(tokenizer_folder)), None)
+        passing = context.segment("documents")
+        passing.add(DocumentsReader(input_folder), None)
+        passing.add(context.bind(PassThrough()), context.stage_id)
+        return [*segments, tokenize, merge, passing]

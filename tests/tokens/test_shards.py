@@ -1,0 +1,131 @@
+"""Shards: written, read back through datatrove's loader and Megatron's, and made by the recipe
+stage from real packages (round trip to the formatted documents, repositories contiguous)."""
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from codecurate import documents as keys
+from codecurate.recipe.run import run_recipe
+from codecurate.recipe.schema import validate
+from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
+from tests.conftest import read_jsonl_gz
+
+pytest.importorskip("tokenizers")
+
+
+def random_units(seed=0, vocab=50_000):
+    rng = np.random.default_rng(seed)
+    return [[rng.integers(0, vocab, rng.integers(1, 300)).astype(np.uint32) for _ in range(rng.integers(1, 5))]
+            for _ in range(40)]
+
+
+def write_units(path, units, token_size=2):
+    with ShardWriter(path, token_size, "test-tokenizer") as writer:
+        for unit in units:
+            for tokens in unit:
+                writer.write_document(tokens)
+            writer.end_unit()
+
+
+def test_shard_round_trip_and_metadata(tmp_path):
+    units = random_units()
+    write_units(tmp_path / "a.ds", units)
+    shard = Shard(tmp_path / "a.ds")
+    assert [[d.tolist() for d in u] for u in shard.units()] == [[d.tolist() for d in u] for u in units]
+    total = sum(d.size for u in units for d in u)
+    assert (tmp_path / "a.ds.metadata").read_text() == f"test-tokenizer|2\n{total}\n"
+    assert np.fromfile(tmp_path / "a.ds.index", dtype="<u8")[-1] == total
+
+
+def test_token_ids_that_do_not_fit_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="does not fit in 2 bytes"):
+        write_units(tmp_path / "a.ds", [[np.array([70_000], dtype=np.uint32)]])
+    assert token_size_for(49_152) == 2 and token_size_for(100_000) == 4
+
+
+def test_datatrove_folder_dataset_yields_exactly_the_tokens_written(tmp_path):
+    torch = pytest.importorskip("torch")
+    from datatrove.utils.dataset import DatatroveFolderDataset
+
+    units = random_units(1)
+    write_units(tmp_path / "tokens" / "00000.ds", units[:20])
+    write_units(tmp_path / "tokens" / "00001.ds", units[20:])
+    seq_len = 64
+    dataset = DatatroveFolderDataset(str(tmp_path / "tokens"), seq_len=seq_len, token_size=2)
+    expected = []
+    for part in (units[:20], units[20:]):
+        stream = np.concatenate([d for u in part for d in u])
+        windows = len(stream) // (seq_len + 1)
+        expected += [stream[i * (seq_len + 1):(i + 1) * (seq_len + 1)] for i in range(windows)]
+    assert len(dataset) == len(expected) > 0
+    for i, window in enumerate(expected):
+        assert torch.equal(dataset[i]["input_ids"], torch.as_tensor(window.astype(np.int64)))
+
+
+def test_megatron_indexed_dataset_reads_our_bin_and_idx(tmp_path):
+    pytest.importorskip("torch")
+    megatron = pytest.importorskip("megatron.core.datasets.indexed_dataset")
+    units = random_units(2)
+    write_megatron(tmp_path / "m" / "00000", units, vocab_size=50_000)
+    dataset = megatron.IndexedDataset(str(tmp_path / "m" / "00000"))
+    assert len(dataset) == len(units)
+    for i, unit in enumerate(units):
+        assert dataset[i].tolist() == np.concatenate(unit).tolist()
+    assert dataset.document_indices.tolist() == list(range(len(units) + 1))
+
+
+def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_documents(tmp_path):
+    pytest.importorskip("tree_sitter_language_pack")
+    out = tmp_path / "out"
+    recipe = {
+        "name": "shards", "seed": 5, "output": str(out),
+        "executor": {"type": "local", "tasks": 2, "workers": 1},
+        "inputs": [{"reader": "installed_packages",
+                    "params": {"distributions": ["PyYAML", "pluggy"], "max_file_bytes": 200_000}}],
+        "stages": [
+            {"block": "repository_order", "id": "order"},
+            {"block": "training_objectives", "id": "objectives"},
+            {"block": "tokenized_shards", "id": "shards",
+             "params": {"vocab_size": 600, "sample_rate": 1.0, "sequence_length": 512,
+                        "max_tokens_per_shard": 50_000, "megatron": True}},
+        ],
+    }
+    summary = run_recipe(validate(recipe))
+    assert summary["complete"]
+    documents = [r for p in sorted((out / "documents").glob("*.jsonl.gz")) for r in read_jsonl_gz(p)]
+    tokens = json.loads((out / "tokens" / "summary.json").read_text())
+    assert tokens["documents"] == len(documents) > 20 and len(tokens["shards"]) >= 2
+    tokenizer = load_tokenizer(out / "tokenizer")
+    assert tokenizer.get_vocab_size() <= 600
+    decoded = []
+    for shard in sorted((out / "tokens").glob("*.ds")):
+        for unit in Shard(shard).units():
+            texts = [tokenizer.decode(d.tolist(), skip_special_tokens=False) for d in unit]
+            decoded.append(texts)
+    # every formatted document comes back exactly, special tokens included
+    assert Counter(t for unit in decoded for t in unit) == Counter(r["text"] for r in documents)
+    assert all(t.startswith("<s>") and t.endswith("</s>") for unit in decoded for t in unit)
+    # a repository is one unit, its files in their sampled order
+    by_text = {}  # identical files of two repositories (INSTALLER: "pip") share a text
+    for r in documents:
+        by_text.setdefault(r["text"], []).append(r["metadata"])
+    code_units = 0
+    for unit in decoded:
+        repos = set.intersection(*({m.get(keys.REPO) for m in by_text[t]} for t in unit))
+        assert len(repos) == 1  # one repository per unit
+        if by_text[unit[0]][0].get(keys.KIND) == keys.KIND_CODE:
+            code_units += 1
+            # identical texts inside a repository (empty files) take their positions in turn
+            positions = {t: sorted(m[keys.ORDER_POSITION] for m in by_text[t] if m.get(keys.REPO) in repos)
+                         for t in unit}
+            assert [positions[t].pop(0) for t in unit] == list(range(len(unit)))
+    assert code_units == 2
+    assert tokens["tokens"] == sum(s["tokens"] for s in tokens["shards"])
+    assert tokens["windows"] == sum(s["tokens"] // 513 for s in tokens["shards"])
+    assert (out / "tokens" / "megatron" / "00000.bin").exists()
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert stages["shards"]["kept"] == len(documents)
