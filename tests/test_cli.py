@@ -94,7 +94,7 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == ["installed_packages", "license", "quality", "trivial", "long", "content", "exact_dedup",
                             "near_dedup", "syntax", "metrics", "analysis", "sensitive", "pii", "order", "objectives",
-                            "output"]
+                            "shards", "training", "output"]
     assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
     # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
@@ -107,3 +107,6 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert sorted(positions) == list(range(len(positions)))  # one repository, every file placed once
     assert all(r["text"].startswith("<s>") and r["text"].endswith("</s>") for r in kept)
     assert {r["metadata"]["objective"] for r in kept} <= {"sfim", "fim", "ntp"}
+    tokens = json.loads((out / "tokens" / "summary.json").read_text())
+    assert tokens["documents"] == len(kept) and tokens["tokens"] > 0
+    assert (out / "training" / "config.yaml").exists() and (out / "tokenizer" / "tokenizer.json").exists()

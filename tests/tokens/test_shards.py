@@ -12,6 +12,7 @@ from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate
 from codecurate.tokens.loading import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
+from codecurate.training.nanotron_schema import load_config
 from tests.conftest import read_jsonl_gz
 
 pytest.importorskip("tokenizers")
@@ -92,6 +93,8 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
             {"block": "tokenized_shards", "id": "shards",
              "params": {"vocab_size": 600, "sample_rate": 1.0, "sequence_length": 512,
                         "max_tokens_per_shard": 50_000, "megatron": True}},
+            {"block": "nanotron_config", "id": "training",
+             "params": {"gpus": 16, "gpu_memory_gib": 80, "gpu_name": "H100 80GB"}},
         ],
     }
     summary = run_recipe(validate(recipe))
@@ -128,4 +131,9 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
     assert tokens["windows"] == sum(s["tokens"] // 513 for s in tokens["shards"])
     assert (out / "tokens" / "megatron" / "00000.bin").exists()
     stages = {s["stage"]: s for s in summary["stages"]}
-    assert stages["shards"]["kept"] == len(documents)
+    assert stages["shards"]["kept"] == stages["training"]["kept"] == len(documents)
+    config = load_config(out / "training" / "config.yaml")  # nanotron's checks, mirrored
+    assert config.model.model_config.vocab_size == tokenizer.get_vocab_size()
+    assert config.data_stages[0].data.dataset.dataset_folder == [str((out / "tokens").resolve())]
+    assert config.tokenizer.tokenizer_name_or_path == str((out / "tokenizer").resolve())
+    assert "--nnodes=2" in (out / "training" / "train.sbatch").read_text()

@@ -56,3 +56,15 @@ def test_small_vocabulary_is_refused():
 def test_missing_tokenizer_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no tokenizer at"):
         load_tokenizer(tmp_path)
+
+
+def test_the_folder_loads_with_transformers_autotokenizer(tmp_path):
+    transformers = pytest.importorskip("transformers")
+    trained = train_tokenizer(["def f(x):\n    return x\n"] * 50, vocab_size=400)
+    save_tokenizer(trained, tmp_path)
+    auto = transformers.AutoTokenizer.from_pretrained(str(tmp_path))
+    text = FORMATS["aixcoder"].render(PSM, "def f(", "x", "):\n")
+    assert auto.decode(auto(text, add_special_tokens=False)["input_ids"]) == text
+    assert auto.bos_token == "<s>" and auto.eos_token == "</s>"
+    assert len(auto) == trained.get_vocab_size()  # nanotron's run_train.py asserts this against vocab_size
+    assert auto.convert_tokens_to_ids("▁<AIX-SPAN-MIDDLE>") == trained.token_to_id("▁<AIX-SPAN-MIDDLE>")

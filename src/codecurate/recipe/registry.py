@@ -30,6 +30,7 @@ BLOCK_MODULES = (
     "codecurate.samplers.ordering",
     "codecurate.fim.objectives",
     "codecurate.tokens.stage",
+    "codecurate.training.stage",
 )
 
 _REGISTRY: dict[str, type] = {}

@@ -98,24 +98,32 @@ class ShardTokenizer(PipelineStep):
     type = "🔢 - TOKENS"
     name = "shard_tokenizer"
 
-    def __init__(self, tokenizer: str, folder: str, batch_size: int = 256):
+    def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024):
         super().__init__()
         self.tokenizer_path, self.folder, self.batch_size = tokenizer, folder, batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = load_tokenizer(self.tokenizer_path)
         token_size = token_size_for(tokenizer.get_vocab_size())
+        pending: list[tuple[str, bool]] = []  # (text, last file of its unit), encoded a batch at a time
+
+        def flush(writer: ShardWriter) -> None:
+            with self.track_time(len(pending)):
+                encodings = tokenizer.encode_batch([text for text, _ in pending], add_special_tokens=False)
+            for encoding, (_, unit_end) in zip(encodings, pending):
+                writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
+                self.stat_update("tokens", value=len(encoding.ids))
+                if unit_end:
+                    writer.end_unit()
+                    self.stat_update("units")
+            pending.clear()
+
         with ShardWriter(Path(self.folder) / f"{rank:05d}.ds", token_size, self.tokenizer_path) as writer:
             for unit in units(data or ()):
-                for start in range(0, len(unit), self.batch_size):
-                    batch = unit[start: start + self.batch_size]
-                    with self.track_time(len(batch)):
-                        encodings = tokenizer.encode_batch([d.text for d in batch], add_special_tokens=False)
-                    for encoding in encodings:
-                        writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
-                        self.stat_update("tokens", value=len(encoding.ids))
-                writer.end_unit()
-                self.stat_update("units")
+                pending.extend((d.text, i == len(unit) - 1) for i, d in enumerate(unit))
+                if len(pending) >= self.batch_size:
+                    flush(writer)
+            flush(writer)
         return
         yield
 

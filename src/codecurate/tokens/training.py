@@ -7,6 +7,7 @@ tokenize the same way whatever the text around them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,10 +47,16 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = DEFAULT_VOCAB_SIZE, 
     return tokenizer
 
 
-def save_tokenizer(tokenizer, folder: str | Path) -> Path:
-    """Write ``tokenizer.json`` into ``folder`` (created); returns its path."""
+def save_tokenizer(tokenizer, folder: str | Path, max_length: int = 32_768) -> Path:
+    """Write ``tokenizer.json`` into ``folder`` (created), with the ``tokenizer_config.json`` that
+    lets ``transformers.AutoTokenizer`` (which nanotron uses) load the folder; returns the json's path."""
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     path = target / "tokenizer.json"
     tokenizer.save(str(path))
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<s>", "eos_token": "</s>",
+              "unk_token": "<unk>", "model_max_length": max_length, "clean_up_tokenization_spaces": False,
+              "additional_special_tokens": special_tokens()[3:]}
+    (target / "tokenizer_config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
     return path

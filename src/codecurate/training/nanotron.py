@@ -1,0 +1,143 @@
+"""A nanotron training config (YAML, nanotron main's schema) and a Slurm launch script.
+
+From the model shape, the hyperparameters, the shard folder, the tokenizer and the cluster: the 3D
+layout comes from ``codecurate.training.layout``; the config is checked against the typed mirror of
+nanotron's config classes (``codecurate.training.nanotron_schema``) before it is written.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from codecurate.tokens.training import special_tokens
+from codecurate.training.layout import Cluster, LayoutChoice, choose_layout, describe
+from codecurate.training.model import Hyperparameters, ModelShape
+
+
+@dataclass
+class TrainingPlan:
+    config: dict
+    choice: LayoutChoice
+    model: ModelShape
+    cluster: Cluster
+    notes: list[str]
+
+
+def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster, dataset_folder: str,
+                    tokenizer: str, checkpoints: str = "checkpoints", project: str = "codecurate",
+                    run: str = "aixcoder-7b", seed: int = 42) -> TrainingPlan:
+    """The config as a plain dict in nanotron's schema, validated, with the layout choice."""
+    from codecurate.training.nanotron_schema import config_from_dict
+
+    if hyper.sequence_length > model.max_positions:
+        raise ValueError(f"sequence_length {hyper.sequence_length} exceeds the model's {model.max_positions} positions")
+    choice = choose_layout(model, cluster, hyper.global_batch_sequences, hyper.sequence_length)
+    layout = choice.layout
+    ids = {token: i for i, token in enumerate(special_tokens())}
+    config = {
+        "general": {"project": project, "run": run, "seed": seed, "step": None, "consumed_train_samples": None,
+                    "benchmark_csv_path": None, "ignore_sanity_checks": True},
+        "parallelism": {"dp": layout.dp, "tp": layout.tp, "pp": layout.pp, "pp_engine": "1f1b",
+                        "tp_mode": "REDUCE_SCATTER", "tp_linear_async_communication": True,
+                        "recompute_layer": True, "expert_parallel_size": 1},
+        "model": {
+            "ddp_bucket_cap_mb": 25, "dtype": "bfloat16", "make_vocab_size_divisible_by": 1,
+            "init_method": {"std": 0.02},
+            "model_config": {
+                "bos_token_id": ids["<s>"], "eos_token_id": ids["</s>"], "pad_token_id": None,
+                "hidden_act": "silu", "hidden_size": model.hidden, "initializer_range": 0.02,
+                "intermediate_size": model.ffn, "is_llama_config": True,
+                "max_position_embeddings": model.max_positions, "num_attention_heads": model.heads,
+                "num_hidden_layers": model.layers, "num_key_value_heads": model.kv_heads, "pretraining_tp": 1,
+                "rms_norm_eps": model.rms_norm_eps, "rope_scaling": None, "rope_theta": model.rope_theta,
+                "tie_word_embeddings": model.tie_embeddings, "use_cache": True, "vocab_size": model.vocab_size,
+            },
+        },
+        "tokenizer": {"tokenizer_name_or_path": tokenizer, "tokenizer_revision": None,
+                      "tokenizer_max_length": None},
+        "checkpoints": {"checkpoint_interval": 1000, "checkpoints_path": checkpoints,
+                        "checkpoints_path_is_shared_file_system": False, "resume_checkpoint_path": None,
+                        "save_initial_state": False},
+        "logging": {"iteration_step_info_interval": 1, "log_level": "info", "log_level_replica": "info"},
+        "tokens": {"sequence_length": hyper.sequence_length, "train_steps": hyper.train_steps,
+                   "micro_batch_size": layout.micro_batch, "batch_accumulation_per_replica": layout.accumulation,
+                   "val_check_interval": -1, "limit_val_batches": 0, "limit_test_batches": 0},
+        "optimizer": {
+            "accumulate_grad_in_fp32": True, "clip_grad": hyper.clip_grad, "weight_decay": hyper.weight_decay,
+            "zero_stage": 1,
+            "learning_rate_scheduler": {
+                "learning_rate": hyper.learning_rate, "lr_warmup_steps": hyper.warmup_steps,
+                "lr_warmup_style": "linear", "lr_decay_style": hyper.lr_decay_style,
+                "lr_decay_steps": hyper.lr_decay_steps, "lr_decay_starting_step": None,
+                "min_decay_lr": hyper.min_learning_rate,
+            },
+            "optimizer_factory": {"name": "adamW", "adam_beta1": hyper.adam_beta1, "adam_beta2": hyper.adam_beta2,
+                                  "adam_eps": hyper.adam_eps, "torch_adam_is_fused": True},
+        },
+        "data_stages": [{"name": "pretraining", "start_training_step": 1,
+                         "data": {"dataset": {"dataset_folder": dataset_folder}, "num_loading_workers": 1,
+                                  "seed": seed}}],
+    }
+    config_from_dict(config)  # nanotron's own checks, mirrored
+    notes = [f"hidden-dropout {hyper.hidden_dropout} and attention-dropout {hyper.attention_dropout} (Table I) have "
+             "no field in nanotron's LlamaConfig and are not applied",
+             f"warmup {hyper.warmup_steps} steps and minimum learning rate {hyper.min_learning_rate:g} are not in "
+             "the paper; they are parameters"]
+    return TrainingPlan(config, choice, model, cluster, notes)
+
+
+def slurm_script(plan: TrainingPlan, config_path: str, nanotron_dir: str = "nanotron",
+                 partition: str | None = None, time_limit: str = "48:00:00") -> str:
+    """An sbatch script: one task per node, each running torchrun with a process per GPU on
+    nanotron's ``run_train.py``, the first node as rendezvous host."""
+    cluster = plan.cluster
+    gpus_per_node = min(cluster.gpus, cluster.gpus_per_node)
+    lines = [
+        "#!/bin/bash",
+        f"#SBATCH --job-name={plan.config['general']['run']}",
+        f"#SBATCH --nodes={cluster.nodes}",
+        "#SBATCH --ntasks-per-node=1",
+        f"#SBATCH --gpus-per-node={gpus_per_node}",
+        "#SBATCH --exclusive",
+        f"#SBATCH --time={time_limit}",
+        "#SBATCH --output=%x-%j.out",
+    ]
+    if partition:
+        lines.append(f"#SBATCH --partition={partition}")
+    layout = plan.choice.layout
+    lines += [
+        f"# {cluster.gpus} x {cluster.gpu_name}: dp={layout.dp} tp={layout.tp} pp={layout.pp}, "
+        f"micro batch {layout.micro_batch} x {layout.accumulation} accumulation",
+        "set -euo pipefail",
+        'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)',
+        "export MASTER_ADDR MASTER_PORT=29500 CUDA_DEVICE_MAX_CONNECTIONS=1",
+        "srun --kill-on-bad-exit=1 torchrun \\",
+        f"  --nnodes={cluster.nodes} --nproc_per_node={gpus_per_node} \\",
+        '  --rdzv_id="$SLURM_JOB_ID" --rdzv_backend=c10d --rdzv_endpoint="$MASTER_ADDR:$MASTER_PORT" \\',
+        f"  {shlex.quote(str(Path(nanotron_dir) / 'run_train.py'))} --config-file {shlex.quote(config_path)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_training_files(plan: TrainingPlan, folder: str | Path, nanotron_dir: str = "nanotron",
+                         partition: str | None = None) -> dict[str, Path]:
+    """``config.yaml``, ``train.sbatch`` and ``layout.md`` (the candidates and why the layout won)."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    config = target / "config.yaml"
+    config.write_text(yaml.safe_dump(plan.config, sort_keys=False), encoding="utf-8")
+    sbatch = target / "train.sbatch"
+    sbatch.write_text(slurm_script(plan, str(config.resolve()), nanotron_dir, partition), encoding="utf-8")
+    report = target / "layout.md"
+    model = plan.model
+    report.write_text(
+        f"# Training layout\n\nModel: {model.layers} layers, hidden {model.hidden}, FFN {model.ffn}, "
+        f"{model.heads} heads ({model.kv_heads} key/value), vocabulary {model.vocab_size}: "
+        f"{model.parameters / 1e9:.2f} B parameters.\nCluster: {plan.cluster.gpus} x {plan.cluster.gpu_name} "
+        f"({plan.cluster.memory_gib:g} GiB, {plan.cluster.headroom:.0%} kept free).\n\n{describe(plan.choice)}\n\n"
+        + "".join(f"- {note}\n" for note in plan.notes), encoding="utf-8")
+    return {"config": config, "sbatch": sbatch, "layout": report}

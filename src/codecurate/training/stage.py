@@ -1,0 +1,89 @@
+"""The ``nanotron_config`` stage: after the shards, write the training config, launch script and
+layout report into ``OUTPUT/training``."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from loguru import logger
+
+from codecurate.blocks import Accounting
+from codecurate.readers import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
+from codecurate.recipe.registry import register
+from codecurate.tokens.loading import load_tokenizer
+from codecurate.training.layout import Cluster
+from codecurate.training.model import Hyperparameters, ModelShape
+from codecurate.training.nanotron import nanotron_config, write_training_files
+
+
+def _overrides(kind: type, name: str, values: dict | None):
+    known = {f.name for f in fields(kind)}
+    unknown = set(values or {}) - known
+    if unknown:
+        raise ValueError(f"{name}: unknown keys {sorted(unknown)}; known: {', '.join(sorted(known))}")
+    return replace(kind(), **(values or {}))
+
+
+class NanotronConfigStep(Accounting, PipelineStep):
+    """Writes the training files once (task 0), documents pass through counted."""
+
+    type = "🚀 - TRAINING"
+    name = "nanotron_config"
+
+    def __init__(self, block: NanotronConfig, output: str):
+        super().__init__()
+        self.block, self.output = block, output
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if rank == 0:
+            paths = self.block.write(Path(self.output))
+            logger.info(f"nanotron_config: wrote {', '.join(str(p) for p in paths.values())}")
+        for document in data or ():
+            self.count_in(document)
+            self.count_kept(document)
+            yield document
+
+
+@register("nanotron_config")
+class NanotronConfig(MultiStageBlock):
+    """Nanotron config YAML, sbatch script and layout report for training on the recipe's shards.
+
+    Args:
+        gpus, gpus_per_node, gpu_memory_gib, gpu_name, headroom: the cluster (128 x A100 40GB).
+        model: overrides of the model shape (aiXcoder-7B's; ``vocab_size`` defaults to the tokenizer's).
+        hyperparameters: overrides of Table I's values (and of warmup and minimum learning rate).
+        nanotron_dir: where nanotron's checkout is on the cluster (for ``run_train.py``).
+        partition: Slurm partition of the script, if any.
+        run: run name.
+        seed: the recipe seed unless given.
+    """
+
+    def __init__(self, gpus: int = 128, gpus_per_node: int = 8, gpu_memory_gib: float = 40.0,
+                 gpu_name: str = "A100 40GB", headroom: float = 0.1, model: dict | None = None,
+                 hyperparameters: dict | None = None, nanotron_dir: str = "nanotron", partition: str | None = None,
+                 run: str = "aixcoder-7b", seed: int = 42):
+        self.cluster = Cluster(gpus, gpus_per_node, gpu_memory_gib, gpu_name, headroom)
+        self.model_overrides = dict(model or {})
+        _overrides(ModelShape, "model", self.model_overrides)
+        self.hyper = _overrides(Hyperparameters, "hyperparameters", hyperparameters)
+        self.nanotron_dir, self.partition, self.run, self.seed = nanotron_dir, partition, run, seed
+
+    def write(self, output: Path) -> dict[str, Path]:
+        tokenizer = output / "tokenizer"
+        values = dict(self.model_overrides)
+        values.setdefault("vocab_size", load_tokenizer(tokenizer).get_vocab_size())
+        model = _overrides(ModelShape, "model", values)
+        plan = nanotron_config(model, self.hyper, self.cluster, str((output / "tokens").resolve()),
+                               str(tokenizer.resolve()), str((output / "checkpoints").resolve()), run=self.run,
+                               seed=self.seed)
+        return write_training_files(plan, output / "training", self.nanotron_dir, self.partition)
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        segment = context.segment("write")
+        segment.add(DocumentsReader(input_folder), None)
+        segment.add(context.bind(NanotronConfigStep(self, str(context.output))), context.stage_id)
+        return [segment]

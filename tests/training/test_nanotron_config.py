@@ -1,0 +1,59 @@
+import pytest
+import yaml
+
+from codecurate.training.layout import Cluster
+from codecurate.training.model import Hyperparameters, ModelShape
+from codecurate.training.nanotron import nanotron_config, slurm_script, write_training_files
+from codecurate.training.nanotron_schema import config_from_dict, load_config
+
+
+def plan(**cluster):
+    return nanotron_config(ModelShape(), Hyperparameters(), Cluster(**cluster), "/data/tokens", "/data/tokenizer")
+
+
+def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
+    p = plan()
+    config = p.config
+    model = config["model"]["model_config"]
+    assert (model["num_hidden_layers"], model["hidden_size"], model["intermediate_size"]) == (32, 4096, 14464)
+    assert (model["num_attention_heads"], model["num_key_value_heads"], model["rope_theta"]) == (32, 8, 256_000.0)
+    assert (model["rms_norm_eps"], model["max_position_embeddings"], model["vocab_size"]) == (1e-6, 32_768, 49_152)
+    optimizer = config["optimizer"]
+    assert optimizer["learning_rate_scheduler"]["learning_rate"] == 1e-5
+    assert optimizer["learning_rate_scheduler"]["lr_decay_steps"] == 320_000
+    assert optimizer["learning_rate_scheduler"]["lr_decay_style"] == "cosine"
+    assert (optimizer["weight_decay"], optimizer["clip_grad"]) == (0.01, 1.0)
+    assert (optimizer["optimizer_factory"]["adam_beta1"], optimizer["optimizer_factory"]["adam_beta2"]) == (0.9, 0.98)
+    par, tokens = config["parallelism"], config["tokens"]
+    assert par["dp"] * par["tp"] * par["pp"] == 128
+    assert tokens["micro_batch_size"] * tokens["batch_accumulation_per_replica"] * par["dp"] == 512
+    assert tokens["sequence_length"] == 32_768
+    assert config["data_stages"][0]["data"]["dataset"]["dataset_folder"] == "/data/tokens"
+    files = write_training_files(p, tmp_path)
+    loaded = load_config(files["config"])  # the YAML as written passes the mirrored checks
+    assert loaded.parallelism.tp == par["tp"]
+    assert yaml.safe_load(files["config"].read_text()) == config
+    report = files["layout"].read_text()
+    assert "why:" in report and "dropout" in report
+
+
+def test_a_broken_config_is_caught_by_the_mirrored_checks():
+    config = plan().config
+    config["optimizer"]["learning_rate_scheduler"]["lr_warmup_style"] = "exponential"
+    with pytest.raises(ValueError, match="lr_warmup_style"):
+        config_from_dict(config)
+
+
+def test_sbatch_launches_torchrun_on_every_node():
+    p = plan(gpus=64, gpus_per_node=8, memory_gib=80, gpu_name="H100 80GB")
+    script = slurm_script(p, "/runs/config.yaml", nanotron_dir="/opt/nanotron", partition="gpu")
+    assert "#SBATCH --nodes=8" in script and "#SBATCH --gpus-per-node=8" in script
+    assert "#SBATCH --partition=gpu" in script
+    assert "--nnodes=8 --nproc_per_node=8" in script
+    assert "/opt/nanotron/run_train.py --config-file /runs/config.yaml" in script
+    assert script.startswith("#!/bin/bash\n")
+
+
+def test_sequence_longer_than_the_positions_is_refused():
+    with pytest.raises(ValueError, match="exceeds the model's 32768 positions"):
+        nanotron_config(ModelShape(), Hyperparameters(sequence_length=65_536), Cluster(), "/d", "/t")
