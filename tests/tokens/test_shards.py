@@ -130,6 +130,14 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
     assert tokens["tokens"] == sum(s["tokens"] for s in tokens["shards"])
     assert tokens["windows"] == sum(s["tokens"] // 513 for s in tokens["shards"])
     assert (out / "tokens" / "megatron" / "00000.bin").exists()
+    torch = pytest.importorskip("torch")
+    from datatrove.utils.dataset import DatatroveFolderDataset
+
+    dataset = DatatroveFolderDataset(str(out / "tokens"), seq_len=512, token_size=2)
+    windows = [np.asarray(Shard(p).tokens)[i * 513:(i + 1) * 513] for p in sorted((out / "tokens").glob("*.ds"))
+               for i in range(len(Shard(p).tokens) // 513)]
+    assert len(dataset) == len(windows) == tokens["windows"]
+    assert all(torch.equal(dataset[i]["input_ids"], torch.as_tensor(w.astype(np.int64))) for i, w in enumerate(windows))
     stages = {s["stage"]: s for s in summary["stages"]}
     assert stages["shards"]["kept"] == stages["training"]["kept"] == len(documents)
     config = load_config(out / "training" / "config.yaml")  # nanotron's checks, mirrored
