@@ -49,10 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     _recipe_arguments(validate)
 
     report = commands.add_parser(
-        "report", help="summarise a run's output", description="Per stage: documents and bytes in, kept, dropped."
+        "report", help="summarise a run's output",
+        description="Per stage: documents and bytes in, kept, dropped; writes OUTPUT/report/ (Markdown, JSON, PNG)."
     )
     report.add_argument("output", help="output folder of a run")
     report.add_argument("--json", action="store_true", help="print the summary as JSON")
+    report.add_argument("--no-plots", action="store_true", help="write report.md and report.json without PNG plots")
 
     blocks = commands.add_parser("blocks", help="list the registered blocks", description="List registered blocks.")
     blocks.add_argument("--kind", choices=["reader", "step", "multi_stage"], help="only blocks of this kind")
@@ -93,10 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(format_summary(summary))
             return 0
         if args.command == "report":
+            from codecurate.recipe.report import write_report
             from codecurate.recipe.summary import format_summary, write_summary
 
             summary = write_summary(args.output)
+            folder = write_report(args.output, plots=not args.no_plots)
             print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
+            if not args.json:
+                print(f"report: {folder / 'report.md'}")
             return 0 if summary["complete"] else 3
         if args.command == "blocks":
             from codecurate.recipe.registry import BlockKind, available, block_kind, get_block

@@ -1,0 +1,211 @@
+"""``codecurate report``: what a run did, for a person: Markdown, JSON and PNG plots.
+
+From the run's output folder: the stage funnel (documents and bytes in, kept, dropped by reason),
+the language distribution of the curated files (like the paper's Figure 2), dedup cluster sizes
+(from the excluded duplicates), PII replacements by type, the order strategies drawn, the
+objective mix, the tokens written and the time per stage.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from codecurate import documents as keys
+from codecurate.recipe.summary import compute_summary
+
+
+def _records(folder: Path):
+    for path in sorted(folder.rglob("*.jsonl.gz")) if folder.is_dir() else []:
+        with gzip.open(path, "rb") as f:
+            for line in f:
+                yield orjson.loads(line)
+
+
+def collect(output: str | Path) -> dict:
+    """Every number of the report, as JSON-able data."""
+    output = Path(output)
+    summary = compute_summary(output)
+    languages: Counter = Counter()
+    language_bytes: Counter = Counter()
+    pii: Counter = Counter()
+    objectives: Counter = Counter()
+    modes: Counter = Counter()
+    strategies: dict[str, str] = {}
+    kinds: Counter = Counter()
+    for record in _records(output / "documents"):
+        meta = record.get("metadata") or {}
+        kinds[meta.get(keys.KIND) or "unknown"] += 1
+        if meta.get(keys.KIND) != keys.KIND_TEXT:
+            language = meta.get(keys.LANGUAGE) or "unknown"
+            languages[language] += 1
+            language_bytes[language] += len(record.get("text", "").encode("utf-8", errors="surrogatepass"))
+        for kind, count in (meta.get(keys.PII_COUNTS) or {}).items():
+            pii[kind] += count
+        if meta.get(keys.OBJECTIVE):
+            objectives[meta[keys.OBJECTIVE]] += 1
+            modes[f"{meta[keys.OBJECTIVE]}/{meta.get(keys.FIM_MODE)}"] += 1
+        if meta.get(keys.ORDER_STRATEGY) and meta.get(keys.REPO):
+            strategies[meta[keys.REPO]] = meta[keys.ORDER_STRATEGY]
+    clusters: dict[str, Counter] = {}
+    for stage in summary["stages"]:
+        sizes: Counter = Counter()
+        for record in _records(output / "excluded" / stage["stage"]):
+            kept = (record.get("metadata") or {}).get(keys.DUPLICATE_OF)
+            if kept:
+                sizes[kept] += 1
+        if sizes:
+            clusters[stage["stage"]] = Counter(1 + n for n in sizes.values())
+    tokens_file = output / "tokens" / "summary.json"
+    tokens = json.loads(tokens_file.read_text()) if tokens_file.is_file() else None
+    return {
+        "complete": summary["complete"],
+        "funnel": [{k: s[k] for k in ("stage", "documents_in", "kept", "dropped_total", "bytes_in", "bytes_kept",
+                                      "dropped", "seconds")} for s in summary["stages"]],
+        "kinds": dict(kinds),
+        "languages": {k: {"files": languages[k], "bytes": language_bytes[k]} for k, _ in languages.most_common()},
+        "dedup_cluster_sizes": {stage: {str(size): n for size, n in sorted(c.items())}
+                                for stage, c in clusters.items()},
+        "pii": dict(pii.most_common()),
+        "order_strategies": dict(Counter(strategies.values()).most_common()),
+        "objectives": dict(objectives.most_common()),
+        "objective_modes": dict(sorted(modes.items())),
+        "tokens": None if tokens is None else {k: tokens[k] for k in ("tokens", "documents", "units", "windows",
+                                                                      "sequence_length")} | {
+            "shards": len(tokens["shards"])},
+    }
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+def markdown(data: dict, plots: dict[str, str]) -> str:
+    lines = ["# codecurate run report", ""]
+    if not data["complete"]:
+        lines += ["**The run is incomplete**: some tasks have not finished.", ""]
+    if "funnel" in plots:
+        lines += [f"![funnel]({plots['funnel']})", ""]
+    lines += ["## Stages", "", "| stage | documents in | kept | dropped | bytes in | bytes kept | seconds |",
+              "|---|---|---|---|---|---|---|"]
+    for s in data["funnel"]:
+        lines.append(f"| {s['stage']} | {s['documents_in']:,} | {s['kept']:,} | {s['dropped_total']:,} | "
+                     f"{_size(s['bytes_in'])} | {_size(s['bytes_kept'])} | {s['seconds']:.1f} |")
+    lines += ["", "Dropped, by reason:", ""]
+    for s in data["funnel"]:
+        for reason, counts in s["dropped"].items():
+            lines.append(f"- {s['stage']} / {reason}: {counts['documents']:,} documents, {_size(counts['bytes'])}")
+    sections = [
+        ("Languages (curated files)", "languages",
+         [f"| {k} | {v['files']:,} | {_size(v['bytes'])} |" for k, v in data["languages"].items()],
+         "| language | files | bytes |\n|---|---|---|"),
+        ("PII replaced, by type", "pii", [f"| {k} | {v:,} |" for k, v in data["pii"].items()],
+         "| type | count |\n|---|---|"),
+        ("Order strategies drawn (repositories)", "strategies",
+         [f"| {k} | {v:,} |" for k, v in data["order_strategies"].items()], "| strategy | repositories |\n|---|---|"),
+        ("Objectives", "objectives", [f"| {k} | {v:,} |" for k, v in data["objective_modes"].items()],
+         "| objective / layout | documents |\n|---|---|"),
+    ]
+    for title, plot, rows, header in sections:
+        lines += ["", f"## {title}", ""]
+        if plot in plots:
+            lines += [f"![{plot}]({plots[plot]})", ""]
+        lines += [header, *rows] if rows else ["(none)"]
+    lines += ["", "## Dedup clusters", ""]
+    if "dedup" in plots:
+        lines += [f"![dedup]({plots['dedup']})", ""]
+    for stage, sizes in data["dedup_cluster_sizes"].items():
+        lines.append(f"- {stage}: " + ", ".join(f"{n:,} clusters of {size}" for size, n in sizes.items()))
+    if not data["dedup_cluster_sizes"]:
+        lines.append("(no duplicates)")
+    lines += ["", "## Tokens", ""]
+    tokens = data["tokens"]
+    lines.append("(no shards)" if tokens is None else
+                 f"{tokens['tokens']:,} tokens in {tokens['shards']} shards: {tokens['documents']:,} documents, "
+                 f"{tokens['units']:,} units (repositories and articles), {tokens['windows']:,} windows of "
+                 f"{tokens['sequence_length'] + 1:,} tokens")
+    if "time" in plots:
+        lines += ["", "## Time per stage", "", f"![time]({plots['time']})"]
+    return "\n".join(lines) + "\n"
+
+
+def plot(data: dict, folder: Path) -> dict[str, str]:
+    """PNG plots into ``folder``; returns name -> file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made: dict[str, str] = {}
+
+    def save(fig, name: str) -> None:
+        fig.tight_layout()
+        fig.savefig(folder / f"{name}.png", dpi=110)
+        plt.close(fig)
+        made[name] = f"{name}.png"
+
+    funnel = data["funnel"]
+    if funnel:
+        fig, ax = plt.subplots(figsize=(9, 0.45 * len(funnel) + 1.5))
+        names = [s["stage"] for s in funnel][::-1]
+        kept = [s["bytes_kept"] / 2**20 for s in funnel][::-1]
+        dropped = [(s["bytes_in"] - s["bytes_kept"]) / 2**20 for s in funnel][::-1]
+        ax.barh(names, kept, color="#3b7dd8", label="kept")
+        ax.barh(names, dropped, left=kept, color="#e07b39", label="dropped")
+        for y, s in enumerate(funnel[::-1]):
+            ax.text(kept[y] + dropped[y], y, f" {s['kept']:,} / {s['documents_in']:,} docs", va="center", fontsize=8)
+        ax.set_xlabel("MiB")
+        ax.set_title("What each stage kept and dropped")
+        ax.legend(loc="lower right")
+        save(fig, "funnel")
+
+    def bars(name: str, values: dict[str, float], title: str, xlabel: str, top: int = 20) -> None:
+        if not values:
+            return
+        items = list(values.items())[:top][::-1]
+        fig, ax = plt.subplots(figsize=(8, 0.35 * len(items) + 1.5))
+        ax.barh([k for k, _ in items], [v for _, v in items], color="#3b7dd8")
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        save(fig, name)
+
+    bars("languages", {k: v["bytes"] / 2**20 for k, v in data["languages"].items()},
+         "Languages of the curated files (top 20)", "MiB")
+    bars("pii", data["pii"], "PII replaced, by type", "replacements")
+    bars("strategies", data["order_strategies"], "Order strategy drawn per repository", "repositories")
+    bars("objectives", data["objective_modes"], "Objective and layout per document", "documents")
+    bars("time", {s["stage"]: s["seconds"] for s in funnel if s["seconds"]}, "Time per stage (task-seconds)",
+         "seconds", top=50)
+    sizes = Counter()
+    for per_stage in data["dedup_cluster_sizes"].values():
+        for size, n in per_stage.items():
+            sizes[int(size)] += n
+    if sizes:
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        xs = sorted(sizes)
+        ax.bar([str(x) for x in xs], [sizes[x] for x in xs], color="#3b7dd8")
+        ax.set_yscale("log")
+        ax.set_title("Duplicate cluster sizes (exact and near)")
+        ax.set_xlabel("files in the cluster")
+        save(fig, "dedup")
+    return made
+
+
+def write_report(output: str | Path, plots: bool = True) -> Path:
+    """``OUTPUT/report/`` with ``report.md``, ``report.json`` and the PNG plots; returns the folder."""
+    output = Path(output)
+    data = collect(output)
+    folder = output / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    made = plot(data, folder) if plots else {}
+    (folder / "report.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    (folder / "report.md").write_text(markdown(data, made), encoding="utf-8")
+    return folder
