@@ -52,6 +52,11 @@ def test_python_suffixes_only_from_source_roots():
     }
 
 
+def test_a_repository_that_is_itself_a_package():
+    repo = {"__init__.py": "from .core import run\n", "core.py": "from . import util\n", "util.py": "X = 1\n"}
+    assert edges_of(repo) == {("__init__.py", "core.py"), ("core.py", "__init__.py"), ("core.py", "util.py")}
+
+
 def test_java_imports_wildcards_static_and_same_package():
     repo = {
         "src/main/java/com/acme/app/Main.java": (

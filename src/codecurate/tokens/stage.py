@@ -98,9 +98,10 @@ class ShardTokenizer(PipelineStep):
     type = "🔢 - TOKENS"
     name = "shard_tokenizer"
 
-    def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024):
+    def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024, tokenizer_name: str | None = None):
         super().__init__()
         self.tokenizer_path, self.folder, self.batch_size = tokenizer, folder, batch_size
+        self.tokenizer_name = tokenizer_name or tokenizer
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = load_tokenizer(self.tokenizer_path)
@@ -118,7 +119,7 @@ class ShardTokenizer(PipelineStep):
                     self.stat_update("units")
             pending.clear()
 
-        with ShardWriter(Path(self.folder) / f"{rank:05d}.ds", token_size, self.tokenizer_path) as writer:
+        with ShardWriter(Path(self.folder) / f"{rank:05d}.ds", token_size, self.tokenizer_name) as writer:
             for unit in units(data or ()):
                 pending.extend((d.text, i == len(unit) - 1) for i, d in enumerate(unit))
                 if len(pending) >= self.batch_size:
@@ -171,7 +172,7 @@ class ShardMerge(PipelineStep):
 
         for task, unit in units:
             if writer is None:
-                writer = ShardWriter(target / f"{len(shards):05d}.ds", token_size, self.tokenizer_path)
+                writer = ShardWriter(target / f"{len(shards):05d}.ds", token_size, tasks[task].tokenizer_name)
             shard = tasks[task]
             start = int(shard.unit_ends[unit - 1]) if unit else 0
             documents = [shard.document(i) for i in range(start, int(shard.unit_ends[unit]))]
@@ -186,7 +187,8 @@ class ShardMerge(PipelineStep):
         if writer is not None:
             finish()
         summary = {
-            "tokenizer": self.tokenizer_path, "token_size": token_size, "sequence_length": self.sequence_length,
+            "tokenizer": tasks[0].tokenizer_name if tasks else None, "token_size": token_size,
+            "sequence_length": self.sequence_length,
             "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
             "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
             "shards": shards, "megatron": self.megatron,
@@ -257,7 +259,10 @@ class TokenizedShards(MultiStageBlock):
         tokenizer = str(tokenizer_folder / "tokenizer.json") if self.tokenizer is None else self.tokenizer
         tokenize = context.segment("tokenize")
         tokenize.add(DocumentsReader(input_folder), None)
-        tokenize.add(ShardTokenizer(tokenizer, str(work / "tasks")), None)
+        # the name in the shards' metadata: where the tokenizer is relative to the run's output (the
+        # output can move), or the tokenizer given
+        name = "tokenizer/tokenizer.json" if self.tokenizer is None else self.tokenizer
+        tokenize.add(ShardTokenizer(tokenizer, str(work / "tasks"), tokenizer_name=name), None)
         merge = context.segment("merge", tasks=1)
         merge.add(ShardMerge(str(work / "tasks"), str(context.output / "tokens"), tokenizer, self.sequence_length,
                              self.max_tokens_per_shard, self.megatron, self.seed, str(tokenizer_folder)), None)

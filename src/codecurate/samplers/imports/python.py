@@ -66,6 +66,9 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
     # a stub (.pyi) beside its module (.py) is the same module: the .py file stands for it
     for i in sorted(python, key=lambda i: (files.paths[i].endswith(".pyi"), files.paths[i])):
         names = python_module_names(files.paths[i])
+        if not names:  # a top-level __init__.py: the package the repository is, reached by relative imports
+            full_name.setdefault("", i)
+            continue
         if names[0] in full_name:
             continue
         full_name[names[0]] = i
@@ -75,7 +78,8 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
                 break  # inside a package: no shorter suffix starts at a source root either
             by_name.setdefault(name, set()).add(i)
     for i in python:
-        package = python_module_names(files.paths[i])[0].split(".")
+        names = python_module_names(files.paths[i])
+        package = names[0].split(".") if names else []
         if not files.paths[i].endswith("__init__.py"):
             package = package[:-1]
         for module, level in python_imports(files.documents[i]):
