@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from datatrove.executor.base import PipelineExecutor
 
 from codecurate.recipe.plan import Plan
-from codecurate.recipe.schema import Recipe, _executor_class
+from codecurate.recipe.schema import CODECURATE_EXECUTOR_KEYS, Recipe, _executor_class
 
 
 def make_executors(recipe: Recipe, plan: Plan) -> list[PipelineExecutor]:
     """One executor per segment, each depending on the one before (Slurm jobs chain with afterok)."""
     kind = recipe.executor["type"]
-    params = {k: v for k, v in recipe.executor.items() if k != "type"}
+    params = {k: v for k, v in recipe.executor.items() if k not in ("type", *CODECURATE_EXECUTOR_KEYS)}
+    if kind == "slurm" and not any(k in params for k in ("venv_path", "condaenv", "env_command")):
+        activate = Path(sys.prefix) / "bin" / "activate"
+        if sys.prefix != sys.base_prefix and activate.is_file():  # the jobs run in this virtual environment
+            params["venv_path"] = str(activate)
     cls = _executor_class(kind)
     executors: list[PipelineExecutor] = []
     previous = None

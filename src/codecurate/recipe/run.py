@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import yaml
@@ -12,7 +13,7 @@ from datatrove.utils.logging import logger
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.plan import Plan, build_plan
 from codecurate.recipe.schema import Recipe
-from codecurate.recipe.summary import write_summary
+from codecurate.recipe.summary import compute_summary, write_summary
 
 RESOLVED_RECIPE = "recipe.json"
 
@@ -45,8 +46,37 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
     return output
 
 
+def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 2.0) -> dict:
+    """Wait until every task of the run has completed, then write and return the summary. Raises
+    ``RuntimeError`` when the jobs have left the queue unfinished (a failure, see the Slurm logs)
+    or ``TimeoutError`` after ``seconds``."""
+    import subprocess
+
+    job_ids = sorted({str(e.job_id) for e in executors if getattr(e, "job_id", None) not in (None, -1)})
+    deadline = time.monotonic() + seconds
+    while True:
+        summary = compute_summary(output)
+        if summary["complete"]:
+            return write_summary(output)
+        queued = subprocess.run(["squeue", "-h", "-o", "%i %r", "-j", ",".join(job_ids)], capture_output=True,
+                                text=True).stdout.splitlines() if job_ids else []
+        if any("DependencyNeverSatisfied" in line for line in queued):  # an earlier segment failed
+            subprocess.run(["scancel", *job_ids], capture_output=True)
+            queued = []
+        if job_ids and not queued:
+            summary = compute_summary(output)  # the last task may have finished since the first look
+            if summary["complete"]:
+                return write_summary(output)
+            missing = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
+            raise RuntimeError(f"the Slurm jobs of {output} left the queue before finishing segments "
+                               f"{', '.join(missing)}; see {output / 'logs' / 'slurm'}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the Slurm jobs of {output} did not finish within {seconds:g} s")
+        time.sleep(poll)
+
+
 def run_recipe(recipe: Recipe, overwrite: bool = False) -> dict | None:
-    """Run ``recipe``. Returns the summary, or ``None`` for Slurm (jobs are only submitted)."""
+    """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``."""
     output = prepare_output(recipe, overwrite)
     plan: Plan = build_plan(recipe)
     plan.save()
@@ -55,7 +85,8 @@ def run_recipe(recipe: Recipe, overwrite: bool = False) -> dict | None:
     if kind == "slurm":
         executors[-1].run()  # submits every segment, each job depending on the previous one
         logger.info(f"submitted {len(executors)} Slurm job groups; `codecurate report {output}` when they finish")
-        return None
+        wait = recipe.executor.get("wait", 0)
+        return wait_for_slurm(output, executors, wait) if wait else None
     if kind == "ray":
         import ray
 

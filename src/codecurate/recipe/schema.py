@@ -33,6 +33,9 @@ from codecurate.recipe.registry import BlockKind, block_kind, get_block
 
 EXECUTOR_TYPES = ("local", "slurm", "ray")
 TOP_LEVEL_KEYS = ("name", "description", "seed", "output", "executor", "inputs", "stages")
+#: executor keys codecurate reads itself (not passed to datatrove): ``wait`` (slurm): seconds to wait
+#: for the submitted jobs to finish, then write the summary (0: submit and return)
+CODECURATE_EXECUTOR_KEYS = ("wait",)
 #: Constructor parameters the engine sets itself; a recipe may not give them.
 ENGINE_PARAMS = frozenset({"self", "exclusion_writer", "pipeline", "logging_dir", "depends", "adapter"})
 
@@ -333,7 +336,12 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
     if kind not in EXECUTOR_TYPES:
         problem(("executor", "type"), f"expected one of {', '.join(EXECUTOR_TYPES)}, got {kind!r}")
     else:
-        executor_params = {k: v for k, v in executor.items() if k != "type"}
+        executor_params = {k: v for k, v in executor.items() if k not in ("type", *CODECURATE_EXECUTOR_KEYS)}
+        for key in CODECURATE_EXECUTOR_KEYS:
+            if key in executor and kind != "slurm":
+                problem(("executor", key), f"only the slurm executor takes {key!r}")
+            elif key in executor and not isinstance(executor[key], (int, float)):
+                problem(("executor", key), f"expected a number, got {executor[key]!r}")
         cls = _executor_class(kind)
         check_params(cls, executor_params, ("executor",), line_of, problems, f"the {kind} executor")
         tasks = executor_params.get("tasks", 1)
