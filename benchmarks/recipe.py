@@ -1,10 +1,9 @@
-"""Whole-recipe throughput: the aiXcoder recipe on a corpus of real code, MB/s per core.
+"""Whole-recipe throughput: the aiXcoder recipe on real code, MB/s per core, the share of each
+stage in the time, the speed-up from 1 to 2 local workers, and the projection to 3.5 TB.
 
-The recipe runs with one task and one worker on a folder of repositories built from the installed
-packages' sources. Peer, in the same run on the same bytes: a datatrove pipeline reading the same
-files as parquet and writing jsonl.gz (datatrove's ParquetReader -> JsonlWriter), the least a
-datatrove-based curation run does. The peer's ratio grows less meaningful as stages land; each
-block also has its own benchmark.
+The corpus: a folder of repositories built from the installed packages' sources (``--megabytes``).
+The recipe runs with 2 tasks on 1 worker, then on 2 workers. Peer, in the same run on the same
+bytes: datatrove's ParquetReader -> JsonlWriter, the least a datatrove-based curation run does.
 
     python benchmarks/recipe.py [--megabytes 64]
 """
@@ -12,8 +11,12 @@ block also has its own benchmark.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,44 +30,77 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from codecurate.readers import RepositoriesReader  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import load_recipe  # noqa: E402
-from common import build_repositories, timed  # noqa: E402
+from common import build_repositories  # noqa: E402
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
+CORPUS_TB = 3.5
+CORES = 512
+
+
+def stage_seconds(output: Path) -> dict[str, float]:
+    """Task-seconds per stage: every step of every segment, steps without a stage id (the passes of
+    a multi-stage block, the readers of intermediate data, the writers) charged to the stage the
+    segment belongs to, or to ``read/write``."""
+    plan = json.loads((output / "plan.json").read_text())
+    seconds: dict[str, float] = defaultdict(float)
+    for segment in plan["segments"]:
+        owner = re.sub(r"^\d+-", "", segment["name"])
+        owner = owner.rsplit("-", 1)[0] if "-" in owner else None
+        for stats in (output / "logs" / segment["name"] / "stats").glob("*.json"):
+            for stage_id, step in zip(segment["stage_ids"], json.loads(stats.read_text())):
+                spent = step.get("time_stats", {})
+                spent = spent.get("total", 0) if isinstance(spent, dict) else (spent or 0)
+                seconds[stage_id or owner or "read/write"] += spent
+    return dict(seconds)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--megabytes", type=float, default=64)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        size = build_repositories(tmp / "repos", int(args.megabytes * 1024 * 1024))
-        mb = size / 1024 / 1024
-        runs = iter(range(100))
+        size = build_repositories(tmp / "repos", int(args.megabytes * 1e6))
+        mb = size / 1e6
 
-        def ours() -> None:
-            recipe = load_recipe(
-                RECIPE,
-                overrides=["executor.tasks=1", "executor.workers=1"],
-                output=str(tmp / f"out{next(runs)}"),
-                input_path=str(tmp / "repos"),
-            )
+        def ours(workers: int) -> tuple[float, Path]:
+            output = tmp / f"out{workers}"
+            recipe = load_recipe(RECIPE, overrides=["executor.tasks=2", f"executor.workers={workers}"],
+                                 output=str(output), input_path=str(tmp / "repos"))
+            start = time.perf_counter()
             run_recipe(recipe)
+            return time.perf_counter() - start, output
 
+        one, output = ours(1)
+        two, _ = ours(2)
         rows = [{"text": d.text, "id": d.id, "repo": d.metadata["repo"]}
                 for d in RepositoriesReader(str(tmp / "repos")).run()]
         (tmp / "parquet").mkdir()
         pq.write_table(pa.Table.from_pylist(rows), tmp / "parquet" / "part.parquet")
-
-        def peer() -> None:
-            LocalPipelineExecutor(
-                [ParquetReader(str(tmp / "parquet")), JsonlWriter(str(tmp / f"peer{next(runs)}"))],
-                tasks=1, workers=1, logging_dir=str(tmp / f"peerlogs{next(runs)}"),
-            ).run()
-
-        ours_rate = timed("codecurate aixcoder7b recipe (1 task)", mb, ours)
-        peer_rate = timed("peer: datatrove ParquetReader -> JsonlWriter", mb, peer)
-    print(f"recipe: {ours_rate:.1f} MB/s/core, {ours_rate / peer_rate:.2f}x datatrove read+write")
+        start = time.perf_counter()
+        LocalPipelineExecutor([ParquetReader(str(tmp / "parquet")), JsonlWriter(str(tmp / "peer"))],
+                              tasks=1, workers=1, logging_dir=str(tmp / "peerlogs")).run()
+        peer = time.perf_counter() - start
+        shares = stage_seconds(output)
+    rate = mb / one
+    speedup = one / two
+    efficiency = speedup / 2
+    print(f"corpus: {mb:.1f} MB of real code")
+    print(f"1 worker : {one:7.1f} s  {rate:6.2f} MB/s/core")
+    print(f"2 workers: {two:7.1f} s  {mb / two / 2:6.2f} MB/s/core  speed-up {speedup:.2f}x "
+          f"(efficiency {efficiency:.2f})")
+    print(f"peer: datatrove ParquetReader -> JsonlWriter {peer:.1f} s, {mb / peer:.2f} MB/s/core; "
+          f"recipe / peer: {rate / (mb / peer):.3f}x")
+    total = sum(shares.values())
+    print("\n| stage | task-seconds | share |\n|---|---|---|")
+    for stage, spent in sorted(shares.items(), key=lambda kv: -kv[1]):
+        print(f"| {stage} | {spent:.1f} | {spent / total:.1%} |")
+    corpus_mb = CORPUS_TB * 1e6
+    hours = corpus_mb / (rate * CORES * efficiency) / 3600
+    print(f"\nprojection: {CORPUS_TB} TB = {corpus_mb:,.0f} MB; {rate:.2f} MB/s/core x {CORES} cores x "
+          f"{efficiency:.2f} parallel efficiency = {rate * CORES * efficiency:,.0f} MB/s; "
+          f"{corpus_mb:,.0f} / {rate * CORES * efficiency:,.0f} = {corpus_mb / (rate * CORES * efficiency):,.0f} s "
+          f"= {hours:.1f} h")
 
 
 if __name__ == "__main__":

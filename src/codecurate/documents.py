@@ -74,6 +74,9 @@ FIM_MODE = "fim_mode"
 FIM_MIDDLE = "fim_middle"
 SFIM_NODE = "sfim_node"
 SFIM_FALLBACK = "sfim_fallback"
+#: Benchmark items a document matched (``codecurate.filters.decontamination``): benchmark, item,
+#: kind of match (``substring`` or ``ngram``), matched n-grams.
+DECONTAMINATION_MATCH = "decontamination_match"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
 

@@ -51,24 +51,44 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return x
 
 
-def token_hashes(text: str) -> np.ndarray:
-    """64-bit hash of every code token of ``text``, in order."""
+def token_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(hashes, starts, ends)`` of every code token of ``text``, in order: its 64-bit hash and its
+    byte offsets in the UTF-8 text."""
     raw = np.frombuffer(text.encode("utf-8", errors="surrogatepass"), dtype=np.uint8)
+    empty = np.empty(0, dtype=np.int64)
     if raw.size == 0:
-        return np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), empty, empty
     ident = _IDENT[raw]
     edges = np.diff(np.concatenate(([False], ident, [False])).astype(np.int8))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     if starts.size == 0:
-        return np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), empty, empty
     with np.errstate(over="ignore"):
         weighted = (raw.astype(np.uint64) + np.uint64(1)) * _power_table("inverse", raw.size)
         prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
         # sum over the token of b_j * base^-(j - start): independent of where the token stands
         hashes = (prefix[ends] - prefix[starts]) * _power_table("base", raw.size)[starts]
         hashes += (ends - starts).astype(np.uint64)  # the length, so "a" and "a\0" differ
-    return mix64(hashes)
+    return mix64(hashes), starts, ends
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """64-bit hash of every code token of ``text``, in order."""
+    return token_spans(text)[0]
+
+
+def ngram_hashes(tokens: np.ndarray, ngram: int) -> np.ndarray:
+    """The hash of the ``ngram`` tokens starting at each position (``len(tokens) - ngram + 1`` of
+    them, in order; none when there are fewer tokens)."""
+    count = tokens.size - ngram + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        grams = tokens[:count].copy()
+        for offset in range(1, ngram):
+            grams = grams * _NGRAM_BASE + tokens[offset : offset + count]
+    return mix64(grams)
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> np.ndarray:
@@ -79,14 +99,7 @@ def shingle_hashes(text: str, ngram: int = 5) -> np.ndarray:
     tokens = token_hashes(text)
     if tokens.size == 0:
         return tokens
-    if tokens.size < ngram:
-        ngram = tokens.size
-    count = tokens.size - ngram + 1
-    with np.errstate(over="ignore"):
-        grams = tokens[:count].copy()
-        for offset in range(1, ngram):
-            grams = grams * _NGRAM_BASE + tokens[offset : offset + count]
-    return np.unique(mix64(grams))
+    return np.unique(ngram_hashes(tokens, min(ngram, tokens.size)))
 
 
 class MinHasher:

@@ -21,6 +21,7 @@ BLOCK_MODULES = (
     "codecurate.filters.long_files",
     "codecurate.filters.content_rules",
     "codecurate.filters.sensitive_words",
+    "codecurate.filters.decontamination",
     "codecurate.dedup.exact",
     "codecurate.dedup.near",
     "codecurate.filters.syntax",
