@@ -33,6 +33,8 @@ def main() -> None:
     start = time.perf_counter()
     peer_hits = sum(1 for d in docs if any(s in d.text for s in strings))
     peer = time.perf_counter() - start
+    owner = {t: item for item in items for t in item.texts[:2]}
+    peer_matches = [(d.id, owner[s].item, len(s.strip())) for d in docs for s in strings if s in d.text]
     matched = [(d, m) for d, m in found if m]
     print(f"{len(docs)} files, {megabytes:.1f} MB; HumanEval: {len(items)} items")
     print(f"{'benchmark_decontamination (index)':<40} {ours:7.2f} s {megabytes / ours:8.2f} MB/s/core")
@@ -44,6 +46,10 @@ def main() -> None:
     for doc, matches in matched:
         for m in matches:
             print(f"| {doc.id} | {m['item']} | {m['kind']} | {m['ngrams']} | {m['overlap']} |")
+    print(f"\nthe peer's {len(peer_matches)} matches (file, item, characters of the matched string):\n")
+    print("| file | item | characters |\n|---|---|---|")
+    for doc_id, item, length in peer_matches:
+        print(f"| {doc_id} | {item} | {length} |")
 
 
 if __name__ == "__main__":

@@ -92,9 +92,10 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert main(argv) == 0
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
-    assert list(stages) == ["installed_packages", "license", "quality", "trivial", "long", "content", "exact_dedup",
-                            "near_dedup", "syntax", "metrics", "analysis", "sensitive", "decontamination", "pii",
-                            "order", "objectives", "shards", "training", "output"]
+    assert list(stages) == [
+        "installed_packages", "group", "license", "quality", "trivial", "long", "content", "exact_dedup",
+        "near_dedup", "syntax", "metrics", "analysis", "sensitive", "decontamination", "pii", "order", "objectives",
+        "shards", "training", "output"]
     assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
     # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
@@ -110,3 +111,33 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     tokens = json.loads((out / "tokens" / "summary.json").read_text())
     assert tokens["documents"] == len(kept) and tokens["tokens"] > 0
     assert (out / "training" / "config.yaml").exists() and (out / "tokenizer" / "tokenizer.json").exists()
+    assert (out / "report" / "report.md").exists() and (out / "report" / "funnel.png").exists()  # run writes it
+
+
+@pytest.mark.parametrize("source", ["repositories", "the_stack"])
+def test_aixcoder_recipe_runs_on_a_folder_of_repositories_and_on_the_stack_parquet(tmp_path, repo_root, source):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if source == "repositories":
+        given = repo_root
+    else:
+        given = tmp_path / "stack"
+        given.mkdir()
+        rows = [{"hexsha": f"{r}-{i}", "content": f"def f{i}(x):\n    return x + {r * 10 + i}\n",
+                 "max_stars_repo_name": f"org/repo{r}", "max_stars_repo_path": f"src/f{i}.py",
+                 "max_stars_repo_licenses": ["MIT"], "max_stars_count": r, "lang": "Python"}
+                for i in range(4) for r in range(5)]  # interleaved: repositories are not contiguous
+        for part in range(2):
+            pq.write_table(pa.Table.from_pylist(rows[part::2]), given / f"part-{part}.parquet")
+    out = tmp_path / "out"
+    assert main(["run", str(AIXCODER), "--input", str(given), "--output", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
+    kept = [r for p in (out / "documents").glob("*.jsonl.gz") for r in read_jsonl_gz(p)]
+    assert kept and json.loads((out / "tokens" / "summary.json").read_text())["documents"] == len(kept)
+    by_repo = {}
+    for r in kept:
+        if r["metadata"]["kind"] == "code":
+            by_repo.setdefault(r["metadata"]["repo"], []).append(r["metadata"]["order_position"])
+    assert all(sorted(p) == list(range(len(p))) for p in by_repo.values())

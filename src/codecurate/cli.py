@@ -87,12 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"    {stage_id or '(engine)':<24} {step}")
             return 0
         if args.command == "run":
+            from importlib.util import find_spec
+
+            from codecurate.recipe.report import write_report
             from codecurate.recipe.run import run_recipe
             from codecurate.recipe.summary import format_summary
 
-            summary = run_recipe(_load(args), overwrite=args.overwrite)
+            recipe = _load(args)
+            summary = run_recipe(recipe, overwrite=args.overwrite)
             if summary is not None:
                 print(format_summary(summary))
+                folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
+                print(f"report: {folder / 'report.md'}")
             return 0
         if args.command == "report":
             from codecurate.recipe.report import write_report
