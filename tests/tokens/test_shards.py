@@ -9,7 +9,7 @@ import pytest
 
 from codecurate import documents as keys
 from codecurate.recipe.run import run_recipe
-from codecurate.recipe.schema import validate
+from codecurate.recipe.schema import RecipeError, validate
 from codecurate.tokens.loading import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
 from codecurate.training.nanotron_schema import load_config
@@ -145,3 +145,29 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
     assert config.data_stages[0].data.dataset.dataset_folder == [str((out / "tokens").resolve())]
     assert config.tokenizer.tokenizer_name_or_path == str((out / "tokenizer").resolve())
     assert "--nnodes=2" in (out / "training" / "train.sbatch").read_text()
+
+
+def test_a_given_tokenizer_is_used_and_kept_beside_the_shards(tmp_path):
+    from codecurate.tokens.training import save_tokenizer, train_tokenizer
+
+    given = tmp_path / "given"
+    save_tokenizer(train_tokenizer(["def f(x):\n    return x + 1\n"] * 30, vocab_size=320), given)
+    repos = tmp_path / "repos"
+    for r in range(3):
+        (repos / f"r{r}").mkdir(parents=True)
+        (repos / f"r{r}" / "a.py").write_text(f"def f(x):\n    return x + {r}\n")
+    out = tmp_path / "out"
+    recipe = {
+        "name": "given", "seed": 1, "output": str(out), "executor": {"type": "local", "tasks": 2, "workers": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
+        "stages": [{"block": "tokenized_shards", "id": "shards", "params": {"tokenizer": str(given)}}],
+    }
+    assert run_recipe(validate(recipe))["complete"]
+    assert not (out / "work" / "shards" / "sample").exists()  # nothing trained
+    assert (out / "tokenizer" / "tokenizer.json").read_bytes() == (given / "tokenizer.json").read_bytes()
+    tokenizer = load_tokenizer(given)
+    texts = sorted(tokenizer.decode(d.tolist(), skip_special_tokens=False)
+                   for p in sorted((out / "tokens").glob("*.ds")) for d in Shard(p).documents())
+    assert texts == sorted(f"def f(x):\n    return x + {r}\n" for r in range(3))
+    with pytest.raises(RecipeError, match=r"stages\[0\].params: FileNotFoundError: no tokenizer at"):
+        validate({**recipe, "stages": [{"block": "tokenized_shards", "params": {"tokenizer": str(tmp_path / "no")}}]})

@@ -90,7 +90,7 @@ class RepositoryOrder(Accounting, PipelineStep):
             if not files:
                 continue
             files.sort(key=lambda d: (d.metadata.get(keys.PATH) or "", d.id))  # the input order never matters
-            with self.blame(files[0]):
+            with self.track_time(), self.blame(files[0]):
                 strategy, order = self.order(repo, files)
             self.stat_update(f"strategy/{strategy}")
             for position, index in enumerate(order):
