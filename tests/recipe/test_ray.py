@@ -1,9 +1,11 @@
-"""The same recipe on a local Ray cluster (datatrove's RayPipelineExecutor) gives the local run's output."""
+"""The aiXcoder recipe on a local Ray cluster (datatrove's RayPipelineExecutor) gives the local run's output."""
+
+from pathlib import Path
 
 import pytest
 
 from codecurate.recipe.run import run_recipe
-from codecurate.recipe.schema import validate
+from codecurate.recipe.schema import load_recipe
 from tests.conftest import read_jsonl_gz
 
 ray = pytest.importorskip("ray")
@@ -17,30 +19,25 @@ def ray_cluster():
     ray.shutdown()
 
 
-def recipe(out, repos, executor):
-    return {
-        "name": "ray", "seed": 6, "output": str(out), "executor": executor,
-        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
-        "stages": [
-            {"block": "exact_dedup", "id": "exact", "params": {"partitions": 2}},
-            {"block": "near_dedup", "id": "near", "params": {"partitions": 2}},
-            {"block": "syntax", "id": "syntax"},
-            {"block": "repository_order", "id": "order"},
-            {"block": "training_objectives", "id": "objectives"},
-        ],
-    }
+AIXCODER = Path(__file__).resolve().parents[2] / "recipes" / "aixcoder7b" / "recipe.yaml"
 
 
-def documents(out):
-    return sorted((r["id"], r["text"], r["metadata"].get("objective")) for p in sorted((out / "documents").glob("*.gz"))
-                  for r in read_jsonl_gz(p))
+def aixcoder(out, repos, *overrides):
+    return load_recipe(AIXCODER, overrides=["executor.tasks=2", *overrides], output=str(out), input_path=str(repos))
 
 
-def test_ray_run_equals_local_run(tmp_path, repo_root, ray_cluster):
-    local = run_recipe(validate(recipe(tmp_path / "local", repo_root, {"type": "local", "tasks": 2, "workers": 1})))
-    on_ray = run_recipe(validate(recipe(tmp_path / "ray", repo_root,
-                                        {"type": "ray", "tasks": 2, "cpus_per_task": 1, "mem_per_cpu_gb": 0.5})))
+def outputs(out):
+    documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.gz")) for r in read_jsonl_gz(p))
+    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
+    return documents, shards
+
+
+def test_the_aixcoder_recipe_on_ray_equals_the_local_run(tmp_path, repo_root, ray_cluster):
+    local = run_recipe(aixcoder(tmp_path / "local", repo_root, "executor.workers=1"))
+    on_ray = run_recipe(aixcoder(tmp_path / "ray", repo_root, "executor.type=ray", "executor.cpus_per_task=1",
+                                 "executor.mem_per_cpu_gb=0.5"))
     assert on_ray["complete"] and all(s["balanced"] for s in on_ray["stages"])
-    assert documents(tmp_path / "ray") == documents(tmp_path / "local") != []
+    documents, shards = outputs(tmp_path / "ray")
+    assert (documents, shards) == outputs(tmp_path / "local") and documents and shards
     assert [(s["stage"], s["kept"], s["dropped"]) for s in on_ray["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]

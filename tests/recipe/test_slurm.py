@@ -1,12 +1,13 @@
-"""The recipe through sbatch on a real single-node Slurm cluster (Debian's slurm-wlm and munge,
+"""The aiXcoder recipe through sbatch on a real single-node Slurm cluster (Debian's slurm-wlm and munge,
 brought up by the test) gives the local run's output."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 from codecurate.recipe.run import run_recipe
-from codecurate.recipe.schema import validate
+from codecurate.recipe.schema import load_recipe
 from tests.conftest import read_jsonl_gz
 from tests.recipe.slurm_cluster import ClusterUnavailable, SlurmCluster
 
@@ -31,33 +32,28 @@ def slurm(tmp_path_factory):
         os.environ["SLURM_CONF"] = previous
 
 
-def recipe(out, repos, executor):
-    return {
-        "name": "slurm", "seed": 8, "output": str(out), "executor": executor,
-        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
-        "stages": [
-            {"block": "exact_dedup", "id": "exact", "params": {"partitions": 2}},
-            {"block": "near_dedup", "id": "near", "params": {"partitions": 2}},
-            {"block": "syntax", "id": "syntax"},
-            {"block": "repository_order", "id": "order"},
-            {"block": "training_objectives", "id": "objectives"},
-        ],
-    }
+AIXCODER = Path(__file__).resolve().parents[2] / "recipes" / "aixcoder7b" / "recipe.yaml"
 
 
-def documents(out):
-    return sorted((r["id"], r["text"], r["metadata"].get("objective")) for p in sorted((out / "documents").glob("*.gz"))
-                  for r in read_jsonl_gz(p))
+def aixcoder(out, repos, *overrides):
+    return load_recipe(AIXCODER, overrides=["executor.tasks=2", *overrides], output=str(out), input_path=str(repos))
 
 
-def test_slurm_run_equals_local_run(tmp_path, repo_root, slurm):
-    local = run_recipe(validate(recipe(tmp_path / "local", repo_root, {"type": "local", "tasks": 2, "workers": 1})))
-    executor = {"type": "slurm", "tasks": 2, "time": "00:20:00", "partition": "debug", "cpus_per_task": 1,
-                "mem_per_cpu_gb": 1, "qos": "", "wait": 600}
-    summary = run_recipe(validate(recipe(tmp_path / "slurm", repo_root, executor)))
+def outputs(out):
+    documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.gz")) for r in read_jsonl_gz(p))
+    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
+    return documents, shards
+
+
+def test_the_aixcoder_recipe_through_sbatch_equals_the_local_run(tmp_path, repo_root, slurm):
+    local = run_recipe(aixcoder(tmp_path / "local", repo_root, "executor.workers=1"))
+    summary = run_recipe(aixcoder(
+        tmp_path / "slurm", repo_root, "executor.type=slurm", "executor.time=00:20:00", "executor.partition=debug",
+        "executor.cpus_per_task=1", "executor.mem_per_cpu_gb=1", "executor.qos=''", "executor.wait=900"))
     assert summary is not None and summary["complete"], slurm.log("slurmctld")
     assert all(s["balanced"] for s in summary["stages"])
-    assert documents(tmp_path / "slurm") == documents(tmp_path / "local") != []
+    documents, shards = outputs(tmp_path / "slurm")
+    assert (documents, shards) == outputs(tmp_path / "local") and documents and shards
     assert [(s["stage"], s["kept"], s["dropped"]) for s in summary["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
-    assert any((tmp_path / "slurm" / "logs" / "slurm").rglob("*.out"))  # the work ran in Slurm jobs
+    assert len(list((tmp_path / "slurm" / "logs" / "slurm").iterdir())) == len(summary["segments"])  # jobs ran
