@@ -41,7 +41,8 @@ class NanotronConfigStep(Accounting, PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if rank == 0:
             paths = self.block.write(Path(self.output))
-            logger.info(f"nanotron_config: wrote {', '.join(str(p) for p in paths.values())}")
+            logger.info(f"nanotron_config: wrote {', '.join(str(p) for p in paths.values())}\n"
+                        f"{paths['layout'].read_text(encoding='utf-8')}")
         for document in data or ():
             self.count_in(document)
             self.count_kept(document)
