@@ -91,3 +91,20 @@ def verdict(block, document) -> str | None:
     result = block.filter(document)
     keep, reason = result if isinstance(result, tuple) else (result, None)
     return None if keep else reason
+
+
+AIXCODER = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
+
+
+def aixcoder_recipe(out: Path, repos: Path, *overrides: str):
+    """The aiXcoder recipe on a folder of repositories, 2 tasks, with ``--set``-style overrides."""
+    from codecurate.recipe.schema import load_recipe
+
+    return load_recipe(AIXCODER, overrides=["executor.tasks=2", *overrides], output=str(out), input_path=str(repos))
+
+
+def run_outputs(out: Path) -> tuple[list, dict]:
+    """A run's documents ``(id, text)``, sorted, and its shard files' bytes: what two runs must share."""
+    documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.gz")) for r in read_jsonl_gz(p))
+    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
+    return documents, shards

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from codecurate.cli import main
-from tests.conftest import read_jsonl_gz
+from tests.conftest import AIXCODER, read_jsonl_gz
 
 REPO = Path(__file__).resolve().parents[1]
-AIXCODER = REPO / "recipes" / "aixcoder7b" / "recipe.yaml"
 
 
 def write_recipe(tmp_path: Path, repos: Path, stages: str = "[]") -> Path:

@@ -1,12 +1,10 @@
 """The aiXcoder recipe on a local Ray cluster (datatrove's RayPipelineExecutor) gives the local run's output."""
 
-from pathlib import Path
 
 import pytest
 
 from codecurate.recipe.run import run_recipe
-from codecurate.recipe.schema import load_recipe
-from tests.conftest import read_jsonl_gz
+from tests.conftest import aixcoder_recipe, run_outputs
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("tree_sitter_language_pack")
@@ -19,25 +17,12 @@ def ray_cluster():
     ray.shutdown()
 
 
-AIXCODER = Path(__file__).resolve().parents[2] / "recipes" / "aixcoder7b" / "recipe.yaml"
-
-
-def aixcoder(out, repos, *overrides):
-    return load_recipe(AIXCODER, overrides=["executor.tasks=2", *overrides], output=str(out), input_path=str(repos))
-
-
-def outputs(out):
-    documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.gz")) for r in read_jsonl_gz(p))
-    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
-    return documents, shards
-
-
 def test_the_aixcoder_recipe_on_ray_equals_the_local_run(tmp_path, repo_root, ray_cluster):
-    local = run_recipe(aixcoder(tmp_path / "local", repo_root, "executor.workers=1"))
-    on_ray = run_recipe(aixcoder(tmp_path / "ray", repo_root, "executor.type=ray", "executor.cpus_per_task=1",
+    local = run_recipe(aixcoder_recipe(tmp_path / "local", repo_root, "executor.workers=1"))
+    on_ray = run_recipe(aixcoder_recipe(tmp_path / "ray", repo_root, "executor.type=ray", "executor.cpus_per_task=1",
                                  "executor.mem_per_cpu_gb=0.5"))
     assert on_ray["complete"] and all(s["balanced"] for s in on_ray["stages"])
-    documents, shards = outputs(tmp_path / "ray")
-    assert (documents, shards) == outputs(tmp_path / "local") and documents and shards
+    documents, shards = run_outputs(tmp_path / "ray")
+    assert (documents, shards) == run_outputs(tmp_path / "local") and documents and shards
     assert [(s["stage"], s["kept"], s["dropped"]) for s in on_ray["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]

@@ -14,7 +14,7 @@ import yaml
 
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
-from tests.conftest import read_jsonl_gz
+from tests.conftest import run_outputs
 
 pytest.importorskip("tree_sitter_language_pack")
 
@@ -47,13 +47,6 @@ def recipe_file(folder: Path, repos: Path, out: Path) -> Path:
     return path
 
 
-def outputs(out: Path) -> dict:
-    documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.jsonl.gz"))
-                       for r in read_jsonl_gz(p))
-    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
-    return {"documents": documents, "shards": shards}
-
-
 def test_killed_run_resumes_to_the_same_output(tmp_path):
     repos = corpus(tmp_path / "repos")
     reference = tmp_path / "reference"
@@ -82,4 +75,4 @@ def test_killed_run_resumes_to_the_same_output(tmp_path):
 
     summary = run_recipe(load_recipe(path))  # same recipe, same output folder: resumes
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
-    assert outputs(out) == outputs(reference)
+    assert run_outputs(out) == run_outputs(reference)
