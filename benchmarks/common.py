@@ -34,13 +34,19 @@ def build_repositories(root: Path, max_bytes: int) -> int:
     return total
 
 
-def timed(label: str, megabytes: float, function: Callable[[], object], repeat: int = 3) -> float:
-    """Best-of-``repeat`` throughput of ``function`` in MB/s (one process: MB/s per core)."""
+def best_of(function: Callable[[], object], repeat: int = 3) -> float:
+    """Seconds of the fastest of ``repeat`` runs of ``function``."""
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
         function()
         best = min(best, time.perf_counter() - start)
+    return best
+
+
+def timed(label: str, megabytes: float, function: Callable[[], object], repeat: int = 3) -> float:
+    """Best-of-``repeat`` throughput of ``function`` in MB/s (one process: MB/s per core)."""
+    best = best_of(function, repeat)
     rate = megabytes / best
     print(f"{label:<48} {best:8.3f} s  {rate:8.1f} MB/s/core", file=sys.stderr)
     return rate

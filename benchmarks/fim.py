@@ -29,6 +29,7 @@ from codecurate import parsing  # noqa: E402
 from codecurate.fim.objectives import TrainingObjectives  # noqa: E402
 from codecurate.fim.spans import mine_sfim  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
+from common import best_of  # noqa: E402
 
 LANGUAGES = ["Python", "C", "C++", "JavaScript"]
 
@@ -100,12 +101,7 @@ def speed(docs: list) -> None:
     megabytes = sum(len(d.text.encode()) for d in docs) / 1e6
 
     def timed(label: str, function) -> float:
-        best = float("inf")
-        for _ in range(3):
-            parsing._cache.clear()
-            start = time.perf_counter()
-            function()
-            best = min(best, time.perf_counter() - start)
+        best = best_of(lambda: (parsing._cache.clear(), function()))  # every run parses afresh
         print(f"{label:<40} {best:7.3f} s  {len(docs) / best:8.0f} docs/s/core  {megabytes / best:6.2f} MB/s/core")
         return best
 

@@ -21,17 +21,21 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import time
+import sys
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from codecurate import documents as keys
-from codecurate import parsing
-from codecurate.readers import InstalledPackagesReader
-from codecurate.samplers import orderers
-from codecurate.samplers.imports import dependency_graph
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from codecurate import documents as keys  # noqa: E402
+from codecurate import parsing  # noqa: E402
+from codecurate.readers import InstalledPackagesReader  # noqa: E402
+from codecurate.samplers import orderers  # noqa: E402
+from codecurate.samplers.imports import dependency_graph  # noqa: E402
+from common import best_of  # noqa: E402
 
 
 def repositories(min_files: int):
@@ -109,29 +113,20 @@ def quality(min_files: int) -> None:
         print(f"| {measure} | {order} | {value / max(1, count):.3f} | {count} |")
 
 
-def best(function, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def time_strategies(files: list) -> dict[str, float]:
     paths = [d.metadata[keys.PATH] for d in files]
     texts = [d.text for d in files]
-    graph_time = best(lambda: (parsing._cache.clear(), dependency_graph(files)))
+    graph_time = best_of(lambda: (parsing._cache.clear(), dependency_graph(files)))
     graph = dependency_graph(files)
     acyclic = nx.condensation(graph)
     return {
         "graph": graph_time,
-        "dependency": best(lambda: orderers.dependency_order(graph, paths, random.Random(1))),
-        "topological": best(lambda: orderers.topological_order(graph, paths)),
-        "peer": best(lambda: list(nx.lexicographical_topological_sort(acyclic))),
-        "content": best(lambda: orderers.content_order(texts, random.Random(1))),
-        "path": best(lambda: orderers.path_order(paths, random.Random(1))),
-        "random": best(lambda: orderers.random_order(len(files), random.Random(1))),
+        "dependency": best_of(lambda: orderers.dependency_order(graph, paths, random.Random(1))),
+        "topological": best_of(lambda: orderers.topological_order(graph, paths)),
+        "peer": best_of(lambda: list(nx.lexicographical_topological_sort(acyclic))),
+        "content": best_of(lambda: orderers.content_order(texts, random.Random(1))),
+        "path": best_of(lambda: orderers.path_order(paths, random.Random(1))),
+        "random": best_of(lambda: orderers.random_order(len(files), random.Random(1))),
     }
 
 

@@ -31,6 +31,7 @@ from codecurate.fim.objectives import TrainingObjectives  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
 from codecurate.tokens.stage import ShardMerge, ShardTokenizer  # noqa: E402
 from codecurate.tokens.training import save_tokenizer, train_tokenizer  # noqa: E402
+from common import best_of  # noqa: E402
 
 
 def corpus(megabytes: float) -> list[Document]:
@@ -76,15 +77,9 @@ def main() -> None:
             for _ in step.run(iter(copies(docs)), 0, 1) or ():  # datatrove's step consumes, yields nothing
                 pass
 
-        def best(function) -> float:
-            times = []
-            for run in range(3):
-                start = time.perf_counter()
-                function(run)
-                times.append(time.perf_counter() - start)
-            return min(times)
-
-        ours_time, peer_time = best(ours), best(peer)
+        runs = iter(range(100))
+        ours_time = best_of(lambda: ours(next(runs)))
+        peer_time = best_of(lambda: peer(next(runs)))
         merge = ShardMerge(f"{tmp}/ours0", f"{tmp}/merged", path, 32_768, 1 << 30, False, 1)
         start = time.perf_counter()
         for _ in merge.run(None, 0, 1):

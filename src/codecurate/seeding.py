@@ -27,3 +27,14 @@ def stable_bucket(key: str, buckets: int) -> int:
         raise ValueError(f"buckets must be >= 1, got {buckets}")
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") % buckets
+
+
+def checked_weights(name: str, weights: dict[str, float], allowed: tuple[str, ...], what: str) -> dict[str, float]:
+    """``weights`` of a seeded draw, validated: only ``allowed`` keys (``what`` names them in the
+    error), none negative, a positive sum. Returned as given (a draw does not need them to sum to 1)."""
+    unknown = set(weights) - set(allowed)
+    if unknown:
+        raise ValueError(f"{name}: unknown {what} {sorted(unknown)}; known: {', '.join(allowed)}")
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError(f"{name}: weights must be >= 0 with a positive sum")
+    return dict(weights)

@@ -71,6 +71,7 @@ def test_valid_recipe(tmp_path, repo_root):
          "line 8, inputs[0].reader: 'group_by_repository' is not a reader; inputs take readers"),
         ("id: group", "id: repositories", "line 13, stages[0].id: duplicate stage id 'repositories'"),
         ("name: demo", "name: [demo", "line 2, <top level>: not valid YAML"),
+        ("tasks: 2", "tasks: 2\n  wait: 60", "executor.wait: only the slurm executor takes 'wait'"),
     ],
 )
 def test_each_error_names_key_path_and_line(tmp_path, repo_root, old, new, expected):

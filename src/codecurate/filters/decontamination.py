@@ -32,6 +32,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
 from codecurate.dedup.hashing import ngram_hashes, token_spans
+from codecurate.offsets import char_offsets, merge_spans
 from codecurate.readers import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
@@ -157,12 +158,7 @@ class DecontaminationIndex:
             for position, stop in zip(hits, high):
                 for index in self.owners[low[position]:stop]:
                     per_item.setdefault(int(index), []).append(int(position))
-            ascii_text = len(text) == len(text.encode("utf-8", errors="surrogatepass"))
-            encoded = None if ascii_text else text.encode("utf-8", errors="surrogatepass")
-
-            def char(offset: int) -> int:
-                return offset if ascii_text else len(encoded[:offset].decode("utf-8", errors="surrogatepass"))
-
+            source = None
             for index, positions_hit in per_item.items():
                 distinct = np.unique(grams[positions_hit]).size
                 overlap = distinct / max(1, int(self.item_grams[index]))
@@ -170,23 +166,15 @@ class DecontaminationIndex:
                     continue
                 entry = found.setdefault(index, {"kind": "ngram", "ngrams": 0, "spans": []})
                 entry["ngrams"], entry["overlap"] = distinct, round(overlap, 3)
-                for position in positions_hit:
-                    entry["spans"].append((char(int(starts[position])), char(int(ends[position + self.ngram - 1]))))
+                source = source or text.encode("utf-8", errors="surrogatepass")
+                offsets = char_offsets(source, text, [o for p in positions_hit
+                                                      for o in (int(starts[p]), int(ends[p + self.ngram - 1]))])
+                entry["spans"] += list(zip(offsets[::2], offsets[1::2]))
         result = []
         for index, entry in sorted(found.items()):
             item = self.items[index]
             result.append({"benchmark": item.benchmark, "item": item.item, "overlap": 0.0, **entry})
         return result
-
-
-def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 class BuildIndex(PipelineStep):

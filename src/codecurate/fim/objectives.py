@@ -18,17 +18,14 @@ from codecurate.fim.formats import NTP, PSM, SPM, file_header, get_format
 from codecurate.fim.spans import mine_sfim, random_span
 from codecurate.parsing import parse_document
 from codecurate.recipe.registry import register
-from codecurate.seeding import rng_for
+from codecurate.seeding import checked_weights, rng_for
 
 OBJECTIVES = ("sfim", "fim", "ntp")
 
 
 def _mix(name: str, mix: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
-    unknown = set(mix) - set(allowed)
-    if unknown:
-        raise ValueError(f"{name}: unknown objectives {sorted(unknown)}; allowed: {', '.join(allowed)}")
-    if any(w < 0 for w in mix.values()) or sum(mix.values()) <= 0:
-        raise ValueError(f"{name}: weights must be >= 0 with a positive sum")
+    """Validated weights, normalised, in ``allowed``'s order, zero weights left out."""
+    mix = checked_weights(name, mix, allowed, "objectives")
     total = sum(mix.values())
     return {k: mix[k] / total for k in allowed if mix.get(k)}
 

@@ -20,6 +20,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+from codecurate.offsets import char_offsets
+
 #: grammar -> node kinds that are functions (named functions, methods, constructors, and the
 #: function expressions JavaScript and TypeScript name by assignment). Lambdas and closures of
 #: other languages are left out: they are expressions inside functions.
@@ -91,12 +93,6 @@ def code_line_ends(source: bytes) -> list[int]:
     return ends
 
 
-def _char_offset(source: bytes, text: str, byte_offset: int) -> int:
-    if len(source) == len(text):  # ASCII: bytes are characters
-        return byte_offset
-    return len(source[:byte_offset].decode("utf-8", errors="surrogatepass"))
-
-
 def mine_sfim(text: str, source: bytes, tree, grammar: str, rng: random.Random) -> SfimSpan | str:
     """An SFIM span of a parsed file, or the reason there is none: ``no_function`` (the grammar has
     no function kinds or the file no function) or ``no_line_end`` (no node of the drawn function
@@ -125,7 +121,8 @@ def mine_sfim(text: str, source: bytes, tree, grammar: str, rng: random.Random) 
     while start > node.start_byte and source[start] & 0xC0 == 0x80:  # not inside a UTF-8 character
         start -= 1
     end = rng.choice(inside[bisect_left(inside, start + 1):])
-    return SfimSpan(_char_offset(source, text, start), _char_offset(source, text, end), node.type, function.type)
+    start, end = char_offsets(source, text, (start, end))
+    return SfimSpan(start, end, node.type, function.type)
 
 
 def random_span(length: int, rng: random.Random, boundaries: list[int] | None = None) -> tuple[int, int]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import numpy as np
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
+from codecurate.offsets import char_offsets, merge_spans
 from codecurate.recipe.registry import register
 
 SCOPES = ("code", "whole")
@@ -30,20 +30,10 @@ def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, 
     cursor = node_query(result.grammar, SCOPE_KINDS)
     if cursor is None:
         return None
-    spans = sorted((n.start_byte, n.end_byte) for nodes in cursor.captures(result.tree.root_node).values()
-                   for n in nodes)
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    if len(result.source) == len(document.text):  # ASCII: bytes are characters
-        return [(s, e) for s, e in merged]
-    raw = np.frombuffer(result.source, dtype=np.uint8)
-    char_index = np.concatenate((np.cumsum((raw & 0xC0) != 0x80) - 1, [len(document.text)]))
-    return [(int(char_index[s]) if s < len(raw) else len(document.text), int(char_index[e]) if e < len(raw)
-             else len(document.text)) for s, e in merged]
+    merged = merge_spans((n.start_byte, n.end_byte) for nodes in cursor.captures(result.tree.root_node).values()
+                         for n in nodes)
+    ends = char_offsets(result.source, document.text, [o for span in merged for o in span])
+    return list(zip(ends[::2], ends[1::2]))
 
 
 @register("pii_redaction")

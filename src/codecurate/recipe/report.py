@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from codecurate import documents as keys
-from codecurate.recipe.summary import compute_summary
+from codecurate.recipe.summary import compute_summary, human_size
 
 
 def _records(folder: Path):
@@ -80,14 +80,6 @@ def collect(output: str | Path) -> dict:
     }
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"
-
-
 def markdown(data: dict, plots: dict[str, str]) -> str:
     lines = ["# codecurate run report", ""]
     if not data["complete"]:
@@ -98,14 +90,14 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
               "|---|---|---|---|---|---|---|"]
     for s in data["funnel"]:
         lines.append(f"| {s['stage']} | {s['documents_in']:,} | {s['kept']:,} | {s['dropped_total']:,} | "
-                     f"{_size(s['bytes_in'])} | {_size(s['bytes_kept'])} | {s['seconds']:.1f} |")
+                     f"{human_size(s['bytes_in'])} | {human_size(s['bytes_kept'])} | {s['seconds']:.1f} |")
     lines += ["", "Dropped, by reason:", ""]
     for s in data["funnel"]:
         for reason, counts in s["dropped"].items():
-            lines.append(f"- {s['stage']} / {reason}: {counts['documents']:,} documents, {_size(counts['bytes'])}")
+            lines.append(f"- {s['stage']} / {reason}: {counts['documents']:,} documents, {human_size(counts['bytes'])}")
     sections = [
         ("Languages (curated files)", "languages",
-         [f"| {k} | {v['files']:,} | {_size(v['bytes'])} |" for k, v in data["languages"].items()],
+         [f"| {k} | {v['files']:,} | {human_size(v['bytes'])} |" for k, v in data["languages"].items()],
          "| language | files | bytes |\n|---|---|---|"),
         ("PII replaced, by type", "pii", [f"| {k} | {v:,} |" for k, v in data["pii"].items()],
          "| type | count |\n|---|---|"),

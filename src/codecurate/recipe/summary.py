@@ -102,7 +102,8 @@ def write_summary(output: str | Path) -> dict:
     return summary
 
 
-def _size(n: float) -> str:
+def human_size(n: float) -> str:
+    """``n`` bytes for a person: ``512 B``, ``1.5 MB``."""
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if abs(n) < 1024 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -117,11 +118,11 @@ def format_summary(summary: dict) -> str:
     for stage in summary["stages"]:
         lines.append(
             f"{stage['stage']:<24} {stage['documents_in']:>10} {stage['kept']:>10} {stage['dropped_total']:>10} "
-            f"{_size(stage['bytes_in']):>10} {_size(stage['bytes_kept']):>11}  "
+            f"{human_size(stage['bytes_in']):>10} {human_size(stage['bytes_kept']):>11}  "
             f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
         )
         for reason, counts in stage["dropped"].items():
-            lines.append(f"    dropped {reason}: {counts['documents']} documents, {_size(counts['bytes'])}")
+            lines.append(f"    dropped {reason}: {counts['documents']} documents, {human_size(counts['bytes'])}")
     lines.append("")
     for segment in summary["segments"]:
         lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")

@@ -14,7 +14,7 @@ from codecurate.blocks import Accounting
 from codecurate.documents import text_bytes
 from codecurate.recipe.registry import register
 from codecurate.samplers.grouping import repository_groups
-from codecurate.seeding import rng_for
+from codecurate.seeding import checked_weights, rng_for
 
 STRATEGIES = ("content", "path", "dependency", "random", "topological")
 DEFAULT_WEIGHTS = {"content": 0.3, "path": 0.3, "dependency": 0.3, "random": 0.1}
@@ -44,12 +44,7 @@ class RepositoryOrder(Accounting, PipelineStep):
     def __init__(self, weights: dict[str, float] | None = None, interleave_units: int = 256,
                  interleave_bytes: int = 256 << 20, seed: int = 0, exclusion_writer: DiskWriter | None = None):
         super().__init__()
-        weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
-        unknown = set(weights) - set(STRATEGIES)
-        if unknown:
-            raise ValueError(f"unknown strategies {sorted(unknown)}; known: {', '.join(STRATEGIES)}")
-        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-            raise ValueError("weights must be >= 0 with a positive sum")
+        weights = checked_weights("weights", DEFAULT_WEIGHTS if weights is None else weights, STRATEGIES, "strategies")
         if interleave_units < 1 or interleave_bytes < 1:
             raise ValueError("interleave_units and interleave_bytes must be >= 1")
         self.weights = weights
