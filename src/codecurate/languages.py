@@ -180,6 +180,55 @@ def language_for_path(path: str, first_line: str | None = None) -> str | None:
     return None
 
 
+#: Lines that only C++ (or only Objective-C) can hold, in the spirit of GitHub linguist's heuristics
+#: for ``.h``: standard C++ headers, templates, classes, namespaces, access specifiers, ``std::``.
+_CPP_HEADER_SIGNS = re.compile(
+    r"^[ \t]*#[ \t]*include[ \t]*<(?:c(?:assert|stdint|stddef|stdio|stdlib|string|math|limits)|string|string_view"
+    r"|vector|map|set|list|array|bitset|deque|queue|stack|forward_list|unordered_map|unordered_set|memory"
+    r"|utility|algorithm|functional|tuple|type_traits|iterator|iostream|istream|ostream|sstream|fstream"
+    r"|optional|variant|atomic|mutex|thread|chrono|limits|new|exception|stdexcept|initializer_list)>"
+    r"|^[ \t]*template[ \t]*<"
+    r"|^[ \t]*(?:class|struct)[ \t]+\w+[ \t]*(?:final[ \t]*)?:[ \t]*(?:public|protected|private|virtual)\b"
+    r"|^[ \t]*class[ \t]+[A-Za-z_]\w*[ \t]*(?:\{|$)"
+    r"|^[ \t]*(?:inline[ \t]+)?namespace(?:[ \t]+[\w:]+)?[ \t]*\{"
+    r"|^[ \t]*using[ \t]+(?:namespace[ \t]+)?[\w:]+[ \t]*[;=]"
+    r"|^[ \t]*(?:public|protected|private)[ \t]*:[ \t]*$"
+    r"|^[ \t]*(?:constexpr|virtual|explicit|friend|static_assert)\b[^;{}]*[;{(][ \t]*$"
+    r"|\bstd::[a-z_]+\b[^;]*;",
+    re.MULTILINE,
+)
+#: comments are removed before the signs are looked for: prose in them says "class" and "explicit"
+_C_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+_OBJC_HEADER_SIGNS = re.compile(r"^[ \t]*(?:@(?:interface|protocol|end|class|property)\b|#[ \t]*import[ \t]*[<\"])",
+                                re.MULTILINE)
+#: how much of a header is read to classify it
+_HEADER_SCAN_CHARS = 100_000
+
+
+def header_language(text: str) -> str:
+    """``"Objective-C"``, ``"C++"`` or ``"C"`` for the text of a ``.h`` file, read from its content.
+
+    A ``.h`` file is C++ in a C++ project and C in a C one; its extension says nothing. Like GitHub
+    linguist, content decides: Objective-C directives first, then constructs only C++ has; a header
+    with neither is C (which a C++ compiler reads too).
+    """
+    head = _C_COMMENTS.sub(" ", text[:_HEADER_SCAN_CHARS])
+    if _OBJC_HEADER_SIGNS.search(head):
+        return "Objective-C"
+    if _CPP_HEADER_SIGNS.search(head):
+        return "C++"
+    return "C"
+
+
+def detect_language(path: str, text: str) -> str | None:
+    """Language of a file from its name, extension and shebang, with ambiguous extensions (``.h``)
+    settled by the file's content."""
+    language = language_for_path(path, text[:200].split("\n", 1)[0])
+    if language == "C" and posixpath.splitext(path)[1].lower() == ".h":
+        return header_language(text)
+    return language
+
+
 def normalize_language(name: str | None) -> str | None:
     """Map a language name from another source (The Stack's ``lang``, linguist aliases) to ours."""
     if not name:

@@ -1,34 +1,43 @@
-"""Syntax: tree-sitter parses every file whose language has a grammar; files whose tree holds
-ERROR or MISSING nodes, or whose parse runs out of time, are dropped."""
+"""Syntax: tree-sitter parses every file of a checked language; files whose tree holds ERROR or
+MISSING nodes that nothing explains, or whose parse runs out of time, are dropped.
+
+Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C-family
+errors explained by unexpanded macros do not count, templates are not parsed as the format they
+produce, and formats whose grammar is no oracle are skipped.
+"""
 
 from __future__ import annotations
+
+import time
 
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
-from codecurate.parsing import error_bytes, grammar_for, parse_document
+from codecurate.filters.c_macros import relaxed_errors
+from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
+from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 from codecurate.recipe.registry import register
-
-#: Prose and markup formats left out by default: their grammars accept almost anything, or real
-#: files routinely fall outside them.
-PROSE = frozenset({"Markdown", "reStructuredText", "TeX", "Text"})
 
 
 @register("syntax")
 class SyntaxFilter(CodecurateFilter):
     """Drop files that do not parse (``syntax_error``) or whose parse times out (``parse_timeout``).
 
-    Files in languages without a grammar pass and are counted (``no_grammar`` stat); so do
-    articles (``kind: text``) and the ``PROSE`` formats unless listed in ``languages``.
+    Files pass, counted by why, when they are articles (``kind: text``), in a language without a
+    grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
+    template, prose...) or templates of a format (``template``).
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node
             counts one byte); 0 drops any error.
-        timeout_seconds: parse time allowed per file, plus ``timeout_per_mb`` seconds per MB.
-        languages: only check these languages (names of ``codecurate.languages``); ``None``: every
-            language with a grammar but the prose formats.
+        timeout_seconds: parse time allowed per file (all reparses included), plus
+            ``timeout_per_mb`` seconds per MB.
+        languages: check exactly these languages (names of ``codecurate.languages``), overriding the
+            policy's skips; ``None``: the policy decides.
+        relax_macros: account for unexpanded macros in the C family, as the policy says; ``False``
+            judges every error.
     """
 
     name = "syntax"
@@ -39,6 +48,7 @@ class SyntaxFilter(CodecurateFilter):
         timeout_seconds: float = 1.0,
         timeout_per_mb: float = 0.5,
         languages: list[str] | None = None,
+        relax_macros: bool = True,
         exclusion_writer: DiskWriter | None = None,
     ):
         super().__init__(exclusion_writer)
@@ -49,28 +59,65 @@ class SyntaxFilter(CodecurateFilter):
         self.max_error_ratio = max_error_ratio
         self.timeout_seconds = timeout_seconds
         self.timeout_per_mb = timeout_per_mb
+        self.relax_macros = relax_macros
         if languages is not None:
             from codecurate.languages import get_language
 
             languages = [get_language(name).name for name in languages]
         self.languages = frozenset(languages) if languages is not None else None
 
-    def _checked(self, document: Document) -> bool:
+    def _skip_reason(self, document: Document) -> str | None:
+        """Why ``document`` is not judged, or ``None`` when it is."""
         if document.metadata.get(keys.KIND) == keys.KIND_TEXT:
-            return False
+            return "text"
         language = document.metadata.get(keys.LANGUAGE)
-        return language in self.languages if self.languages is not None else language not in PROSE
+        if self.languages is not None:
+            return None if language in self.languages else "not_selected"
+        if language in TEMPLATE_HOSTS and is_template(document.text):
+            return "template"
+        policy = policy_for(language)
+        return None if policy.check else f"skipped/{policy.why}"
 
     def filter(self, document: Document) -> bool | tuple[bool, str]:
-        if not self._checked(document) or grammar_for(document) is None:
-            self.stat_update("no_grammar")
+        skip = self._skip_reason(document)
+        if skip is None and grammar_for(document) is None:
+            skip = "no_grammar"
+        if skip is not None:
+            self.stat_update(skip)
             return True
         timeout = self.timeout_seconds + self.timeout_per_mb * len(document.text) / 1_000_000
+        deadline = time.perf_counter() + timeout
         result = parse_document(document, timeout)
         if result.timed_out:
             return False, "parse_timeout"
         errors = error_bytes(result.tree.root_node)
+        if errors and self.relax_macros and policy_for(document.metadata.get(keys.LANGUAGE)).relax_macros:
+            errors = self._relaxed(document, result, deadline)
+            if errors is None:
+                return False, "parse_timeout"
         if errors and errors > self.max_error_ratio * max(1, len(result.source)):
             return False, "syntax_error"
         self.stat_update("parsed")
         return True
+
+    @staticmethod
+    def _relaxed(document: Document, result, deadline: float) -> int | None:
+        """Errors left once macros are accounted for (a ``.h`` that fails as C is tried as C++ too);
+        ``None`` when the time runs out."""
+
+        def parser(grammar: str):
+            def parse(source: bytes):
+                left = deadline - time.perf_counter()
+                return parse_source(source, grammar, left).tree if left > 0 else None
+
+            return parse
+
+        errors = relaxed_errors(result.source, result.tree, parser(result.grammar), error_bytes)
+        path = str(document.metadata.get(keys.PATH) or "")
+        if errors and result.grammar == "c" and path.lower().endswith(".h"):
+            as_cpp = parser("cpp")(result.source)
+            if as_cpp is not None:
+                errors = min(errors, relaxed_errors(result.source, as_cpp, parser("cpp"), error_bytes))
+        if time.perf_counter() > deadline:
+            return None
+        return errors

@@ -24,7 +24,7 @@ from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
 from codecurate.blocks import Accounting
-from codecurate.languages import language_for_path
+from codecurate.languages import detect_language
 
 #: Reader-level drop reasons (the filters of issue-3 handle content; readers only handle access).
 REASON_EXCLUDED_PATH = "excluded_path"
@@ -164,8 +164,7 @@ class RepositoryReader(Accounting, BaseReader):
         document.text, decode_error = decode_source(raw)
         if decode_error:
             metadata[keys.DECODE_ERROR] = True
-        first_line = document.text[:200].split("\n", 1)[0]
-        metadata[keys.LANGUAGE] = language_for_path(file.path, first_line)
+        metadata[keys.LANGUAGE] = detect_language(file.path, document.text)
         if self.languages is not None and metadata[keys.LANGUAGE] not in self.languages:
             return document, REASON_LANGUAGE, size
         return document, None, size

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datatrove.data import Document
 
 from codecurate import documents as keys
-from codecurate.languages import language_for_path, normalize_language
+from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.readers.files import RecordFileReader
 from codecurate.recipe.registry import register
 
@@ -73,5 +73,8 @@ class TheStackReader(RecordFileReader):
         metadata[keys.SOURCE] = self.name
         metadata[keys.KIND] = keys.KIND_CODE
         text = record[self.text_key] or ""
-        metadata[keys.LANGUAGE] = normalize_language(record.get("lang")) or language_for_path(path)
+        language = normalize_language(record.get("lang")) or detect_language(path, text)
+        if language in ("C", "C++") and path.lower().endswith(".h"):
+            language = header_language(text)  # The Stack files every .h under one language by extension
+        metadata[keys.LANGUAGE] = language
         return Document(text=text, id=record.get("hexsha") or keys.document_id(repo, path), metadata=metadata)

@@ -1,0 +1,288 @@
+"""Macro-tolerant parsing for C-family files.
+
+tree-sitter parses C and C++ before the preprocessor runs, so it sees macros unexpanded: an export
+macro before a declaration (``GTEST_API_ void f();``), a macro that expands to a declaration and
+ends without a semicolon (``DECLARE_FLAG(x)``), a test macro used as a function head
+(``MATCHER(IsEven, "") { ... }``), a macro whose arguments are types (``KIND_OF(bool)``), and
+``#if`` branches that each open a brace the other closes. A compiler, which expands them, accepts
+such files; tree-sitter reports errors.
+
+``relaxed_errors`` undoes only that: it rewrites the source where tree-sitter found errors and
+reparses, keeping a rewrite only when it lowers the errors:
+
+1. conditional branches: keep one branch of every ``#if``/``#ifdef`` (the first, or the ``#else`` of
+   ``#if 0``) and blank the directive lines, as one configuration of the preprocessor would;
+2. macro uses near an error (all-caps identifiers of three or more characters, with their argument
+   list): in an expression the arguments are blanked (``KIND_OF(bool)`` -> ``KIND_OF()``); as the head
+   of a braced body the arguments are blanked (``MATCHER()  { ... }`` is a function definition);
+   anywhere else the use is blanked whole (an attribute or a declaration macro).
+
+What the rewrites cannot explain stays an error: a missing closing brace, a stray token, a file cut
+short. Blanking keeps every byte offset and line number, so error positions still point at the
+original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+#: comments, string and character literals, and preprocessor lines (with continuations): never rewritten
+_NOT_CODE = re.compile(
+    rb"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?"
+    rb"|^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*",
+    re.DOTALL | re.MULTILINE,
+)
+_MACRO = re.compile(rb"\b[A-Z_][A-Z0-9_]{2,}\b")
+_CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b([^\n]*)", re.MULTILINE)
+#: characters after which a macro use is an operand (its result is a value or a type)
+_EXPRESSION_BEFORE = frozenset(b"(,=?[!~+-*/%&|^<>")
+_EXPRESSION_WORDS = (b"return", b"sizeof", b"case", b"throw", b"co_return", b"co_yield")
+#: words after which a macro use names a type (``typedef REMOVE_CONST(T) Raw;``)
+_TYPE_WORDS = (b"typedef", b"typename", b"const", b"volatile", b"unsigned", b"signed")
+#: words after which a macro use is an export or attribute macro (``class API_ Name {``)
+_HEAD_WORDS = (b"class", b"struct", b"union", b"enum")
+#: qualifiers between a parameter list and an attribute macro
+_QUALIFIERS = (b"const", b"override", b"final", b"noexcept", b"volatile")
+#: what follows a declarator: after one, a macro use is an attribute (``f() OVERRIDE;``)
+_DECLARATOR_END = frozenset(b";{:=,")
+#: rounds of rewriting and reparsing before giving up
+_MAX_ROUNDS = 4
+
+
+def _blank(buffer: bytearray, start: int, end: int) -> None:
+    """Replace ``buffer[start:end]`` by spaces, keeping newlines (and so every line number)."""
+    for index in range(start, end):
+        if buffer[index] not in (0x0A, 0x0D):
+            buffer[index] = 0x20
+
+
+def _code_mask(source: bytes) -> bytearray:
+    """1 for bytes of code, 0 for comments, literals and preprocessor lines."""
+    mask = bytearray(b"\x01" * len(source))
+    for match in _NOT_CODE.finditer(source):
+        mask[match.start() : match.end()] = bytes(match.end() - match.start())
+    return mask
+
+
+def flatten_conditionals(source: bytes) -> bytes:
+    """One preprocessor configuration: the first branch of each conditional (the ``#else`` branch of
+    ``#if 0``), with every conditional directive line blanked."""
+    buffer = bytearray(source)
+    # stack of (branch taken so far, skipping now) per open conditional; skipping is inherited
+    stack: list[tuple[bool, bool]] = []
+    skip_from: int | None = None
+
+    def skipping() -> bool:
+        return any(skip for _, skip in stack)
+
+    for match in _CONDITIONAL.finditer(source):
+        directive, condition = match.group(1), match.group(2).strip()
+        was_skipping = skipping()
+        if directive in (b"if", b"ifdef", b"ifndef"):
+            never = directive == b"if" and condition in (b"0", b"(0)", b"false")
+            stack.append((not never, never))
+        elif not stack:
+            continue  # an unmatched #else/#endif: leave it to the parser
+        elif directive == b"endif":
+            stack.pop()
+        else:  # elif / else: taken only when no earlier branch was
+            taken, _ = stack[-1]
+            stack[-1] = (True, taken)
+        now_skipping = skipping()
+        if now_skipping and not was_skipping:
+            skip_from = match.end()
+        elif was_skipping and not now_skipping and skip_from is not None:
+            _blank(buffer, skip_from, match.start())
+            skip_from = None
+        _blank(buffer, match.start(), match.end())
+    if skip_from is not None:
+        _blank(buffer, skip_from, len(buffer))
+    return bytes(buffer)
+
+
+def _closing_paren(source: bytes, mask: bytearray, start: int) -> int | None:
+    """Index just past the ``)`` matching the ``(`` at ``start``, or ``None`` when unbalanced."""
+    depth = 0
+    for index in range(start, min(len(source), start + 20_000)):
+        if not mask[index]:
+            continue
+        char = source[index]
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _previous_code(source: bytes, mask: bytearray, index: int) -> tuple[int, bytes]:
+    """The last code character before ``index`` (0 at the start) and the word ending there."""
+    index -= 1
+    while index >= 0 and (not mask[index] or source[index] in b" \t\r\n"):
+        index -= 1
+    if index < 0:
+        return 0, b""
+    end = index + 1
+    while index >= 0 and (chr(source[index]).isalnum() or source[index] == 0x5F):
+        index -= 1
+    return source[end - 1], source[index + 1 : end]
+
+
+def _next_code(source: bytes, mask: bytearray, index: int) -> int:
+    """The first code character at or after ``index`` (0 at the end)."""
+    while index < len(source) and (not mask[index] or source[index] in b" \t\r\n"):
+        index += 1
+    return source[index] if index < len(source) else 0
+
+
+def _is_word_start(char: int) -> bool:
+    return chr(char).isalpha() or char == 0x5F
+
+
+def _touches_literal(source: bytes, start: int, end: int) -> bool:
+    """Whether a string literal sits right before ``start`` or right after ``end`` (a macro that
+    expands to a string, glued to others: ``"foo" PATH_SEP "bar"``)."""
+    before = source[:start].rstrip(b" \t")
+    after = source[end:].lstrip(b" \t")
+    return before.endswith(b'"') or after.startswith(b'"')
+
+
+def _words_after(source: bytes, mask: bytearray, index: int) -> tuple[int, int]:
+    """How many identifiers follow ``index`` (through ``*``, ``&`` and ``::``), and the first code
+    character after them."""
+    count = 0
+    while True:
+        char = _next_code(source, mask, index)
+        while index < len(source) and source[index] != char:
+            index += 1
+        if char and _is_word_start(char):
+            count += 1
+            while index < len(source) and (_is_word_start(source[index]) or chr(source[index]).isdigit()):
+                index += 1
+        elif char in (0x2A, 0x26) or source[index : index + 2] == b"::":  # "*", "&", "::"
+            index += 2 if source[index : index + 2] == b"::" else 1
+        else:
+            return count, char
+
+
+def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, start: int, name_end: int) -> None:
+    """Rewrite the macro use whose name spans ``source[start:name_end]`` (see the module docstring)."""
+    before, word = _previous_code(buffer, mask, start)
+    operand = before in _EXPRESSION_BEFORE or word in _EXPRESSION_WORDS
+    after_declarator = _after_declarator(buffer, mask, start)
+    after_name = bool(word) and _is_word_start(word[0]) and word not in _TYPE_WORDS + _HEAD_WORDS + _QUALIFIERS
+    trailing = not operand and (after_declarator or after_name)
+    if _next_code(source, mask, name_end) == 0x28:  # "(": a function-like use
+        open_at = source.index(b"(", name_end)
+        close_at = _closing_paren(source, mask, open_at)
+        if close_at is None:
+            return
+        after = _next_code(source, mask, close_at)
+        if _touches_literal(source, start, close_at):
+            _blank(buffer, start, close_at)  # a string piece
+        elif after_name and not after_declarator and after != 0x3B:
+            _blank(buffer, start, name_end)  # "min NO_EXPAND() const": the parentheses are the function's
+        elif trailing and after in _DECLARATOR_END:
+            _blank(buffer, start, close_at)  # an attribute after a declarator: nothing
+        elif word in _TYPE_WORDS or source[close_at:].lstrip().startswith(b"::"):
+            _blank(buffer, open_at, close_at)  # a type or a scope: NAME
+        elif operand or after in (0x7B, 0x3B):  # "{", ";"
+            _blank(buffer, open_at + 1, close_at - 1)  # a value, a function head, a statement: NAME()
+        else:
+            _blank(buffer, start, close_at)  # a declaration or an attribute: nothing
+        return
+    if _touches_literal(source, start, name_end):
+        _blank(buffer, start, name_end)
+        return
+    words, after = _words_after(source, mask, name_end)
+    if trailing and not words and after in _DECLARATOR_END:
+        _blank(buffer, start, name_end)  # "f() const OVERRIDE;", "x UNUSED = 1;"
+    elif words >= 2 or (words == 1 and word in _HEAD_WORDS):
+        _blank(buffer, start, name_end)  # "API_ void f();", "class API_ Name {"
+    elif not words and before in (0, 0x3B, 0x7B, 0x7D) and after in (0, 0x7D, 0x23):
+        _blank(buffer, start, name_end)  # a statement of its own: "NAMESPACE_END"
+
+
+def _after_declarator(buffer: bytearray, mask: bytearray, index: int) -> bool:
+    """Whether the code before ``index``, past ``const``/``override``/``noexcept``-like words, ends a
+    parameter list: ``f() const MACRO``."""
+    while True:
+        char, word = _previous_code(buffer, mask, index)
+        if word in _QUALIFIERS:
+            index = buffer.rfind(word, 0, index)
+            continue
+        return char == 0x29
+
+
+def rewrite_macros(source: bytes, lines: set[int]) -> bytes:
+    """Rewrite the macro uses that start on ``lines`` (0-based) as the module docstring says."""
+    buffer = bytearray(source)
+    mask = _code_mask(source)
+    line_starts = [0, *(m.end() for m in re.finditer(rb"\n", source))]
+    for line in sorted(lines):
+        if line >= len(line_starts):
+            continue
+        begin = line_starts[line]
+        end = line_starts[line + 1] if line + 1 < len(line_starts) else len(source)
+        for match in _MACRO.finditer(source, begin, end):
+            if mask[match.start()] and buffer[match.start()] != 0x20:  # code, not yet rewritten
+                _rewrite_one(source, mask, buffer, match.start(), match.end())
+    return bytes(buffer)
+
+
+def error_lines(root, limit: int = 400) -> set[int]:
+    """Lines (0-based) where a macro may explain an error: those of every ERROR and MISSING node
+    (at most ``limit`` lines of a long one), of the code just before it and of its parent's head."""
+    lines: set[int] = set()
+    stack = [root]
+    while stack and len(lines) < 20_000:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            first, last = node.start_point[0], node.end_point[0]
+            lines.update(range(first, min(last, first + limit) + 1))
+            previous = node.prev_sibling
+            if previous is not None:
+                lines.update(range(previous.end_point[0], first))
+                lines.add(previous.start_point[0])
+            if node.parent is not None:
+                lines.add(node.parent.start_point[0])
+        elif node.has_error:
+            stack.extend(node.children)
+    return lines
+
+
+def relaxed_errors(source: bytes, tree, parse: Callable[[bytes], object], count_errors: Callable[[object], int]) -> int:
+    """Errors left in ``source`` once unexpanded macros and conditional branches are accounted for.
+
+    ``tree`` is the parse of ``source``; ``parse`` reparses rewritten bytes (returning ``None`` when it
+    times out); ``count_errors`` measures a tree's errors (``codecurate.parsing.error_bytes``).
+    """
+    return relax(source, tree, parse, count_errors)[2]
+
+
+def relax(source: bytes, tree, parse: Callable[[bytes], object], count_errors: Callable[[object], int]):
+    """``relaxed_errors`` with its work shown: the rewritten source, its tree and the errors left."""
+    best = count_errors(tree.root_node)
+    if not best:
+        return source, tree, 0
+    if _CONDITIONAL.search(source):
+        flat = flatten_conditionals(source)
+        flat_tree = parse(flat)
+        if flat_tree is not None and count_errors(flat_tree.root_node) < best:
+            source, tree, best = flat, flat_tree, count_errors(flat_tree.root_node)
+    for _ in range(_MAX_ROUNDS):
+        if not best:
+            break
+        rewritten = rewrite_macros(source, error_lines(tree.root_node))
+        if rewritten == source:
+            break
+        new_tree = parse(rewritten)
+        if new_tree is None:
+            break
+        errors = count_errors(new_tree.root_node)
+        if errors >= best:
+            break
+        source, tree, best = rewritten, new_tree, errors
+    return source, tree, best

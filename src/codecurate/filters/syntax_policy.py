@@ -1,0 +1,89 @@
+"""Which files the syntax filter judges, and how: one table, with the outside judge that measured
+each checked language beside it (``benchmarks/syntax_oracle.py``; numbers in docs/syntax-agreement.md).
+
+A language is checked when its tree-sitter grammar is the language's own grammar and a judge
+(its compiler or reference parser) agrees with it on real code; C-family languages are checked with
+macros accounted for (``codecurate.filters.c_macros``). Formats whose grammar is no oracle are not
+checked: dialects (SQL, INI, assembly), build and template languages whose files are mostly
+something else (Gradle is Groovy code with a DSL, HTML is often a template), markup whose readers
+accept anything (HTML, CSS, Markdown), and prose. A user can still force any language with a grammar
+through ``SyntaxFilter(languages=[...])``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SyntaxPolicy:
+    """How the syntax filter treats one language.
+
+    Args:
+        check: parse the file and drop it on errors.
+        relax_macros: C-family: errors explained by unexpanded macros or ``#if`` branches do not count.
+        judge: the outside parser that measured agreement (``None``: not measured).
+        why: why the language is skipped (the stat the filter counts), or how it is judged.
+    """
+
+    check: bool
+    relax_macros: bool = False
+    judge: str | None = None
+    why: str = ""
+
+
+_C_FAMILY = SyntaxPolicy(True, relax_macros=True, judge="gcc/g++ -fsyntax-only")
+
+#: languages with a measured judge, or a grammar that is the language's own, and how they are judged
+POLICY: dict[str, SyntaxPolicy] = {
+    "Python": SyntaxPolicy(True, judge="ast.parse"),
+    "C": _C_FAMILY,
+    "C++": _C_FAMILY,
+    "Cuda": SyntaxPolicy(True, relax_macros=True, why="C++ grammar with CUDA; macros as in C++"),
+    "Objective-C": SyntaxPolicy(True, relax_macros=True, why="C grammar with Objective-C; macros as in C"),
+    "Objective-C++": SyntaxPolicy(True, relax_macros=True, why="as Objective-C"),
+    "GLSL": SyntaxPolicy(True, relax_macros=True, why="C-like, with the C preprocessor"),
+    "Java": SyntaxPolicy(True, judge="javac's parser"),
+    "Go": SyntaxPolicy(True, judge="gofmt -e"),
+    "JavaScript": SyntaxPolicy(True, judge="node (V8), script or module"),
+    "TypeScript": SyntaxPolicy(True, judge="TypeScript's parser"),
+    "TSX": SyntaxPolicy(True, judge="TypeScript's parser"),
+    "JSON": SyntaxPolicy(True, judge="json.loads"),
+    # formats whose grammar is no oracle
+    "SQL": SyntaxPolicy(False, why="dialect"),
+    "INI": SyntaxPolicy(False, why="dialect"),
+    "Assembly": SyntaxPolicy(False, why="dialect"),
+    "Groovy": SyntaxPolicy(False, why="dsl"),  # Gradle build scripts
+    "Makefile": SyntaxPolicy(False, why="dialect"),
+    "CMake": SyntaxPolicy(False, why="dsl"),
+    "Dockerfile": SyntaxPolicy(False, why="dsl"),
+    "HTML": SyntaxPolicy(False, why="markup"),
+    "XML": SyntaxPolicy(False, why="markup"),
+    "CSS": SyntaxPolicy(False, why="markup"),
+    "SCSS": SyntaxPolicy(False, why="markup"),
+    "Vue": SyntaxPolicy(False, why="template"),
+    "Svelte": SyntaxPolicy(False, why="template"),
+    "Markdown": SyntaxPolicy(False, why="prose"),
+    "reStructuredText": SyntaxPolicy(False, why="prose"),
+    "TeX": SyntaxPolicy(False, why="prose"),
+    "Text": SyntaxPolicy(False, why="prose"),
+}
+#: languages absent from ``POLICY``: checked when they have a grammar, without a measured judge
+UNMEASURED = SyntaxPolicy(True, why="grammar not measured against a judge")
+
+#: template tags of Jinja/Django/Twig/Nunjucks, EJS/ERB/ASP, Handlebars/Mustache/Go templates, PHP
+_TEMPLATE_TAGS = re.compile(r"\{%-?\s*\w|\{\{-?\s*[\w.$>#/!(&^]|<%[=#-]?\s|<\?php\b|\{#\s")
+#: languages whose files are often templates of another language (skipped as ``template``)
+TEMPLATE_HOSTS = frozenset({"HTML", "XML", "YAML", "JSON", "TOML", "INI", "SQL", "Shell", "CSS", "Markdown"})
+
+
+def policy_for(language: str | None) -> SyntaxPolicy:
+    """The policy of ``language`` (``UNMEASURED`` when the table does not name it)."""
+    return POLICY.get(language or "", UNMEASURED)
+
+
+def is_template(text: str, limit: int = 200_000) -> bool:
+    """Whether ``text`` holds template tags (``{% ... %}``, ``{{ ... }}``, ``<% ... %>``): a template
+    of a format is not a file of that format, and its grammar rejects it."""
+    return _TEMPLATE_TAGS.search(text, 0, limit) is not None
