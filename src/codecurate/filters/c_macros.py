@@ -65,9 +65,10 @@ def _code_mask(source: bytes) -> bytearray:
     return mask
 
 
-def flatten_conditionals(source: bytes) -> bytes:
+def flatten_conditionals(source: bytes) -> bytes | None:
     """One preprocessor configuration: the first branch of each conditional (the ``#else`` branch of
-    ``#if 0``), with every conditional directive line blanked."""
+    ``#if 0``), with every conditional directive line blanked; ``None`` when the conditionals do not
+    balance (an ``#if`` never closed, an ``#endif`` never opened), which a compiler rejects."""
     buffer = bytearray(source)
     # stack of (branch taken so far, skipping now) per open conditional; skipping is inherited
     stack: list[tuple[bool, bool]] = []
@@ -83,7 +84,7 @@ def flatten_conditionals(source: bytes) -> bytes:
             never = directive == b"if" and condition in (b"0", b"(0)", b"false")
             stack.append((not never, never))
         elif not stack:
-            continue  # an unmatched #else/#endif: leave it to the parser
+            return None
         elif directive == b"endif":
             stack.pop()
         else:  # elif / else: taken only when no earlier branch was
@@ -96,9 +97,7 @@ def flatten_conditionals(source: bytes) -> bytes:
             _blank(buffer, skip_from, match.start())
             skip_from = None
         _blank(buffer, match.start(), match.end())
-    if skip_from is not None:
-        _blank(buffer, skip_from, len(buffer))
-    return bytes(buffer)
+    return None if stack else bytes(buffer)
 
 
 def _closing_paren(source: bytes, mask: bytearray, start: int) -> int | None:
@@ -269,7 +268,7 @@ def relax(source: bytes, tree, parse: Callable[[bytes], object], count_errors: C
         return source, tree, 0
     if _CONDITIONAL.search(source):
         flat = flatten_conditionals(source)
-        flat_tree = parse(flat)
+        flat_tree = parse(flat) if flat is not None else None
         if flat_tree is not None and count_errors(flat_tree.root_node) < best:
             source, tree, best = flat, flat_tree, count_errors(flat_tree.root_node)
     for _ in range(_MAX_ROUNDS):
