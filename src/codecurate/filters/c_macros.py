@@ -10,12 +10,16 @@ such files; tree-sitter reports errors.
 ``relaxed_errors`` undoes only that: it rewrites the source where tree-sitter found errors and
 reparses, keeping a rewrite only when it lowers the errors:
 
+0. a few constructs of valid C++ that tree-sitter's grammar misreads (pointers to members,
+   ``new const T``) become an equivalent shape it reads;
 1. conditional branches: keep one branch of every ``#if``/``#ifdef`` (the first, or the ``#else`` of
    ``#if 0``) and blank the directive lines, as one configuration of the preprocessor would;
 2. macro uses near an error (all-caps identifiers of three or more characters, with their argument
    list): in an expression the arguments are blanked (``KIND_OF(bool)`` -> ``KIND_OF()``); as the head
    of a braced body the arguments are blanked (``MATCHER()  { ... }`` is a function definition);
-   anywhere else the use is blanked whole (an attribute or a declaration macro).
+   after a declarator it is blanked whole (``f() const LOCKS_EXCLUDED(mu);``); anywhere else the use
+   is blanked whole (an attribute or a declaration macro). ``class API_ Name {`` is rewritten wherever
+   it is, since its errors surface far below it.
 
 What the rewrites cannot explain stays an error: a missing closing brace, a stray token, a file cut
 short. Blanking keeps every byte offset and line number, so error positions still point at the
@@ -46,6 +50,12 @@ _HEAD_WORDS = (b"class", b"struct", b"union", b"enum")
 _QUALIFIERS = (b"const", b"override", b"final", b"noexcept", b"volatile")
 #: what follows a declarator: after one, a macro use is an attribute (``f() OVERRIDE;``)
 _DECLARATOR_END = frozenset(b";{:=,")
+#: a class head with an export macro, ``class API_ Name {``: its errors surface far below it, in the body
+_EXPORTED_CLASS = re.compile(rb"\b(?:class|struct|union)[ \t]+[A-Z_][A-Z0-9_]{2,}[ \t]+[A-Za-z_]")
+#: valid C++ that tree-sitter's C++ grammar misreads, and an equivalent shape it reads: pointers to
+#: members (``(obj->*method)()``, ``void (C::*f)()``) and ``new const T``
+_GRAMMAR_GAPS = [(re.compile(rb"->\*"), b"-> "), (re.compile(rb"(?<=[\w)\]])\.\*(?=[\w(])"), b". "),
+                 (re.compile(rb"(?<=\w)::\*"), b"  *"), (re.compile(rb"\bnew[ \t]+const\b"), b"new      ")]
 #: rounds of rewriting and reparsing before giving up
 _MAX_ROUNDS = 4
 
@@ -198,7 +208,7 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, start: int, 
     words, after = _words_after(source, mask, name_end)
     if trailing and not words and after in _DECLARATOR_END:
         _blank(buffer, start, name_end)  # "f() const OVERRIDE;", "x UNUSED = 1;"
-    elif words >= 2 or (words == 1 and word in _HEAD_WORDS):
+    elif words >= 2 or (words == 1 and word in _HEAD_WORDS and after in (0x7B, 0x3A)):
         _blank(buffer, start, name_end)  # "API_ void f();", "class API_ Name {"
     elif not words and before in (0, 0x3B, 0x7B, 0x7D) and after in (0, 0x7D, 0x23):
         _blank(buffer, start, name_end)  # a statement of its own: "NAMESPACE_END"
@@ -228,6 +238,17 @@ def rewrite_macros(source: bytes, lines: set[int]) -> bytes:
         for match in _MACRO.finditer(source, begin, end):
             if mask[match.start()] and buffer[match.start()] != 0x20:  # code, not yet rewritten
                 _rewrite_one(source, mask, buffer, match.start(), match.end())
+    return bytes(buffer)
+
+
+def _mend_grammar_gaps(source: bytes) -> bytes:
+    """``source`` with the ``_GRAMMAR_GAPS`` constructs, in code only, rewritten to the same length."""
+    mask = _code_mask(source)
+    buffer = bytearray(source)
+    for pattern, replacement in _GRAMMAR_GAPS:
+        for match in pattern.finditer(source):
+            if mask[match.start()]:
+                buffer[match.start() : match.end()] = replacement
     return bytes(buffer)
 
 
@@ -266,6 +287,11 @@ def relax(source: bytes, tree, parse: Callable[[bytes], object], count_errors: C
     best = count_errors(tree.root_node)
     if not best:
         return source, tree, 0
+    mended = _mend_grammar_gaps(source)
+    if mended != source:
+        mended_tree = parse(mended)
+        if mended_tree is not None and count_errors(mended_tree.root_node) < best:
+            source, tree, best = mended, mended_tree, count_errors(mended_tree.root_node)
     if _CONDITIONAL.search(source):
         flat = flatten_conditionals(source)
         flat_tree = parse(flat) if flat is not None else None
@@ -274,7 +300,9 @@ def relax(source: bytes, tree, parse: Callable[[bytes], object], count_errors: C
     for _ in range(_MAX_ROUNDS):
         if not best:
             break
-        rewritten = rewrite_macros(source, error_lines(tree.root_node))
+        lines = error_lines(tree.root_node)
+        lines.update(source.count(b"\n", 0, m.start()) for m in _EXPORTED_CLASS.finditer(source))
+        rewritten = rewrite_macros(source, lines)
         if rewritten == source:
             break
         new_tree = parse(rewritten)
