@@ -237,3 +237,15 @@ def test_templates_and_formats_without_oracle_are_not_parsed():
     assert block.stats["skipped/dialect"].total == 2 and block.stats["skipped/dsl"].total == 1
     # a user can still ask for any language with a grammar
     assert verdict(SyntaxFilter(languages=["SQL"]), doc("SELECT FROM WHERE (", "SQL")) == "syntax_error"
+
+
+@pytest.mark.parametrize("text", [
+    "ABC DEF GHI JKL " * 60_000,  # a million bytes of macro-like words on one error line
+    "MACRO_X(" * 100_000,  # parentheses that never close
+    ("FOO_X" + " " * 200) * 4_000,  # macros far apart
+    "#if A\n{\n#elif B\n}\n" * 20_000,  # conditionals that never close
+])
+def test_pathological_macro_input_ends_in_bounded_time(text):
+    start = time.perf_counter()
+    assert verdict(SyntaxFilter(), doc(text, "C++")) in ("syntax_error", "parse_timeout")
+    assert time.perf_counter() - start < 30  # seconds; about 1.5 here, minutes before the bounds

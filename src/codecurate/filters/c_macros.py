@@ -28,6 +28,7 @@ original text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -56,6 +57,10 @@ _EXPORTED_CLASS = re.compile(rb"\b(?:class|struct|union)[ \t]+[A-Z_][A-Z0-9_]{2,
 #: members (``(obj->*method)()``, ``void (C::*f)()``) and ``new const T``
 _GRAMMAR_GAPS = [(re.compile(rb"->\*"), b"-> "), (re.compile(rb"(?<=[\w)\]])\.\*(?=[\w(])"), b". "),
                  (re.compile(rb"(?<=\w)::\*"), b"  *"), (re.compile(rb"\bnew[ \t]+const\b"), b"new      ")]
+#: how far the rewriter looks past blanks and comments for a neighbour (bounds its work per macro)
+_LOOK = 256
+#: macro uses rewritten in one round at most (bounds the work on a file that is all macros)
+_MAX_USES = 5_000
 #: rounds of rewriting and reparsing before giving up
 _MAX_ROUNDS = 4
 
@@ -110,39 +115,49 @@ def flatten_conditionals(source: bytes) -> bytes | None:
     return None if stack else bytes(buffer)
 
 
-def _closing_paren(source: bytes, mask: bytearray, start: int) -> int | None:
-    """Index just past the ``)`` matching the ``(`` at ``start``, or ``None`` when unbalanced."""
-    depth = 0
-    for index in range(start, min(len(source), start + 20_000)):
+def _paren_pairs(source: bytes, mask: bytearray) -> dict[int, int]:
+    """For every ``(`` in code, the index just past its matching ``)`` (unmatched ones are absent)."""
+    pairs: dict[int, int] = {}
+    opened: list[int] = []
+    for match in re.finditer(rb"[()]", source):
+        index = match.start()
         if not mask[index]:
             continue
-        char = source[index]
-        if char == 0x28:
-            depth += 1
-        elif char == 0x29:
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return None
+        if source[index] == 0x28:
+            opened.append(index)
+        elif opened:
+            pairs[opened.pop()] = index + 1
+    return pairs
 
 
 def _previous_code(source: bytes, mask: bytearray, index: int) -> tuple[int, bytes]:
-    """The last code character before ``index`` (0 at the start) and the word ending there."""
+    """The last code character before ``index`` (0 at the start, or past ``_LOOK`` bytes of blanks and
+    comments) and the word ending there."""
+    stop = max(-1, index - 1 - _LOOK)
     index -= 1
-    while index >= 0 and (not mask[index] or source[index] in b" \t\r\n"):
+    while index > stop and (not mask[index] or source[index] in b" \t\r\n"):
         index -= 1
-    if index < 0:
+    if index <= stop:
         return 0, b""
     end = index + 1
-    while index >= 0 and (chr(source[index]).isalnum() or source[index] == 0x5F):
+    stop = max(-1, index - _LOOK)
+    while index > stop and (chr(source[index]).isalnum() or source[index] == 0x5F):
         index -= 1
     return source[end - 1], source[index + 1 : end]
 
 
-def _next_code(source: bytes, mask: bytearray, index: int) -> int:
-    """The first code character at or after ``index`` (0 at the end)."""
-    while index < len(source) and (not mask[index] or source[index] in b" \t\r\n"):
+def _next_code_index(source: bytes, mask: bytearray, index: int) -> int:
+    """Where the first code character at or after ``index`` is (``len(source)`` when there is none
+    within ``_LOOK`` bytes)."""
+    stop = min(len(source), index + _LOOK)
+    while index < stop and (not mask[index] or source[index] in b" \t\r\n"):
         index += 1
+    return index if index < stop else len(source)
+
+
+def _next_code(source: bytes, mask: bytearray, index: int) -> int:
+    """The first code character at or after ``index`` (0 at the end, or past ``_LOOK`` bytes)."""
+    index = _next_code_index(source, mask, index)
     return source[index] if index < len(source) else 0
 
 
@@ -153,30 +168,37 @@ def _is_word_start(char: int) -> bool:
 def _touches_literal(source: bytes, start: int, end: int) -> bool:
     """Whether a string literal sits right before ``start`` or right after ``end`` (a macro that
     expands to a string, glued to others: ``"foo" PATH_SEP "bar"``)."""
-    before = source[:start].rstrip(b" \t")
-    after = source[end:].lstrip(b" \t")
-    return before.endswith(b'"') or after.startswith(b'"')
+    while start > 0 and source[start - 1] in b" \t":
+        start -= 1
+    while end < len(source) and source[end] in b" \t":
+        end += 1
+    return (start > 0 and source[start - 1] == 0x22) or (end < len(source) and source[end] == 0x22)
 
 
 def _words_after(source: bytes, mask: bytearray, index: int) -> tuple[int, int]:
-    """How many identifiers follow ``index`` (through ``*``, ``&`` and ``::``), and the first code
-    character after them."""
+    """How many identifiers (up to two) follow ``index``, through ``*``, ``&`` and ``::``, and the
+    first code character after them."""
     count = 0
-    while True:
-        char = _next_code(source, mask, index)
-        while index < len(source) and source[index] != char:
-            index += 1
+    for _ in range(16):
+        index = _next_code_index(source, mask, index)
+        char = source[index] if index < len(source) else 0
         if char and _is_word_start(char):
             count += 1
+            if count == 2:  # two are enough to tell
+                return count, char
             while index < len(source) and (_is_word_start(source[index]) or chr(source[index]).isdigit()):
                 index += 1
-        elif char in (0x2A, 0x26) or source[index : index + 2] == b"::":  # "*", "&", "::"
-            index += 2 if source[index : index + 2] == b"::" else 1
+        elif char in (0x2A, 0x26):  # "*", "&"
+            index += 1
+        elif source[index : index + 2] == b"::":
+            index += 2
         else:
             return count, char
+    return count, 0
 
 
-def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, start: int, name_end: int) -> None:
+def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, pairs: dict[int, int], start: int,
+                 name_end: int) -> None:
     """Rewrite the macro use whose name spans ``source[start:name_end]`` (see the module docstring)."""
     before, word = _previous_code(buffer, mask, start)
     operand = before in _EXPRESSION_BEFORE or word in _EXPRESSION_WORDS
@@ -185,7 +207,7 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, start: int, 
     trailing = not operand and (after_declarator or after_name)
     if _next_code(source, mask, name_end) == 0x28:  # "(": a function-like use
         open_at = source.index(b"(", name_end)
-        close_at = _closing_paren(source, mask, open_at)
+        close_at = pairs.get(open_at)
         if close_at is None:
             return
         after = _next_code(source, mask, close_at)
@@ -229,7 +251,9 @@ def rewrite_macros(source: bytes, lines: set[int]) -> bytes:
     """Rewrite the macro uses that start on ``lines`` (0-based) as the module docstring says."""
     buffer = bytearray(source)
     mask = _code_mask(source)
+    pairs = _paren_pairs(source, mask)
     line_starts = [0, *(m.end() for m in re.finditer(rb"\n", source))]
+    uses = 0
     for line in sorted(lines):
         if line >= len(line_starts):
             continue
@@ -237,7 +261,10 @@ def rewrite_macros(source: bytes, lines: set[int]) -> bytes:
         end = line_starts[line + 1] if line + 1 < len(line_starts) else len(source)
         for match in _MACRO.finditer(source, begin, end):
             if mask[match.start()] and buffer[match.start()] != 0x20:  # code, not yet rewritten
-                _rewrite_one(source, mask, buffer, match.start(), match.end())
+                _rewrite_one(source, mask, buffer, pairs, match.start(), match.end())
+                uses += 1
+                if uses >= _MAX_USES:
+                    return bytes(buffer)
     return bytes(buffer)
 
 
@@ -273,6 +300,14 @@ def error_lines(root, limit: int = 400) -> set[int]:
     return lines
 
 
+def _line_numbers(source: bytes, offsets: list[int]) -> list[int]:
+    """The 0-based line of each offset (ascending) in ``source``."""
+    if not offsets:
+        return []
+    line_starts = [m.end() for m in re.finditer(rb"\n", source)]
+    return [bisect.bisect_right(line_starts, offset) for offset in offsets]
+
+
 def relaxed_errors(source: bytes, tree, parse: Callable[[bytes], object], count_errors: Callable[[object], int]) -> int:
     """Errors left in ``source`` once unexpanded macros and conditional branches are accounted for.
 
@@ -301,7 +336,7 @@ def relax(source: bytes, tree, parse: Callable[[bytes], object], count_errors: C
         if not best:
             break
         lines = error_lines(tree.root_node)
-        lines.update(source.count(b"\n", 0, m.start()) for m in _EXPORTED_CLASS.finditer(source))
+        lines.update(_line_numbers(source, [m.start() for m in _EXPORTED_CLASS.finditer(source)]))
         rewritten = rewrite_macros(source, lines)
         if rewritten == source:
             break
