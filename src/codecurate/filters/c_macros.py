@@ -38,7 +38,8 @@ _NOT_CODE = re.compile(
     rb"|^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*",
     re.DOTALL | re.MULTILINE,
 )
-_MACRO = re.compile(rb"\b[A-Z_][A-Z0-9_]{2,}\b")
+#: macro-like names: all capitals (``GTEST_API_``), or compiler-extension words (``__global__``)
+_MACRO = re.compile(rb"\b(?:[A-Z_][A-Z0-9_]{2,}|__[a-z][a-z0-9_]*__)\b")
 _CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b([^\n]*)", re.MULTILINE)
 #: characters after which a macro use is an operand (its result is a value or a type)
 _EXPRESSION_BEFORE = frozenset(b"(,=?[!~+-*/%&|^<>")
@@ -49,14 +50,22 @@ _TYPE_WORDS = (b"typedef", b"typename", b"const", b"volatile", b"unsigned", b"si
 _HEAD_WORDS = (b"class", b"struct", b"union", b"enum")
 #: qualifiers between a parameter list and an attribute macro
 _QUALIFIERS = (b"const", b"override", b"final", b"noexcept", b"volatile")
+#: words that are not a declarator's name: after them a macro use is not an attribute of a name
+_KEYWORDS = frozenset((*_TYPE_WORDS, *_HEAD_WORDS, *_QUALIFIERS, b"void", b"bool", b"char", b"short", b"int", b"long",
+                       b"float", b"double", b"auto", b"static", b"inline", b"extern", b"virtual", b"explicit",
+                       b"constexpr", b"friend", b"template", b"operator", b"else", b"do", b"goto", b"public",
+                       b"private", b"protected", b"namespace", b"using"))
 #: what follows a declarator: after one, a macro use is an attribute (``f() OVERRIDE;``)
 _DECLARATOR_END = frozenset(b";{:=,")
 #: a class head with an export macro, ``class API_ Name {``: its errors surface far below it, in the body
 _EXPORTED_CLASS = re.compile(rb"\b(?:class|struct|union)[ \t]+[A-Z_][A-Z0-9_]{2,}[ \t]+[A-Za-z_]")
 #: valid C++ that tree-sitter's C++ grammar misreads, and an equivalent shape it reads: pointers to
 #: members (``(obj->*method)()``, ``void (C::*f)()``) and ``new const T``
+#: members (``(obj->*method)()``, ``void (C::*f)()``), ``new const T`` and ``{}`` as a default argument;
+#: each replacement keeps the length of what it replaces
 _GRAMMAR_GAPS = [(re.compile(rb"->\*"), b"-> "), (re.compile(rb"(?<=[\w)\]])\.\*(?=[\w(])"), b". "),
-                 (re.compile(rb"(?<=\w)::\*"), b"  *"), (re.compile(rb"\bnew[ \t]+const\b"), b"new      ")]
+                 (re.compile(rb"\b(?:\w+[ \t]*::[ \t]*)+\*"), b"*"), (re.compile(rb"\bnew[ \t]+const\b"), b"new"),
+                 (re.compile(rb"=[ \t]*\{\}(?=[ \t]*[,)])"), b"=0")]
 #: how far the rewriter looks past blanks and comments for a neighbour (bounds its work per macro)
 _LOOK = 256
 #: macro uses rewritten in one round at most (bounds the work on a file that is all macros)
@@ -143,7 +152,7 @@ def _previous_code(source: bytes, mask: bytearray, index: int) -> tuple[int, byt
     stop = max(-1, index - _LOOK)
     while index > stop and (chr(source[index]).isalnum() or source[index] == 0x5F):
         index -= 1
-    return source[end - 1], source[index + 1 : end]
+    return source[end - 1], bytes(source[index + 1 : end])
 
 
 def _next_code_index(source: bytes, mask: bytearray, index: int) -> int:
@@ -175,6 +184,22 @@ def _touches_literal(source: bytes, start: int, end: int) -> bool:
     return (start > 0 and source[start - 1] == 0x22) or (end < len(source) and source[end] == 0x22)
 
 
+def _closing_angle(source: bytes, index: int) -> int | None:
+    """Index just past the ``>`` closing the ``<`` at ``index`` (within ``_LOOK`` bytes, no ``;{}``)."""
+    depth = 0
+    for position in range(index, min(len(source), index + _LOOK)):
+        char = source[position]
+        if char == 0x3C:
+            depth += 1
+        elif char == 0x3E:
+            depth -= 1
+            if not depth:
+                return position + 1
+        elif char in b";{}":
+            return None
+    return None
+
+
 def _words_after(source: bytes, mask: bytearray, index: int) -> tuple[int, int]:
     """How many identifiers (up to two) follow ``index``, through ``*``, ``&`` and ``::``, and the
     first code character after them."""
@@ -190,6 +215,11 @@ def _words_after(source: bytes, mask: bytearray, index: int) -> tuple[int, int]:
                 index += 1
         elif char in (0x2A, 0x26):  # "*", "&"
             index += 1
+        elif char == 0x3C and count:  # template arguments of the type just read: "Result<T> f();"
+            closing = _closing_angle(source, index)
+            if closing is None:
+                return count, char
+            index = closing
         elif source[index : index + 2] == b"::":
             index += 2
         else:
@@ -203,7 +233,7 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, pairs: dict[
     before, word = _previous_code(buffer, mask, start)
     operand = before in _EXPRESSION_BEFORE or word in _EXPRESSION_WORDS
     after_declarator = _after_declarator(buffer, mask, start)
-    after_name = bool(word) and _is_word_start(word[0]) and word not in _TYPE_WORDS + _HEAD_WORDS + _QUALIFIERS
+    after_name = bool(word) and _is_word_start(word[0]) and word not in _KEYWORDS
     trailing = not operand and (after_declarator or after_name)
     if _next_code(source, mask, name_end) == 0x28:  # "(": a function-like use
         open_at = source.index(b"(", name_end)
@@ -232,8 +262,17 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, pairs: dict[
         _blank(buffer, start, name_end)  # "f() const OVERRIDE;", "x UNUSED = 1;"
     elif words >= 2 or (words == 1 and word in _HEAD_WORDS and after in (0x7B, 0x3A)):
         _blank(buffer, start, name_end)  # "API_ void f();", "class API_ Name {"
-    elif not words and before in (0, 0x3B, 0x7B, 0x7D) and after in (0, 0x7D, 0x23):
+    elif before in (0, 0x3B, 0x7B, 0x7D) and ((after in (0, 0x7D, 0x23) and not words)
+                                             or _alone(source, start, name_end)):
         _blank(buffer, start, name_end)  # a statement of its own: "NAMESPACE_END"
+
+
+def _alone(source: bytes, start: int, end: int) -> bool:
+    """Whether ``source[start:end]`` is the only thing on its line (comments aside)."""
+    line_start = source.rfind(b"\n", 0, start) + 1
+    line_end = source.find(b"\n", end)
+    rest = source[end : len(source) if line_end < 0 else line_end].strip()
+    return not source[line_start:start].strip() and (not rest or rest.startswith((b"//", b"/*")))
 
 
 def _after_declarator(buffer: bytearray, mask: bytearray, index: int) -> bool:
@@ -275,7 +314,9 @@ def _mend_grammar_gaps(source: bytes) -> bytes:
     for pattern, replacement in _GRAMMAR_GAPS:
         for match in pattern.finditer(source):
             if mask[match.start()]:
-                buffer[match.start() : match.end()] = replacement
+                width = match.end() - match.start()
+                buffer[match.start() : match.end()] = replacement.ljust(width) if replacement != b"*" \
+                    else replacement.rjust(width)
     return bytes(buffer)
 
 
