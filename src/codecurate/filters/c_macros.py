@@ -38,8 +38,9 @@ _NOT_CODE = re.compile(
     rb"|^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*",
     re.DOTALL | re.MULTILINE,
 )
-#: macro-like names: all capitals (``GTEST_API_``), or compiler-extension words (``__global__``)
-_MACRO = re.compile(rb"\b(?:[A-Z_][A-Z0-9_]{2,}|__[a-z][a-z0-9_]*__)\b")
+#: macro-like names: all capitals (``GTEST_API_``), a prefix and capitals (``PyObject_HEAD``), or
+#: compiler-extension words (``__global__``)
+_MACRO = re.compile(rb"\b(?:[A-Z_][A-Z0-9_]{2,}|[A-Z][A-Za-z0-9]*_[A-Z0-9_]*[A-Z][A-Z0-9_]*|__[a-z][a-z0-9_]*__)\b")
 _CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b([^\n]*)", re.MULTILINE)
 #: characters after which a macro use is an operand (its result is a value or a type)
 _EXPRESSION_BEFORE = frozenset(b"(,=?[!~+-*/%&|^<>")
@@ -51,8 +52,9 @@ _HEAD_WORDS = (b"class", b"struct", b"union", b"enum")
 #: qualifiers between a parameter list and an attribute macro
 _QUALIFIERS = (b"const", b"override", b"final", b"noexcept", b"volatile")
 #: words that are not a declarator's name: after them a macro use is not an attribute of a name
-_KEYWORDS = frozenset((*_TYPE_WORDS, *_HEAD_WORDS, *_QUALIFIERS, b"void", b"bool", b"char", b"short", b"int", b"long",
-                       b"float", b"double", b"auto", b"static", b"inline", b"extern", b"virtual", b"explicit",
+_PRIMITIVES = (b"void", b"bool", b"char", b"short", b"int", b"long", b"float", b"double", b"auto")
+_KEYWORDS = frozenset((*_TYPE_WORDS, *_HEAD_WORDS, *_QUALIFIERS, *_PRIMITIVES, b"static", b"inline", b"extern",
+                       b"virtual", b"explicit",
                        b"constexpr", b"friend", b"template", b"operator", b"else", b"do", b"goto", b"public",
                        b"private", b"protected", b"namespace", b"using"))
 #: what follows a declarator: after one, a macro use is an attribute (``f() OVERRIDE;``)
@@ -65,11 +67,13 @@ _EXPORTED_CLASS = re.compile(rb"\b(?:class|struct|union)[ \t]+[A-Z_][A-Z0-9_]{2,
 #: each replacement keeps the length of what it replaces
 _GRAMMAR_GAPS = [(re.compile(rb"->\*"), b"-> "), (re.compile(rb"(?<=[\w)\]])\.\*(?=[\w(])"), b". "),
                  (re.compile(rb"\b(?:\w+[ \t]*::[ \t]*)+\*"), b"*"), (re.compile(rb"\bnew[ \t]+const\b"), b"new"),
-                 (re.compile(rb"=[ \t]*\{\}(?=[ \t]*[,)])"), b"=0")]
+                 (re.compile(rb"=[ \t]*\{[^{}();\n]*\}(?=[ \t]*[,)])"), b"=0")]
 #: how far the rewriter looks past blanks and comments for a neighbour (bounds its work per macro)
 _LOOK = 256
 #: macro uses rewritten in one round at most (bounds the work on a file that is all macros)
 _MAX_USES = 5_000
+#: how far above an error the heads of the nodes around it are looked at
+_ANCESTOR_LINES = 20
 #: rounds of rewriting and reparsing before giving up
 _MAX_ROUNDS = 4
 
@@ -247,9 +251,9 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, pairs: dict[
             _blank(buffer, start, name_end)  # "min NO_EXPAND() const": the parentheses are the function's
         elif trailing and after in _DECLARATOR_END:
             _blank(buffer, start, close_at)  # an attribute after a declarator: nothing
-        elif word in _TYPE_WORDS or source[close_at:].lstrip().startswith(b"::"):
+        elif word in _TYPE_WORDS or source[_next_code_index(source, mask, close_at):][:2] == b"::":
             _blank(buffer, open_at, close_at)  # a type or a scope: NAME
-        elif operand or after in (0x7B, 0x3B):  # "{", ";"
+        elif operand or after in (0x7B, 0x3B, 0x3D):  # "{", ";", "="
             _blank(buffer, open_at + 1, close_at - 1)  # a value, a function head, a statement: NAME()
         else:
             _blank(buffer, start, close_at)  # a declaration or an attribute: nothing
@@ -262,6 +266,9 @@ def _rewrite_one(source: bytes, mask: bytearray, buffer: bytearray, pairs: dict[
         _blank(buffer, start, name_end)  # "f() const OVERRIDE;", "x UNUSED = 1;"
     elif words >= 2 or (words == 1 and word in _HEAD_WORDS and after in (0x7B, 0x3A)):
         _blank(buffer, start, name_end)  # "API_ void f();", "class API_ Name {"
+    elif words == 1 and after == 0x28 and (after_name or word in _PRIMITIVES or word == b"explicit"
+                                           or (before in b"*&>" and before)):
+        _blank(buffer, start, name_end)  # between a type and a name: "int API_ f(", "explicit CONSTEXPR_ A("
     elif before in (0, 0x3B, 0x7B, 0x7D) and ((after in (0, 0x7D, 0x23) and not words)
                                              or _alone(source, start, name_end)):
         _blank(buffer, start, name_end)  # a statement of its own: "NAMESPACE_END"
@@ -322,7 +329,8 @@ def _mend_grammar_gaps(source: bytes) -> bytes:
 
 def error_lines(root, limit: int = 400) -> set[int]:
     """Lines (0-based) where a macro may explain an error: those of every ERROR and MISSING node
-    (at most ``limit`` lines of a long one), of the code just before it and of its parent's head."""
+    (at most ``limit`` lines of a long one), of the code just before it and of the heads of the
+    nodes around it that start at most ``_ANCESTOR_LINES`` lines above it."""
     lines: set[int] = set()
     stack = [root]
     while stack and len(lines) < 20_000:
@@ -334,8 +342,10 @@ def error_lines(root, limit: int = 400) -> set[int]:
             if previous is not None:
                 lines.update(range(previous.end_point[0], first))
                 lines.add(previous.start_point[0])
-            if node.parent is not None:
-                lines.add(node.parent.start_point[0])
+            ancestor = node.parent
+            while ancestor is not None and ancestor.start_point[0] >= first - _ANCESTOR_LINES:
+                lines.add(ancestor.start_point[0])  # the head of the declaration or statement in error
+                ancestor = ancestor.parent
         elif node.has_error:
             stack.extend(node.children)
     return lines
