@@ -56,6 +56,7 @@ POLICY: dict[str, SyntaxPolicy] = {
     "Assembly": SyntaxPolicy(False, why="dialect"),
     "Groovy": SyntaxPolicy(False, why="dsl"),  # Gradle build scripts
     "Makefile": SyntaxPolicy(False, why="dialect"),
+    "Fortran": SyntaxPolicy(False, why="dialect"),  # fixed form (.f, .f77) is not the grammar's free form
     "CMake": SyntaxPolicy(False, why="dsl"),
     "Dockerfile": SyntaxPolicy(False, why="dsl"),
     "HTML": SyntaxPolicy(False, why="markup"),
