@@ -92,7 +92,7 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == [
-        "installed_packages", "group", "license", "quality", "trivial", "long", "content", "exact_dedup",
+        "installed_packages", "group", "license", "quality", "trivial", "languages", "long", "content", "exact_dedup",
         "near_dedup", "syntax", "metrics", "analysis", "sensitive", "decontamination", "pii", "order", "objectives",
         "shards", "training", "output"]
     assert stages["installed_packages"]["kept"] > 20

@@ -25,6 +25,8 @@ STAT_KEPT = "kept"
 STAT_KEPT_BYTES = "kept_bytes"
 STAT_DROPPED = "dropped/"
 STAT_DROPPED_BYTES = "dropped_bytes/"
+#: ``dropped_extension/<reason>/<extension>``: drops of one reason counted per file extension
+STAT_DROPPED_EXTENSION = "dropped_extension/"
 
 
 class BlockError(RuntimeError):

@@ -123,8 +123,12 @@ _TABLE: list[tuple] = [
     ("D", (".d",), _C, "d", {}),
     ("Starlark", (".bzl", ".star"), _HASH, "starlark", {"filenames": ("BUILD", "BUILD.bazel", "WORKSPACE")}),
     ("TOML", (".toml",), _HASH, "toml", {}),
-    ("INI", (".ini", ".cfg", ".editorconfig"), (";", None), "ini", {}),
+    ("INI", (".ini", ".cfg"), (";", None), "ini", {"filenames": (".editorconfig",)}),
     ("reStructuredText", (".rst", ".rest"), ("..", None), "rst", {}),
+    ("Thrift", (".thrift",), _C, "thrift", {}),
+    ("Agda", (".agda",), ("--", ("{-", "-}")), "agda", {}),
+    ("Lean", (".lean",), ("--", ("/-", "-/")), None, {}),
+    ("Mathematica", (".wl", ".wls", ".nb"), (None, ("(*", "*)")), None, {"aliases": ("wolfram language",)}),
     ("Text", (".txt", ".text"), (None, None), None,
      {"filenames": ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "README", "CHANGELOG")}),
 ]

@@ -41,8 +41,8 @@ _NOT_CODE = re.compile(
 #: macro-like names: all capitals (``GTEST_API_``), a prefix and capitals (``PyObject_HEAD``), or
 #: compiler-extension words (``__global__``)
 _MACRO = re.compile(rb"\b(?:[A-Z_][A-Z0-9_]{2,}|[A-Z][A-Za-z0-9]*_[A-Z0-9_]*[A-Z][A-Z0-9_]*|__[a-z][a-z0-9_]*__)\b")
-_CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b((?:[^\n]*\\\r?\n)*[^\n]*)",
-                          re.MULTILINE)
+_CONDITIONAL = re.compile(
+    rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b((?:[^\n]*\\\r?\n)*[^\n]*)", re.MULTILINE)
 #: characters after which a macro use is an operand (its result is a value or a type)
 _EXPRESSION_BEFORE = frozenset(b"(,=?[!~+-*/%&|^<>")
 _EXPRESSION_WORDS = (b"return", b"sizeof", b"case", b"throw", b"co_return", b"co_yield")

@@ -18,6 +18,7 @@ BLOCK_MODULES = (
     "codecurate.filters.license",
     "codecurate.filters.repo_quality",
     "codecurate.filters.trivial",
+    "codecurate.filters.language_selection",
     "codecurate.filters.long_files",
     "codecurate.filters.content_rules",
     "codecurate.filters.sensitive_words",

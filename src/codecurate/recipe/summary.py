@@ -13,6 +13,7 @@ from pathlib import Path
 from codecurate.blocks import (
     STAT_DROPPED,
     STAT_DROPPED_BYTES,
+    STAT_DROPPED_EXTENSION,
     STAT_IN,
     STAT_IN_BYTES,
     STAT_KEPT,
@@ -34,6 +35,16 @@ def _empty_stage(stage_id: str) -> dict:
 
 def _reason(stage: dict, reason: str) -> dict:
     return stage["dropped"].setdefault(reason, {"documents": 0, "bytes": 0})
+
+
+def _dropped_record(record: dict) -> dict:
+    """One drop reason as the summary writes it: counts, and per extension when the block counted them
+    (most frequent first)."""
+    written = {"documents": int(record["documents"]), "bytes": int(record["bytes"])}
+    if "extensions" in record:
+        ranked = sorted(record["extensions"].items(), key=lambda item: (-item[1], item[0]))
+        written["extensions"] = {extension: int(count) for extension, count in ranked}
+    return written
 
 
 def compute_summary(output: str | Path) -> dict:
@@ -71,6 +82,10 @@ def compute_summary(output: str | Path) -> dict:
                         stage["kept"] += total
                     elif key == STAT_KEPT_BYTES:
                         stage["bytes_kept"] += total
+                    elif key.startswith(STAT_DROPPED_EXTENSION):
+                        reason, _, extension = key[len(STAT_DROPPED_EXTENSION) :].rpartition("/")
+                        extensions = _reason(stage, reason).setdefault("extensions", {})
+                        extensions[extension] = extensions.get(extension, 0) + total
                     elif key.startswith(STAT_DROPPED_BYTES):
                         _reason(stage, key[len(STAT_DROPPED_BYTES) :])["bytes"] += total
                     elif key.startswith(STAT_DROPPED):
@@ -86,8 +101,7 @@ def compute_summary(output: str | Path) -> dict:
             and stage["bytes_in"] == stage["bytes_kept"] + dropped_bytes
         )
         stage["seconds"] = round(stage["seconds"], 3)
-        stage["dropped"] = {k: {"documents": int(v["documents"]), "bytes": int(v["bytes"])}
-                            for k, v in sorted(stage["dropped"].items())}
+        stage["dropped"] = {k: _dropped_record(v) for k, v in sorted(stage["dropped"].items())}
     order = [sid for segment in plan["segments"] for sid in segment["stage_ids"] if sid is not None]
     ordered = [stages[sid] for sid in dict.fromkeys(order) if sid in stages]
     complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
@@ -111,6 +125,10 @@ def human_size(n: float) -> str:
     return f"{n:.1f} TB"
 
 
+#: extensions listed per drop reason in the printed summary (summary.json has them all)
+_EXTENSIONS_SHOWN = 8
+
+
 def format_summary(summary: dict) -> str:
     """The summary as a table a person reads."""
     header = f"{'stage':<24} {'docs in':>10} {'kept':>10} {'dropped':>10} {'bytes in':>10} {'bytes kept':>11}  check"
@@ -123,6 +141,11 @@ def format_summary(summary: dict) -> str:
         )
         for reason, counts in stage["dropped"].items():
             lines.append(f"    dropped {reason}: {counts['documents']} documents, {human_size(counts['bytes'])}")
+            if counts.get("extensions"):
+                top = list(counts["extensions"].items())[:_EXTENSIONS_SHOWN]
+                more = len(counts["extensions"]) - len(top)
+                listed = ", ".join(f"{extension} {count}" for extension, count in top)
+                lines.append(f"        by extension: {listed}{f', and {more} more' if more > 0 else ''}")
     lines.append("")
     for segment in summary["segments"]:
         lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")
