@@ -57,9 +57,12 @@ DUPLICATE_SIMILARITY = "duplicate_similarity"
 #: and lines holding code (not blank, not only comments).
 COMMENT_RATIO = "comment_ratio"
 EFFECTIVE_LINES = "effective_lines"
-#: Problems an analyzer reported, and per thousand lines (``codecurate.filters.analysis``).
-ANALYSIS_PROBLEMS = "analysis_problems"
-ANALYSIS_PROBLEMS_PER_KLOC = "analysis_problems_per_kloc"
+#: Static analysis (``codecurate.filters.analysis``): defects found, their severity-weighted count per
+#: thousand lines, ``{"analyzer:rule": count}``, and why a file could not be analyzed (or crashed it).
+ANALYSIS_DEFECTS = "analysis_defects"
+ANALYSIS_DEFECTS_PER_KLOC = "analysis_weighted_defects_per_kloc"
+ANALYSIS_RULES = "analysis_rules"
+ANALYSIS_ERROR = "analysis_error"
 #: PII findings replaced in the document, per type (``codecurate.pii``).
 PII_COUNTS = "pii_counts"
 #: Repository file order (``codecurate.samplers.ordering``): the strategy drawn for the repository
@@ -68,7 +71,7 @@ ORDER_STRATEGY = "order_strategy"
 ORDER_POSITION = "order_position"
 #: Training objective of the formatted document (``codecurate.fim``): ``sfim``, ``fim`` or ``ntp``;
 #: the layout (``psm``, ``spm``, ``ntp``); the middle as ``[start, end]`` character offsets into
-#: the unformatted header + text; the SFIM node and function kinds; why an SFIM draw fell back to FIM.
+#: the unformatted header + text; the SFIM node kind; why the code file cannot serve SFIM.
 OBJECTIVE = "objective"
 FIM_MODE = "fim_mode"
 FIM_MIDDLE = "fim_middle"

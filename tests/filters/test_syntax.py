@@ -225,12 +225,17 @@ def test_templates_and_formats_without_oracle_are_not_parsed():
     block = SyntaxFilter()
     jinja = "<html><body>\n{% for user in users %}\n<li>{{ user.name }}</li>\n{% endfor %}\n</body></html>\n"
     ejs = "<ul>\n<% items.forEach(function(item) { %>\n<li><%= item %></li>\n<% }) %>\n</ul>\n"
-    helm = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n"
+    helm = "{{- if .Values.service.enabled }}\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n" \
+           "  labels:\n    {{- include \"chart.labels\" . | nindent 4 }}\n{{- end }}\n"
     for text, language in [(jinja, "HTML"), (ejs, "HTML"), (helm, "YAML")]:
         assert verdict(block, doc(text, language)) is None
-    assert block.stats["template"].total == 3
+    assert block.stats["template"].total == 1 and block.stats["skipped/markup"].total == 2  # Helm; HTML
     broken_yaml = "a: [1, 2\nb: {\n"
     assert verdict(block, doc(broken_yaml, "YAML")) == "syntax_error"  # not a template: judged
+    # a valid file with template-like text in a string is parsed, and its corruption caught
+    workflow = "jobs:\n  test:\n    runs-on: ${{ matrix.os }}\n    name: \"{{ version }}\"\n"
+    assert verdict(block, doc(workflow, "YAML")) is None and block.stats["template"].total == 1
+    assert verdict(block, doc('[package]\ntag = "{{version}}"\nname = [\n', "TOML")) == "syntax_error"
     for text, language in [("SELECT a FROM t WHERE a @@ to_tsquery('x');", "SQL"), ("[core]\nkey value", "INI"),
                            ("dependencies { implementation 'a:b:1' }", "Groovy")]:
         assert verdict(block, doc(text, language)) is None

@@ -25,6 +25,15 @@ SAMPLES = {
     "rust": "fn f(a: i32) -> i32 {\n    if a > 0 {\n        return 1;\n    }\n    2\n}\n",
     "php": "<?php\nfunction f($a) {\n  if ($a) {\n    return 1;\n  }\n  return 2;\n}\n",
     "ruby": "def f(a)\n  if a\n    return 1\n  end\n  2\nend\n",
+    "cuda": "__global__ void add(int n, float *x) {\n  int i = threadIdx.x;\n  if (i < n) {\n    x[i] += 1;\n  }\n}\n",
+    "glsl": "void main() {\n  vec4 c = texture(t, uv);\n  if (c.a < 0.5) {\n    discard;\n  }\n  color = c;\n}\n",
+    "powershell": "function Get-Thing($a) {\n  if ($a) {\n    return 1\n  }\n  return 2\n}\n",
+    "haskell": "f :: Int -> Int\nf a =\n  if a > 0\n    then 1\n    else 2\n",
+    "erlang": "-module(m).\nf(A) ->\n  case A of\n    0 -> 1;\n    _ -> 2\n  end.\n",
+    "commonlisp": "(defun f (a)\n  (if a\n      1\n      2))\n",
+    "elisp": "(defun f (a)\n  (if a\n      1\n    2))\n",
+    "ada": "procedure P is\nbegin\n   if A then\n      B;\n   end if;\nend P;\n",
+    "cmake": "function(f a)\n  if(a)\n    message(STATUS \"x\")\n  endif()\nendfunction()\n",
 }
 
 

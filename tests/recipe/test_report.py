@@ -49,6 +49,11 @@ def test_report_numbers_agree_with_the_run_and_plots_are_written(tmp_path, capsy
     assert data["pii"] == {"EMAIL": 3}
     assert sum(data["order_strategies"].values()) == 3
     assert sum(data["objectives"].values()) == len(documents)
+    shares = data["objective_shares"]  # realised per language, from the stage's counts
+    assert shares["all code"]["documents"] == len(documents) and set(shares) == {"all code", "Python", "Go"}
+    go = [r["metadata"] for r in documents if r["metadata"][keys.LANGUAGE] == "Go"]
+    assert shares["Go"]["sfim"] == round(sum(m[keys.OBJECTIVE] == "sfim" for m in go) / len(go), 4)
+    assert shares["Go"]["sfim_eligible"] == 1.0  # every main.go has a function
     assert data["tokens"]["documents"] == len(documents)
     funnel = {s["stage"]: s for s in data["funnel"]}
     assert funnel["exact"]["dropped"] == {"exact_duplicate": {"documents": 2, "bytes": 2 * len(
@@ -58,4 +63,5 @@ def test_report_numbers_agree_with_the_run_and_plots_are_written(tmp_path, capsy
         assert png.read_bytes()[:8] == PNG and png.stat().st_size > 2000, name
     md = (out / "report" / "report.md").read_text()
     assert "![funnel](funnel.png)" in md and "| EMAIL | 3 |" in md and "1 clusters of 3" in md
+    assert f"| all code | {len(documents)} | {shares['all code']['sfim']:.3f} |" in md
     assert all(r["metadata"].get(keys.PII_COUNTS) for r in documents if r["metadata"][keys.PATH] == "contact.py")

@@ -27,7 +27,8 @@ class SyntaxFilter(CodecurateFilter):
 
     Files pass, counted by why, when they are articles (``kind: text``), in a language without a
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
-    template, prose...) or templates of a format (``template``).
+    template, prose...) or, when they do not parse, templates of a format (``template``: a Helm
+    chart's YAML; a valid file that merely holds ``{{`` in a string is parsed and judged).
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node
@@ -73,8 +74,6 @@ class SyntaxFilter(CodecurateFilter):
         language = document.metadata.get(keys.LANGUAGE)
         if self.languages is not None:
             return None if language in self.languages else "not_selected"
-        if language in TEMPLATE_HOSTS and is_template(document.text):
-            return "template"
         policy = policy_for(language)
         return None if policy.check else f"skipped/{policy.why}"
 
@@ -96,6 +95,9 @@ class SyntaxFilter(CodecurateFilter):
             if errors is None:
                 return False, "parse_timeout"
         if errors and errors > self.max_error_ratio * max(1, len(result.source)):
+            if document.metadata.get(keys.LANGUAGE) in TEMPLATE_HOSTS and is_template(document.text):
+                self.stat_update("template")  # a template of the format, not a file of it
+                return True
             return False, "syntax_error"
         self.stat_update("parsed")
         return True

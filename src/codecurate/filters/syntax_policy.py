@@ -35,21 +35,30 @@ class SyntaxPolicy:
 
 _C_FAMILY = SyntaxPolicy(True, relax_macros=True, judge="gcc/g++ -fsyntax-only")
 
-#: languages with a measured judge, or a grammar that is the language's own, and how they are judged
+#: how each language is judged. The numbers beside a measured language are from
+#: ``benchmarks/syntax_oracle.py`` (docs/syntax-agreement.md): judge-accepted files dropped, and
+#: judge-rejected mutants kept, on up to 300 real files; goals <= 1% and <= 5%.
 POLICY: dict[str, SyntaxPolicy] = {
-    "Python": SyntaxPolicy(True, judge="ast.parse"),
-    "C": _C_FAMILY,
-    "C++": _C_FAMILY,
+    "Python": SyntaxPolicy(True, judge="ast.parse"),  # 0.0% dropped, 4.1% mutants kept
+    "C": _C_FAMILY,  # 9.9% dropped (specifier macros: zlib's `local`, GL's APIENTRYP), 0.0% kept
+    "C++": _C_FAMILY,  # 12.2% dropped (grammar gaps: `type* = nullptr>` defaults...), 3.1% kept
     "Cuda": SyntaxPolicy(True, relax_macros=True, why="C++ grammar with CUDA; macros as in C++"),
     "Objective-C": SyntaxPolicy(True, relax_macros=True, why="C grammar with Objective-C; macros as in C"),
     "Objective-C++": SyntaxPolicy(True, relax_macros=True, why="as Objective-C"),
     "GLSL": SyntaxPolicy(True, relax_macros=True, why="C-like, with the C preprocessor"),
-    "Java": SyntaxPolicy(True, judge="javac's parser"),
-    "Go": SyntaxPolicy(True, judge="gofmt -e"),
-    "JavaScript": SyntaxPolicy(True, judge="node (V8), script or module"),
-    "TypeScript": SyntaxPolicy(True, judge="TypeScript's parser"),
-    "TSX": SyntaxPolicy(True, judge="TypeScript's parser"),
-    "JSON": SyntaxPolicy(True, judge="json.loads"),
+    "Java": SyntaxPolicy(True, judge="javac's parser"),  # 0.0%, 0.0%
+    "Go": SyntaxPolicy(True, judge="gofmt -e"),  # 0.0%, 2.3%
+    "JavaScript": SyntaxPolicy(True, judge="node (V8), script or module"),  # 0.0%, 0.0%
+    "Ruby": SyntaxPolicy(True, judge="ruby -c"),  # 0.0%, 0.0%
+    "Rust": SyntaxPolicy(True, judge="rustc -Zparse-crate-root-only"),  # 0.3%, 1.5%
+    "Lua": SyntaxPolicy(True, judge="luac -p"),  # 0.0%, 0.0%
+    "JSON": SyntaxPolicy(True, judge="json.loads"),  # 0.0%, 0.0%
+    "YAML": SyntaxPolicy(True, judge="PyYAML"),  # 0.3%, 1.2%
+    "TOML": SyntaxPolicy(True, judge="tomllib"),  # 0.0%, 2.8%
+    # measured and short of the goal: the grammar lags the language
+    "TypeScript": SyntaxPolicy(False, judge="TypeScript's parser", why="grammar_behind"),  # 8.7% dropped
+    "TSX": SyntaxPolicy(False, judge="TypeScript's parser", why="grammar_behind"),  # 25.9% dropped
+    "Shell": SyntaxPolicy(False, judge="bash -n", why="dialect"),  # 3.7% dropped (sh, bash, zsh)
     # formats whose grammar is no oracle
     "SQL": SyntaxPolicy(False, why="dialect"),
     "INI": SyntaxPolicy(False, why="dialect"),
@@ -74,8 +83,11 @@ POLICY: dict[str, SyntaxPolicy] = {
 UNMEASURED = SyntaxPolicy(True, why="grammar not measured against a judge")
 
 #: template tags of Jinja/Django/Twig/Nunjucks, EJS/ERB/ASP, Handlebars/Mustache/Go templates, PHP
-_TEMPLATE_TAGS = re.compile(r"\{%-?\s*\w|\{\{-?\s*[\w.$>#/!(&^]|<%[=#-]?\s|<\?php\b|\{#\s")
-#: languages whose files are often templates of another language (skipped as ``template``)
+_TEMPLATE_TAGS = re.compile(r"\{%-?\s*\w|(?<!\$)\{\{-?\s*[\w.$>#/!(&^]|<%[=#-]?\s|<\?php\b|\{#\s")
+#: quoted strings on one line: tags inside them are values of the format (``tag = "{{version}}"``)
+_QUOTED = re.compile(r'"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'')
+#: languages whose files are often templates of another language (passed as ``template`` when they
+#: hold template tags and do not parse)
 TEMPLATE_HOSTS = frozenset({"HTML", "XML", "YAML", "JSON", "TOML", "INI", "SQL", "Shell", "CSS", "Markdown"})
 
 
@@ -85,6 +97,7 @@ def policy_for(language: str | None) -> SyntaxPolicy:
 
 
 def is_template(text: str, limit: int = 200_000) -> bool:
-    """Whether ``text`` holds template tags (``{% ... %}``, ``{{ ... }}``, ``<% ... %>``): a template
-    of a format is not a file of that format, and its grammar rejects it."""
-    return _TEMPLATE_TAGS.search(text, 0, limit) is not None
+    """Whether ``text`` holds template tags (``{% ... %}``, ``{{ ... }}``, ``<% ... %>``) outside quoted
+    strings (GitHub's ``${{ ... }}`` expressions are not tags): a template of a format is not a file
+    of that format, and its grammar rejects it."""
+    return _TEMPLATE_TAGS.search(_QUOTED.sub('""', text[:limit])) is not None

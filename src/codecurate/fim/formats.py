@@ -7,16 +7,18 @@
 - NTP: ``<s>{text}</s>``
 
 The other families use the same three layouts with their own sentinels. A code file's text starts
-with a two-line header in the language's comment syntax (``# the file path is: a.py`` /
-``# the code file is written by Python``); the header belongs to the prefix, as in aiXcoder's
-README examples.
+with a two-line header in a comment (``# the file path is: a.py`` / ``# the code file is written by
+Python``; ``codecurate.fim.headers``); the header belongs to the prefix, as in aiXcoder's README
+examples. Each family names its default header table: aiXcoder's official one for ``aixcoder``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codecurate.languages import LANGUAGES
+from codecurate.fim.headers import AIXCODER, CODECURATE, file_header
+
+__all__ = ["FORMATS", "NTP", "PSM", "SPM", "FimFormat", "file_header", "get_format"]
 
 PSM, SPM, NTP = "psm", "spm", "ntp"
 
@@ -24,7 +26,8 @@ PSM, SPM, NTP = "psm", "spm", "ntp"
 @dataclass(frozen=True)
 class FimFormat:
     """Special strings of one model family. ``middle_end`` closes the middle where the family has
-    such a token (CodeLlama's ``▁<EOT>``)."""
+    such a token (CodeLlama's ``▁<EOT>``); ``header_table`` is the file-header table used unless a
+    stage names another (``codecurate.fim.headers``)."""
 
     name: str
     bos: str
@@ -33,6 +36,7 @@ class FimFormat:
     suffix: str
     middle: str
     middle_end: str = ""
+    header_table: str = CODECURATE
 
     @property
     def special_tokens(self) -> tuple[str, ...]:
@@ -76,7 +80,8 @@ class FimFormat:
 
 
 FORMATS: dict[str, FimFormat] = {f.name: f for f in (
-    FimFormat("aixcoder", "<s>", "</s>", "▁<AIX-SPAN-PRE>", "▁<AIX-SPAN-POST>", "▁<AIX-SPAN-MIDDLE>"),
+    FimFormat("aixcoder", "<s>", "</s>", "▁<AIX-SPAN-PRE>", "▁<AIX-SPAN-POST>", "▁<AIX-SPAN-MIDDLE>",
+              header_table=AIXCODER),
     FimFormat("starcoder", "", "<|endoftext|>", "<fim_prefix>", "<fim_suffix>", "<fim_middle>"),
     FimFormat("deepseek-coder", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>",
               "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>"),
@@ -91,11 +96,3 @@ def get_format(name: str) -> FimFormat:
     except KeyError:
         raise ValueError(f"unknown FIM format {name!r}; known: {', '.join(FORMATS)}") from None
 
-
-def file_header(path: str, language: str | None) -> str:
-    """aiXcoder's two header lines for a code file, in the language's comment syntax; empty for a
-    language without comments (a header would break such a file) or an unknown language."""
-    spec = LANGUAGES.get(language or "")
-    if spec is None or not (spec.line_comment or spec.block_comment):
-        return ""
-    return f"{spec.comment(f'the file path is: {path}')}\n{spec.comment(f'the code file is written by {spec.name}')}\n"

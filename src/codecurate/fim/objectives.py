@@ -5,22 +5,44 @@ training samples, SFIM needs a function inside the file, and a per-file draw kee
 in expectation whatever the repository sizes (a per-repository draw would put whole repositories,
 large ones included, under one objective). The seed by id makes the output independent of task
 count and input order.
+
+SFIM is drawn only for files that can serve it, with a probability raised per language so that the
+realised shares equal the configured mix over the corpus (``codecurate.fim.mix``). In a recipe the
+stage takes three passes: a census of every task's code files (per language: files, and files that
+can serve SFIM), one task turning the census into acceptance probabilities, then the objectives.
+The probabilities depend on the corpus alone, so the output does not depend on task count or order.
+Used alone (``run`` without ``sfim_rates``), the block estimates them from the files its task has
+seen so far, which follows the configuration less closely and depends on the order.
 """
 
 from __future__ import annotations
 
-from datatrove.data import Document
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
+from loguru import logger
 
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
-from codecurate.fim.formats import NTP, PSM, SPM, file_header, get_format
-from codecurate.fim.spans import mine_sfim, random_span
+from codecurate.fim.formats import NTP, PSM, SPM, get_format
+from codecurate.fim.headers import check_header_table, file_header
+from codecurate.fim.mix import expected_shares, pick, sfim_acceptance, sfim_level
+from codecurate.fim.spans import SfimSpan, mine_sfim, random_span
 from codecurate.parsing import parse_document
+from codecurate.readers.documents import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
+from codecurate.recipe.summary import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.seeding import checked_weights, rng_for
 
 OBJECTIVES = ("sfim", "fim", "ntp")
+UNKNOWN_LANGUAGE = "unknown"
+RATES_FILE = "sfim_rates.json"
 
 
 def _mix(name: str, mix: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
@@ -36,14 +58,104 @@ def _rate(name: str, value: float) -> float:
     return value
 
 
+def language_group(document: Document) -> str:
+    """The language a code document is counted under (``unknown`` when it has none)."""
+    return (document.metadata.get(keys.LANGUAGE) or UNKNOWN_LANGUAGE).replace("/", "-")
+
+
+def rates_table(counts: Mapping[str, tuple[int, int]], share: float) -> dict:
+    """The census turned into what the objectives pass reads (and a person checks): per language
+    the files, the eligible files, the probability that an eligible file takes SFIM and the SFIM
+    share that gives; over all, the level, the eligible share and whether ``share`` is reachable."""
+    acceptance = sfim_acceptance(counts, share)
+    expected = expected_shares(counts, share)
+    files = sum(n for n, _ in counts.values())
+    eligible = sum(e for _, e in counts.values())
+    return {
+        "sfim_share": share,
+        "level": sfim_level(counts, share),
+        "files": files,
+        "eligible": eligible,
+        "eligible_share": eligible / files if files else 0.0,
+        "expected_sfim_share": expected[""],
+        "reachable": eligible >= share * files,
+        "languages": {language: {"files": n, "eligible": e, "sfim_acceptance": acceptance[language],
+                                 "expected_sfim_share": expected[language]}
+                      for language, (n, e) in sorted(counts.items())},
+    }
+
+
+class SfimCensus(PipelineStep):
+    """Census pass: per language, the task's code files and those that can serve SFIM, to
+    ``<folder>/<rank>.json``. Files the objectives pass drops (special tokens) are not counted."""
+
+    type = "🎯 - OBJECTIVE"
+    name = "sfim census"
+
+    def __init__(self, block: TrainingObjectives, folder: str):
+        super().__init__()
+        self.block = block
+        self.folder = folder
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        counts: dict[str, list[int]] = {}
+        for document in data or ():
+            if self.block.format.found_in(document.text) or document.metadata.get(keys.KIND) == keys.KIND_TEXT:
+                continue
+            with self.track_time():
+                eligible = isinstance(self.block.sfim_span(document), SfimSpan)
+            entry = counts.setdefault(language_group(document), [0, 0])
+            entry[0] += 1
+            entry[1] += eligible
+            self.stat_update("eligible" if eligible else "not_eligible")
+        folder = Path(self.folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        part = folder / f"{rank:05d}.json"
+        partial = part.with_suffix(".json.tmp")
+        partial.write_text(json.dumps({"counts": counts}, sort_keys=True), encoding="utf-8")
+        os.replace(partial, part)
+        return
+        yield
+
+
+class SfimRates(PipelineStep):
+    """One task: add up the census and write the acceptance probabilities (``rates_table``)."""
+
+    type = "🎯 - OBJECTIVE"
+    name = "sfim rates"
+
+    def __init__(self, census: str, result: str, share: float):
+        super().__init__()
+        self.census = census
+        self.result = result
+        self.share = share
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        counts: dict[str, tuple[int, int]] = {}
+        for part in sorted(Path(self.census).glob("*.json")):
+            for language, (n, e) in json.loads(part.read_text(encoding="utf-8"))["counts"].items():
+                before = counts.get(language, (0, 0))
+                counts[language] = (before[0] + n, before[1] + e)
+        table = rates_table(counts, self.share)
+        Path(self.result).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+        if not table["reachable"]:
+            logger.warning(f"SFIM share {self.share} is out of reach: only {table['eligible_share']:.3f} of the "
+                           f"{table['files']} code files can serve SFIM; every one of them takes it")
+        return
+        yield
+
+
 @register("training_objectives")
-class TrainingObjectives(CodecurateFilter):
+class TrainingObjectives(CodecurateFilter, MultiStageBlock):
     """Format each document as SFIM, FIM or NTP (aiXcoder-7B: code 70/15/15, text FIM/NTP 50/50).
 
-    Code files get aiXcoder's path/language header in their comment syntax, part of the prefix.
-    A document holding one of the format's special strings is dropped (``contains_special_token``):
-    its training string could not be read back unambiguously. An SFIM draw on a file with no
-    grammar, no function or no usable node falls back to FIM; ``sfim_fallback/<why>`` counts it.
+    The realised code mix equals ``code_mix`` over the corpus: SFIM goes only to files that can
+    serve it, at a probability per language raised to make up for those that cannot (module doc,
+    ``codecurate.fim.mix``); ``sfim_fallback/<why>`` counts the files that cannot. When too few
+    can, every one that can takes SFIM and the summary's shares show the shortfall.
+    Code files get a path/language header, part of the prefix. A document holding one of the
+    format's special strings is dropped (``contains_special_token``): its training string could
+    not be read back unambiguously.
 
     Args:
         code_mix: objective -> weight for code files (``sfim``, ``fim``, ``ntp``).
@@ -55,6 +167,11 @@ class TrainingObjectives(CodecurateFilter):
             (cut points at token boundaries of ``tokenizer``).
         tokenizer: a tokenizer.json (or a folder holding one), needed for ``fim_unit: token``.
         headers: write the file header on code files.
+        header_table: ``aixcoder`` (the official aiXcoder-7B table, by extension) or ``codecurate``
+            (the document's language, in its comment syntax); the format's own by default
+            (``aixcoder`` for the ``aixcoder`` format).
+        sfim_rates: the SFIM acceptance table (a ``sfim_rates.json`` a run wrote, or its content);
+            a recipe measures its own in a census pass unless one is given.
         parse_seconds: time limit of one file's parse for SFIM.
         seed: the recipe seed unless given.
     """
@@ -72,6 +189,8 @@ class TrainingObjectives(CodecurateFilter):
         fim_unit: str = "char",
         tokenizer: str | None = None,
         headers: bool = True,
+        header_table: str | None = None,
+        sfim_rates: str | dict | None = None,
         parse_seconds: float = 2.0,
         seed: int = 0,
         exclusion_writer: DiskWriter | None = None,
@@ -79,9 +198,13 @@ class TrainingObjectives(CodecurateFilter):
         super().__init__(exclusion_writer)
         self.code_mix = _mix("code_mix", code_mix or {"sfim": 0.7, "fim": 0.15, "ntp": 0.15}, OBJECTIVES)
         self.text_mix = _mix("text_mix", text_mix or {"fim": 0.5, "ntp": 0.5}, ("fim", "ntp"))
+        self.sfim_share = self.code_mix.get("sfim", 0.0)
+        #: what a code file that does not take SFIM draws from
+        self.other_code_mix = {k: w for k, w in self.code_mix.items() if k != "sfim"}
         self.fim_spm_rate = _rate("fim_spm_rate", fim_spm_rate)
         self.sfim_spm_rate = _rate("sfim_spm_rate", sfim_spm_rate)
         self.format = get_format(format)
+        self.header_table = check_header_table(header_table or self.format.header_table)
         if fim_unit not in ("char", "token"):
             raise ValueError(f"fim_unit must be 'char' or 'token', got {fim_unit!r}")
         if fim_unit == "token" and not tokenizer:
@@ -90,8 +213,29 @@ class TrainingObjectives(CodecurateFilter):
         self.tokenizer_path = tokenizer
         self._tokenizer = None
         self.headers = headers
+        self.sfim_rates = sfim_rates
+        self._acceptance: tuple[dict[str, float], float] | None = None
+        self._seen: dict[str, tuple[int, int]] = {}  # without sfim_rates: this task's census so far
         self.parse_seconds = parse_seconds
         self.seed = seed
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        """Census, rates (one task), then the objectives; just the objectives when no SFIM is wanted
+        or ``sfim_rates`` is given."""
+        segments = []
+        if self.sfim_share and self.sfim_rates is None:
+            census_folder, rates_file = context.work_folder / "census", context.work_folder / RATES_FILE
+            census = context.segment("census")
+            census.add(DocumentsReader(input_folder), None)
+            census.add(SfimCensus(self, str(census_folder)), None)
+            rates = context.segment("rates", tasks=1)
+            rates.add(SfimRates(str(census_folder), str(rates_file), self.sfim_share), None)
+            segments += [census, rates]
+            self.sfim_rates = str(rates_file)
+        apply = context.segment("apply")
+        apply.add(DocumentsReader(input_folder), None)
+        apply.add(context.bind(self), context.stage_id)
+        return [*segments, apply]
 
     def token_boundaries(self, text: str) -> list[int]:
         """Character offsets where the tokenizer's tokens of ``text`` start or end."""
@@ -102,6 +246,34 @@ class TrainingObjectives(CodecurateFilter):
         offsets = self._tokenizer.encode(text, add_special_tokens=False).offsets
         return sorted({0, len(text), *(o for pair in offsets for o in pair)})
 
+    def sfim_probability(self, language: str, eligible: bool) -> float:
+        """Probability that an eligible file of ``language`` takes SFIM: from ``sfim_rates``; without
+        them, from the files this block has seen, this one (``eligible`` or not) counted first."""
+        if self.sfim_rates is None:
+            n, e = self._seen.get(language, (0, 0))
+            self._seen[language] = (n + 1, e + eligible)
+            n, e = self._seen[language]
+            return min(1.0, sfim_level(self._seen, self.sfim_share) * n / e) if e else 0.0
+        if self._acceptance is None:
+            table = self.sfim_rates
+            if isinstance(table, str):
+                table = json.loads(Path(table).read_text(encoding="utf-8"))
+            acceptance = {k: v["sfim_acceptance"] for k, v in table["languages"].items()}
+            self._acceptance = (acceptance, table["level"])
+        acceptance, level = self._acceptance
+        return acceptance.get(language, level)  # a language the census did not see: as if all eligible
+
+    def sfim_span(self, document: Document) -> SfimSpan | str:
+        """The document's SFIM span (seeded by its id), or why it has none: ``no_grammar``,
+        ``parse_timeout``, ``no_function``, ``no_line_end``."""
+        result = parse_document(document, self.parse_seconds)
+        if result is None:
+            return "no_grammar"
+        if result.tree is None:
+            return "parse_timeout"
+        rng = rng_for(self.seed, "sfim", document.id)
+        return mine_sfim(document.text, result.source, result.tree, result.grammar, rng)
+
     def filter(self, document: Document) -> bool | tuple[bool, str]:
         token = self.format.found_in(document.text)
         if token is not None:
@@ -109,25 +281,36 @@ class TrainingObjectives(CodecurateFilter):
             return False, "contains_special_token"
         meta = document.metadata
         rng = rng_for(self.seed, "objective", document.id)
+        sfim_draw, objective_draw, mode_draw = rng.random(), rng.random(), rng.random()
         code = meta.get(keys.KIND) != keys.KIND_TEXT
-        mix = self.code_mix if code else self.text_mix
-        objective = rng.choices(list(mix), weights=list(mix.values()))[0]
-        mode_draw = rng.random()
-        header = file_header(meta.get(keys.PATH) or "", meta.get(keys.LANGUAGE)) if code and self.headers else ""
         text = document.text
         span = None
-        if objective == "sfim":
-            span = self.sfim_span(document, rng)
-            if isinstance(span, str):
-                meta[keys.SFIM_FALLBACK] = span
-                self.stat_update(f"sfim_fallback/{span}")
-                objective, span = "fim", None
-            else:
-                meta[keys.SFIM_NODE] = span.node_kind
-                span = (span.start, span.end)
+        if code:
+            group = language_group(document)
+            objective = None
+            if self.sfim_share:
+                span = self.sfim_span(document)
+                eligible = isinstance(span, SfimSpan)
+                if not eligible:
+                    meta[keys.SFIM_FALLBACK] = span
+                    self.stat_update(FALLBACK_COUNTER + span)
+                else:
+                    self.stat_update(ELIGIBLE_COUNTER + group)
+                probability = self.sfim_probability(group, eligible)
+                if eligible and sfim_draw < probability:
+                    objective = "sfim"
+                    meta[keys.SFIM_NODE] = span.node_kind
+                    span = (span.start, span.end)
+            if objective is None:
+                objective = pick(self.other_code_mix, objective_draw) or "fim"  # an SFIM-only mix: FIM
+            header = file_header(meta.get(keys.PATH) or "", meta.get(keys.LANGUAGE), self.header_table) \
+                if self.headers else ""
+        else:
+            group, header = ARTICLE_GROUP, ""
+            objective = pick(self.text_mix, objective_draw)
         if objective == "fim":
             boundaries = self.token_boundaries(text) if self.fim_unit == "token" else None
-            span = random_span(len(text), rng, boundaries)
+            span = random_span(len(text), rng_for(self.seed, "fim", document.id), boundaries)
         if objective == "ntp":
             mode, prefix, middle, suffix = NTP, header + text, "", ""
         else:
@@ -139,14 +322,7 @@ class TrainingObjectives(CodecurateFilter):
         document.text = self.format.render(mode, prefix, middle, suffix)
         meta[keys.OBJECTIVE] = objective
         meta[keys.FIM_MODE] = mode
-        self.stat_update(f"objective/{objective}")
+        self.stat_update(OBJECTIVE_COUNTER + objective)
+        self.stat_update(f"{OBJECTIVE_COUNTER}{group}/{objective}")
         self.stat_update(f"mode/{mode}")
         return True
-
-    def sfim_span(self, document: Document, rng):
-        result = parse_document(document, self.parse_seconds)
-        if result is None:
-            return "no_grammar"
-        if result.tree is None:
-            return "parse_timeout"
-        return mine_sfim(document.text, result.source, result.tree, result.grammar, rng)

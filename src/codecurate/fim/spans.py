@@ -47,6 +47,15 @@ FUNCTION_KINDS: dict[str, tuple[str, ...]] = {
     "r": ("function_definition",),
     "perl": ("subroutine_declaration_statement",),
     "objc": ("function_definition", "method_definition"),
+    "cuda": ("function_definition",),
+    "glsl": ("function_definition",),
+    "powershell": ("function_statement",),
+    "haskell": ("function",),
+    "erlang": ("fun_decl",),
+    "commonlisp": ("defun",),
+    "elisp": ("function_definition",),
+    "ada": ("subprogram_body",),
+    "cmake": ("function_def", "macro_def"),
 }
 FUNCTION_KINDS["typescript"] = FUNCTION_KINDS["tsx"] = FUNCTION_KINDS["javascript"]
 
@@ -93,15 +102,8 @@ def code_line_ends(source: bytes) -> list[int]:
     return ends
 
 
-def mine_sfim(text: str, source: bytes, tree, grammar: str, rng: random.Random) -> SfimSpan | str:
-    """An SFIM span of a parsed file, or the reason there is none: ``no_function`` (the grammar has
-    no function kinds or the file no function) or ``no_line_end`` (no node of the drawn function
-    reaches the end of a code line)."""
-    candidates = functions(tree, grammar)
-    if not candidates:
-        return "no_function"
-    function = rng.choice(candidates)
-    ends = code_line_ends(source)
+def _span_nodes(function, ends: list[int]) -> list:
+    """The named nodes below ``function`` that have children and reach a line end, in source order."""
     nodes = []
     stack = list(function.named_children)
     while stack:
@@ -112,9 +114,32 @@ def mine_sfim(text: str, source: bytes, tree, grammar: str, rng: random.Random) 
         if bisect_right(ends, node.end_byte) > bisect_right(ends, node.start_byte):
             nodes.append(node)
         stack.extend(node.named_children)
-    if not nodes:
-        return "no_line_end"
     nodes.sort(key=lambda n: (n.start_byte, n.end_byte, n.type))
+    return nodes
+
+
+def mine_sfim(text: str, source: bytes, tree, grammar: str, rng: random.Random) -> SfimSpan | str:
+    """An SFIM span of a parsed file, or the reason there is none: ``no_function`` (the grammar has
+    no function kinds or the file no function) or ``no_line_end`` (no node of any function reaches
+    the end of a code line).
+
+    The function is uniform among those holding a usable node: functions are tried in a random
+    order until one has such a node, so a file has a span exactly when some function can give one
+    (SFIM eligibility is a property of the file, not of one draw)."""
+    remaining = functions(tree, grammar)
+    if not remaining:
+        return "no_function"
+    ends = code_line_ends(source)
+    while remaining:
+        index = rng.randrange(len(remaining))
+        function = remaining[index]
+        remaining[index] = remaining[-1]
+        remaining.pop()
+        nodes = _span_nodes(function, ends)
+        if nodes:
+            break
+    else:
+        return "no_line_end"
     node = rng.choice(nodes)
     inside = ends[bisect_right(ends, node.start_byte): bisect_right(ends, node.end_byte)]
     start = rng.randrange(node.start_byte, inside[-1])

@@ -3,7 +3,8 @@
 From the run's output folder: the stage funnel (documents and bytes in, kept, dropped by reason),
 the language distribution of the curated files (like the paper's Figure 2), dedup cluster sizes
 (from the excluded duplicates), PII replacements by type, the order strategies drawn, the
-objective mix, the tokens written and the time per stage.
+objective mix (layouts, and realised shares per language beside the share of files that could
+serve SFIM), the tokens written and the time per stage.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def collect(output: str | Path) -> dict:
         "order_strategies": dict(Counter(strategies.values()).most_common()),
         "objectives": dict(objectives.most_common()),
         "objective_modes": dict(sorted(modes.items())),
+        "objective_shares": next((s["objective_shares"] for s in summary["stages"] if s.get("objective_shares")), {}),
         "tokens": None if tokens is None else {k: tokens[k] for k in ("tokens", "documents", "units", "windows",
                                                                       "sequence_length")} | {
             "shards": len(tokens["shards"])},
@@ -111,6 +113,13 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
         if plot in plots:
             lines += [f"![{plot}]({plots[plot]})", ""]
         lines += [header, *rows] if rows else ["(none)"]
+        if plot == "objectives" and data["objective_shares"]:
+            lines += ["", "Realised shares per language (SFIM goes only to files that can serve it):", "",
+                      "| group | documents | SFIM | FIM | NTP | could serve SFIM |", "|---|---|---|---|---|---|"]
+            for group, entry in data["objective_shares"].items():
+                cells = " | ".join(f"{entry[k]:.3f}" if k in entry else ""
+                                   for k in ("sfim", "fim", "ntp", "sfim_eligible"))
+                lines.append(f"| {group} | {entry['documents']:,} | {cells} |")
     lines += ["", "## Dedup clusters", ""]
     if "dedup" in plots:
         lines += [f"![dedup]({plots['dedup']})", ""]
@@ -169,11 +178,40 @@ def plot(data: dict, folder: Path) -> dict[str, str]:
         ax.set_xlabel(xlabel)
         save(fig, name)
 
+    def objectives(modes: dict[str, int], shares: dict[str, dict], top: int = 15) -> None:
+        """Objective and layout counts; beside them the realised shares per language, stacked, with
+        the share of files that could serve SFIM marked."""
+        if not modes:
+            return
+        groups = list(shares.items())[: top + 1][::-1]
+        height = 0.35 * max(len(modes), len(groups)) + 2.5
+        fig, axes = plt.subplots(1, 2 if groups else 1, figsize=(14 if groups else 8, height))
+        left = axes[0] if groups else axes
+        items = list(modes.items())[::-1]
+        left.barh([k for k, _ in items], [v for _, v in items], color="#3b7dd8")
+        left.set_title("Objective and layout per document")
+        left.set_xlabel("documents")
+        if groups:
+            ax, names, start = axes[1], [f"{g} ({e['documents']:,})" for g, e in groups], [0.0] * len(groups)
+            for objective, color in (("sfim", "#3b7dd8"), ("fim", "#e07b39"), ("ntp", "#7fb069")):
+                widths = [e.get(objective, 0.0) for _, e in groups]
+                ax.barh(names, widths, left=start, color=color, label=objective.upper())
+                start = [a + b for a, b in zip(start, widths)]
+            marks = [(y, e["sfim_eligible"]) for y, (_, e) in enumerate(groups) if "sfim_eligible" in e]
+            if marks:
+                ax.scatter([m for _, m in marks], [y for y, _ in marks], marker="|", s=300, color="black",
+                           label="could serve SFIM", zorder=3)
+            ax.set_xlim(0, 1)
+            ax.set_title("Realised objective shares per language")
+            ax.set_xlabel("share of the group's documents")
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize=8)
+        save(fig, "objectives")
+
     bars("languages", {k: v["bytes"] / 2**20 for k, v in data["languages"].items()},
          "Languages of the curated files (top 20)", "MiB")
     bars("pii", data["pii"], "PII replaced, by type", "replacements")
     bars("strategies", data["order_strategies"], "Order strategy drawn per repository", "repositories")
-    bars("objectives", data["objective_modes"], "Objective and layout per document", "documents")
+    objectives(data["objective_modes"], data["objective_shares"])
     bars("time", {s["stage"]: s["seconds"] for s in funnel if s["seconds"]}, "Time per stage (task-seconds)",
          "seconds", top=50)
     sizes = Counter()

@@ -1,4 +1,6 @@
-"""The run summary: per stage, documents and bytes in, kept, and dropped by reason.
+"""The run summary: per stage, documents and bytes in, kept, and dropped by reason; every other
+count a stage keeps (``counters``); and, for the objectives stage, the realised objective shares
+per language (``objective_shares``, from its ``objective/<language>/<objective>`` counts).
 
 Computed from the datatrove stats every task writes (``logs/<segment>/stats/NNNNN.json``) and the
 plan saved beside them, so it works the same after a local run, a Ray run or Slurm jobs, and for a
@@ -28,9 +30,51 @@ def _total(value) -> float:
     return value or 0
 
 
+#: counts of the objectives stage: ``objective/<group>/<objective>`` (a group is a code file's
+#: language, or ``article``), ``sfim_eligible/<language>`` (code files that can serve SFIM) and
+#: ``sfim_fallback/<reason>`` (code files that cannot)
+OBJECTIVE_COUNTER = "objective/"
+ELIGIBLE_COUNTER = "sfim_eligible/"
+FALLBACK_COUNTER = "sfim_fallback/"
+ARTICLE_GROUP = "article"
+ALL_CODE = "all code"
+
+
 def _empty_stage(stage_id: str) -> dict:
     return {"stage": stage_id, "documents_in": 0, "bytes_in": 0, "kept": 0, "bytes_kept": 0,
-            "dropped": {}, "seconds": 0.0}
+            "dropped": {}, "seconds": 0.0, "counters": {}}
+
+
+def objective_shares(counters: dict[str, float]) -> dict[str, dict]:
+    """Per group (``all code`` first, then languages by files, then ``article``): ``documents``,
+    the share of each objective, and for code the share of files that could serve SFIM."""
+    groups: dict[str, dict[str, float]] = {}
+    for key, value in counters.items():
+        parts = key[len(OBJECTIVE_COUNTER):].split("/") if key.startswith(OBJECTIVE_COUNTER) else []
+        if len(parts) == 2:
+            groups.setdefault(parts[0], {})[parts[1]] = value
+    code = {g: c for g, c in groups.items() if g != ARTICLE_GROUP}
+    if not code and ARTICLE_GROUP not in groups:
+        return {}
+    total: dict[str, float] = {}
+    for counts in code.values():
+        for objective, n in counts.items():
+            total[objective] = total.get(objective, 0) + n
+    ordered = ([(ALL_CODE, total)] if code else []) + sorted(code.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    ordered += [(ARTICLE_GROUP, groups[ARTICLE_GROUP])] if ARTICLE_GROUP in groups else []
+    measured = any(k.startswith((ELIGIBLE_COUNTER, FALLBACK_COUNTER)) for k in counters)  # SFIM was wanted
+    shares = {}
+    for group, counts in ordered:
+        documents = sum(counts.values())
+        entry = {"documents": int(documents)}
+        entry.update({objective: round(counts.get(objective, 0) / documents, 4) for objective in ("sfim", "fim", "ntp")
+                      if group != ARTICLE_GROUP or objective != "sfim"})
+        if group != ARTICLE_GROUP and measured:
+            eligible = sum(counters.get(ELIGIBLE_COUNTER + g, 0) for g in code) if group == ALL_CODE \
+                else counters.get(ELIGIBLE_COUNTER + group, 0)
+            entry["sfim_eligible"] = round(eligible / documents, 4)
+        shares[group] = entry
+    return shares
 
 
 def _reason(stage: dict, reason: str) -> dict:
@@ -90,6 +134,8 @@ def compute_summary(output: str | Path) -> dict:
                         _reason(stage, key[len(STAT_DROPPED_BYTES) :])["bytes"] += total
                     elif key.startswith(STAT_DROPPED):
                         _reason(stage, key[len(STAT_DROPPED) :])["documents"] += total
+                    else:
+                        stage["counters"][key] = stage["counters"].get(key, 0) + total
     for stage in stages.values():
         for key in ("documents_in", "bytes_in", "kept", "bytes_kept"):
             stage[key] = int(stage[key])
@@ -102,6 +148,10 @@ def compute_summary(output: str | Path) -> dict:
         )
         stage["seconds"] = round(stage["seconds"], 3)
         stage["dropped"] = {k: _dropped_record(v) for k, v in sorted(stage["dropped"].items())}
+        stage["counters"] = {k: int(v) if float(v).is_integer() else v for k, v in sorted(stage["counters"].items())}
+        shares = objective_shares(stage["counters"])
+        if shares:
+            stage["objective_shares"] = shares
     order = [sid for segment in plan["segments"] for sid in segment["stage_ids"] if sid is not None]
     ordered = [stages[sid] for sid in dict.fromkeys(order) if sid in stages]
     complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
@@ -146,6 +196,10 @@ def format_summary(summary: dict) -> str:
                 more = len(counts["extensions"]) - len(top)
                 listed = ", ".join(f"{extension} {count}" for extension, count in top)
                 lines.append(f"        by extension: {listed}{f', and {more} more' if more > 0 else ''}")
+        for group, entry in stage.get("objective_shares", {}).items():
+            shares = " ".join(f"{k} {entry[k]:.3f}" for k in ("sfim", "fim", "ntp") if k in entry)
+            eligible = f" (could serve SFIM: {entry['sfim_eligible']:.3f})" if "sfim_eligible" in entry else ""
+            lines.append(f"    objectives {group}: {entry['documents']} documents, {shares}{eligible}")
     lines.append("")
     for segment in summary["segments"]:
         lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")

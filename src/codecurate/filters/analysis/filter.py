@@ -1,0 +1,200 @@
+"""The ``static_analysis`` block: drop files with too many weighted defects per 1,000 lines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Literal
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.utils.batching import batched
+from datatrove.utils.logging import logger
+
+from codecurate import documents as keys
+from codecurate.blocks import CodecurateFilter
+from codecurate.filters.analysis.base import (
+    DEFAULT_WEIGHTS,
+    FAILED,
+    MISSING,
+    SEVERITIES,
+    SKIPPED,
+    TIMEOUT,
+    Analyzer,
+    FileReport,
+    SourceFile,
+)
+from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
+from codecurate.filters.analysis.eslint import EslintAnalyzer
+from codecurate.filters.analysis.govet import GoVetAnalyzer
+from codecurate.filters.analysis.ruff import RuffAnalyzer
+from codecurate.recipe.registry import register
+
+#: analyzer name -> class; ``analyzers`` of the block names these (another analyzer registers here)
+ANALYZERS: dict[str, type[Analyzer]] = {
+    "ruff": RuffAnalyzer,
+    "cppcheck": CppcheckAnalyzer,
+    "eslint": EslintAnalyzer,
+    "go_vet": GoVetAnalyzer,
+}
+DEFAULT_ANALYZERS = ("ruff", "cppcheck", "eslint", "go_vet")
+
+DROP_REASON = "analysis_defects"
+FAILED_REASON = "analyzer_failed"
+TIMEOUT_REASON = "analyzer_timeout"
+
+
+@register("static_analysis")
+class StaticAnalysisFilter(CodecurateFilter):
+    """Drop files whose weighted defects per 1,000 lines exceed ``max_weighted_defects_per_kloc``
+    (reason ``analysis_defects``), as the paper's SonarQube filter removed files with bugs and
+    vulnerabilities. Each finding weighs its severity's weight; a file shorter than ``min_lines``
+    counts as ``min_lines`` long, so one minor finding in a 3-line file is not 333 per KLOC.
+
+    A file no selected analyzer reads passes. A file whose analyzer is not installed passes (stat
+    ``analyzer_missing/<analyzer>/<language>``, a warning once). A file an analyzer could not
+    analyze (Go importing packages outside the standard library, a parse the tool does not
+    support) passes (stat ``analysis_skipped/<analyzer>``). A file that crashes the analyzer or
+    makes it time out is isolated from its batch (the rest is analyzed), logged by name, and
+    dropped (reasons ``analyzer_failed``, ``analyzer_timeout``) or, with ``on_failure: keep``,
+    kept with the stat of the same name.
+
+    Args:
+        analyzers: which analyzers run (``ruff``, ``cppcheck``, ``eslint``, ``go_vet``; default all).
+        max_weighted_defects_per_kloc: the threshold.
+        severity_weights: weight of one finding per severity (``blocker``, ``critical``, ``major``,
+            ``minor``); those given replace the defaults (100, 50, 20, 1).
+        min_lines: files shorter than this are judged as if they had this many lines.
+        batch_size: files per batch (each analyzer runs once per batch, on its languages' files).
+        timeout_seconds: an analyzer's time limit per file (a batch of n files gets
+            ``timeout_seconds`` plus n times the analyzer's expected time per file).
+        on_failure: ``drop`` or ``keep`` the file that crashes an analyzer or makes it time out.
+        tools: per analyzer, its executable (for eslint also an npm prefix); the default is the
+            environment variable ``CODECURATE_<ANALYZER>`` (``CODECURATE_GO`` for go_vet), then PATH.
+        rules: per analyzer, ``rule -> severity`` overrides; severity ``"off"`` (quoted in YAML) drops the rule.
+    """
+
+    name = "static_analysis"
+
+    def __init__(
+        self,
+        analyzers: list[str] | None = None,
+        max_weighted_defects_per_kloc: float = 20.0,
+        severity_weights: dict[str, float] | None = None,
+        min_lines: int = 50,
+        batch_size: int = 256,
+        timeout_seconds: float = 60.0,
+        on_failure: Literal["drop", "keep"] = "drop",
+        tools: dict[str, str] | None = None,
+        rules: dict[str, dict[str, str]] | None = None,
+        exclusion_writer: DiskWriter | None = None,
+    ):
+        super().__init__(exclusion_writer)
+        names = list(DEFAULT_ANALYZERS if analyzers is None else analyzers)
+        self._check(names, max_weighted_defects_per_kloc, severity_weights or {}, min_lines, batch_size,
+                    timeout_seconds, on_failure, tools or {}, rules or {})
+        self.analyzers = [ANALYZERS[name](command=(tools or {}).get(name), timeout_seconds=timeout_seconds,
+                                          rules=(rules or {}).get(name)) for name in names]
+        self.max_weighted_defects_per_kloc = max_weighted_defects_per_kloc
+        self.weights = {**DEFAULT_WEIGHTS, **(severity_weights or {})}
+        self.min_lines = min_lines
+        self.batch_size = batch_size
+        self.on_failure = on_failure
+        self._warned: set[str] = set()
+
+    @staticmethod
+    def _check(names: list[str], threshold: float, weights: Mapping[str, float], min_lines: int, batch_size: int,
+               timeout_seconds: float, on_failure: str, tools: Mapping[str, str],
+               rules: Mapping[str, Mapping[str, str]]) -> None:
+        known = ", ".join(ANALYZERS)
+        if not names:
+            raise ValueError(f"analyzers: name at least one of {known}")
+        for name in names:
+            if name not in ANALYZERS:
+                raise ValueError(f"analyzers: unknown analyzer {name!r}; known: {known}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"analyzers: {names} names an analyzer twice")
+        for option, mapping in (("tools", tools), ("rules", rules)):
+            for name in mapping:
+                if name not in ANALYZERS:
+                    raise ValueError(f"{option}: unknown analyzer {name!r}; known: {known}")
+        for severity, weight in weights.items():
+            if severity not in SEVERITIES or not isinstance(weight, (int, float)) or weight < 0:
+                raise ValueError(f"severity_weights: {severity!r}: {weight!r}; expected a weight >= 0 for each of "
+                                 f"{', '.join(SEVERITIES)}")
+        if threshold < 0 or min_lines < 1 or batch_size < 1 or timeout_seconds <= 0:
+            raise ValueError("max_weighted_defects_per_kloc must be >= 0, min_lines and batch_size >= 1, "
+                             "timeout_seconds > 0")
+        if on_failure not in ("drop", "keep"):
+            raise ValueError(f"on_failure must be 'drop' or 'keep', not {on_failure!r}")
+
+    def filter(self, document: Document) -> bool | tuple[bool, str]:  # one file: a batch of one
+        return self.judge([document])[0]
+
+    def judge(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+        """The verdict on each document of ``batch`` (True, or ``(False, reason)``), its metadata set;
+        each selected analyzer runs once on the batch's files of its languages."""
+        results: list[bool | tuple[bool, str]] = [True] * len(batch)
+        for analyzer in self.analyzers:
+            wanted = [i for i, d in enumerate(batch) if d.metadata.get(keys.KIND) != keys.KIND_TEXT
+                      and d.metadata.get(keys.LANGUAGE) in analyzer.languages]
+            if not wanted:
+                continue
+            files = [SourceFile(batch[i].text, batch[i].metadata.get(keys.PATH) or "",
+                                batch[i].metadata.get(keys.LANGUAGE) or "", batch[i].metadata.get(keys.REPO) or "")
+                     for i in wanted]
+            with self.track_time(analyzer.name):
+                reports = analyzer.analyze(files)
+            for i, report in zip(wanted, reports):
+                verdict = self._verdict(analyzer, batch[i], report)
+                if verdict is not True:
+                    results[i] = verdict
+        return results
+
+    def _verdict(self, analyzer: Analyzer, document: Document, report: FileReport) -> bool | tuple[bool, str]:
+        language = document.metadata.get(keys.LANGUAGE)
+        if report.status == MISSING:
+            self.stat_update(f"analyzer_missing/{analyzer.name}/{language}")
+            if analyzer.name not in self._warned:
+                self._warned.add(analyzer.name)
+                logger.warning(f"static_analysis: {report.detail}; its files pass unanalyzed")
+            return True
+        if report.status in (FAILED, TIMEOUT):
+            reason = FAILED_REASON if report.status == FAILED else TIMEOUT_REASON
+            document.metadata[keys.ANALYSIS_ERROR] = f"{analyzer.name}: {report.detail}"
+            logger.warning(f"static_analysis: {analyzer.name} {report.status} on {keys.describe(document)}: "
+                           f"{report.detail}")
+            if self.on_failure == "drop":
+                return False, reason
+            self.stat_update(reason + "/" + analyzer.name)
+            return True
+        if report.status == SKIPPED:
+            self.stat_update(f"analysis_skipped/{analyzer.name}")
+            document.metadata[keys.ANALYSIS_ERROR] = f"{analyzer.name}: {report.detail}"
+            return True
+        rules = Counter(f"{analyzer.name}:{f.rule}" for f in report.findings)
+        for rule, count in rules.items():
+            self.stat_update(f"rule/{rule}", value=count)
+        weighted = sum(self.weights[f.severity] for f in report.findings)
+        lines = max(self.min_lines, document.text.count("\n") + 1)
+        per_kloc = weighted * 1000 / lines
+        document.metadata[keys.ANALYSIS_DEFECTS] = len(report.findings)
+        document.metadata[keys.ANALYSIS_DEFECTS_PER_KLOC] = round(per_kloc, 2)
+        if rules:
+            document.metadata[keys.ANALYSIS_RULES] = dict(rules)
+        if per_kloc > self.max_weighted_defects_per_kloc:
+            return False, DROP_REASON
+        return True
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with self.exclusion_output() as excluded:
+            for batch in batched(data or (), self.batch_size):
+                batch = list(batch)
+                for document, result in zip(batch, self.judge(batch)):
+                    self.count_in(document)
+                    keep, reason = result if isinstance(result, tuple) else (result, None)
+                    if keep:
+                        self.count_kept(document)
+                        yield document
+                    else:
+                        self.drop(document, reason, excluded, rank)

@@ -1,0 +1,340 @@
+"""Go: ``go vet``'s analyzers, one ``go vet`` process per batch, offline.
+
+``go vet`` needs type-checked packages. The batch becomes one throw-away module: the files of one
+package (same repository, folder and package clause; ``foo`` and ``foo_test`` together) go to one
+folder, and ``go vet -json ./...`` runs over all of them with the module proxy off, so nothing is
+ever downloaded. A file that imports a package outside the standard library (or ``C``, or a
+standard ``internal`` package) cannot be type-checked without its dependencies: its package is
+reported ``skipped``, never blamed. So is a package that does not type-check on its own (a file of
+it missing from the batch, syntax newer than the installed Go, build constraints for another
+platform): those are limits of analyzing files, not defects of the code. The ``composites``
+analyzer (unkeyed struct fields) is style and is off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import ClassVar
+
+from codecurate.filters.analysis.base import (
+    SKIPPED,
+    Analyzer,
+    AnalyzerFailure,
+    AnalyzerMissing,
+    FileReport,
+    Finding,
+    SourceFile,
+    describe_exit,
+    run_tool,
+    safe_basename,
+    write_text,
+)
+
+#: go vet analyzer -> (severity, why). Analyzers of newer Go releases not listed count as major.
+GO_VET_RULES: dict[str, tuple[str, str]] = {
+    "copylocks": ("critical", "a lock copied by value: the copy does not lock anything"),
+    "errorsas": ("critical", "errors.As with a non-pointer: panics"),
+    "httpresponse": ("critical", "response used before the error is checked: nil dereference"),
+    "ifaceassert": ("critical", "impossible interface assertion: always fails"),
+    "loopclosure": ("critical", "loop variable captured by a goroutine or defer: every call sees the last value"),
+    "nilfunc": ("critical", "function compared with nil: always false"),
+    "shift": ("critical", "shift equal to or beyond the integer's width"),
+    "unmarshal": ("critical", "Unmarshal into a non-pointer: returns an error every time"),
+    "unsafeptr": ("critical", "invalid uintptr to unsafe.Pointer conversion: the GC may move the object"),
+    "atomic": ("critical", "x = atomic.Add(&x, ...): a race that defeats the atomic"),
+    "cgocall": ("critical", "Go pointer passed to C in violation of the cgo rules"),
+    "waitgroup": ("critical", "WaitGroup.Add inside the goroutine: races with Wait"),
+    "assign": ("major", "self-assignment: x = x"),
+    "bools": ("major", "redundant or contradictory boolean expression (a || a, a == 1 && a == 2)"),
+    "lostcancel": ("major", "context cancel function not called on all paths: leaks the context"),
+    "printf": ("major", "printf-style format and arguments disagree"),
+    "unreachable": ("major", "unreachable code"),
+    "unusedresult": ("major", "result of a pure function discarded (fmt.Sprintf, errors.New)"),
+    "stringintconv": ("major", "string(int) makes a rune, not a decimal string"),
+    "structtag": ("major", "malformed struct tag: encoding/json ignores it"),
+    "stdmethods": ("major", "method named like a standard interface with the wrong signature"),
+    "testinggoroutine": ("major", "t.Fatal called from a goroutine: does not stop the test"),
+    "sigchanyzer": ("major", "unbuffered channel for signal.Notify: signals are dropped"),
+    "timeformat": ("major", "time format 2006-02-01: day and month swapped"),
+    "appends": ("major", "append with no values: a no-op"),
+    "defers": ("major", "defer of time.Since: evaluated at the defer, not at return"),
+    "slog": ("major", "log/slog call with mismatched key-value pairs"),
+    "asmdecl": ("major", "assembly declaration disagrees with its Go declaration"),
+    "framepointer": ("major", "assembly clobbers the frame pointer"),
+    "buildtag": ("major", "malformed build constraint: the file is built when it should not be"),
+    "tests": ("minor", "malformed test, benchmark or example name or signature"),
+    "directive": ("minor", "malformed //go: directive"),
+    "stdversion": ("minor", "symbol newer than the module's Go version"),
+}
+OFF_ANALYZERS = ("composites",)
+UNLISTED = "major"
+
+_SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
+_PACKAGE = re.compile(r"package\s+([A-Za-z_][A-Za-z0-9_]*)")
+_IMPORT = re.compile(r"import\b")
+_SPEC = re.compile(r'(?:[A-Za-z_][A-Za-z0-9_]*\s+|[._]\s*)?(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)\s*;?')
+_HEADER = re.compile(r"^# \S*?/(p\d{5})(?:_test)?\b")
+_DIR = re.compile(r"\b(p\d{5})/")
+_POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
+
+
+def go_head(text: str) -> tuple[str | None, list[str]]:
+    """The package name and the import paths of a Go file (``None`` when there is no package
+    clause); reads only the head of the file, up to the first declaration that is not an import."""
+    position = _SKIP.match(text, 0).end()
+    package = _PACKAGE.match(text, position)
+    if package is None:
+        return None, []
+    imports = []
+    position = package.end()
+    while True:
+        position = _SKIP.match(text, position).end()
+        if text.startswith(";", position):
+            position += 1
+            continue
+        keyword = _IMPORT.match(text, position)
+        if keyword is None:
+            return package.group(1), imports
+        position = _SKIP.match(text, keyword.end()).end()
+        grouped = text.startswith("(", position)
+        if grouped:
+            position += 1
+        while True:
+            position = _SKIP.match(text, position).end()
+            if grouped and text.startswith(")", position):
+                position += 1
+                break
+            spec = _SPEC.match(text, position)
+            if spec is None:
+                return package.group(1), [*imports, "<unreadable import>"]
+            imports.append(spec.group(1) if spec.group(1) is not None else spec.group(2))
+            position = spec.end()
+            if not grouped:
+                break
+
+
+class GoVetAnalyzer(Analyzer):
+    """Go files with ``go vet`` (one process per batch); apt: ``apt-get install golang-go``."""
+
+    name = "go_vet"
+    languages = frozenset({"Go"})
+    RULES: ClassVar[dict[str, tuple[str, str]]] = GO_VET_RULES
+    ENV = "CODECURATE_GO"
+    INSTALL = "install Go (Debian/Ubuntu: apt-get install golang-go; or https://go.dev/dl) and put go on PATH"
+    max_files_per_run = 256
+    seconds_per_file = 0.5
+    MODULE = "codecurate.invalid/vet"
+
+    def __init__(self, command: str | None = None, timeout_seconds: float = 60.0,
+                 rules: dict[str, str] | None = None):
+        super().__init__(command, timeout_seconds, rules)
+        self.standard: frozenset[str] = frozenset()
+        self.go_version = ""
+
+    @classmethod
+    def check_rule(cls, rule: str) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", rule):
+            raise ValueError(f"go_vet: {rule!r} is not a go vet analyzer name (like printf)")
+
+    def default_candidates(self) -> list[str]:
+        return ["go"]
+
+    def environment(self, folder: Path | None = None) -> dict[str, str]:
+        """go's environment: modules on, no proxy, no toolchain or checksum downloads, no cgo, and a
+        build cache (the user's, or one in the temporary folder when there is no home)."""
+        env = {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOSUMDB": "off", "GOTOOLCHAIN": "local",
+               "GOWORK": "off", "GO111MODULE": "on", "CGO_ENABLED": "0", "GOTELEMETRY": "off"}
+        if not (env.get("GOCACHE") or env.get("HOME") or env.get("XDG_CACHE_HOME")):
+            env["GOCACHE"] = str(Path(tempfile.gettempdir()) / "codecurate-go-build")
+        if not (env.get("GOPATH") or env.get("HOME")):
+            env["GOPATH"] = str(Path(tempfile.gettempdir()) / "codecurate-gopath")
+        return env
+
+    def smoke_test(self, argv: list[str]) -> None:
+        with tempfile.TemporaryDirectory(prefix="codecurate-go-") as folder:
+            version = run_tool([*argv, "env", "GOVERSION"], cwd=folder, timeout=60, env=self.environment())
+            standard = run_tool([*argv, "list", "std"], cwd=folder, timeout=120, env=self.environment())
+        match = re.match(r"go(\d+\.\d+)", version.stdout.strip())
+        if version.returncode != 0 or standard.returncode != 0 or match is None:
+            raise AnalyzerMissing(f"go at {argv[0]} does not work: {describe_exit(version)}; {describe_exit(standard)}")
+        self.go_version = match.group(1)
+        self.standard = frozenset(path for path in standard.stdout.split()
+                                  if not (path.startswith(("internal/", "vendor/")) or "/internal/" in path
+                                          or path.endswith("/internal")))
+        probe = SourceFile('package p\n\nimport "fmt"\n\nfunc F() { fmt.Printf("%d\\n", "x") }\n', "p.go", "Go")
+        with tempfile.TemporaryDirectory(prefix="codecurate-go-") as folder:
+            reports = self.run(argv, [probe], Path(folder), 300)
+        if not reports[0].findings:
+            raise AnalyzerMissing(f"go vet at {argv[0]} does not report a printf mismatch: "
+                                  f"{reports[0].status} {reports[0].detail}")
+
+    @staticmethod
+    def file_name(index: int, path: str) -> str:
+        """``f000012_name_linux.go`` for ``name_linux.go``: go reads build constraints from the
+        ``_GOOS``/``_GOARCH``/``_test`` suffixes of a file name, so those are kept."""
+        base = safe_basename(path, "", (".go",))
+        if base and "_" in base[:-3]:
+            return f"f{index:06d}_{base}"
+        return f"f{index:06d}_test.go" if path.endswith("_test.go") else f"f{index:06d}.go"
+
+    @staticmethod
+    def package_key(index: int, file: SourceFile) -> tuple:
+        """Files with the same key are one package: repository, folder, package clause (``_test`` cut)."""
+        package, _ = go_head(file.text)
+        return file.repo, posixpath.dirname(file.path), (package or f"?{index}").removesuffix("_test")
+
+    def batches(self, files: list[SourceFile]) -> list[list[int]]:
+        """Whole packages per run (a package split between runs would not type-check)."""
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for index, file in enumerate(files):
+            groups[self.package_key(index, file)].append(index)
+        batches: list[list[int]] = [[]]
+        for members in groups.values():
+            if batches[-1] and len(batches[-1]) + len(members) > self.max_files_per_run:
+                batches.append([])
+            batches[-1].extend(members)
+        return [batch for batch in batches if batch]
+
+    def time_limit(self, files: int) -> float:
+        return super().time_limit(files) + 60  # the first run may build the standard library's export data
+
+    def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        reports = [FileReport() for _ in files]
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        outside: dict[tuple, str] = {}
+        for index, file in enumerate(files):
+            package, imports = go_head(file.text)
+            key = self.package_key(index, file)
+            groups[key].append(index)
+            foreign = [path for path in imports if path not in self.standard]
+            if package is None:
+                outside[key] = "no package clause"
+            elif foreign:
+                outside[key] = f"imports {', '.join(sorted(set(foreign))[:3])} (outside the standard library)"
+        folders: dict[str, list[int]] = {}
+        for number, (key, members) in enumerate(groups.items()):
+            if key in outside:
+                for index in members:
+                    reports[index] = FileReport(status=SKIPPED, detail=f"go vet cannot type-check it: {outside[key]}")
+                continue
+            folders[f"p{number:05d}"] = members
+        (folder / "go.mod").write_text(f"module {self.MODULE}\n\ngo {self.go_version or '1.19'}\n", encoding="utf-8")
+        names: dict[int, Path] = {}
+        for directory, members in folders.items():
+            (folder / directory).mkdir()
+            for index in members:
+                names[index] = folder / directory / self.file_name(index, files[index].path)
+                write_text(names[index], files[index].text)
+        self._ignored(argv, folder, reports, timeout)
+        for _ in range(4):  # each round sets aside the packages go could not load
+            if not folders:
+                return reports
+            rejected = self._vet(argv, files, folders, reports, folder, timeout)
+            if not rejected:
+                return reports
+            for directory, why in rejected.items():
+                for index in folders.pop(directory, []):
+                    reports[index] = FileReport(status=SKIPPED, detail=f"go could not load its package: {why}")
+                    names[index].unlink(missing_ok=True)
+        raise AnalyzerFailure("go vet: packages kept failing to load")
+
+    def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float) -> None:
+        """Mark the files go leaves out of their package (``_windows.go`` on Linux, ``//go:build
+        ignore``) as skipped: go vet does not read them."""
+        done = run_tool([*argv, "list", "-e", "-json", "./..."], cwd=folder, timeout=timeout,
+                        env=self.environment(folder))
+        decoder, text, position = json.JSONDecoder(), done.stdout, 0
+        while position < len(text):
+            try:
+                package, position = decoder.raw_decode(text, position)
+            except json.JSONDecodeError:
+                return
+            for name in package.get("IgnoredGoFiles") or ():
+                match = re.match(r"f(\d{6})", name)
+                if match and int(match.group(1)) < len(reports):
+                    reports[int(match.group(1))] = FileReport(
+                        status=SKIPPED, detail="go vet leaves it out: build constraints for another platform, "
+                                               "cgo, or `//go:build ignore`")
+            while position < len(text) and text[position].isspace():
+                position += 1
+
+    def _vet(self, argv, files, folders, reports, folder, timeout) -> dict[str, str]:
+        """One ``go vet`` run; fills ``reports``; returns the package folders go refused to load."""
+        command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS), "./..."]
+        done = run_tool(command, cwd=folder, timeout=timeout, env=self.environment(folder))
+        if done.returncode < 0:
+            raise AnalyzerFailure(f"go vet {describe_exit(done)}")
+        chunks: dict[str, list[list[str]]] = defaultdict(list)  # a package and its test variants
+        loose: list[str] = []
+        current: list[str] | None = None
+        for line in done.stderr.splitlines():
+            header = _HEADER.match(line)
+            if header:
+                current = []
+                chunks[header.group(1)].append(current)
+            elif current is not None and not line.startswith("# "):
+                current.append(line)
+            elif line.strip():
+                loose.append(line)
+        if loose:  # go refused to load something: name the package folders, or fail the batch
+            rejected = {m.group(1): line.strip()[:300] for line in loose for m in _DIR.finditer(line)}
+            rejected = {directory: why for directory, why in rejected.items() if directory in folders}
+            if rejected:
+                return rejected
+            nothing = any("no packages to vet" in line or "matched no packages" in line for line in loose)
+            if done.returncode != 0 and not chunks and not nothing:
+                raise AnalyzerFailure(f"go vet {describe_exit(done)}")
+        seen: set[tuple] = set()
+        for directory, members in folders.items():
+            if directory not in chunks:
+                for index in members:
+                    reports[index] = FileReport(status=SKIPPED, detail="go vet left it out: build constraints "
+                                                "for another platform, cgo, or `//go:build ignore`")
+                continue
+            findings: dict[int, list[Finding]] = defaultdict(list)
+            problem = None
+            for chunk in chunks[directory]:
+                text = "\n".join(chunk).strip()
+                if not text:
+                    continue
+                if not text.startswith("{"):
+                    problem = next((line.removeprefix("vet: ") for line in chunk if line.strip()), text)
+                    break
+                try:
+                    decoded = json.JSONDecoder().raw_decode(text)[0]
+                except json.JSONDecodeError as error:
+                    raise AnalyzerFailure(f"go vet: unreadable output ({error})") from error
+                for analyzers in decoded.values():
+                    for analyzer, diagnostics in analyzers.items():
+                        if not isinstance(diagnostics, list):
+                            continue  # {"error": ...}: the analyzer itself failed on the package
+                        for diagnostic in diagnostics:
+                            position = _POSITION.search(diagnostic.get("posn", ""))
+                            if position is None:
+                                continue
+                            index, line = int(position.group(2)), int(position.group(3))
+                            message = diagnostic.get("message", "")
+                            if index not in members or (index, line, analyzer, message) in seen:
+                                continue  # a package and its test variant report the same finding
+                            seen.add((index, line, analyzer, message))
+                            finding = self.finding_for(analyzer, line, message)
+                            if finding is not None:
+                                findings[index].append(finding)
+            for index in members:
+                if problem is not None:
+                    reports[index] = FileReport(status=SKIPPED,
+                                                detail=f"go vet could not type-check its package: {problem[:300]}")
+                else:
+                    reports[index].findings.extend(findings[index])
+        return {}
+
+    def finding_for(self, analyzer: str, line: int, message: str) -> Finding | None:
+        if analyzer in self.disabled or analyzer in OFF_ANALYZERS:
+            return None
+        return Finding(analyzer, self.severities.get(analyzer, UNLISTED), line, message)
