@@ -64,11 +64,15 @@ _DECLARATOR_END = frozenset(b";{:=,")
 _EXPORTED_CLASS = re.compile(rb"\b(?:class|struct|union)[ \t]+[A-Z_][A-Z0-9_]{2,}[ \t]+[A-Za-z_]")
 #: valid C++ that tree-sitter's C++ grammar misreads, and an equivalent shape it reads: pointers to
 #: members (``(obj->*method)()``, ``void (C::*f)()``) and ``new const T``
-#: members (``(obj->*method)()``, ``void (C::*f)()``), ``new const T`` and ``{}`` as a default argument;
+#: members (``(obj->*method)()``, ``void (C::*f)()``), ``new const T``, ``{}`` as a default argument and
+#: ``type* = nullptr`` as a template parameter's default;
 #: each replacement keeps the length of what it replaces
 _GRAMMAR_GAPS = [(re.compile(rb"->\*"), b"-> "), (re.compile(rb"(?<=[\w)\]])\.\*(?=[\w(])"), b". "),
                  (re.compile(rb"\b(?:\w+[ \t]*::[ \t]*)+\*"), b"*"), (re.compile(rb"\bnew[ \t]+const\b"), b"new"),
-                 (re.compile(rb"=[ \t]*\{[^{}();\n]*\}(?=[ \t]*[,)])"), b"=0")]
+                 (re.compile(rb"=[ \t]*\{[^{}();\n]*\}(?=[ \t]*[,)])"), b"=0"),
+                 (re.compile(rb"(?<=[\w>])[ \t]*\*[ \t]*=[ \t]*(?:nullptr|0)(?=[ \t]*[>,])"), b"=0")]
+#: the null directive, ``#`` alone or before a comment (Boost.Preprocessor's ``# /* ... */``)
+_NULL_DIRECTIVE = re.compile(rb"^[ \t]*#(?=[ \t]*(?:/[*/]|\r?$))", re.MULTILINE)
 #: how far the rewriter looks past blanks and comments for a neighbour (bounds its work per macro)
 _LOOK = 256
 #: macro uses rewritten in one round at most (bounds the work on a file that is all macros)
@@ -317,8 +321,11 @@ def rewrite_macros(source: bytes, lines: set[int]) -> bytes:
 
 def _mend_grammar_gaps(source: bytes) -> bytes:
     """``source`` with the ``_GRAMMAR_GAPS`` constructs, in code only, rewritten to the same length."""
-    mask = _code_mask(source)
     buffer = bytearray(source)
+    for match in _NULL_DIRECTIVE.finditer(source):
+        buffer[match.end() - 1] = 0x20
+    source = bytes(buffer)
+    mask = _code_mask(source)
     for pattern, replacement in _GRAMMAR_GAPS:
         for match in pattern.finditer(source):
             if mask[match.start()]:
