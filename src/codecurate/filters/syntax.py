@@ -2,8 +2,9 @@
 MISSING nodes that nothing explains, or whose parse runs out of time, are dropped.
 
 Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C-family
-errors explained by unexpanded macros do not count, templates are not parsed as the format they
-produce, and formats whose grammar is no oracle are skipped.
+errors explained by unexpanded macros do not count, C and C++ errors that remain do not count when
+the file's structure is sound (``codecurate.filters.c_structure``), templates are not parsed as the
+format they produce, and formats whose grammar is no oracle are skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
 from codecurate.filters.c_macros import relaxed_errors
+from codecurate.filters.c_structure import structure_fault
 from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 from codecurate.recipe.registry import register
@@ -28,7 +30,10 @@ class SyntaxFilter(CodecurateFilter):
     Files pass, counted by why, when they are articles (``kind: text``), in a language without a
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
     template, prose...) or, when they do not parse, templates of a format (``template``: a Helm
-    chart's YAML; a valid file that merely holds ``{{`` in a string is parsed and judged).
+    chart's YAML; a valid file that merely holds ``{{`` in a string is parsed and judged). C and C++
+    files whose errors outlast the macro rewrites pass as ``tolerated`` when their structure is sound
+    (brackets pair in every ``#if`` branch, nothing left open, no stray character, no statement cut
+    short); otherwise the structural fault is counted (``structure/<fault>``) and they are dropped.
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node
@@ -37,8 +42,8 @@ class SyntaxFilter(CodecurateFilter):
             ``timeout_per_mb`` seconds per MB.
         languages: check exactly these languages (names of ``codecurate.languages``), overriding the
             policy's skips; ``None``: the policy decides.
-        relax_macros: account for unexpanded macros in the C family, as the policy says; ``False``
-            judges every error.
+        relax_macros: account for unexpanded macros in the C family (and, in C and C++, tolerate
+            errors in files of sound structure), as the policy says; ``False`` judges every error.
     """
 
     name = "syntax"
@@ -90,10 +95,20 @@ class SyntaxFilter(CodecurateFilter):
         if result.timed_out:
             return False, "parse_timeout"
         errors = error_bytes(result.tree.root_node)
-        if errors and self.relax_macros and policy_for(document.metadata.get(keys.LANGUAGE)).relax_macros:
+        policy = policy_for(document.metadata.get(keys.LANGUAGE))
+        if self.relax_macros and policy.structure:
+            # what a parse cannot see: a fault in an #if branch, in a directive, in a skipped branch
+            fault = structure_fault(result.source)
+            if fault is not None:
+                self.stat_update(f"structure/{fault}")
+                return False, "syntax_error"
+        if errors and self.relax_macros and policy.relax_macros:
             errors = self._relaxed(document, result, deadline)
             if errors is None:
                 return False, "parse_timeout"
+            if errors and policy.structure:
+                self.stat_update("tolerated")  # errors of macros and grammar gaps, structure sound
+                return True
         if errors and errors > self.max_error_ratio * max(1, len(result.source)):
             if document.metadata.get(keys.LANGUAGE) in TEMPLATE_HOSTS and is_template(document.text):
                 self.stat_update("template")  # a template of the format, not a file of it

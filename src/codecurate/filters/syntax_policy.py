@@ -23,17 +23,20 @@ class SyntaxPolicy:
     Args:
         check: parse the file and drop it on errors.
         relax_macros: C-family: errors explained by unexpanded macros or ``#if`` branches do not count.
+        structure: C and C++: errors that remain do not count when the file's structure is sound
+            (``codecurate.filters.c_structure``: no file cut short, stray token or unpaired bracket).
         judge: the outside parser that measured agreement (``None``: not measured).
         why: why the language is skipped (the stat the filter counts), or how it is judged.
     """
 
     check: bool
     relax_macros: bool = False
+    structure: bool = False
     judge: str | None = None
     why: str = ""
 
 
-_C_FAMILY = SyntaxPolicy(True, relax_macros=True, judge="gcc/g++ -fsyntax-only")
+_C_FAMILY = SyntaxPolicy(True, relax_macros=True, structure=True, judge="gcc/g++ -fsyntax-only")
 
 #: how each language is judged. The numbers beside a measured language are from
 #: ``benchmarks/syntax_oracle.py`` (docs/syntax-agreement.md): judge-accepted files dropped, and
@@ -42,7 +45,7 @@ POLICY: dict[str, SyntaxPolicy] = {
     "Python": SyntaxPolicy(True, judge="ast.parse"),  # 0.0% dropped, 4.1% mutants kept
     "C": _C_FAMILY,  # 9.9% dropped (specifier macros: zlib's `local`, GL's APIENTRYP), 0.0% kept
     "C++": _C_FAMILY,  # 11.1% dropped (grammar gaps, annotation macros), 3.1% kept
-    "Cuda": SyntaxPolicy(True, relax_macros=True, why="C++ grammar with CUDA; macros as in C++"),
+    "Cuda": SyntaxPolicy(True, relax_macros=True, structure=True, why="C++ grammar with CUDA; macros as in C++"),
     "Objective-C": SyntaxPolicy(True, relax_macros=True, why="C grammar with Objective-C; macros as in C"),
     "Objective-C++": SyntaxPolicy(True, relax_macros=True, why="as Objective-C"),
     "GLSL": SyntaxPolicy(True, relax_macros=True, why="C-like, with the C preprocessor"),
