@@ -1,4 +1,4 @@
-"""The ``codecurate`` command: run, validate and report on recipes."""
+"""The ``codecurate`` command: run, validate and report on recipes; relocate an output folder."""
 
 from __future__ import annotations
 
@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the summary as JSON")
     report.add_argument("--no-plots", action="store_true", help="write report.md and report.json without PNG plots")
 
+    relocate = commands.add_parser(
+        "relocate", help="make a moved output folder name its new place",
+        description="Rewrite the absolute paths of an output's shards metadata and training files (tokenizer, "
+        "dataset folders, checkpoints, sbatch config) from the root they were written under to NEW_ROOT, then, "
+        "when NEW_ROOT is where OUTPUT is, check the config as nanotron loads it and as its trainer checks it."
+    )
+    relocate.add_argument("output", help="the output folder, where it is now")
+    relocate.add_argument("new_root", nargs="?", help="where the folder is or will be (default: OUTPUT itself)")
+
     blocks = commands.add_parser("blocks", help="list the registered blocks", description="List registered blocks.")
     blocks.add_argument("--kind", choices=["reader", "step", "multi_stage"], help="only blocks of this kind")
     return parser
@@ -110,6 +119,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.json:
                 print(f"report: {folder / 'report.md'}")
             return 0 if summary["complete"] else 3
+        if args.command == "relocate":
+            import os
+
+            from codecurate.training.nanotron_schema import ConfigError, validate_training_config
+            from codecurate.training.relocate import recorded_root, relocate
+
+            new = os.path.abspath(args.new_root or args.output)
+            try:
+                old = recorded_root(args.output)
+                changed = relocate(args.output, new)
+            except ValueError as error:
+                print(f"codecurate: {error}", file=sys.stderr)
+                return 2
+            for path in changed:
+                print(f"rewrote {path}")
+            print(f"{old} -> {new}")
+            config = os.path.join(args.output, "training", "config.yaml")
+            if new == os.path.abspath(args.output) and os.path.isfile(config):
+                try:
+                    validate_training_config(config)
+                except ConfigError as error:
+                    print(f"codecurate: {config}: {error}", file=sys.stderr)
+                    return 2
+                print(f"{config}: passes nanotron's loading and pre-training checks (mirrored)")
+            return 0
         if args.command == "blocks":
             from codecurate.recipe.registry import BlockKind, available, block_kind, get_block
 

@@ -12,7 +12,7 @@ from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import RecipeError, validate
 from codecurate.tokens.loading import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
-from codecurate.training.nanotron_schema import load_config
+from codecurate.training.nanotron_schema import validate_training_config
 from tests.conftest import read_jsonl_gz
 
 pytest.importorskip("tokenizers")
@@ -109,13 +109,15 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
         for unit in Shard(shard).units():
             texts = [tokenizer.decode(d.tolist(), skip_special_tokens=False) for d in unit]
             decoded.append(texts)
-    # every formatted document comes back exactly, special tokens included
-    assert Counter(t for unit in decoded for t in unit) == Counter(r["text"] for r in documents)
+    # every formatted document comes back exactly, special tokens included (SentencePiece's rule: ▁ is a space)
+    texts = [r["text"].replace("\u2581", " ") for r in documents]
+    assert Counter(t for unit in decoded for t in unit) == Counter(texts)
     assert all(t.startswith("<s>") and t.endswith("</s>") for unit in decoded for t in unit)
+    assert tokenizer.token_to_id("<s>") == 1 and tokenizer.token_to_id("\u2581<AIX-SPAN-MIDDLE>") == 5
     # a repository is one unit, its files in their sampled order
     by_text = {}  # identical files of two repositories (INSTALLER: "pip") share a text
-    for r in documents:
-        by_text.setdefault(r["text"], []).append(r["metadata"])
+    for text, r in zip(texts, documents):
+        by_text.setdefault(text, []).append(r["metadata"])
     code_units = 0
     for unit in decoded:
         repos = set.intersection(*({m.get(keys.REPO) for m in by_text[t]} for t in unit))
@@ -140,10 +142,16 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
     assert all(torch.equal(dataset[i]["input_ids"], torch.as_tensor(w.astype(np.int64))) for i, w in enumerate(windows))
     stages = {s["stage"]: s for s in summary["stages"]}
     assert stages["shards"]["kept"] == stages["training"]["kept"] == len(documents)
-    config = load_config(out / "training" / "config.yaml")  # nanotron's checks, mirrored
+    config = validate_training_config(out / "training" / "config.yaml")  # nanotron's checks, data read, mirrored
     assert config.model.model_config.vocab_size == tokenizer.get_vocab_size()
     assert config.data_stages[0].data.dataset.dataset_folder == [str((out / "tokens").resolve())]
-    assert config.tokenizer.tokenizer_name_or_path == str((out / "tokenizer").resolve())
+    # the shards and the config name the tokenizer folder by the same absolute path
+    name = str((out / "tokenizer").resolve())
+    assert config.tokenizer.tokenizer_name_or_path == config.data_stages[0].data.dataset.tokenizer_name == name
+    assert {Shard(p).tokenizer_name for p in (out / "tokens").glob("*.ds")} == {name}
+    # bos/eos/pad of the model are the tokenizer's (sentencepiece layout: 1, 2, none)
+    model = config.model.model_config
+    assert (model.bos_token_id, model.eos_token_id, model.pad_token_id) == (1, 2, None)
     assert "--nnodes=2" in (out / "training" / "train.sbatch").read_text()
 
 
@@ -171,3 +179,39 @@ def test_a_given_tokenizer_is_used_and_kept_beside_the_shards(tmp_path):
     assert texts == sorted(f"def f(x):\n    return x + {r}\n" for r in range(3))
     with pytest.raises(RecipeError, match=r"stages\[0\].params: FileNotFoundError: no tokenizer at"):
         validate({**recipe, "stages": [{"block": "tokenized_shards", "params": {"tokenizer": str(tmp_path / "no")}}]})
+
+
+def test_a_given_tokenizer_in_aixcoders_layout_makes_the_shards_and_the_config(tmp_path):
+    pytest.importorskip("tree_sitter_language_pack")
+    from tests.tokens.test_training import aixcoder_layout_tokenizer
+
+    given = aixcoder_layout_tokenizer(tmp_path / "aixcoder-7b-base")
+    repos = tmp_path / "repos"
+    for r in range(3):
+        (repos / f"r{r}").mkdir(parents=True)
+        (repos / f"r{r}" / "a.py").write_text(f"def f(x):\n    return x + {r}\n\n\ndef g(y):\n    return y\n")
+    out = tmp_path / "out"
+    recipe = {
+        "name": "aix", "seed": 1, "output": str(out), "executor": {"type": "local", "tasks": 2, "workers": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
+        "stages": [{"block": "training_objectives", "id": "objectives", "params": {"format": "aixcoder"}},
+                   {"block": "tokenized_shards", "id": "shards", "params": {"tokenizer": str(given)}},
+                   {"block": "nanotron_config", "id": "training", "params": {"gpus": 8, "gpu_memory_gib": 80}}],
+    }
+    assert run_recipe(validate(recipe))["complete"]
+    copied = out / "tokenizer"
+    assert (copied / "tokenizer.json").read_bytes() == (given / "tokenizer.json").read_bytes()  # used as is
+    assert not (copied / "model-00001-of-00002.safetensors").exists()
+    documents = [d.tolist() for p in sorted((out / "tokens").glob("*.ds")) for d in Shard(p).documents()]
+    assert len(documents) == 3 and all(d[0] == 1 and d[-1] == 2 for d in documents)  # <s> ... </s>
+    assert all(d[1] == 3 for d in documents if 4 in d)  # ▁<AIX-SPAN-PRE> one id, after <s>
+    config = validate_training_config(out / "training" / "config.yaml")
+    model = config.model.model_config
+    assert (model.vocab_size, model.bos_token_id, model.eos_token_id, model.pad_token_id) == (280, 1, 2, None)
+    assert config.tokenizer.tokenizer_name_or_path == str(copied.resolve())
+    # a tokenizer that lacks the format's tokens is refused when the recipe is validated, naming the token
+    bare = aixcoder_layout_tokenizer(tmp_path / "bare", fim=False)
+    recipe["stages"][1]["params"]["tokenizer"] = str(bare)
+    with pytest.raises(RecipeError, match=r"stages\[1\]\.params: ValueError: tokenizer .*bare: '▁<AIX-SPAN-PRE>' "
+                                          r"encodes to \d+ ids"):
+        validate(recipe)

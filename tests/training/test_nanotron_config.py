@@ -6,9 +6,13 @@ from codecurate.training.model import Hyperparameters, ModelShape
 from codecurate.training.nanotron import nanotron_config, slurm_script, write_training_files
 from codecurate.training.nanotron_schema import config_from_dict, load_config
 
+IDS = {"bos": 1, "eos": 2, "pad": None}
+
 
 def plan(**cluster):
-    return nanotron_config(ModelShape(), Hyperparameters(), Cluster(**cluster), "/data/tokens", "/data/tokenizer")
+    # no shards nor tokenizer here: the config's own content is checked (the data: test_nanotron_data.py)
+    return nanotron_config(ModelShape(), Hyperparameters(), Cluster(**cluster), "/data/tokens", "/data/tokenizer",
+                           token_ids=IDS, read_data=False)
 
 
 def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
@@ -30,7 +34,7 @@ def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
     assert tokens["sequence_length"] == 32_768
     assert config["data_stages"][0]["data"]["dataset"]["dataset_folder"] == "/data/tokens"
     files = write_training_files(p, tmp_path)
-    loaded = load_config(files["config"])  # the YAML as written passes the mirrored checks
+    loaded = load_config(files["config"], read_data=False)  # the YAML as written passes the mirrored checks
     assert loaded.parallelism.tp == par["tp"]
     assert yaml.safe_load(files["config"].read_text()) == config
     report = files["layout"].read_text()
@@ -41,7 +45,7 @@ def test_a_broken_config_is_caught_by_the_mirrored_checks():
     config = plan().config
     config["optimizer"]["learning_rate_scheduler"]["lr_warmup_style"] = "exponential"
     with pytest.raises(ValueError, match="lr_warmup_style"):
-        config_from_dict(config)
+        config_from_dict(config, read_data=False)
 
 
 def test_sbatch_launches_torchrun_on_every_node():
@@ -56,4 +60,4 @@ def test_sbatch_launches_torchrun_on_every_node():
 
 def test_sequence_longer_than_the_positions_is_refused():
     with pytest.raises(ValueError, match="exceeds the model's 32768 positions"):
-        nanotron_config(ModelShape(), Hyperparameters(sequence_length=65_536), Cluster(), "/d", "/t")
+        nanotron_config(ModelShape(), Hyperparameters(sequence_length=65_536), Cluster(), "/d", "/t", token_ids=IDS)

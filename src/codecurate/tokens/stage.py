@@ -19,9 +19,16 @@ from codecurate.readers import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
 from codecurate.seeding import derive_seed, rng_for
-from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
-from codecurate.tokens.training import DEFAULT_VOCAB_SIZE, save_tokenizer, train_tokenizer
+from codecurate.tokens.training import (
+    DEFAULT_FIM_FORMAT,
+    DEFAULT_STYLE,
+    DEFAULT_VOCAB_SIZE,
+    TokenizerSpec,
+    save_tokenizer,
+    train_tokenizer,
+)
 
 
 def units(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -69,15 +76,17 @@ class TokenizerSample(PipelineStep):
 
 
 class TokenizerTrain(PipelineStep):
-    """Train the byte-level BPE tokenizer on the sample (one task) and save it."""
+    """Train the tokenizer on the sample (one task) and save it."""
 
     type = "🔢 - TOKENS"
     name = "tokenizer_train"
 
-    def __init__(self, sample_folder: str, target: str, vocab_size: int, min_frequency: int):
+    def __init__(self, sample_folder: str, target: str, vocab_size: int, min_frequency: int,
+                 spec: TokenizerSpec | None = None, max_length: int = 32_768):
         super().__init__()
         self.sample_folder, self.target = sample_folder, target
         self.vocab_size, self.min_frequency = vocab_size, min_frequency
+        self.spec, self.max_length = spec or TokenizerSpec(), max_length
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         def texts():
@@ -86,7 +95,24 @@ class TokenizerTrain(PipelineStep):
                     for line in f:
                         yield orjson.loads(line)
 
-        save_tokenizer(train_tokenizer(texts(), self.vocab_size, self.min_frequency), self.target)
+        save_tokenizer(train_tokenizer(texts(), self.vocab_size, self.min_frequency, self.spec), self.target,
+                       self.max_length, self.spec)
+        return
+        yield
+
+
+class TokenizerCopy(PipelineStep):
+    """Copy the given tokenizer, unchanged, into the output (one task): the shards name the copy."""
+
+    type = "🔢 - TOKENS"
+    name = "tokenizer_copy"
+
+    def __init__(self, source: str, target: str, spec: TokenizerSpec):
+        super().__init__()
+        self.source, self.target, self.spec = source, target, spec
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        copy_tokenizer(self.source, self.target, self.spec.bos, self.spec.eos, self.spec.unk)
         return
         yield
 
@@ -137,21 +163,13 @@ class ShardMerge(PipelineStep):
     name = "shard_merge"
 
     def __init__(self, task_folder: str, output: str, tokenizer: str, sequence_length: int,
-                 max_tokens_per_shard: int, megatron: bool, seed: int, tokenizer_copy: str | None = None):
+                 max_tokens_per_shard: int, megatron: bool, seed: int, root: str | None = None):
         super().__init__()
-        self.tokenizer_copy = tokenizer_copy
         self.task_folder, self.output, self.tokenizer_path = task_folder, output, tokenizer
         self.sequence_length, self.max_tokens_per_shard = sequence_length, max_tokens_per_shard
-        self.megatron, self.seed = megatron, seed
+        self.megatron, self.seed, self.root = megatron, seed, root
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        if self.tokenizer_copy:  # the tokenizer the shards were made with, beside them in the output
-            copy = Path(self.tokenizer_copy) / "tokenizer.json"
-            source = Path(self.tokenizer_path)
-            source = source / "tokenizer.json" if source.is_dir() else source
-            if source.resolve() != copy.resolve():
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, copy)
         tasks = [Shard(p) for p in sorted(Path(self.task_folder).glob("*.ds"))]
         units = [(t, u) for t, shard in enumerate(tasks) for u in range(len(shard.unit_ends))]
         rng_for(self.seed, "shard-merge").shuffle(units)
@@ -187,7 +205,7 @@ class ShardMerge(PipelineStep):
         if writer is not None:
             finish()
         summary = {
-            "tokenizer": tasks[0].tokenizer_name if tasks else None, "token_size": token_size,
+            "root": self.root, "tokenizer": tasks[0].tokenizer_name if tasks else None, "token_size": token_size,
             "sequence_length": self.sequence_length,
             "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
             "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
@@ -216,11 +234,22 @@ class PassThrough(Accounting, PipelineStep):
 @register("tokenized_shards")
 class TokenizedShards(MultiStageBlock):
     """Tokenize the documents into shards for training (``OUTPUT/tokens``), with the tokenizer in
-    ``OUTPUT/tokenizer/tokenizer.json``.
+    ``OUTPUT/tokenizer`` (a Hugging Face folder: ``tokenizer.json``, ``tokenizer_config.json``).
+
+    The shards' metadata names the tokenizer by the absolute path of ``OUTPUT/tokenizer``, the name
+    the training config gives it too (nanotron requires the two to be equal, and loads the name with
+    ``AutoTokenizer``): it resolves from any working directory. An output moved elsewhere (copied to
+    a cluster) is made to name its new place by ``codecurate relocate OUTPUT NEW_ROOT``.
 
     Args:
-        tokenizer: a tokenizer.json or a folder holding one; ``None`` trains a byte-level BPE on a
-            sample of the documents (every FIM format's special tokens atomic).
+        tokenizer: a tokenizer.json or a Hugging Face folder holding one, used as it is (copied into
+            ``OUTPUT/tokenizer``); each special string of ``fim_format`` must encode to one id.
+            ``None`` trains one on a sample of the documents.
+        style: of the trained tokenizer: ``sentencepiece`` (aiXcoder's layout: ``▁`` for spaces, BPE
+            with byte fallback, ``<unk>`` 0, ``<s>`` 1, ``</s>`` 2) or ``bytelevel`` (GPT-2's).
+        fim_format: the objectives' format (``codecurate.fim.formats``): its special strings are the
+            trained tokenizer's special tokens, and what a given tokenizer must hold as single tokens.
+        extra_special_tokens: more special tokens for the trained tokenizer (another format's...).
         vocab_size: of the trained tokenizer (49,152, aiXcoder's).
         sample_rate: share of documents sampled for training; ``sample_bytes`` caps the sample.
         min_frequency: of a merge, in training.
@@ -231,22 +260,26 @@ class TokenizedShards(MultiStageBlock):
         seed: of the sample and of the shuffle of units (the recipe seed unless given).
     """
 
-    def __init__(self, tokenizer: str | None = None, vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 0.1,
-                 sample_bytes: int = 1 << 30, min_frequency: int = 2, sequence_length: int = 32_768,
-                 max_tokens_per_shard: int = 1 << 30, megatron: bool = False, seed: int = 0):
+    def __init__(self, tokenizer: str | None = None, style: str = DEFAULT_STYLE,
+                 fim_format: str = DEFAULT_FIM_FORMAT, extra_special_tokens: list[str] | None = None,
+                 vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 0.1, sample_bytes: int = 1 << 30,
+                 min_frequency: int = 2, sequence_length: int = 32_768, max_tokens_per_shard: int = 1 << 30,
+                 megatron: bool = False, seed: int = 0):
         if not 0 < sample_rate <= 1:
             raise ValueError(f"sample_rate must be in (0, 1], got {sample_rate}")
         if sequence_length < 1 or max_tokens_per_shard < 1:
             raise ValueError("sequence_length and max_tokens_per_shard must be >= 1")
-        if tokenizer is not None:
-            load_tokenizer(tokenizer)  # fail now, naming the path, not in a worker
+        self.spec = TokenizerSpec(style, fim_format, tuple(extra_special_tokens or ()))
+        if tokenizer is not None:  # fail now, naming the path or the token, not in a worker
+            check_single_tokens(load_tokenizer(tokenizer), self.spec.required, tokenizer)
         self.tokenizer, self.vocab_size, self.sample_rate = tokenizer, vocab_size, sample_rate
         self.sample_bytes, self.min_frequency, self.sequence_length = sample_bytes, min_frequency, sequence_length
         self.max_tokens_per_shard, self.megatron, self.seed = max_tokens_per_shard, megatron, seed
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = context.work_folder
-        tokenizer_folder = context.output / "tokenizer"
+        root = context.output.resolve()
+        tokenizer_folder = root / "tokenizer"
         segments = []
         if self.tokenizer is None:
             sample = context.segment("sample")
@@ -254,18 +287,20 @@ class TokenizedShards(MultiStageBlock):
             sample.add(TokenizerSample(str(work / "sample"), self.sample_rate, self.sample_bytes, self.seed), None)
             train = context.segment("train", tasks=1)
             train.add(TokenizerTrain(str(work / "sample"), str(tokenizer_folder), self.vocab_size,
-                                     self.min_frequency), None)
+                                     self.min_frequency, self.spec, self.sequence_length), None)
             segments += [sample, train]
-        tokenizer = str(tokenizer_folder / "tokenizer.json") if self.tokenizer is None else self.tokenizer
+        else:
+            copy = context.segment("copy", tasks=1)
+            copy.add(TokenizerCopy(self.tokenizer, str(tokenizer_folder), self.spec), None)
+            segments.append(copy)
         tokenize = context.segment("tokenize")
         tokenize.add(DocumentsReader(input_folder), None)
-        # the name in the shards' metadata: where the tokenizer is relative to the run's output (the
-        # output can move), or the tokenizer given
-        name = "tokenizer/tokenizer.json" if self.tokenizer is None else self.tokenizer
-        tokenize.add(ShardTokenizer(tokenizer, str(work / "tasks"), tokenizer_name=name), None)
+        # the shards name the tokenizer folder as the training config does: its absolute path
+        tokenize.add(ShardTokenizer(str(tokenizer_folder), str(work / "tasks"), tokenizer_name=str(tokenizer_folder)),
+                     None)
         merge = context.segment("merge", tasks=1)
-        merge.add(ShardMerge(str(work / "tasks"), str(context.output / "tokens"), tokenizer, self.sequence_length,
-                             self.max_tokens_per_shard, self.megatron, self.seed, str(tokenizer_folder)), None)
+        merge.add(ShardMerge(str(work / "tasks"), str(root / "tokens"), str(tokenizer_folder), self.sequence_length,
+                             self.max_tokens_per_shard, self.megatron, self.seed, str(root)), None)
         passing = context.segment("documents")
         passing.add(DocumentsReader(input_folder), None)
         passing.add(context.bind(PassThrough()), context.stage_id)

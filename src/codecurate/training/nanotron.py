@@ -8,14 +8,17 @@ nanotron's config classes (``codecurate.training.nanotron_schema``) before it is
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from codecurate.tokens.training import special_tokens
 from codecurate.training.layout import Cluster, LayoutChoice, choose_layout, describe
 from codecurate.training.model import Hyperparameters, ModelShape
+
+#: how a plan's note begins when nanotron's pre-training checks refuse the config's data
+WOULD_STOP = "nanotron's run_train.py would stop before training"
 
 
 @dataclass
@@ -29,15 +32,29 @@ class TrainingPlan:
 
 def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster, dataset_folder: str,
                     tokenizer: str, checkpoints: str = "checkpoints", project: str = "codecurate",
-                    run: str = "aixcoder-7b", seed: int = 42) -> TrainingPlan:
-    """The config as a plain dict in nanotron's schema, validated, with the layout choice."""
-    from codecurate.training.nanotron_schema import config_from_dict
+                    run: str = "aixcoder-7b", seed: int = 42, token_ids: Mapping[str, int | None] | None = None,
+                    read_data: bool = True) -> TrainingPlan:
+    """The config as a plain dict in nanotron's schema, validated, with the layout choice.
+
+    ``token_ids``: the ``bos``, ``eos`` and ``pad`` ids of the model config; read from the tokenizer folder
+    unless given. With ``read_data`` the config is checked as nanotron loads it, the shards' metadata and the
+    tokenizer read (they must exist), and as its ``run_train.py`` checks it before training (a failure of
+    these last checks is a note of the plan: the shards stay good, a parameter fixes it); without, only its
+    own content is checked."""
+    from codecurate.training.nanotron_schema import ConfigError, check_training_data, config_from_dict
 
     if hyper.sequence_length > model.max_positions:
         raise ValueError(f"sequence_length {hyper.sequence_length} exceeds the model's {model.max_positions} positions")
+    if token_ids is None:
+        from codecurate.tokens.loading import tokenizer_info
+
+        token_ids = tokenizer_info(tokenizer).ids
+    for role in ("bos", "eos"):
+        if token_ids.get(role) is None:
+            raise ValueError(f"the tokenizer {tokenizer} names no {role} token (its tokenizer_config.json): the model "
+                             f"config needs {role}_token_id")
     choice = choose_layout(model, cluster, hyper.global_batch_sequences, hyper.sequence_length)
     layout = choice.layout
-    ids = {token: i for i, token in enumerate(special_tokens())}
     config = {
         "general": {"project": project, "run": run, "seed": seed, "step": None, "consumed_train_samples": None,
                     "benchmark_csv_path": None, "ignore_sanity_checks": True},
@@ -48,7 +65,8 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
             "ddp_bucket_cap_mb": 25, "dtype": "bfloat16", "make_vocab_size_divisible_by": 1,
             "init_method": {"std": 0.02},
             "model_config": {
-                "bos_token_id": ids["<s>"], "eos_token_id": ids["</s>"], "pad_token_id": None,
+                "bos_token_id": token_ids["bos"], "eos_token_id": token_ids["eos"],
+                "pad_token_id": token_ids.get("pad"),
                 "hidden_act": "silu", "hidden_size": model.hidden, "initializer_range": 0.02,
                 "intermediate_size": model.ffn, "is_llama_config": True,
                 "max_position_embeddings": model.max_positions, "num_attention_heads": model.heads,
@@ -82,8 +100,14 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
                          "data": {"dataset": {"dataset_folder": dataset_folder}, "num_loading_workers": 1,
                                   "seed": seed}}],
     }
-    config_from_dict(config)  # nanotron's own checks, mirrored
-    notes = [f"hidden-dropout {hyper.hidden_dropout} and attention-dropout {hyper.attention_dropout} (Table I) have "
+    checked = config_from_dict(config, read_data=read_data)  # nanotron's own checks, mirrored
+    notes = []
+    if read_data:
+        try:  # a config nanotron loads, but whose data its run_train.py refuses: said, not fatal to the run
+            check_training_data(checked)
+        except ConfigError as error:
+            notes.append(f"{WOULD_STOP}: {error}")
+    notes += [f"hidden-dropout {hyper.hidden_dropout} and attention-dropout {hyper.attention_dropout} (Table I) have "
              "no field in nanotron's LlamaConfig and are not applied",
              f"warmup {hyper.warmup_steps} steps and minimum learning rate {hyper.min_learning_rate:g} are not in "
              "the paper; they are parameters"]

@@ -26,9 +26,20 @@ How the mirror represents nanotron's non-plain types:
 
 Each ``__post_init__`` applies the same defaults nanotron fills in (log levels, seeds, pipeline engine,
 key/value heads, learning-rate decay, data-stage order and sequence length...) and the same checks, so a
-config built here serializes (``config_to_dict``) to what nanotron would load. What is not mirrored: the
-``%date``/``%jobid`` substitution in ``general.run`` (done when nanotron loads the file) and everything that
-reads files or the network (the ``.metadata`` files of Nanoset folders, tokenizer downloads).
+config built here serializes (``config_to_dict``) to what nanotron would load.
+
+Nanoset folders are read as nanotron reads them (``read_data=True``, the default): ``NanosetDatasetsArgs``
+takes the tokenizer name and token size from the first ``*.metadata`` file of each folder (paths relative
+to the working directory, as nanotron's ``glob`` sees them) and the vocabulary size from that tokenizer as
+``AutoTokenizer.from_pretrained(name)`` would give it; then ``Config`` asserts that the model's vocabulary
+size and the config's tokenizer equal the dataset's. Only local tokenizer folders are read (with the
+``tokenizers`` library): a name that is no folder is an error here, where nanotron would ask the Hugging Face
+Hub. Stricter than nanotron: a folder that does not exist or holds no ``.metadata`` file is named at once
+(nanotron fails later, on a vocabulary size of None or in its data loader). ``read_data=False`` checks only
+what the YAML states. ``check_training_data`` adds the checks nanotron's ``run_train.py`` and trainer make
+before training (``len(tokenizer)`` equals the model's padded vocabulary, shard files present, every
+shard's tokenizer and token size those of the config). Not mirrored: the ``%date``/``%jobid`` substitution
+in ``general.run`` (done when nanotron loads the file) and Hub downloads.
 
 Deliberate differences from nanotron's own loader (dacite): ``bool`` is not accepted where an ``int`` or
 ``float`` is expected, and ``dataset_folder`` also accepts the older ``{folder: weight}`` mapping (nanotron's
@@ -38,8 +49,12 @@ or a list); the mapping is turned into ``dataset_folder`` + ``dataset_weights``,
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import difflib
+import glob
+import math
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -80,6 +95,9 @@ ATTENTION_IMPLEMENTATIONS = (
 )
 LR_WARMUP_STYLES = ("linear", "constant")
 LR_DECAY_STYLES = ("linear", "cosine", "1-sqrt")
+
+# Whether NanosetDatasetsArgs reads its folders' metadata (config_from_dict's read_data).
+_READ_DATA: contextvars.ContextVar[bool] = contextvars.ContextVar("read_data", default=False)
 
 # Field metadata: nanotron declares the field as ``str``/``float`` with a None default, so leaving the key out
 # is fine but an explicit null fails its type check.
@@ -436,14 +454,63 @@ class NanosetDatasetsArgs:
                 "dataset_weights",
                 f"has {len(self.dataset_weights)} weights for {len(self.dataset_folder)} dataset folders",
             )
-        # (nanotron then reads tokenizer_name, token_size_in_bytes and vocab_size from the folders' .metadata
-        # files when tokenizer_name is null; that needs the files and a tokenizer download, so it is not mirrored.)
+        if _READ_DATA.get():
+            self._read_metadata()
         if self.dataset_read_path is not None and len(self.dataset_read_path) != len(self.dataset_folder):
             raise ConfigError(
                 "dataset_read_path",
                 f"has length {len(self.dataset_read_path)} but there are {len(self.dataset_folder)} dataset folders "
                 "(nanotron compares len(), so give a list with one path per folder)",
             )
+
+
+    def _read_metadata(self) -> None:
+        """nanotron's reading of the first ``*.metadata`` file of every folder (in ``glob``'s order)."""
+        for folder in self.dataset_folder:
+            metadata_files = glob.glob(os.path.join(folder, "*.metadata"))
+            if not metadata_files:
+                where = "holds no *.metadata file" if os.path.isdir(folder) else "is not a folder"
+                raise ConfigError("dataset_folder", f"{folder!r} {where} (working directory {os.getcwd()}); "
+                                  "nanotron would leave the dataset without tokenizer and vocabulary size")
+            with open(metadata_files[0], encoding="utf-8") as f:
+                first_line = f.readline().strip()
+            if "|" not in first_line:
+                continue
+            parts = first_line.split("|")
+            if len(parts) != 2:
+                raise ConfigError("dataset_folder", f"{metadata_files[0]}: first line {first_line!r} is not name|size")
+            tokenizer_name, token_size = parts
+            if self.tokenizer_name is None:
+                self.tokenizer_name = tokenizer_name
+                self.token_size_in_bytes = int(token_size)
+                self.vocab_size = auto_tokenizer_vocab_size(tokenizer_name, f"{metadata_files[0]} names it")
+            else:
+                if self.tokenizer_name != tokenizer_name:
+                    raise ConfigError("tokenizer_name", f"{self.tokenizer_name!r} does not match {tokenizer_name!r} "
+                                      f"named by {metadata_files[0]}")
+                if self.token_size_in_bytes != int(token_size):
+                    raise ConfigError("token_size_in_bytes", f"{self.token_size_in_bytes!r} does not match "
+                                      f"{int(token_size)} of {metadata_files[0]}")
+
+
+def auto_tokenizer_vocab_size(name: str, why: str = "") -> int:
+    """``len(AutoTokenizer.from_pretrained(name).get_vocab())`` for a local tokenizer folder ``name``
+    (relative to the working directory, as for nanotron), or a ``tokenizer.json`` file (transformers 5
+    loads a relative one after asking the Hub); a ``ConfigError`` says why not otherwise."""
+    from codecurate.tokens.loading import tokenizer_info
+
+    context = f" ({why})" if why else ""
+    folder = name
+    if os.path.isfile(name) and os.path.basename(name) == "tokenizer.json":
+        folder = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        raise ConfigError("tokenizer_name", f"{name!r}{context} is not a folder seen from the working directory "
+                          f"{os.getcwd()}: nanotron's AutoTokenizer.from_pretrained would look it up on the Hugging "
+                          "Face Hub (OSError offline or for a name the Hub lacks)")
+    try:
+        return tokenizer_info(folder).vocab_size
+    except (OSError, ValueError) as error:
+        raise ConfigError("tokenizer_name", f"{name!r}{context}: {error}") from None
 
 
 @dataclass
@@ -584,9 +651,24 @@ class Config:
     def _check_nanoset_against_model(self, dataset: NanosetDatasetsArgs, key: str) -> None:
         """Vocabulary size and tokenizer must agree between the dataset and the model/tokenizer sections.
 
-        Only what the YAML states is compared: when ``tokenizer_name`` is null nanotron fills it (and the
-        vocabulary size) from the folders' metadata files at load time, which this mirror does not read."""
+        With the folders read (``read_data``) this is nanotron's check as it runs; without, only what the
+        YAML states is compared (nanotron would have filled a null ``tokenizer_name`` and the vocabulary
+        size from the folders' metadata)."""
         model_config = self.model.model_config
+        if _READ_DATA.get():
+            if model_config.vocab_size == -1:
+                model_config.vocab_size = dataset.vocab_size
+            if model_config.vocab_size != dataset.vocab_size:
+                raise ConfigError(f"{key}.vocab_size", f"{dataset.vocab_size} (of the tokenizer "
+                                  f"{dataset.tokenizer_name!r}) does not match model.model_config.vocab_size "
+                                  f"({model_config.vocab_size})")
+            if self.tokenizer is None:
+                self.tokenizer = TokenizerArgs(tokenizer_name_or_path=dataset.tokenizer_name)
+            if self.tokenizer.tokenizer_name_or_path != dataset.tokenizer_name:
+                raise ConfigError("tokenizer.tokenizer_name_or_path",
+                                  f"{self.tokenizer.tokenizer_name_or_path!r} does not match {key}.tokenizer_name "
+                                  f"({dataset.tokenizer_name!r}, from the folders' metadata)")
+            return
         if dataset.vocab_size is None:
             if dataset.tokenizer_name is not None:
                 raise ConfigError(
@@ -808,12 +890,18 @@ def _build(cls: type, data: Any, key: str) -> Any:
         raise err.under(key) from None
 
 
-def config_from_dict(data: Mapping[str, Any]) -> Config:
+def config_from_dict(data: Mapping[str, Any], *, read_data: bool = True) -> Config:
     """A ``Config`` built strictly from a plain dict (as loaded from YAML).
 
     Raises ``ConfigError`` (a ``ValueError``) naming the key path at fault for unknown keys, missing required
-    keys, values of the wrong type and anything nanotron's own checks would reject."""
-    return _build(Config, data, "")
+    keys, values of the wrong type and anything nanotron's own checks would reject. With ``read_data`` the
+    Nanoset folders' metadata and tokenizer are read as nanotron reads them (relative paths from the working
+    directory); without, only the YAML is checked."""
+    token = _READ_DATA.set(read_data)
+    try:
+        return _build(Config, data, "")
+    finally:
+        _READ_DATA.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -833,10 +921,64 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     return _plain(config)
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, *, read_data: bool = True) -> Config:
     """The nanotron config YAML at ``path``, validated (see ``config_from_dict``)."""
     with open(path, encoding="utf-8") as f:
         data = yaml.safe_load(f)
     if not isinstance(data, Mapping):
         raise ConfigError("", f"{path}: expected a YAML mapping at the top level, got {_kind(data)}")
-    return config_from_dict(data)
+    return config_from_dict(data, read_data=read_data)
+
+
+def padded_vocab_size(config: Config) -> int:
+    """The model's vocabulary as nanotron's trainer pads it: a multiple of tp x make_vocab_size_divisible_by."""
+    multiple = config.model.make_vocab_size_divisible_by * config.parallelism.tp
+    return int(math.ceil(config.model.model_config.vocab_size / multiple) * multiple)
+
+
+def check_training_data(config: Config) -> None:
+    """What nanotron's ``run_train.py`` and trainer check before training on Nanoset data, on a ``Config``
+    loaded with ``read_data``: ``len(AutoTokenizer(tokenizer))`` equals the model's padded vocabulary, each
+    folder holds ``*.ds`` files (the data loader's pattern, not recursive), and every shard's metadata names
+    the dataset's tokenizer and token size (nanotron reads the first file only and would misread another
+    size). Raises ``ConfigError`` naming the key at fault."""
+    for i, stage in enumerate(config.data_stages or ()):
+        dataset = stage.data.dataset
+        if dataset is None:
+            continue
+        key = f"data_stages[{i}].data.dataset"
+        name = config.tokenizer.tokenizer_name_or_path if config.tokenizer else None
+        if name is None:
+            raise ConfigError("tokenizer.tokenizer_name_or_path", "missing: run_train.py loads it for Nanoset data")
+        try:
+            size = auto_tokenizer_vocab_size(name, "the config's tokenizer")
+        except ConfigError as error:
+            raise ConfigError("tokenizer.tokenizer_name_or_path", error.reason) from None
+        padded = padded_vocab_size(config)
+        if size != padded:
+            raise ConfigError("model.model_config.vocab_size",
+                              f"the tokenizer {name!r} has {size} tokens but the trainer pads the model's vocabulary "
+                              f"({config.model.model_config.vocab_size}) to {padded}, a multiple of parallelism.tp "
+                              f"({config.parallelism.tp}) x model.make_vocab_size_divisible_by "
+                              f"({config.model.make_vocab_size_divisible_by}); run_train.py asserts they are equal")
+        for folder in dataset.dataset_folder:
+            shards = sorted(glob.glob(os.path.join(folder, "*.ds")))
+            if not shards:
+                raise ConfigError(f"{key}.dataset_folder", f"{folder!r} holds no *.ds shard")
+            for shard in shards:
+                metadata = f"{shard}.metadata"
+                if not os.path.isfile(metadata):
+                    raise ConfigError(f"{key}.dataset_folder", f"{shard} has no .metadata file")
+                with open(metadata, encoding="utf-8") as f:
+                    line = f.readline().strip()
+                expected = f"{dataset.tokenizer_name}|{dataset.token_size_in_bytes}"
+                if line != expected:
+                    raise ConfigError(f"{key}.dataset_folder", f"{metadata} says {line!r}, the dataset {expected!r}")
+
+
+def validate_training_config(path: str | Path) -> Config:
+    """The config at ``path`` through nanotron's loading checks and its pre-training checks, data read as
+    nanotron reads it (``load_config`` then ``check_training_data``)."""
+    config = load_config(path)
+    check_training_data(config)
+    return config

@@ -14,10 +14,10 @@ from codecurate.blocks import Accounting
 from codecurate.readers import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
-from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokens.loading import tokenizer_info
 from codecurate.training.layout import Cluster
 from codecurate.training.model import Hyperparameters, ModelShape
-from codecurate.training.nanotron import nanotron_config, write_training_files
+from codecurate.training.nanotron import WOULD_STOP, nanotron_config, write_training_files
 
 
 def _overrides(kind: type, name: str, values: dict | None):
@@ -41,6 +41,9 @@ class NanotronConfigStep(Accounting, PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if rank == 0:
             paths = self.block.write(Path(self.output))
+            report = paths["layout"].read_text(encoding="utf-8")
+            if WOULD_STOP in report:
+                logger.warning(f"nanotron_config: {paths['config']}: see {paths['layout']}")
             logger.info(f"nanotron_config: wrote {', '.join(str(p) for p in paths.values())}\n"
                         f"{paths['layout'].read_text(encoding='utf-8')}")
         for document in data or ():
@@ -55,7 +58,8 @@ class NanotronConfig(MultiStageBlock):
 
     Args:
         gpus, gpus_per_node, gpu_memory_gib, gpu_name, headroom: the cluster (128 x A100 40GB).
-        model: overrides of the model shape (aiXcoder-7B's; ``vocab_size`` defaults to the tokenizer's).
+        model: overrides of the model shape (aiXcoder-7B's; ``vocab_size`` defaults to the tokenizer's, and
+            the bos, eos and pad ids are the tokenizer's).
         hyperparameters: overrides of Table I's values (and of warmup and minimum learning rate).
         nanotron_dir: where nanotron's checkout is on the cluster (for ``run_train.py``).
         partition: Slurm partition of the script, if any.
@@ -74,14 +78,16 @@ class NanotronConfig(MultiStageBlock):
         self.nanotron_dir, self.partition, self.run, self.seed = nanotron_dir, partition, run, seed
 
     def write(self, output: Path) -> dict[str, Path]:
-        tokenizer = output / "tokenizer"
+        """The training files for the shards and tokenizer in ``output``: every path absolute, the tokenizer
+        named as the shards' metadata names it, vocabulary size and bos/eos/pad ids those of the tokenizer."""
+        root = output.resolve()
+        info = tokenizer_info(root / "tokenizer")
         values = dict(self.model_overrides)
-        values.setdefault("vocab_size", load_tokenizer(tokenizer).get_vocab_size())
+        values.setdefault("vocab_size", info.vocab_size)
         model = _overrides(ModelShape, "model", values)
-        plan = nanotron_config(model, self.hyper, self.cluster, str((output / "tokens").resolve()),
-                               str(tokenizer.resolve()), str((output / "checkpoints").resolve()), run=self.run,
-                               seed=self.seed)
-        return write_training_files(plan, output / "training", self.nanotron_dir, self.partition)
+        plan = nanotron_config(model, self.hyper, self.cluster, str(root / "tokens"), str(root / "tokenizer"),
+                               str(root / "checkpoints"), run=self.run, seed=self.seed, token_ids=info.ids)
+        return write_training_files(plan, root / "training", self.nanotron_dir, self.partition)
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         segment = context.segment("write")
