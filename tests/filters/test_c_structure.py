@@ -74,4 +74,4 @@ def test_configurations_cover_every_branch():
 def test_pathological_input_is_judged_quickly(text):
     start = time.perf_counter()
     assert structure_fault(text) is not None
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 30  # seconds; about 1 here

@@ -83,11 +83,13 @@ _ANCESTOR_LINES = 20
 _MAX_ROUNDS = 4
 
 
+#: every byte to a space, but newlines
+_TO_BLANK = bytes(byte if byte in (0x0A, 0x0D) else 0x20 for byte in range(256))
+
+
 def _blank(buffer: bytearray, start: int, end: int) -> None:
     """Replace ``buffer[start:end]`` by spaces, keeping newlines (and so every line number)."""
-    for index in range(start, end):
-        if buffer[index] not in (0x0A, 0x0D):
-            buffer[index] = 0x20
+    buffer[start:end] = buffer[start:end].translate(_TO_BLANK)
 
 
 def _code_mask(source: bytes) -> bytearray:

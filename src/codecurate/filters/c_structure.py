@@ -22,12 +22,14 @@ from codecurate.filters.c_macros import _CONDITIONAL, _MACRO, _blank
 #: (with their continuations and the block comments they open). A group named ``open_*`` matches
 #: where such a comment or literal is left unclosed.
 _LITERALS = (
+    rb"(?=[/\"'.0-9uULR])(?:"  # the characters these start with: the engine skips the rest fast
     rb"//(?:\\\r?\n|[^\n])*"
     rb"|/\*(?:.*?\*/|(?P<open_comment>.*))"
     rb"|(?:u8|[uUL])?R\"(?P<delimiter>[^()\\\s\"]{0,16})\((?:.*?\)(?P=delimiter)\"|(?P<open_raw>.*))"
     rb"|(?:u8|[uUL])?\"(?:\\.|[^\"\\\n])*(?:\"|(?P<open_string>))"
     rb"|(?<![\w'])\.?\d(?:[eEpP][+-]|'(?=\w)|[\w.])*"
     rb"|(?:u8|[uUL])?'(?:\\.|[^'\\\n])*(?:'|(?P<open_char>))"
+    rb")"
 )
 _COMMENTS_AND_LITERALS = re.compile(_LITERALS, re.DOTALL | re.MULTILINE)
 _NOT_CODE = re.compile(
@@ -86,10 +88,11 @@ def _directive_fault(source: bytes, spans: list[tuple[int, int]]) -> bool:
     no file, a ``#define`` of no name, a stray character, or unpaired brackets in an ``#if``."""
     if not spans:
         return False
-    literals_blanked = _blanked(source, _COMMENTS_AND_LITERALS)
     for start, end in spans:
         match = _DIRECTIVE.match(source, start, end)
         name, rest = match.group(1), match.start(2)
+        # the directive's text with its comments and literals blanked, at the same offsets
+        literals_blanked = b" " * rest + _blanked(source[rest:end], _COMMENTS_AND_LITERALS)
         if name is None:
             if not _LINE_MARKER.match(literals_blanked, rest, end):
                 return True
@@ -186,11 +189,11 @@ def _choices(groups: list[list], pick: int) -> list[int]:
     return choices
 
 
-def configurations(source: bytes) -> list[bytes] | None:
+def configurations(source: bytes, found=False) -> list[bytes] | None:
     """Preprocessor configurations of ``source`` that between them hold every branch of every
     conditional (``_choices``), with directive lines blanked; ``None`` when the conditionals do not
-    balance, which a compiler rejects."""
-    found = _conditionals(source)
+    balance, which a compiler rejects. ``found``: ``_conditionals(source)`` when already known."""
+    found = _conditionals(source) if found is False else found
     if found is None:
         return None
     directives, groups, _ = found
@@ -200,23 +203,26 @@ def configurations(source: bytes) -> list[bytes] | None:
     for pick in range(min(_MAX_CONFIGURATIONS, max(group[0] for group in groups))):
         choices = _choices(groups, pick)
         buffer = bytearray(source)
-        stack: list[list] = []  # per open conditional: [group, branch index now, skipping this branch]
+        stack: list[list] = []  # per open conditional: [branch index now, skipping this branch]
+        skipping = 0  # open conditionals skipping their branch now
         skip_from = 0
         for match, group in directives:
             directive = match.group(1)
-            was_skipping = any(entry[2] for entry in stack)
+            was_skipping = skipping > 0
             if directive in (b"if", b"ifdef", b"ifndef"):
-                stack.append([group, 0, choices[group] != 0])
+                stack.append([0, choices[group] != 0])
+                skipping += stack[-1][1]
             elif directive == b"endif":
-                stack.pop()
+                skipping -= stack.pop()[1]
             else:
                 entry = stack[-1]
-                entry[1] += 1
-                entry[2] = entry[1] != choices[group]
-            now_skipping = any(entry[2] for entry in stack)
-            if now_skipping and not was_skipping:
+                entry[0] += 1
+                now = entry[0] != choices[group]
+                skipping += now - entry[1]
+                entry[1] = now
+            if skipping and not was_skipping:
                 skip_from = match.end()
-            elif was_skipping and not now_skipping:
+            elif was_skipping and not skipping:
                 _blank(buffer, skip_from, match.start())
             _blank(buffer, match.start(), match.end())
         results.append(bytes(buffer))
@@ -276,9 +282,11 @@ def structure_fault(source: bytes) -> str | None:
         return "unbalanced_conditionals"
     if conditionals[2] is not None:
         return conditionals[2]
-    variants = configurations(source)
+    variants = configurations(source, conditionals)
+    first_code = b""
     for variant in variants:
         code, unclosed, directives = code_only(variant)
+        first_code = first_code or code
         if unclosed:
             return "unclosed_literal"
         if _directive_fault(variant, directives):
@@ -289,6 +297,6 @@ def structure_fault(source: bytes) -> str | None:
             return "stray_character"
         if _bracket_fault(code):
             return "unbalanced_brackets"
-    if _open_end(code_only(variants[0])[0]):
+    if _open_end(first_code):
         return "open_end"
     return None
