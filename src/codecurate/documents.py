@@ -42,6 +42,8 @@ STARS = "stars"
 COMMITS = "commits"
 #: Version or revision of the repository (git HEAD, distribution version).
 REVISION = "revision"
+#: Declared URL of the repository (its home on a code host), or ``None``.
+REPO_URL = "repo_url"
 
 # --- set by blocks -----------------------------------------------------------------------------
 #: Why a document was dropped (datatrove's own key, kept for compatibility with its tools).
@@ -53,6 +55,12 @@ QUALITY_SCORE = "quality_score"
 #: On a document dropped as a duplicate: the id of the copy that was kept, and their similarity.
 DUPLICATE_OF = "duplicate_of"
 DUPLICATE_SIMILARITY = "duplicate_similarity"
+#: On a file of a repository dropped by project-level dedup: the id of the repository kept in its place
+#: (``DUPLICATE_SIMILARITY`` then holds the two repositories' share of files).
+DUPLICATE_REPOSITORY_OF = "duplicate_repository_of"
+#: Commented-out code cleaning (``codecurate.filters.commented_code``): UTF-8 bytes of commented-out
+#: code deleted from the document.
+COMMENTED_CODE_REMOVED_BYTES = "commented_code_removed_bytes"
 #: Code metrics (``codecurate.filters.code_metrics``): share of non-whitespace bytes in comments,
 #: and lines holding code (not blank, not only comments).
 COMMENT_RATIO = "comment_ratio"
@@ -84,7 +92,7 @@ DECONTAMINATION_MATCH = "decontamination_match"
 SENSITIVE_MATCH = "sensitive_match"
 
 #: Keys that describe a repository rather than one of its files.
-REPOSITORY_KEYS = (REPO, LICENSE, LICENSE_SOURCE, LICENSE_DECLARED, STARS, COMMITS, REVISION)
+REPOSITORY_KEYS = (REPO, LICENSE, LICENSE_SOURCE, LICENSE_DECLARED, STARS, COMMITS, REVISION, REPO_URL)
 
 
 def document_id(repo: str, path: str) -> str:

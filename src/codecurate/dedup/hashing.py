@@ -149,11 +149,13 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """``(bands, rows)`` minimising false positives + false negatives at ``threshold`` (datasketch)."""
+def optimal_bands(threshold: float, num_perm: int, false_positive_weight: float = 0.5,
+                  false_negative_weight: float = 0.5) -> tuple[int, int]:
+    """``(bands, rows)`` minimising the weighted false positives + false negatives at ``threshold``
+    (datasketch); equal weights unless given."""
     from datasketch.lsh import _optimal_param
 
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -38,18 +38,23 @@ def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.nd
     return np.concatenate([np.fromfile(p, dtype=dtype) for p in parts]) if parts else np.empty(0, dtype)
 
 
+def license_is_permissive(license_expression: str | None) -> bool:
+    """Whether an SPDX expression is on the permissive list (False when unknown, or when the
+    license extra is not installed: the license then does not decide)."""
+    if not license_expression:
+        return False
+    try:
+        from codecurate.filters.license import is_permissive
+
+        return is_permissive(license_expression)
+    except ImportError:
+        return False
+
+
 def keep_priority(document: Document) -> list:
     """The keep rule, smallest first: permissive license first, then more stars, then repository,
     path and id order. Deterministic whatever the input order or task count."""
-    license_expression = document.metadata.get(keys.LICENSE)
-    permissive = False
-    if license_expression:
-        try:
-            from codecurate.filters.license import is_permissive
-
-            permissive = is_permissive(license_expression)
-        except ImportError:  # license extra not installed: the license does not decide
-            permissive = False
+    permissive = license_is_permissive(document.metadata.get(keys.LICENSE))
     stars = document.metadata.get(keys.STARS)
     stars = stars if isinstance(stars, (int, float)) and stars == stars else 0
     return [0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",

@@ -1,6 +1,6 @@
 """Repository quality: score repositories from stars, commits and test files; drop the lowest 10%.
 
-The paper gives no formula; ours is explicit::
+The score (``codecurate.scoring``, shared with project-level dedup) is explicit::
 
     score = stars_weight * log1p(stars) + commits_weight * log1p(commits) + tests_weight * log1p(test_files)
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 from datatrove.data import DocumentsPipeline
@@ -29,23 +28,9 @@ from codecurate.blocks import Accounting
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
+from codecurate.scoring import is_test_file, quality_score
 
-_TEST_DIR = re.compile(r"(?:^|/)(?:tests?|__tests__|testing|spec|specs|test_?data)/")
-_TEST_NAME = re.compile(r"^(?:test_.+|.+_test|.+Tests?|.+_spec|.+\.test|.+\.spec|conftest)\.\w+$")
-
-
-def is_test_file(path: str) -> bool:
-    """Whether a repository path looks like a test file (a tests folder or a test naming convention)."""
-    return bool(_TEST_DIR.search(path) or _TEST_NAME.match(path.rsplit("/", 1)[-1]))
-
-
-def quality_score(
-    stars: int | None, commits: int | None, test_files: int, weights: tuple[float, float, float]
-) -> float:
-    """The repository score of the module docstring."""
-    stars_weight, commits_weight, tests_weight = weights
-    return (stars_weight * math.log1p(max(stars or 0, 0)) + commits_weight * math.log1p(max(commits or 0, 0))
-            + tests_weight * math.log1p(test_files))
+__all__ = ["RepositoryQuality", "is_test_file", "quality_score"]
 
 
 class MeasureRepositories(PipelineStep):

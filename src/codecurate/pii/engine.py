@@ -12,7 +12,7 @@ from __future__ import annotations
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
-from codecurate.pii.recognizers import ENTITIES, code_recognizers
+from codecurate.pii.recognizers import ENTITIES, URL, code_recognizers
 
 #: spaCy's label for people, reported by presidio's SpacyRecognizer; redacted as NAME.
 NER_PERSON = "PERSON"
@@ -42,15 +42,17 @@ def build_engine(
     redact_private_ips: bool = False,
     min_entropy: float = 3.5,
     max_text_length: int = 50_000_000,
+    url_allow_domains: tuple[str, ...] | list[str] | None = None,
 ) -> tuple[AnalyzerEngine, list[str]]:
     """``(engine, entities to ask for)``. ``ner_model`` is a folder with a Hugging Face
     token-classification model (StarPII or any NER model), or a spaCy pipeline name or folder with
-    an NER component; without one, names come from the author/copyright rules only."""
+    an NER component; without one, names come from the author/copyright rules only. URLs are found
+    when ``url_allow_domains`` is given (the hosts they are kept for; may be empty)."""
     offline_tldextract()  # our recognizers never call it; a user adding presidio's own ones would
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in code_recognizers(redact_private_ips, min_entropy):
+    for recognizer in code_recognizers(redact_private_ips, min_entropy, url_allow_domains):
         registry.add_recognizer(recognizer)
-    entities = list(ENTITIES)
+    entities = list(ENTITIES) + ([URL] if url_allow_domains is not None else [])
     from codecurate.pii.ner import TransformersRecognizer, is_transformers_model
 
     if ner_model is not None and is_transformers_model(ner_model):

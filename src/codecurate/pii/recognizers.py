@@ -252,7 +252,68 @@ class NameRuleRecognizer(_CodeRecognizer):
         return results
 
 
-def code_recognizers(redact_private_ips: bool = False, min_entropy: float = 3.5) -> list[EntityRecognizer]:
-    """The recognizers of the six types, name rules included."""
-    return [EmailRecognizer(), IPRecognizer(redact_private_ips), KeyRecognizer(min_entropy), PasswordRecognizer(),
-            UsernameRecognizer(), NameRuleRecognizer()]
+#: The optional seventh type (the aiXcoder-7B README names URLs among the sensitive information;
+#: the paper's six types do not include them).
+URL = "URL"
+#: Hosts whose URLs say nothing about a person: licence texts, standards, language and library
+#: documentation, reserved example domains. A host matches itself and its subdomains.
+DEFAULT_URL_ALLOW_DOMAINS = (
+    # licences
+    "opensource.org", "spdx.org", "gnu.org", "fsf.org", "apache.org", "creativecommons.org", "mozilla.org",
+    "mit-license.org", "choosealicense.com", "unlicense.org", "blueoakcouncil.org", "eclipse.org", "boost.org",
+    # standards
+    "w3.org", "whatwg.org", "ietf.org", "rfc-editor.org", "iso.org", "unicode.org", "ecma-international.org",
+    "json-schema.org", "semver.org", "purl.org", "schema.org", "xmlsoap.org", "openapis.org",
+    # language and library documentation
+    "python.org", "readthedocs.io", "readthedocs.org", "docs.rs", "rust-lang.org", "go.dev", "golang.org",
+    "nodejs.org", "typescriptlang.org", "cppreference.com", "isocpp.org", "kotlinlang.org", "docs.oracle.com",
+    "learn.microsoft.com", "docs.microsoft.com", "msdn.microsoft.com", "developer.apple.com", "numpy.org",
+    "scipy.org", "pytorch.org", "wikipedia.org",
+    # reserved for examples (RFC 2606, RFC 6761)
+    "example.com", "example.org", "example.net", "localhost",
+)
+
+
+def host_allowed(host: str, domains: frozenset[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one."""
+    host = host.lower().rstrip(".")
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts)))
+
+
+class URLRecognizer(_CodeRecognizer):
+    """URLs with a scheme (``https://``, ``ftp://``, ``postgres://``...) or starting with ``www.``,
+    except those whose host is on the allow-list (licence, standards, documentation)."""
+
+    ENTITY = URL
+    PATTERN = re.compile(r"\b(?:[a-z][a-z0-9+.-]{1,19}://|www\.(?=[A-Za-z0-9-]{1,63}\.))"
+                         r"[^\s\"'<>`\\()\[\]{}|^]{1,2000}", re.IGNORECASE)
+    HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]{0,15}://)?(?:[^@/?#]{0,256}@)?(\[[0-9a-f:.]+\]|[^:/?#]+)",
+                      re.IGNORECASE)
+
+    def __init__(self, allow_domains: tuple[str, ...] | list[str] = DEFAULT_URL_ALLOW_DOMAINS):
+        super().__init__()
+        self.allow_domains = frozenset(d.lower().strip().strip(".") for d in allow_domains)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in self.PATTERN.finditer(text):
+            url = match.group().rstrip(".,;:!?*'\"")
+            host = self.HOST.match(url)
+            if host is None or "." not in host.group(1) and host.group(1).lower() != "localhost":
+                continue  # "http://" alone, or a scheme placeholder such as "https://${host}"
+            if host_allowed(host.group(1), self.allow_domains):
+                continue
+            results.append(_result(URL, match.start(), match.start() + len(url), 0.6, self))
+        return results
+
+
+def code_recognizers(redact_private_ips: bool = False, min_entropy: float = 3.5,
+                     url_allow_domains: tuple[str, ...] | list[str] | None = None) -> list[EntityRecognizer]:
+    """The recognizers of the six types, name rules included; with ``url_allow_domains`` (a list,
+    possibly empty) the URL recognizer too, that list being its allow-list."""
+    recognizers = [EmailRecognizer(), IPRecognizer(redact_private_ips), KeyRecognizer(min_entropy),
+                   PasswordRecognizer(), UsernameRecognizer(), NameRuleRecognizer()]
+    if url_allow_domains is not None:
+        recognizers.append(URLRecognizer(url_allow_domains))
+    return recognizers

@@ -1,4 +1,4 @@
-"""PII redaction: find the six PII types with the code engine, replace each with its token."""
+"""PII redaction: find the six PII types (and optionally URLs) with the code engine, replace each with its token."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, 
 @register("pii_redaction")
 class PIIRedactor(CodecurateFilter):
     """Replace emails, names, IP addresses, usernames, passwords and keys with ``<EMAIL>``,
-    ``<NAME>``, ``<IP_ADDRESS>``, ``<USERNAME>``, ``<PASSWORD>``, ``<KEY>``; counts per type go to
+    ``<NAME>``, ``<IP_ADDRESS>``, ``<USERNAME>``, ``<PASSWORD>``, ``<KEY>`` (and, when ``urls`` is
+    set, URLs outside the allow-list with ``<URL>``); counts per type go to
     ``pii_counts`` and the stage stats. A document that exceeds its time budget is dropped
     (``pii_timeout``), never passed through unredacted.
 
@@ -52,6 +53,11 @@ class PIIRedactor(CodecurateFilter):
         redact_private_ips: also redact private, loopback and reserved addresses.
         min_entropy: bits per character for a literal to count as a key.
         budget_seconds, budget_per_mb: time allowed per document.
+        urls: also replace URLs with ``<URL>`` (off: the paper's six types; the aiXcoder-7B README
+            names URLs among the sensitive information).
+        url_allow_domains: hosts (and their subdomains) whose URLs are kept, added to
+            ``DEFAULT_URL_ALLOW_DOMAINS`` (licence, standards and documentation hosts) unless
+            ``url_default_domains`` is false.
     """
 
     name = "pii_redaction"
@@ -64,6 +70,9 @@ class PIIRedactor(CodecurateFilter):
         min_entropy: float = 3.5,
         budget_seconds: float = 5.0,
         budget_per_mb: float = 20.0,
+        urls: bool = False,
+        url_allow_domains: list[str] | None = None,
+        url_default_domains: bool = True,
         exclusion_writer: DiskWriter | None = None,
     ):
         super().__init__(exclusion_writer)
@@ -71,6 +80,12 @@ class PIIRedactor(CodecurateFilter):
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
         if budget_seconds <= 0 or budget_per_mb < 0:
             raise ValueError("budget_seconds must be > 0 and budget_per_mb >= 0")
+        domains = list(url_allow_domains or ())
+        if any(not isinstance(d, str) or not d.strip(" .") or "/" in d for d in domains):
+            raise ValueError(f"url_allow_domains must be host names (no scheme or path), got {domains!r}")
+        if not urls and (domains or not url_default_domains):
+            raise ValueError("url_allow_domains and url_default_domains need urls: true")
+        self.urls, self.url_allow_domains, self.url_default_domains = urls, domains, url_default_domains
         self.scope = scope
         self.ner_model = ner_model
         self.redact_private_ips = redact_private_ips
@@ -87,8 +102,12 @@ class PIIRedactor(CodecurateFilter):
     def engine(self):
         if self._engine is None:
             from codecurate.pii.engine import build_engine
+            from codecurate.pii.recognizers import DEFAULT_URL_ALLOW_DOMAINS
 
-            engine, entities = build_engine(self.ner_model, self.redact_private_ips, self.min_entropy)
+            defaults = DEFAULT_URL_ALLOW_DOMAINS if self.url_default_domains else ()
+            allow = tuple(dict.fromkeys([*defaults, *self.url_allow_domains])) if self.urls else None
+            engine, entities = build_engine(self.ner_model, self.redact_private_ips, self.min_entropy,
+                                            url_allow_domains=allow)
             # the first analysis loads what presidio loads lazily: not a document's time
             engine.analyze(text="warm up: dev@example.org 10.1.2.3 password = 'x'", language="en", entities=entities)
             self._engine = engine, entities

@@ -25,8 +25,9 @@ SIDECAR_KEYS = {
     "stars": keys.STARS,
     "commits": keys.COMMITS,
     "revision": keys.REVISION,
+    "url": keys.REPO_URL,
 }
-_SIDECAR_TYPES = {"name": str, "license": str, "stars": int, "commits": int, "revision": str}
+_SIDECAR_TYPES = {"name": str, "license": str, "stars": int, "commits": int, "revision": str, "url": str}
 
 
 class SidecarError(ValueError):

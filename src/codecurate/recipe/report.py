@@ -2,7 +2,8 @@
 
 From the run's output folder: the stage funnel (documents and bytes in, kept, dropped by reason),
 the language distribution of the curated files (like the paper's Figure 2), dedup cluster sizes
-(from the excluded duplicates), PII replacements by type, the order strategies drawn, the
+(from the excluded duplicates), the repositories dropped as duplicates of another and the one kept,
+the commented-out code found and deleted, PII replacements by type, the order strategies drawn, the
 objective mix (layouts, and realised shares per language beside the share of files that could
 serve SFIM), the tokens written and the time per stage.
 """
@@ -53,14 +54,25 @@ def collect(output: str | Path) -> dict:
         if meta.get(keys.ORDER_STRATEGY) and meta.get(keys.REPO):
             strategies[meta[keys.REPO]] = meta[keys.ORDER_STRATEGY]
     clusters: dict[str, Counter] = {}
+    repositories: dict[str, dict[str, list]] = {}
     for stage in summary["stages"]:
         sizes: Counter = Counter()
         for record in _records(output / "excluded" / stage["stage"]):
-            kept = (record.get("metadata") or {}).get(keys.DUPLICATE_OF)
+            meta = record.get("metadata") or {}
+            kept = meta.get(keys.DUPLICATE_OF)
             if kept:
                 sizes[kept] += 1
+            kept_repository = meta.get(keys.DUPLICATE_REPOSITORY_OF)
+            if kept_repository and meta.get(keys.REPO):
+                entry = repositories.setdefault(stage["stage"], {}).setdefault(
+                    meta[keys.REPO], [kept_repository, meta.get(keys.DUPLICATE_SIMILARITY), 0])
+                entry[2] += 1
         if sizes:
             clusters[stage["stage"]] = Counter(1 + n for n in sizes.values())
+    commented = {s["stage"]: {k: s["counters"].get(k, 0) for k in ("comment_blocks", "code_blocks",
+                                                                    "large_code_blocks", "deleted_blocks",
+                                                                    "deleted_bytes")}
+                 for s in summary["stages"] if "comment_blocks" in s["counters"]}
     tokens_file = output / "tokens" / "summary.json"
     tokens = json.loads(tokens_file.read_text()) if tokens_file.is_file() else None
     return {
@@ -71,6 +83,10 @@ def collect(output: str | Path) -> dict:
         "languages": {k: {"files": languages[k], "bytes": language_bytes[k]} for k, _ in languages.most_common()},
         "dedup_cluster_sizes": {stage: {str(size): n for size, n in sorted(c.items())}
                                 for stage, c in clusters.items()},
+        "duplicate_repositories": {stage: {repo: {"kept": kept, "similarity": similarity, "files": files}
+                                           for repo, (kept, similarity, files) in sorted(found.items())}
+                                   for stage, found in repositories.items()},
+        "commented_code": commented,
         "pii": dict(pii.most_common()),
         "order_strategies": dict(Counter(strategies.values()).most_common()),
         "objectives": dict(objectives.most_common()),
@@ -127,6 +143,20 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
         lines.append(f"- {stage}: " + ", ".join(f"{n:,} clusters of {size}" for size, n in sizes.items()))
     if not data["dedup_cluster_sizes"]:
         lines.append("(no duplicates)")
+    lines += ["", "## Duplicate repositories", ""]
+    for stage, found in data["duplicate_repositories"].items():
+        lines += [f"{stage}: {len(found):,} repositories dropped ({sum(e['files'] for e in found.values()):,} files)",
+                  "", "| dropped | kept | similarity | files |", "|---|---|---|---|"]
+        lines += [f"| {repo} | {e['kept']} | {e['similarity']} | {e['files']:,} |" for repo, e in found.items()]
+    if not data["duplicate_repositories"]:
+        lines.append("(none)")
+    lines += ["", "## Commented-out code", ""]
+    for stage, c in data["commented_code"].items():
+        lines.append(f"- {stage}: {c['comment_blocks']:,} comment blocks, {c['code_blocks']:,} of them code, "
+                     f"{c['large_code_blocks']:,} large, {c['deleted_blocks']:,} deleted "
+                     f"({human_size(c['deleted_bytes'])})")
+    if not data["commented_code"]:
+        lines.append("(no stage)")
     lines += ["", "## Tokens", ""]
     tokens = data["tokens"]
     lines.append("(no shards)" if tokens is None else

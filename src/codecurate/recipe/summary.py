@@ -196,6 +196,16 @@ def format_summary(summary: dict) -> str:
                 more = len(counts["extensions"]) - len(top)
                 listed = ", ".join(f"{extension} {count}" for extension, count in top)
                 lines.append(f"        by extension: {listed}{f', and {more} more' if more > 0 else ''}")
+        counters = stage["counters"]
+        if "duplicate_repositories" in counters:
+            lines.append(f"    duplicate repositories: {counters['duplicate_repositories']} of "
+                         f"{counters.get('repositories', 0)} repositories, in "
+                         f"{counters.get('duplicate_clusters', 0)} clusters")
+        if "comment_blocks" in counters:
+            deleted = human_size(counters.get("deleted_bytes", 0))
+            lines.append(f"    commented-out code: {counters.get('code_blocks', 0)} code blocks of "
+                         f"{counters['comment_blocks']} comment blocks, {counters.get('large_code_blocks', 0)} large, "
+                         f"{counters.get('deleted_blocks', 0)} deleted ({deleted})")
         for group, entry in stage.get("objective_shares", {}).items():
             shares = " ".join(f"{k} {entry[k]:.3f}" for k in ("sfim", "fim", "ntp") if k in entry)
             eligible = f" (could serve SFIM: {entry['sfim_eligible']:.3f})" if "sfim_eligible" in entry else ""

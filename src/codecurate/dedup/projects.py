@@ -1,0 +1,344 @@
+"""Project-level dedup: the same project arriving twice (a mirror, a fork, a vendored copy under
+another name) keeps one repository, before file-level dedup splits it across its copies.
+
+A repository's **set** is the distinct content hashes of its files (BLAKE2b-64 of the text with
+line ends normalised and trailing whitespace removed; empty files left out), plus one element for
+its name (the last part of its id, lower case) and one for its declared URL (``repo_url``, scheme,
+``www.``, ``.git`` and trailing ``/`` removed) when it has one. Paths do not enter the set, so a
+copy with renamed folders has the same set. Two repositories are duplicates when the Jaccard
+similarity of their sets reaches ``threshold`` and they share at least ``min_shared_files`` files.
+
+Three passes:
+
+1. ``fingerprint`` (every task): each repository's content hashes and ranking facts (stars,
+   commits, test files, license, URL) from its share of the input, to disk.
+2. ``cluster`` (one task): the parts of a repository split over tasks merged; a MinHash signature
+   per repository set (``codecurate.dedup.hashing``), LSH bands, candidate pairs from shared band
+   buckets, every candidate verified on the exact Jaccard of the two sets; union-find over the
+   verified pairs. In each cluster the repository with the best quality score
+   (``codecurate.scoring``: stars, commits, test files) is kept, ties going to a permissive license,
+   then to the smaller repository id; the others are listed with the kept one and their similarity.
+3. ``filter`` (every task): every file of a listed repository is dropped as
+   ``duplicate_repository``, ``duplicate_repository_of`` naming the kept repository.
+
+Memory: pass 2 holds every repository's hash set (8 bytes per distinct file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate import documents as keys
+from codecurate.blocks import Accounting
+from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
+from codecurate.dedup.near import union_find_clusters
+from codecurate.readers.documents import DocumentsReader
+from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
+from codecurate.recipe.registry import register
+from codecurate.scoring import count_value, is_test_file, quality_score
+
+REASON = "duplicate_repository"
+#: False-positive and false-negative weights of the default LSH layout.
+LSH_WEIGHTS = (0.02, 0.98)
+_TRAILING_SPACE = re.compile(r"[ \t\r\f\v]+(?=\n)|\r")
+_URL_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?(?:www\.)?")
+
+
+def content_hash(text: str) -> int | None:
+    """64-bit hash of a file's text with ``\\r`` and trailing whitespace removed; ``None`` when blank."""
+    normalised = _TRAILING_SPACE.sub("", text).strip("\n")
+    if not normalised.strip():
+        return None
+    digest = hashlib.blake2b(normalised.encode("utf-8", errors="surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def normalise_url(url: str) -> str:
+    """``https://www.GitHub.com/Owner/Repo.git/`` -> ``github.com/owner/repo``."""
+    url = _URL_PREFIX.sub("", url.strip().lower())
+    url = url.rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def identity_hashes(repo: str, url: str | None) -> list[int]:
+    """The set elements of a repository's declared name and URL (hashed apart from file contents)."""
+    name = repo.rstrip("/").rsplit("/", 1)[-1].lower()
+    name = name[:-4] if name.endswith(".git") else name
+    labels = [f"\0name\0{name}"] + ([f"\0url\0{normalise_url(url)}"] if url else [])
+    return [int.from_bytes(hashlib.blake2b(label.encode("utf-8"), digest_size=8).digest(), "little")
+            for label in labels]
+
+
+class RepositoryFingerprints(PipelineStep):
+    """Pass 1: per repository of the task, its file content hashes and ranking facts, to
+    ``<work>/fingerprints/<rank>.jsonl`` (facts, hash count) and ``<rank>.u64`` (the hashes)."""
+
+    type = "🫂 - DEDUP"
+    name = "repository fingerprints"
+
+    def __init__(self, work: str):
+        super().__init__()
+        self.work = work
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        repositories: dict[str, dict] = {}
+        for document in data or ():
+            repo = document.metadata.get(keys.REPO)
+            if repo is None:
+                continue
+            with self.track_time():
+                entry = repositories.get(repo)
+                if entry is None:
+                    entry = repositories[repo] = {"repo": repo, "stars": None, "commits": None, "files": 0,
+                                                  "test_files": 0, "license": None, "url": None, "hashes": set()}
+                self._add(entry, document)
+        folder = Path(self.work) / "fingerprints"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as meta, \
+                open(folder / f"{rank:05d}.u64", "wb") as values:
+            for entry in repositories.values():
+                hashes = np.fromiter(sorted(entry.pop("hashes")), dtype=np.uint64)
+                hashes.tofile(values)
+                meta.write(json.dumps(entry | {"hashes": int(hashes.size)}) + "\n")
+        self.stat_update("repositories", value=len(repositories))
+        return
+        yield
+
+    def _add(self, entry: dict, document: Document) -> None:
+        meta = document.metadata
+        for key, field in ((keys.STARS, "stars"), (keys.COMMITS, "commits")):
+            value = count_value(meta.get(key))
+            if value is not None:
+                entry[field] = max(entry[field] or 0, value)
+        for key, field in ((keys.LICENSE, "license"), (keys.REPO_URL, "url")):
+            if entry[field] is None and meta.get(key):
+                entry[field] = str(meta[key])
+        entry["files"] += 1
+        entry["test_files"] += is_test_file(meta.get(keys.PATH) or "")
+        value = content_hash(document.text)
+        if value is None:
+            self.stat_update("blank_files")
+        else:
+            entry["hashes"].add(value)
+
+
+def read_fingerprints(folder: Path) -> dict[str, dict]:
+    """Every task's fingerprints, the parts of one repository merged (``hashes``: sorted unique uint64)."""
+    merged: dict[str, dict] = {}
+    for part in sorted(folder.glob("*.jsonl")):
+        values = np.fromfile(part.with_suffix(".u64"), dtype=np.uint64)
+        offset = 0
+        with open(part, encoding="utf-8") as f:
+            for line in f:
+                entry = json.loads(line)
+                hashes = values[offset : offset + entry["hashes"]]
+                offset += entry["hashes"]
+                into = merged.get(entry["repo"])
+                if into is None:
+                    merged[entry["repo"]] = entry | {"hashes": hashes}
+                    continue
+                for field in ("stars", "commits"):
+                    if entry[field] is not None:
+                        into[field] = max(into[field] or 0, entry[field])
+                for field in ("license", "url"):
+                    into[field] = into[field] or entry[field]
+                into["files"] += entry["files"]
+                into["test_files"] += entry["test_files"]
+                into["hashes"] = np.union1d(into["hashes"], hashes)
+    return merged
+
+
+def candidate_pairs(band_keys: np.ndarray, max_bucket_size: int) -> np.ndarray:
+    """Unique ``(i, j)`` (i < j) of rows sharing a band hash; buckets over ``max_bucket_size`` give
+    a chain and a star (connected, linear in the bucket size)."""
+    rows, bands = band_keys.shape
+    key = band_keys.ravel()
+    member = np.repeat(np.arange(rows, dtype=np.int64), bands)
+    band = np.tile(np.arange(bands, dtype=np.uint64), rows)
+    order = np.lexsort((member, key, band))
+    key, member, band = key[order], member[order], band[order]
+    change = (np.diff(key) != 0) | (np.diff(band) != 0)
+    bounds = np.flatnonzero(np.concatenate(([True], change, [True])))
+    firsts, seconds = [], []
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        size = end - start
+        if size < 2:
+            continue
+        members = member[start:end]
+        if size <= max_bucket_size:
+            i, j = np.triu_indices(size, k=1)
+        else:
+            i = np.concatenate((np.arange(size - 1), np.zeros(size - 2, dtype=np.int64)))
+            j = np.concatenate((np.arange(1, size), np.arange(2, size)))
+        firsts.append(members[i])
+        seconds.append(members[j])
+    if not firsts:
+        return np.empty((0, 2), dtype=np.int64)
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    pairs = np.unique(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1), axis=0)
+    return pairs[pairs[:, 0] != pairs[:, 1]]
+
+
+class ProjectClusters(PipelineStep):
+    """Pass 2, one task: signatures, candidate pairs, verification, clusters, the repositories to drop."""
+
+    type = "🫂 - DEDUP"
+    name = "project clusters"
+
+    def __init__(self, work: str, threshold: float, min_shared_files: int, num_perm: int, bands: int, rows: int,
+                 max_bucket_size: int, weights: tuple[float, float, float], use_identity: bool, seed: int):
+        super().__init__()
+        self.work = work
+        self.threshold, self.min_shared_files = threshold, min_shared_files
+        self.num_perm, self.bands, self.rows, self.max_bucket_size = num_perm, bands, rows, max_bucket_size
+        self.weights, self.use_identity, self.seed = weights, use_identity, seed
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        from codecurate.dedup.store import license_is_permissive
+
+        work = Path(self.work)
+        with self.track_time():
+            repositories = read_fingerprints(work / "fingerprints")
+            names = sorted(repositories)
+            files = [repositories[name]["hashes"] for name in names]
+            sets = [np.union1d(f, np.array(identity_hashes(name, repositories[name]["url"]), dtype=np.uint64))
+                    if self.use_identity else f for name, f in zip(names, files)]
+            hasher = MinHasher(self.num_perm, self.seed)
+            eligible = [i for i, f in enumerate(files) if f.size >= self.min_shared_files]
+            pairs = np.empty((0, 2), dtype=np.int64)
+            if len(eligible) > 1:
+                signatures = np.stack([hasher.signature(sets[i]) for i in eligible])
+                found = candidate_pairs(band_hashes(signatures, self.bands, self.rows), self.max_bucket_size)
+                pairs = np.asarray(eligible, dtype=np.int64)[found] if len(found) else pairs
+            edges, similarities = [], {}
+            for i, j in pairs.tolist():
+                shared = np.intersect1d(files[i], files[j], assume_unique=True).size
+                similarity = jaccard(sets[i], sets[j])
+                if shared >= self.min_shared_files and similarity >= self.threshold:
+                    edges.append((i, j))
+                    similarities[(i, j)] = similarity
+            edge_array = np.array(edges, dtype=np.int64).reshape(-1, 2)
+            clusters = union_find_clusters(edge_array[:, 0], edge_array[:, 1])
+            scores = [quality_score(repositories[n]["stars"], repositories[n]["commits"],
+                                    repositories[n]["test_files"], self.weights) for n in names]
+            drop: dict[str, list] = {}
+            for members in clusters:
+                keeper = min(members, key=lambda i: (-scores[i], not license_is_permissive(
+                    repositories[names[i]]["license"]), names[i]))
+                for i in members:
+                    if i != keeper:
+                        pair = (min(i, keeper), max(i, keeper))
+                        similarity = similarities.get(pair, jaccard(sets[i], sets[keeper]))
+                        drop[names[i]] = [names[keeper], round(similarity, 6)]
+        result = {
+            "repositories": len(names),
+            "clusters": [sorted(names[i] for i in members) for members in clusters],
+            "scores": {names[i]: round(scores[i], 6) for members in clusters for i in members},
+            "drop": dict(sorted(drop.items())),
+        }
+        (work / "projects.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        self.stat_update("repositories", value=len(names))
+        self.stat_update("candidate_pairs", value=len(pairs))
+        self.stat_update("verified_pairs", value=len(edges))
+        self.stat_update("duplicate_clusters", value=len(clusters))
+        self.stat_update("duplicate_repositories", value=len(drop))
+        return
+        yield
+
+
+class RepositoryDuplicateFilter(Accounting, PipelineStep):
+    """Pass 3: drop every file of a duplicate repository (``duplicate_repository``), naming the kept one."""
+
+    type = "🫂 - DEDUP"
+    name = "duplicate repository filter"
+
+    def __init__(self, result: str):
+        super().__init__()
+        self.result = result
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        drop: dict[str, list] = json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
+        with self.exclusion_output() as excluded:
+            for document in data or ():
+                self.count_in(document)
+                listed = drop.get(document.metadata.get(keys.REPO))
+                if listed is None:
+                    self.count_kept(document)
+                    yield document
+                    continue
+                document.metadata[keys.DUPLICATE_REPOSITORY_OF] = listed[0]
+                document.metadata[keys.DUPLICATE_SIMILARITY] = listed[1]
+                self.drop(document, REASON, excluded, rank)
+
+
+@register("project_dedup")
+class ProjectDedup(MultiStageBlock):
+    """Drop repositories that duplicate another (reason ``duplicate_repository``), keeping the one
+    with the better quality score, then a permissive license, then the smaller id.
+
+    Args:
+        threshold: Jaccard similarity of two repositories' sets (distinct file contents, plus name
+            and URL) at which they are one project (0.5).
+        min_shared_files: file contents two repositories must share, at least, to be duplicates (2).
+        num_perm: MinHash permutations of the repository signatures (128).
+        bands, rows: LSH layout; by default datasketch's optimum for ``threshold`` and ``num_perm``
+            with false negatives weighted 0.98 and false positives 0.02 (candidates are verified):
+            a pair at ``threshold`` becomes a candidate with probability >= 0.97.
+        max_bucket_size: LSH buckets up to this size give all their pairs; larger ones a chain and a star.
+        stars_weight, commits_weight, tests_weight: weights of the quality score (as ``repository_quality``).
+        use_identity: add the repository's name and declared URL to its set.
+        seed: seed of the MinHash functions (the recipe's seed unless given).
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        min_shared_files: int = 2,
+        num_perm: int = 128,
+        bands: int | None = None,
+        rows: int | None = None,
+        max_bucket_size: int = 64,
+        stars_weight: float = 1.0,
+        commits_weight: float = 1.0,
+        tests_weight: float = 1.0,
+        use_identity: bool = True,
+        seed: int = 1,
+    ):
+        if not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        if (bands is None) != (rows is None):
+            raise ValueError("give both bands and rows, or neither")
+        for label, value in (("min_shared_files", min_shared_files), ("num_perm", num_perm),
+                             ("max_bucket_size", max_bucket_size)):
+            if value < 1:
+                raise ValueError(f"{label} must be >= 1, got {value}")
+        if bands is None:  # every candidate is verified: a missed pair costs more than a spurious one
+            bands, rows = optimal_bands(threshold, num_perm, LSH_WEIGHTS[0], LSH_WEIGHTS[1])
+        if bands * rows > num_perm:
+            raise ValueError(f"bands x rows = {bands * rows} exceeds num_perm = {num_perm}")
+        self.threshold, self.min_shared_files, self.num_perm = threshold, min_shared_files, num_perm
+        self.bands, self.rows, self.max_bucket_size = bands, rows, max_bucket_size
+        self.weights = (stars_weight, commits_weight, tests_weight)
+        self.use_identity, self.seed = use_identity, seed
+
+    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
+        work = str(context.work_folder)
+        fingerprint = context.segment("fingerprint")
+        fingerprint.add(DocumentsReader(input_folder), None)
+        fingerprint.add(RepositoryFingerprints(work), None)
+        cluster = context.segment("cluster", tasks=1)
+        cluster.add(ProjectClusters(work, self.threshold, self.min_shared_files, self.num_perm, self.bands,
+                                    self.rows, self.max_bucket_size, self.weights, self.use_identity, self.seed),
+                    context.stage_id)
+        filtering = context.segment("filter")
+        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.bind(RepositoryDuplicateFilter(str(context.work_folder / "projects.json"))),
+                      context.stage_id)
+        return [fingerprint, cluster, filtering]
