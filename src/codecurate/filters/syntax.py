@@ -1,10 +1,11 @@
 """Syntax: tree-sitter parses every file of a checked language; files whose tree holds ERROR or
 MISSING nodes that nothing explains, or whose parse runs out of time, are dropped.
 
-Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C-family
-errors explained by unexpanded macros do not count, C and C++ errors that remain do not count when
-the file's structure is sound (``codecurate.filters.c_structure``), templates are not parsed as the
-format they produce, and formats whose grammar is no oracle are skipped.
+Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C and
+C++ are judged by their structure, which the preprocessor cannot hide
+(``codecurate.filters.c_structure``), the rest of the C family with the errors that unexpanded macros
+explain discounted, templates are not parsed as the format they produce, and formats whose grammar
+is no oracle are skipped.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ class SyntaxFilter(CodecurateFilter):
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
     template, prose...) or, when they do not parse, templates of a format (``template``: a Helm
     chart's YAML; a valid file that merely holds ``{{`` in a string is parsed and judged). C and C++
-    files whose errors outlast the macro rewrites pass as ``tolerated`` when their structure is sound
-    (brackets pair in every ``#if`` branch, nothing left open, no stray character, no statement cut
-    short); otherwise the structural fault is counted (``structure/<fault>``) and they are dropped.
+    files are judged by their structure (``codecurate.filters.c_structure``: brackets pair in every
+    ``#if`` configuration, nothing left open, directives well formed, no stray character, no statement
+    cut short): a fault is counted (``structure/<fault>``) and drops the file; a sound file whose
+    tree has errors passes as ``tolerated``.
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node
@@ -42,8 +44,8 @@ class SyntaxFilter(CodecurateFilter):
             ``timeout_per_mb`` seconds per MB.
         languages: check exactly these languages (names of ``codecurate.languages``), overriding the
             policy's skips; ``None``: the policy decides.
-        relax_macros: account for unexpanded macros in the C family (and, in C and C++, tolerate
-            errors in files of sound structure), as the policy says; ``False`` judges every error.
+        relax_macros: account for what the preprocessor does in the C family, as the policy says (C and
+            C++ judged by structure, the others with macro rewrites); ``False`` judges every error.
     """
 
     name = "syntax"
@@ -97,18 +99,19 @@ class SyntaxFilter(CodecurateFilter):
         errors = error_bytes(result.tree.root_node)
         policy = policy_for(document.metadata.get(keys.LANGUAGE))
         if self.relax_macros and policy.structure:
-            # what a parse cannot see: a fault in an #if branch, in a directive, in a skipped branch
+            # C and C++: the structure decides (docs/syntax-agreement.md); tree-sitter's errors there are
+            # unexpanded macros and gaps of its grammar far more often than broken code
             fault = structure_fault(result.source)
             if fault is not None:
                 self.stat_update(f"structure/{fault}")
                 return False, "syntax_error"
+            if errors:
+                self.stat_update("tolerated")
+                return True
         if errors and self.relax_macros and policy.relax_macros:
             errors = self._relaxed(document, result, deadline)
             if errors is None:
                 return False, "parse_timeout"
-            if errors and policy.structure:
-                self.stat_update("tolerated")  # errors of macros and grammar gaps, structure sound
-                return True
         if errors and errors > self.max_error_ratio * max(1, len(result.source)):
             if document.metadata.get(keys.LANGUAGE) in TEMPLATE_HOSTS and is_template(document.text):
                 self.stat_update("template")  # a template of the format, not a file of it
