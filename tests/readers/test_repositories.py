@@ -126,3 +126,37 @@ def test_stray_files_in_root_are_not_repositories(repo_root):
     write(repo_root / "notes.txt", "hello")
     assert RepositoriesReader(str(repo_root)).list_repositories() == ["alpha", "beta", "gamma"]
     assert Path(repo_root / "notes.txt").exists()
+
+
+def test_fifos_sockets_devices_and_unreadable_files_are_dropped_and_the_read_goes_on(repo_root):
+    import os
+    import socket
+    import threading
+
+    gamma = repo_root / "gamma"
+    os.mkfifo(gamma / "pipe.py")  # opening it for reading would wait for a writer forever
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(gamma / "server.py"))
+    expected = {"gamma/pipe.py": "not_a_regular_file", "gamma/server.py": "not_a_regular_file"}
+    try:
+        os.mknod(gamma / "null.py", 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 3))  # /dev/null's numbers
+        expected["gamma/null.py"] = "not_a_regular_file"
+    except PermissionError:  # only root makes device files
+        pass
+    locked = write(gamma / "locked.py", "x = 1\n")
+    locked.chmod(0)
+    if os.geteuid() != 0:  # root reads any file
+        expected["gamma/locked.py"] = "unreadable"
+    reader = RepositoriesReader(str(repo_root))
+    result: list = []
+    thread = threading.Thread(target=lambda: result.extend(read_all(reader)), daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    server.close()
+    assert not thread.is_alive(), "the reader blocked on a special file"
+    ids = {d.id for d in result}
+    assert not set(expected) & ids
+    stats = reader.stats.stats
+    for reason in set(expected.values()):
+        assert stats[f"dropped/{reason}"].total == list(expected.values()).count(reason)
+    assert "gamma/index.ts" in ids  # the rest of the repository is read

@@ -31,6 +31,8 @@ REASON_EXCLUDED_PATH = "excluded_path"
 REASON_TOO_LARGE = "file_too_large"
 REASON_SYMLINK = "symlink"
 REASON_UNREADABLE = "unreadable"
+#: a FIFO, socket or device: opening it can block forever or read without end
+REASON_NOT_REGULAR = "not_a_regular_file"
 REASON_LANGUAGE = "language_not_selected"
 
 #: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
@@ -150,6 +152,8 @@ class RepositoryReader(Accounting, BaseReader):
             return document, REASON_UNREADABLE, 0
         if stat.S_ISLNK(status.st_mode):
             return document, REASON_SYMLINK, 0
+        if not stat.S_ISREG(status.st_mode):
+            return document, REASON_NOT_REGULAR, 0
         size = status.st_size
         metadata[keys.SIZE_BYTES] = size
         if self._is_excluded(file.path):
@@ -157,10 +161,12 @@ class RepositoryReader(Accounting, BaseReader):
         if size > self.max_file_bytes:
             return document, REASON_TOO_LARGE, size
         try:
-            raw = file.location.read_bytes()
+            raw = _read_regular(file.location, self.max_file_bytes)
         except OSError as error:
             logger.warning(f"cannot read {repo.repo_id}:{file.path}: {error}")
             return document, REASON_UNREADABLE, size
+        if len(raw) > self.max_file_bytes:  # grown since it was listed
+            return document, REASON_TOO_LARGE, len(raw)
         document.text, decode_error = decode_source(raw)
         if decode_error:
             metadata[keys.DECODE_ERROR] = True
@@ -202,6 +208,22 @@ class RepositoryReader(Accounting, BaseReader):
             self.count_in(article, size)
             self.count_kept(article, size)
             yield article
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit + 1`` of them (more: too large), opened
+    so that it cannot block (a file swapped for a FIFO since it was listed)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"{path} is no longer a regular file")
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(descriptor, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def walk_files(root: Path, skip_dirs: tuple[str, ...] = (".git",)) -> Iterator[RepositoryFile]:
