@@ -104,7 +104,10 @@ def aixcoder_recipe(out: Path, repos: Path, *overrides: str):
 
 
 def run_outputs(out: Path) -> tuple[list, dict]:
-    """A run's documents ``(id, text)``, sorted, and its shard files' bytes: what two runs must share."""
+    """A run's documents ``(id, text)``, sorted, and its shard files' bytes (the output folder's path
+    replaced by ``OUTPUT``): what two runs must share."""
     documents = sorted((r["id"], r["text"]) for p in sorted((out / "documents").glob("*.gz")) for r in read_jsonl_gz(p))
-    shards = {p.name: p.read_bytes() for p in sorted((out / "tokens").glob("*.ds*"))}
+    # the metadata names the tokenizer by its absolute path, which is the run's own
+    root = str(out.resolve()).encode()
+    shards = {p.name: p.read_bytes().replace(root, b"OUTPUT") for p in sorted((out / "tokens").glob("*.ds*"))}
     return documents, shards
