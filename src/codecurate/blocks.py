@@ -95,6 +95,14 @@ class Accounting:
             writer.write(document, rank)
 
 
+class SharedFolder:
+    """Mixin for a single-pass block that shares files between the tasks of a run (a cache): the
+    recipe engine sets ``work_folder`` to a folder of the block's stage, ``OUTPUT/work/<stage id>``
+    (left ``None`` outside a recipe)."""
+
+    work_folder: str | None = None
+
+
 class CodecurateFilter(Accounting, PipelineStep):
     """A filter: ``filter`` returns True to keep, or ``(False, reason)`` to drop with a reason.
 

@@ -3,13 +3,25 @@ document, and a bound on parse time.
 
 Blocks that need a file's syntax tree (syntax filter, code metrics, and later PII scoping, SFIM and
 the dependency graph) call ``parse_document``; the last trees are kept in a small cache keyed by
-document id and text, so a document parsed by one block is not parsed again by the next.
+document id and text, so a document parsed by one block is not parsed again by the next. The blocks
+of a segment run as one chain of generators, each document passing through all of them before the
+next comes, so the trees of the last ``_CACHE_SIZE`` documents are what the next block can reuse.
+
+A block that gathers files before it needs their trees (the order stage gathers a repository, then
+builds its import graph) ``hold``s the parses the block before it made, up to ``HOLD_TREES`` trees
+and ``HOLD_BYTES`` bytes of source, and ``release``s them once done.
+
+``parse_counts`` tells how many parses this process did (full parses of a document's text, cache
+hits, and other parses: comment texts, rewritten sources), by calling module.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,6 +36,9 @@ from codecurate.languages import LANGUAGES
 UNSAFE_GRAMMARS = frozenset({"cobol"})
 _CHUNK = 1 << 16
 _CACHE_SIZE = 32
+#: bounds of the parses held beyond the cache (``hold``)
+HOLD_TREES = 256
+HOLD_BYTES = 16 << 20
 
 
 @dataclass
@@ -65,6 +80,12 @@ def parse_source(source: bytes, grammar: str, timeout_seconds: float | None = No
     py-tree-sitter calls the progress callback only when the source is read through a callback,
     so the bytes are handed over in chunks.
     """
+    _counts["fragment"] += 1
+    _counts[f"fragment/{sys._getframe(1).f_globals.get('__name__', '?')}"] += 1
+    return _parse(source, grammar, timeout_seconds)
+
+
+def _parse(source: bytes, grammar: str, timeout_seconds: float | None) -> ParseResult:
     parser = get_parser(grammar)
     if timeout_seconds is None:
         return ParseResult(parser.parse(source), source, grammar)
@@ -85,21 +106,107 @@ def parse_source(source: bytes, grammar: str, timeout_seconds: float | None = No
     return ParseResult(tree, source, grammar)
 
 
-_cache: OrderedDict[tuple[str, int, int], ParseResult] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, int], tuple[ParseResult, float | None]] = OrderedDict()
+_held: dict[tuple[str, int, int], tuple[ParseResult, float | None]] = {}
+_held_bytes = 0
+_counts: Counter[str] = Counter()
+_documents: set[str] | None = None
+_sharing = True
+
+
+@contextlib.contextmanager
+def separate_parses() -> Iterator[None]:
+    """Within it, every ``parse_document`` call parses anew, as if each block had its own parser
+    (what the shared parse is compared with)."""
+    global _sharing
+    before, _sharing = _sharing, False
+    try:
+        yield
+    finally:
+        _sharing = before
+
+
+def _caller() -> str:
+    """The module that called the public function calling this one (for ``parse_counts``)."""
+    return sys._getframe(2).f_globals.get("__name__", "?")
+
+
+def parse_counts() -> dict[str, int]:
+    """This process's parses since ``reset_parse_counts``: ``file`` (full parses of a document's text
+    by ``parse_document``), ``cached`` (``parse_document`` answered from the cache), ``fragment``
+    (``parse_source`` called directly: comment texts, rewritten sources), each also per calling
+    module (``file/codecurate.filters.syntax``...), and ``documents``: the distinct documents parsed
+    (counted only while ``reset_parse_counts(track_documents=True)`` is in force)."""
+    counts = dict(_counts)
+    if _documents is not None:
+        counts["documents"] = len(_documents)
+    return counts
+
+
+def reset_parse_counts(track_documents: bool = False) -> None:
+    """Zero the counts; with ``track_documents``, also count distinct documents (keeps their ids)."""
+    global _documents
+    _counts.clear()
+    _documents = set() if track_documents else None
+
+
+def _key(document: Document) -> tuple[str, int, int]:
+    return document.id, len(document.text), hash(document.text)
+
+
+def hold(document: Document) -> bool:
+    """Keep ``document``'s cached parse, when there is one, until ``release``, beyond the cache's
+    bound; nothing more is held past ``HOLD_TREES`` trees or ``HOLD_BYTES`` bytes of source.
+    Returns whether it is held."""
+    global _held_bytes
+    key = _key(document)
+    entry = _cache.get(key)
+    if entry is None or key in _held:
+        return key in _held
+    if len(_held) >= HOLD_TREES or _held_bytes + len(entry[0].source) > HOLD_BYTES:
+        return False
+    _held[key] = entry
+    _held_bytes += len(entry[0].source)
+    return True
+
+
+def release(documents: list[Document] | None = None) -> None:
+    """Stop holding the parses of ``documents`` (all when ``None``)."""
+    global _held_bytes
+    for key in [_key(d) for d in documents] if documents is not None else list(_held):
+        entry = _held.pop(key, None)
+        if entry is not None:
+            _held_bytes -= len(entry[0].source)
 
 
 def parse_document(document: Document, timeout_seconds: float | None = None) -> ParseResult | None:
-    """The parse of ``document`` (cached), or ``None`` when its language has no usable grammar."""
+    """The parse of ``document`` (cached), or ``None`` when its language has no usable grammar.
+
+    A cached parse that timed out is reused only by a caller allowing no more time than it had; a
+    caller with a longer limit parses again, so a block sees the same answer as with its own parse.
+    """
     grammar = grammar_for(document)
     if grammar is None:
         return None
-    key = (document.id, len(document.text), hash(document.text))
-    cached = _cache.get(key)
-    if cached is not None and cached.grammar == grammar:
-        _cache.move_to_end(key)
-        return cached
-    result = parse_source(document.text.encode("utf-8", errors="surrogatepass"), grammar, timeout_seconds)
-    _cache[key] = result
+    key = _key(document)
+    cached = (_cache.get(key) or _held.get(key)) if _sharing else None
+    if cached is not None and cached[0].grammar == grammar:
+        result, limit = cached
+        if not result.timed_out or (timeout_seconds is not None and limit is not None and timeout_seconds <= limit):
+            if key in _cache:
+                _cache.move_to_end(key)
+            _counts["cached"] += 1
+            _counts[f"cached/{_caller()}"] += 1
+            return result
+    result = _parse(document.text.encode("utf-8", errors="surrogatepass"), grammar, timeout_seconds)
+    _counts["file"] += 1
+    _counts[f"file/{_caller()}"] += 1
+    if _documents is not None:
+        _documents.add(document.id)
+    if not _sharing:
+        return result
+    _cache[key] = (result, timeout_seconds)
+    _cache.move_to_end(key)
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return result

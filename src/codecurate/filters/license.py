@@ -6,7 +6,9 @@ snapshot ships in ``codecurate/data/permissive-licenses.json`` (``build_permissi
 it anew from the installed ScanCode; a test checks the two agree).
 
 A repository's license comes from its metadata when the reader found one (The Stack column,
-sidecar, package metadata); otherwise ScanCode detects it in the repository's license files.
+sidecar, package metadata); otherwise ScanCode detects it in the repository's license files, each
+distinct text once (``codecurate.filters.license_cache``: this task's memory, the shipped detections
+of the common licenses, a verdict folder shared by the run's tasks).
 A repository is permissive when its SPDX expression is: every license of an ``AND``, at least one
 choice of an ``OR``, the license part of ``X WITH exception``.
 """
@@ -25,7 +27,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.blocks import Accounting, SharedFolder
 from codecurate.recipe.registry import register
 from codecurate.samplers.grouping import repository_groups
 
@@ -120,15 +122,24 @@ def is_license_file(path: str, max_depth: int) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in LICENSE_FILE_PATTERNS)
 
 
-def detect_license(texts: list[str]) -> str | None:
-    """SPDX expression ScanCode detects in license file ``texts`` (joined with AND), or ``None``."""
-    from licensedcode.detection import detect_licenses
+def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | None = None) -> str | None:
+    """SPDX expression ScanCode detects in license file ``texts`` (joined with AND), or ``None``.
+
+    With ``verdicts`` (a ``license_cache.LicenseVerdicts``), each text's detections come through its
+    cache, and ``sources`` (when given) counts where each answer came from.
+    """
+    from codecurate.filters.license_cache import scancode_detections
 
     found: list[str] = []
     for text in texts:
-        for detection in detect_licenses(query_string=text):
-            spdx = detection.license_expression_spdx
-            if spdx and spdx not in found:
+        if verdicts is None:
+            detected = scancode_detections(text)
+        else:
+            detected, source = verdicts.detections(text)
+            if sources is not None:
+                sources[source] = sources.get(source, 0) + 1
+        for spdx in detected:
+            if spdx not in found:
                 found.append(spdx)
     if not found:
         return None
@@ -138,16 +149,22 @@ def detect_license(texts: list[str]) -> str | None:
 
 
 @register("repository_license")
-class RepositoryLicenseFilter(Accounting, PipelineStep):
+class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
     """Keep the repositories whose license is permissive; needs each repository's files together.
 
-    Reasons: ``license_not_permissive``, ``license_not_found`` (when ``drop_unlicensed``).
+    Reasons: ``license_not_permissive``, ``license_not_found`` (when ``drop_unlicensed``). Stats
+    ``license_cache/<source>`` count where each license text's detections came from (``memory``,
+    ``shipped``, ``folder``, ``scancode``).
 
     Args:
         drop_unlicensed: drop repositories with no license in metadata nor in license files.
         detect: detect licenses with ScanCode when the metadata has none.
         max_depth: how deep below the repository's top a license file may be (0: top level only).
         extra_permissive: SPDX ids to accept on top of the shipped list.
+        cache: detect each distinct license text once (``codecurate.filters.license_cache``);
+            ``False`` runs ScanCode on every license file.
+        cache_folder: the verdict folder shared by tasks (and runs, when you give one of your own);
+            in a recipe ``OUTPUT/work/<stage id>/verdicts`` by default, none outside one.
     """
 
     type = "🔻 - FILTER"
@@ -159,6 +176,8 @@ class RepositoryLicenseFilter(Accounting, PipelineStep):
         detect: bool = True,
         max_depth: int = 0,
         extra_permissive: list[str] | None = None,
+        cache: bool = True,
+        cache_folder: str | None = None,
         exclusion_writer: DiskWriter | None = None,
     ):
         super().__init__()
@@ -168,7 +187,21 @@ class RepositoryLicenseFilter(Accounting, PipelineStep):
         self.detect = detect
         self.max_depth = max_depth
         self.extra_permissive = frozenset(extra_permissive or [])
+        self.cache = cache
+        self.cache_folder = cache_folder
         self.exclusion_writer = exclusion_writer
+        self._verdicts = None
+
+    def verdicts(self):
+        """This task's ``LicenseVerdicts`` (``None`` without the cache)."""
+        if not self.cache:
+            return None
+        if self._verdicts is None:
+            from codecurate.filters.license_cache import LicenseVerdicts
+
+            folder = self.cache_folder or (str(Path(self.work_folder) / "verdicts") if self.work_folder else None)
+            self._verdicts = LicenseVerdicts(folder)
+        return self._verdicts
 
     def repository_license(self, files: list[Document]) -> tuple[str | None, str | None]:
         """``(spdx_expression, source)`` of a repository from its files' metadata or license files."""
@@ -180,8 +213,11 @@ class RepositoryLicenseFilter(Accounting, PipelineStep):
         texts = [d.text for d in files
                  if d.metadata.get(keys.KIND) != keys.KIND_TEXT and is_license_file(d.metadata.get(keys.PATH) or "",
                                                                                      self.max_depth)]
+        sources: dict[str, int] = {}
         with self.track_time("repository"):
-            detected = detect_license(texts) if texts else None
+            detected = detect_license(texts, self.verdicts(), sources) if texts else None
+        for source, count in sources.items():
+            self.stat_update(f"license_cache/{source}", value=count)
         return (detected, "detected") if detected else (None, None)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:

@@ -12,6 +12,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.blocks import Accounting
 from codecurate.documents import text_bytes
+from codecurate.parsing import hold, release
 from codecurate.recipe.registry import register
 from codecurate.samplers.grouping import repository_groups
 from codecurate.seeding import checked_weights, rng_for
@@ -53,13 +54,17 @@ class RepositoryOrder(Accounting, PipelineStep):
         self.seed = seed
         self.exclusion_writer = exclusion_writer
 
+    def draw(self, repo: str):
+        """``(strategy, generator)`` of a repository: the strategy drawn, the generator to go on with."""
+        rng = rng_for(self.seed, "order", repo)
+        names = sorted(self.weights)
+        return rng.choices(names, weights=[self.weights[n] for n in names])[0], rng
+
     def order(self, repo: str, files: list) -> tuple[str, list[int]]:
         from codecurate.samplers import orderers
         from codecurate.samplers.imports import dependency_graph
 
-        rng = rng_for(self.seed, "order", repo)
-        names = sorted(self.weights)
-        strategy = rng.choices(names, weights=[self.weights[n] for n in names])[0]
+        strategy, rng = self.draw(repo)
         paths = [f.metadata.get(keys.PATH) or f.id for f in files]
         if strategy == "random":
             return strategy, orderers.random_order(len(files), rng)
@@ -72,9 +77,26 @@ class RepositoryOrder(Accounting, PipelineStep):
             return strategy, orderers.dependency_order(graph, paths, rng)
         return strategy, orderers.topological_order(graph, paths)
 
+    def holding(self, data: DocumentsPipeline) -> DocumentsPipeline:
+        """``data``, holding (``codecurate.parsing.hold``) the parse the block before made of each
+        file whose repository's order needs the import graph: built once the repository is whole,
+        the graph then needs no parse of its own (bounded: past the bound a file is parsed again)."""
+        from codecurate.samplers.imports import RESOLVED_LANGUAGES
+
+        needs: dict[str, bool] = {}
+        for document in data or ():
+            repo = document.metadata.get(keys.REPO)
+            if repo is not None and document.metadata.get(keys.LANGUAGE) in RESOLVED_LANGUAGES:
+                if repo not in needs:
+                    needs.clear()
+                    needs[repo] = self.draw(repo)[0] in ("dependency", "topological")
+                if needs[repo]:
+                    hold(document)
+            yield document
+
     def units(self, data: DocumentsPipeline) -> Iterator[list[Document]]:
         """Each repository's files in their drawn order, and each article alone."""
-        for repo, files in repository_groups(data or ()):
+        for repo, files in repository_groups(self.holding(data)):
             for document in files:
                 self.count_in(document)
             articles = [d for d in files if repo is None or d.metadata.get(keys.KIND) == keys.KIND_TEXT]
@@ -86,7 +108,10 @@ class RepositoryOrder(Accounting, PipelineStep):
                 continue
             files.sort(key=lambda d: (d.metadata.get(keys.PATH) or "", d.id))  # the input order never matters
             with self.track_time(), self.blame(files[0]):
-                strategy, order = self.order(repo, files)
+                try:
+                    strategy, order = self.order(repo, files)
+                finally:
+                    release(files)
             self.stat_update(f"strategy/{strategy}")
             for position, index in enumerate(order):
                 files[index].metadata[keys.ORDER_STRATEGY] = strategy
