@@ -3,6 +3,11 @@
 Each is a presidio ``EntityRecognizer`` built on bounded regular expressions (no nested unbounded
 quantifiers, so no input backtracks catastrophically) plus the checks code needs: version strings
 and OIDs are not IP addresses, placeholders are not passwords, identifiers are not keys.
+
+Each recognizer also states where in a file it could find something at all (``trigger_spans``):
+cheap scans, mostly for a literal word, whose hits every finding overlaps, whatever part of the file
+the recognizer is given. ``codecurate.pii.redact`` runs presidio only on the comments and literals
+that overlap a hit, and does not parse a file that has none.
 """
 
 from __future__ import annotations
@@ -13,6 +18,30 @@ import re
 from collections import Counter
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+#: Separates the segments that ``codecurate.pii.redact`` joins into one text for one presidio call.
+#: No pattern here crosses it: none matches a NUL or more than five whitespace characters in a row,
+#: and the longest look-back of a check (140 characters, the email's) ends inside it.
+SEGMENT_BREAK = "\n\x00" + "\n" * 160
+
+Span = tuple[int, int]
+
+
+#: The characters other than A-Z that Python's case-insensitive matching takes for an ASCII letter,
+#: and whose ``lower()`` is not that letter (the Kelvin sign's is).
+_FOLD_SPECIAL = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def fold(text: str) -> str | None:
+    """``text`` lower-cased so that wherever a case-insensitive pattern of ASCII words matches
+    ``text``, the word itself is found at the same place in the result; ``None`` in the unlikely
+    case that this changes the length."""
+    folded = text.lower() if text.isascii() else text.translate(_FOLD_SPECIAL).lower()
+    return folded if len(folded) == len(text) else None
+
+
+def _spans(patterns, text: str) -> list[Span]:
+    return [m.span() for pattern in patterns for m in pattern.finditer(text)]
 
 EMAIL, NAME, IP_ADDRESS, USERNAME, PASSWORD, KEY = "EMAIL", "NAME", "IP_ADDRESS", "USERNAME", "PASSWORD", "KEY"
 ENTITIES = (EMAIL, NAME, IP_ADDRESS, USERNAME, PASSWORD, KEY)
@@ -36,6 +65,23 @@ class _CodeRecognizer(EntityRecognizer):
     def load(self) -> None:  # nothing to load
         pass
 
+    def trigger_spans(self, text: str, folded: str | None) -> list[Span]:
+        """Spans of ``text`` such that whenever ``analyze`` finds something in a part of ``text``
+        (a comment or literal with the start of its line), one of them overlaps that part.
+        ``folded`` is ``fold(text)``.
+
+        The rule for writing them: a trigger is a pattern that matches a piece of every match of
+        the recognizer's pattern, has no look-around at its ends that could see past a part's ends,
+        and is checked either as a plain pattern (all non-overlapping matches) or, when a hit is
+        checked further in Python, at every place a match can start (a look-ahead keeps
+        ``finditer`` from consuming past a keyword). A check of a whole match (an address's
+        validity, a value's randomness, a name's words) relies on parts ending only where matches
+        end: a comment ends before a line break or after its closing delimiter, a literal after
+        its closing quote, the text at its end; none of these falls between two characters of an
+        address, a key value or a name. ``tests/pii/test_fast_path.py`` checks the result against
+        ``PIIRedactor.find_plain`` on real files."""
+        raise NotImplementedError
+
 
 class EmailRecognizer(_CodeRecognizer):
     """Email addresses: a domain found from its "@", the local part walked back (at most 64)."""
@@ -43,6 +89,12 @@ class EmailRecognizer(_CodeRecognizer):
     ENTITY = EMAIL
     DOMAIN = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")
     LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+    #: the domain, with a local-part character before its "@" (a found email has at least one)
+    TRIGGERS = (re.compile(r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+                           r"\.[A-Za-z]{2,24}"),)
+
+    def trigger_spans(self, text, folded):
+        return _spans(self.TRIGGERS, text)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -73,27 +125,54 @@ class IPRecognizer(_CodeRecognizer):
     #: section numbers of standards and documents: "ISO 32000 8.7.3.2", "RFC 1035 section 4.1.1.2"
     REFERENCE_BEFORE = re.compile(r"(?:\b(?:ISO|IEC|RFC|ECMA|IEEE|section|sect|clause|chapter|table|figure|fig)"
                                   r"\b|§)[\s\d./-]{0,16}$", re.IGNORECASE)
+    #: a quick look first ("d.d.d.d" from its first dot; "h:h:" of the first IPv6 form; "::h" not
+    #: after a word or colon), then V4 and V6 over the whole text, each address validated
+    GATES = (re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d"), re.compile(r":(?<=[0-9A-Fa-f]:)[0-9A-Fa-f]{1,4}:"),
+             re.compile(r"::(?<![\w:]::)[0-9A-Fa-f]"))
 
-    def __init__(self, redact_private: bool = False):
-        super().__init__()
-        self.redact_private = redact_private
+    def trigger_spans(self, text, folded):
+        # A match's look-behind sees the same character in a part as in the text (an address is
+        # kept only from the start of a literal on, whose context starts at a line start or
+        # earlier); the look-back checks on the words before an address are left out (a part
+        # sees fewer of them), and so is the CIDR check.
+        # An address lies on one line: only the lines with a gate's hit are searched.
+        spans = []
+        for gates, pattern in ((self.GATES[:1], self.V4), (self.GATES[1:], self.V6)):
+            end = 0
+            for position in sorted(m.start() for gate in gates for m in gate.finditer(text)):
+                if position < end:
+                    continue  # on a line searched already
+                start = text.rfind("\n", 0, position) + 1
+                end = text.find("\n", position)
+                end = len(text) if end < 0 else end
+                for match in pattern.finditer(text, start, end):
+                    if self._valid(match.group()):
+                        spans.append(match.span())
+        return spans
 
-    def _keep(self, text: str, start: int, value: str) -> bool:
+    def _valid(self, value: str) -> bool:
         try:
             address = ipaddress.ip_address(value)
         except ValueError:
-            return False
-        before = text[max(0, start - 30) : start]
-        if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
-                or _REQUIREMENT_BEFORE.search(before[-6:])):
-            return False
-        if text.startswith("/", start + len(value)):  # CIDR notation: a network, not a host
             return False
         if address.version == 6 and value.count(":") < 2:
             return False
         special = (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
                    or address.is_multicast or address.is_unspecified)
         return self.redact_private or not special
+
+    def __init__(self, redact_private: bool = False):
+        super().__init__()
+        self.redact_private = redact_private
+
+    def _keep(self, text: str, start: int, value: str) -> bool:
+        if not self._valid(value):
+            return False
+        before = text[max(0, start - 30) : start]
+        if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
+                or _REQUIREMENT_BEFORE.search(before[-6:])):
+            return False
+        return not text.startswith("/", start + len(value))  # CIDR notation: a network, not a host
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -125,6 +204,10 @@ def looks_random(value: str, min_entropy: float) -> bool:
     return shannon_entropy(value) >= min_entropy
 
 
+#: what follows the keyword in KeyRecognizer.ASSIGNED, lower case, the value as group 1
+_KEY_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}[\"']?([a-z0-9+/=_.-]{16,200})"
+
+
 class KeyRecognizer(_CodeRecognizer):
     """Secrets: well-known token formats, private-key blocks, JWTs, and high-entropy literals in
     assignments to key-like names or in string literals."""
@@ -145,16 +228,48 @@ class KeyRecognizer(_CodeRecognizer):
         r"|\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}"  # JWT
     )
     PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-                             r"[\s\S]{1,20000}?-----END (?:[A-Z]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+                             r"[^\x00]{1,20000}?-----END (?:[A-Z]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
     ASSIGNED = re.compile(
         r"(?i:(?:api|access|secret|private|auth|client|app|master|encryption|signing)[_-]?(?:key|token|secret)"
         r"|token|secret|apikey|credential)[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}[\"']?"
         r"([A-Za-z0-9+/=_.-]{16,200})")
     LITERAL = re.compile(r"[\"']([A-Za-z0-9+/=_-]{24,200})[\"']")
+    #: TOKENS, one pattern per leading literal (so each scan jumps from literal to literal)
+    TOKEN_TRIGGERS = tuple(re.compile(p) for p in (
+        r"A(?:(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)[0-9A-Z]{16}|Iza[0-9A-Za-z_-]{35})",
+        r"g(?:h[pousr]_[A-Za-z0-9]{36}|ithub_pat_[A-Za-z0-9_]{22}|lpat-[A-Za-z0-9_-]{20})",
+        r"xox[abposr]-[A-Za-z0-9-]{10}", r"k_(?<=[srp]k_)(?:live|test)_[0-9A-Za-z]{16}",
+        r"sk-(?:proj-)?[A-Za-z0-9_-]{20}", r"hf_[A-Za-z0-9]{30}", r"npm_[A-Za-z0-9]{36}",
+        r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"eyJ[A-Za-z0-9_-]{8}", r"PRIVATE KEY"))
+    #: ASSIGNED at each of its keywords' last word, on the lower-cased text ("key" only after one of
+    #: KEY_PREFIXES); the value (group 1) must pass the gibberish test
+    ASSIGNED_TRIGGERS = tuple(re.compile(word + "(?=" + _KEY_REST + ")") for word in ("token", "secret", "credential",
+                                                                                     "key"))
+    KEY_PREFIXES = tuple(f"{word}{sep}" for word in ("api", "access", "secret", "private", "auth", "client", "app",
+                                                       "master", "encryption", "signing") for sep in ("", "_", "-"))
+    ASSIGNED_TRIGGER_ANY_CASE = re.compile("(?:key|token|secret|credential)(?=" + _KEY_REST + ")", re.IGNORECASE)
+    #: every quote that opens a LITERAL candidate (nothing consumed past the quote)
+    LITERAL_TRIGGER = re.compile(r"[\"'](?=([A-Za-z0-9+/=_-]{24,200})[\"'])")
 
     def __init__(self, min_entropy: float = 3.5):
         super().__init__()
         self.min_entropy = min_entropy
+
+    def trigger_spans(self, text, folded):
+        spans = _spans(self.TOKEN_TRIGGERS, text)
+        if folded is None:  # any case, and "key" after anything
+            assigned = self.ASSIGNED_TRIGGER_ANY_CASE.finditer(text)
+        else:
+            assigned = (m for pattern in self.ASSIGNED_TRIGGERS for m in pattern.finditer(folded)
+                        if m.group() != "key" or folded.endswith(self.KEY_PREFIXES, 0, m.start()))
+        for m in assigned:
+            if looks_random(text[m.start(1) : m.end(1)], self.min_entropy):
+                spans.append((m.start(), m.end(1)))
+        for m in self.LITERAL_TRIGGER.finditer(text):
+            value = m.group(1)  # the same value in any part holding both quotes
+            if not _HEX.match(value) and looks_random(value, self.min_entropy):
+                spans.append((m.start(), m.end(1) + 1))
+        return spans
 
     def analyze(self, text, entities, nlp_artifacts=None):
         spans: dict[tuple[int, int], float] = {}
@@ -174,12 +289,18 @@ class KeyRecognizer(_CodeRecognizer):
 
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 #: a version requirement: foo==1.0.0.0, >=2.1.0.3
 _REQUIREMENT_BEFORE = re.compile(r"(?:[=<>~!]=|[<>])\s{0,2}$")
 #: Values that are not secrets: placeholders, references, empty-ish defaults.
 _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\{\{?[^}]*\}?\}|None|null|nil|"
                           r"true|false|changeme|password|passwd|secret|example|test|dummy|your[_-]?\w*|xxx\w*)$",
                           re.IGNORECASE)
+
+
+#: what follows the keyword in PasswordRecognizer.ASSIGNED (the value cut to its shortest)
+_PASSWORD_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}(?:[\"'][^\"'\s]{4}|[^\s\"'#;,)]{4})"
 
 
 class PasswordRecognizer(_CodeRecognizer):
@@ -191,6 +312,29 @@ class PasswordRecognizer(_CodeRecognizer):
         r"(?<![A-Za-z])(?i:passw(?:or)?d|passwd|pwd|pass)(?![a-z])[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
         r"(?:[\"']([^\"'\s]{4,128})[\"']|([^\s\"'#;,)]{4,128}))")
     URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@\"']{1,64}):([^\s/@\"']{1,128})@[\w.-]{1,253}")
+    URL_TRIGGER = re.compile(r"://[^\s:/@\"']{1,64}:[^\s/@\"']{1,128}@[\w.-]")
+    #: ASSIGNED from the keyword's end, on the lower-cased text (the keyword is checked in Python)
+    ASSIGNED_REST = re.compile(_PASSWORD_REST)
+    KEYWORDS = re.compile("pass|pwd")
+    ASSIGNED_TRIGGER_ANY_CASE = re.compile(r"(?:pass|pwd)[\w-]{0,4}" + _PASSWORD_REST, re.IGNORECASE)
+
+    def trigger_spans(self, text, folded):
+        spans = _spans((self.URL_TRIGGER,), text)
+        if folded is None:
+            return spans + _spans((self.ASSIGNED_TRIGGER_ANY_CASE,), text)
+        for m in self.KEYWORDS.finditer(folded):
+            start = m.start()
+            if start and text[start - 1] in _ASCII_LETTERS:  # (?<![A-Za-z])
+                continue
+            for word in (("password", "passwd", "pass") if m.group() == "pass" else ("pwd",)):
+                end = start + len(word)
+                if not folded.startswith(word, start) or end < len(text) and text[end] in _ASCII_LOWER:
+                    continue  # (?![a-z]), on the text as written
+                rest = self.ASSIGNED_REST.match(folded, end)
+                if rest is not None:
+                    spans.append((start, rest.end()))
+                    break
+        return spans
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -207,12 +351,26 @@ class PasswordRecognizer(_CodeRecognizer):
         return results
 
 
+#: what follows the keyword in UsernameRecognizer.ASSIGNED, lower case
+_USER_REST = r"[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}[\"'][a-z0-9._@-]{2,64}[\"']"
+
+
 class UsernameRecognizer(_CodeRecognizer):
     """Usernames in assignments (``username = "..."``, ``"login": "..."``) and URL credentials."""
 
     ENTITY = USERNAME
     ASSIGNED = re.compile(r"(?i:user(?:_?name)?|login|db_?user|user_?id|account)[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
                           r"[\"']([A-Za-z0-9._@-]{2,64})[\"']")
+    #: ASSIGNED from its last keyword, on the lower-cased text
+    ASSIGNED_TRIGGERS = (re.compile(r"user(?:_?name|_?id)?" + _USER_REST), re.compile("login" + _USER_REST),
+                         re.compile("account" + _USER_REST))
+    ASSIGNED_TRIGGER_ANY_CASE = re.compile(r"(?:user|login|account)\w{0,5}" + _USER_REST, re.IGNORECASE)
+
+    def trigger_spans(self, text, folded):
+        spans = _spans((PasswordRecognizer.URL_TRIGGER,), text)
+        if folded is None:
+            return spans + _spans((self.ASSIGNED_TRIGGER_ANY_CASE,), text)
+        return spans + _spans(self.ASSIGNED_TRIGGERS, folded)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -241,6 +399,28 @@ class NameRuleRecognizer(_CodeRecognizer):
                            "Institute", "Technology", "Laboratory", "Labs", "College", "Developers", "Group",
                            "Organization", "Association", "Society", "Systems", "Technologies", "Limited", "GmbH",
                            "LLC", "Council", "Consortium", "Community", "Networks", "Research"})
+    #: LINE without the word boundary before its keyword, tried where a keyword occurs
+    LINE_AT = re.compile(LINE.pattern.replace(r"(?:\b[Aa]uthors?", r"(?:[Aa]uthors?").replace(r"|\b", "|"))
+    KEYWORDS = tuple(re.compile(word) for word in ("author", "written by", "created by", "maintainer", "copyright"))
+    KEYWORDS_ANY_CASE = (re.compile("author|written by|created by|maintainer|copyright", re.IGNORECASE),)
+
+    def trigger_spans(self, text, folded):
+        # LINE with its word boundary sees the same as LINE_AT wherever a part can start (a line
+        # start or a literal's start); a match holding a quote or a line break keeps its hit even
+        # when one of its words is not a name, since a literal or comment may end inside it
+        spans = []
+        keywords = self.KEYWORDS if folded is not None else self.KEYWORDS_ANY_CASE
+        for m in (m for pattern in keywords for m in pattern.finditer(folded or text)):
+            start = m.start()
+            for at in (start, start - 1) if start and text[start - 1] == "@" else (start,):
+                line = self.LINE_AT.match(text, at)
+                if line is None:
+                    continue
+                if (any(word in self.NOT_NAMES for word in line.group(1).replace(".", " ").split())
+                        and not any(c in line.group() for c in "\"'’\n")):
+                    continue
+                spans.append(line.span())
+        return spans
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -291,9 +471,15 @@ class URLRecognizer(_CodeRecognizer):
     HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]{0,15}://)?(?:[^@/?#]{0,256}@)?(\[[0-9a-f:.]+\]|[^:/?#]+)",
                       re.IGNORECASE)
 
+    TRIGGER = re.compile(r"://|www\.")
+    TRIGGER_ANY_CASE = re.compile(r"://|www\.", re.IGNORECASE)
+
     def __init__(self, allow_domains: tuple[str, ...] | list[str] = DEFAULT_URL_ALLOW_DOMAINS):
         super().__init__()
         self.allow_domains = frozenset(d.lower().strip().strip(".") for d in allow_domains)
+
+    def trigger_spans(self, text, folded):
+        return _spans((self.TRIGGER,), folded) if folded is not None else _spans((self.TRIGGER_ANY_CASE,), text)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []

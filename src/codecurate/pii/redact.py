@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import accumulate
 
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
@@ -16,6 +18,37 @@ from codecurate.recipe.registry import register
 SCOPES = ("code", "whole")
 #: Node kinds searched in the "code" scope: comments and string literals.
 SCOPE_KINDS = ("comment", "string")
+#: At most this many characters of a literal's line before it are its context (``password = "..."``);
+#: more than any recognizer looks back, and it keeps a minified file's one long line from being
+#: scanned again for each of its literals.
+MAX_CONTEXT = 256
+
+
+def context_start(text: str, start: int) -> int:
+    """Where the context of a comment or literal at ``start`` begins: its line's start, at most
+    ``MAX_CONTEXT`` characters back."""
+    floor = max(0, start - MAX_CONTEXT)
+    return max(text.rfind("\n", floor, start) + 1, floor)
+
+
+class TriggerIndex:
+    """The recognizers' trigger spans in one text (``trigger_spans``), for asking whether a part of
+    it overlaps one. Empty (false) when the text has none: then nothing can be found in it."""
+
+    def __init__(self, recognizers, text: str):
+        from codecurate.pii.recognizers import fold
+
+        folded = fold(text)
+        spans = sorted(span for recognizer in recognizers for span in recognizer.trigger_spans(text, folded))
+        self.starts = [start for start, _ in spans]
+        self.reach = list(accumulate((end for _, end in spans), max))  # furthest end among spans so far
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)  # the spans that start before ``end``
+        return i > 0 and self.reach[i - 1] > start
 
 
 def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, int]] | None:
@@ -46,7 +79,9 @@ class PIIRedactor(CodecurateFilter):
 
     Args:
         scope: ``code`` scans comments and string literals only (tree-sitter; files without a
-            grammar are scanned whole), ``whole`` scans the whole file.
+            grammar are scanned whole), ``whole`` scans the whole file. Either way a file is first
+            searched for the recognizers' triggers (``find``): one without any is neither parsed nor
+            analysed, and only the comments and literals that overlap one go to presidio.
         ner_model: a folder with a Hugging Face token-classification model (StarPII...), or a spaCy
             pipeline (name or folder) whose NER finds names; ``None``: author and copyright rules
             only. Never downloaded.
@@ -113,11 +148,48 @@ class PIIRedactor(CodecurateFilter):
             self._engine = engine, entities
         return self._engine
 
-    def find(self, document: Document, deadline: float | None = None) -> list[tuple[int, int, str]] | None:
-        """Non-overlapping ``(start, end, type)`` findings, or ``None`` past the deadline."""
-        from codecurate.pii.engine import NER_PERSON
-        from codecurate.pii.recognizers import NAME
+    def triggers(self):
+        """The engine's recognizers when every one of them states its triggers, else ``None`` (an NER
+        model can find a name anywhere: then every comment and literal is analysed)."""
+        engine, _ = self.engine()
+        recognizers = engine.registry.recognizers
+        return recognizers if all(hasattr(r, "trigger_spans") for r in recognizers) else None
 
+    def find(self, document: Document, deadline: float | None = None) -> list[tuple[int, int, str]] | None:
+        """Non-overlapping ``(start, end, type)`` findings, or ``None`` past the deadline.
+
+        The recognizers' triggers are found in the whole file first; a file without any is not
+        parsed, and only the comments and literals (each with its context) that overlap one are
+        analysed, joined into one presidio call. The findings are those of ``find_plain``."""
+        recognizers = self.triggers()
+        if recognizers is None:
+            return self.find_plain(document, deadline)
+        engine, entities = self.engine()
+        text = document.text
+        index = TriggerIndex(recognizers, text)
+        if not index:
+            return []
+        ranges = scope_ranges(document, self.budget_seconds) if self.scope == "code" else None
+        if ranges is None:
+            ranges = [(0, len(text))]
+        segments = []
+        for start, end in ranges:
+            window = context_start(text, start) if self.scope == "code" else start
+            if index.overlaps(window, end):
+                segments.append((window, start, end))
+        if not segments:
+            return []
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
+        found = analyze_segments(engine, entities, text, segments)
+        if found is None:  # a finding ran across two segments: cannot happen with these recognizers
+            return self.find_plain(document, deadline)
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
+        return _choose(found)
+
+    def find_plain(self, document: Document, deadline: float | None = None) -> list[tuple[int, int, str]] | None:
+        """``find`` without triggers or batching: one presidio call per comment or literal."""
         engine, entities = self.engine()
         text = document.text
         ranges = scope_ranges(document, self.budget_seconds) if self.scope == "code" else None
@@ -129,20 +201,14 @@ class PIIRedactor(CodecurateFilter):
                 return None
             # the line before a literal is its context (``password = "..."``): analyse from the
             # line start, keep only what lies inside the scanned range
-            window = text.rfind("\n", 0, start) + 1 if self.scope == "code" else start
+            window = context_start(text, start) if self.scope == "code" else start
             for result in engine.analyze(text=text[window:end], language="en", entities=entities):
                 if window + result.start < start:
                     continue
-                entity = NAME if result.entity_type == NER_PERSON else result.entity_type
-                found.append((window + result.start, window + result.end, entity, result.score))
+                found.append((window + result.start, window + result.end, _entity(result), result.score))
         if deadline is not None and time.perf_counter() > deadline:
             return None
-        chosen: list[tuple[int, int, str]] = []
-        for start, end, entity, _ in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]), -f[3])):
-            if chosen and start < chosen[-1][1]:
-                continue
-            chosen.append((start, end, entity))
-        return chosen
+        return _choose(found)
 
     def filter(self, document: Document) -> bool | tuple[bool, str]:
         self.engine()  # built (and warmed up) before any document's clock starts
@@ -163,3 +229,45 @@ class PIIRedactor(CodecurateFilter):
             self.stat_update(f"pii/{entity}", value=count)
         document.metadata[keys.PII_COUNTS] = dict(sorted(counts.items()))
         return True
+
+
+def _entity(result) -> str:
+    from codecurate.pii.engine import NER_PERSON
+    from codecurate.pii.recognizers import NAME
+
+    return NAME if result.entity_type == NER_PERSON else result.entity_type
+
+
+def _choose(found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str]]:
+    """Overlapping findings: the earliest, then the longest, then the highest score wins."""
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, entity, _ in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]), -f[3])):
+        if chosen and start < chosen[-1][1]:
+            continue
+        chosen.append((start, end, entity))
+    return chosen
+
+
+def analyze_segments(engine, entities: list[str], text: str,
+                     segments: list[tuple[int, int, int]]) -> list[tuple[int, int, str, float]] | None:
+    """One presidio call over the ``(window, start, end)`` segments of ``text`` joined by
+    ``SEGMENT_BREAK``; each finding mapped back to ``text`` and kept when it lies in its segment's
+    ``[start, end)``, exactly as a call per segment on ``text[window:end]`` keeps it. ``None`` when
+    a finding runs across a segment's end."""
+    from codecurate.pii.recognizers import SEGMENT_BREAK
+
+    offsets, parts, position = [], [], 0
+    for window, _, end in segments:
+        offsets.append(position)
+        parts.append(text[window:end])
+        position += end - window + len(SEGMENT_BREAK)
+    found = []
+    for result in engine.analyze(text=SEGMENT_BREAK.join(parts), language="en", entities=entities):
+        i = bisect_right(offsets, result.start) - 1
+        window, start, end = segments[i]
+        shift = window - offsets[i]
+        if result.end + shift > end:
+            return None
+        if result.start + shift >= start:
+            found.append((result.start + shift, result.end + shift, _entity(result), result.score))
+    return found
