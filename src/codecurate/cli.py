@@ -79,6 +79,7 @@ def _load(args: argparse.Namespace):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run)."""
     args = build_parser().parse_args(argv)
+    from codecurate.recipe.lock import OutputLockedError
     from codecurate.recipe.run import OutputInUseError
     from codecurate.recipe.schema import RecipeError
 
@@ -156,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecipeError as error:
         print(error, file=sys.stderr)
         return 2
-    except (OutputInUseError, FileNotFoundError) as error:
+    except (OutputInUseError, OutputLockedError, FileNotFoundError) as error:
         print(f"codecurate: {error}", file=sys.stderr)
         return 2
     return 1

@@ -65,3 +65,8 @@ def test_report_numbers_agree_with_the_run_and_plots_are_written(tmp_path, capsy
     assert "![funnel](funnel.png)" in md and "| EMAIL | 3 |" in md and "1 clusters of 3" in md
     assert f"| all code | {len(documents)} | {shares['all code']['sfim']:.3f} |" in md
     assert all(r["metadata"].get(keys.PII_COUNTS) for r in documents if r["metadata"][keys.PATH] == "contact.py")
+    # every stage has a time, the multi-pass ones (exact dedup, objectives, shards) included
+    summary = json.loads((out / "summary.json").read_text())
+    seconds = {s["stage"]: s["seconds"] for s in summary["stages"]}
+    assert set(seconds) >= {"repositories", "exact", "pii", "order", "objectives", "shards", "output"}
+    assert all(value > 0 for value in seconds.values()), seconds

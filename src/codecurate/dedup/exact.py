@@ -112,7 +112,7 @@ class ExactDedup(MultiStageBlock):
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
-        hashing = context.segment("hash")
+        hashing = context.segment("hash", observes=True)
         hashing.add(DocumentsReader(input_folder), None)
         hashing.add(ContentHasher(work, self.partitions), None)
         grouping = context.segment("group", tasks=self.partitions)

@@ -324,7 +324,7 @@ class NearDedup(MultiStageBlock):
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
-        signatures = context.segment("signatures")
+        signatures = context.segment("signatures", observes=True)
         signatures.add(DocumentsReader(input_folder), None)
         signatures.add(SignatureStep(work, self.num_perm, self.bands, self.rows, self.ngram, self.seed,
                                      self.partitions), None)

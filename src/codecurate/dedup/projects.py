@@ -330,7 +330,7 @@ class ProjectDedup(MultiStageBlock):
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
-        fingerprint = context.segment("fingerprint")
+        fingerprint = context.segment("fingerprint", observes=True)
         fingerprint.add(DocumentsReader(input_folder), None)
         fingerprint.add(RepositoryFingerprints(work), None)
         cluster = context.segment("cluster", tasks=1)

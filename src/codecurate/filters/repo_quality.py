@@ -163,7 +163,7 @@ class RepositoryQuality(MultiStageBlock):
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         measures = context.work_folder / "measures"
         result = context.work_folder / "quality.json"
-        measure = context.segment("measure")
+        measure = context.segment("measure", observes=True)
         measure.add(DocumentsReader(input_folder), None)
         measure.add(MeasureRepositories(str(measures)), None)
         cut = context.segment("cut", tasks=1)

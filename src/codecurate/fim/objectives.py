@@ -225,7 +225,7 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         segments = []
         if self.sfim_share and self.sfim_rates is None:
             census_folder, rates_file = context.work_folder / "census", context.work_folder / RATES_FILE
-            census = context.segment("census")
+            census = context.segment("census", observes=True)
             census.add(DocumentsReader(input_folder), None)
             census.add(SfimCensus(self, str(census_folder)), None)
             rates = context.segment("rates", tasks=1)

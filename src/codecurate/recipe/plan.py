@@ -3,8 +3,12 @@
 Single-pass blocks are chained into one pipeline. A multi-stage block (dedup, repository grouping)
 needs its input materialised: the engine ends the current pipeline with a documents writer, the
 block plans its passes over that folder, and the block's last pass stays open so the stages after
-it join that pipeline. Every step carries the id of the recipe stage it belongs to, which is how
-the summary attributes counts to stages.
+it join that pipeline. Two plans need no segment of their own: a first pass that only reads the
+documents (``Segment.observes``: a census, hashes, signatures) runs beside the pipeline that writes
+them (``codecurate.recipe.observe``), and a block planned as one pass over its input joins the
+current pipeline without an intermediate folder; either way only when the task counts agree. Every
+step carries the id of the recipe stage it belongs to, which is how the summary attributes counts
+to stages.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
-from codecurate.blocks import Accounting
+from codecurate.blocks import Accounting, SharedFolder
+from codecurate.readers.documents import DocumentsReader
+from codecurate.recipe.clock import Clock
+from codecurate.recipe.observe import Observer
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
@@ -27,16 +34,26 @@ OUTPUT_STAGE = "output"
 
 @dataclass
 class Segment:
-    """One datatrove pipeline and its task count (``None``: the executor's)."""
+    """One datatrove pipeline and its task count (``None``: the executor's).
+
+    ``stage_ids`` name the stage each step keeps accounts for (``None``: the engine's own steps);
+    ``charge_ids`` the stage each step's time goes to (a pass of a block is charged to the block:
+    ``stage``, the stage the segment works for). ``observes``: the steps after the reader yield no
+    document (they only read the block's input).
+    """
 
     name: str
     steps: list[PipelineStep] = field(default_factory=list)
     stage_ids: list[str | None] = field(default_factory=list)
     tasks: int | None = None
+    observes: bool = False
+    stage: str | None = None
+    charge_ids: list[str | None] = field(default_factory=list)
 
-    def add(self, step: PipelineStep, stage_id: str | None) -> None:
+    def add(self, step: PipelineStep, stage_id: str | None, charge: str | None = None) -> None:
         self.steps.append(step)
         self.stage_ids.append(stage_id)
+        self.charge_ids.append(charge or stage_id or self.stage)
 
 
 @dataclass
@@ -59,13 +76,16 @@ class PlanContext:
         return JsonlWriter(str(folder / part) if part else str(folder), output_filename="${rank}.jsonl.gz")
 
     def bind(self, step: PipelineStep, part: str = "") -> PipelineStep:
-        """Give ``step`` this stage's id and exclusion writer (when it keeps accounts)."""
+        """Give ``step`` this stage's id and exclusion writer (when it keeps accounts), and its work
+        folder (when it shares files between tasks)."""
         if isinstance(step, Accounting):
             step.bind(self.stage_id, self.exclusion_writer(part))
+        if isinstance(step, SharedFolder) and step.work_folder is None:
+            step.work_folder = str(self.work_folder)
         return step
 
-    def segment(self, name: str, tasks: int | None = None) -> Segment:
-        return Segment(f"{self.stage_id}-{name}", tasks=tasks)
+    def segment(self, name: str, tasks: int | None = None, observes: bool = False) -> Segment:
+        return Segment(f"{self.stage_id}-{name}", tasks=tasks, observes=observes, stage=self.stage_id)
 
 
 class MultiStageBlock(ABC):
@@ -95,6 +115,7 @@ class Plan:
                     "name": s.name,
                     "tasks": s.tasks,
                     "stage_ids": s.stage_ids,
+                    "charge_ids": s.charge_ids,
                     "steps": [str(step) for step in s.steps],
                 }
                 for s in self.segments
@@ -106,8 +127,9 @@ class Plan:
         (self.output / "plan.json").write_text(json.dumps(self.describe(), indent=2) + "\n", encoding="utf-8")
 
 
-def build_plan(recipe: Recipe) -> Plan:
-    """Instantiate every block of ``recipe`` and arrange them into segments."""
+def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
+    """Instantiate every block of ``recipe`` and arrange them into segments; ``join_passes=False``
+    gives every planned pass a segment of its own (the outputs are the same)."""
     output = Path(recipe.output)
     tasks = int(recipe.executor.get("tasks", 1))
     segments: list[Segment] = []
@@ -120,11 +142,23 @@ def build_plan(recipe: Recipe) -> Plan:
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
         if isinstance(block, MultiStageBlock):
             folder = output / "intermediate" / spec.stage_id
-            current.add(DocumentsWriter(str(folder), compression=INTERMEDIATE_COMPRESSION), None)
-            segments.append(current)
             planned = block.plan(context, str(folder))
             if not planned:
                 raise ValueError(f"stage {spec.stage_id!r}: block planned no segment")
+            head = planned[0]
+            joins = join_passes and head.tasks == current.tasks and bool(head.steps) \
+                and isinstance(head.steps[0], DocumentsReader)
+            if joins and len(planned) == 1:  # one pass over its input: no intermediate folder
+                for step, stage_id in zip(head.steps[1:], head.stage_ids[1:]):
+                    current.add(step, stage_id, spec.stage_id)
+                continue
+            if joins and head.observes:  # its first pass reads the documents as they are written
+                for step, stage_id in zip(head.steps[1:], head.stage_ids[1:]):
+                    current.add(Observer(step), stage_id, spec.stage_id)
+                planned = planned[1:]
+            # writing the block's input is the block's cost
+            current.add(DocumentsWriter(str(folder), compression=INTERMEDIATE_COMPRESSION), None, spec.stage_id)
+            segments.append(current)
             segments.extend(planned[:-1])
             current = planned[-1]
         else:
@@ -133,4 +167,7 @@ def build_plan(recipe: Recipe) -> Plan:
     segments.append(current)
     for index, segment in enumerate(segments, start=1):
         segment.name = f"{index:02d}-{segment.name}"
+        # what the timed steps leave of the task's time: the block's passes, or the segment's reading
+        charge = segment.stage or next((c for c in segment.charge_ids if c is not None), None)
+        segment.add(Clock(), None, charge)
     return Plan(segments, output)

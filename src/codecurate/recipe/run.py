@@ -11,6 +11,7 @@ import yaml
 from datatrove.utils.logging import logger
 
 from codecurate.recipe.executors import make_executors
+from codecurate.recipe.lock import LOCK_FILE, OutputLock
 from codecurate.recipe.plan import Plan, build_plan
 from codecurate.recipe.schema import Recipe
 from codecurate.recipe.summary import compute_summary, write_summary
@@ -31,14 +32,16 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
     output = Path(recipe.output)
     resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
     marker = output / RESOLVED_RECIPE
-    if output.exists() and overwrite:
-        shutil.rmtree(output)
+    contents = [p for p in output.iterdir() if p.name != LOCK_FILE] if output.is_dir() else []
+    if contents and overwrite:
+        for path in contents:  # the lock, this run's, stays
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     elif marker.is_file() and marker.read_text(encoding="utf-8") != resolved + "\n":
         raise OutputInUseError(
             f"output folder {output} holds a run of a different recipe (see {marker}); "
             "choose another --output, or pass --overwrite to delete it"
         )
-    elif output.exists() and not marker.is_file() and any(output.iterdir()):
+    elif contents and not marker.is_file():
         raise OutputInUseError(f"output folder {output} is not empty and holds no codecurate run; choose another")
     output.mkdir(parents=True, exist_ok=True)
     marker.write_text(resolved + "\n", encoding="utf-8")
@@ -75,24 +78,46 @@ def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 
         time.sleep(poll)
 
 
-def run_recipe(recipe: Recipe, overwrite: bool = False) -> dict | None:
-    """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``."""
-    output = prepare_output(recipe, overwrite)
-    plan: Plan = build_plan(recipe)
-    plan.save()
-    executors = make_executors(recipe, plan)
-    kind = recipe.executor["type"]
-    if kind == "slurm":
-        executors[-1].run()  # submits every segment, each job depending on the previous one
-        logger.info(f"submitted {len(executors)} Slurm job groups; `codecurate report {output}` when they finish")
-        wait = recipe.executor.get("wait", 0)
-        return wait_for_slurm(output, executors, wait) if wait else None
-    if kind == "ray":
-        import ray
+def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True) -> dict | None:
+    """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``.
+    ``join_passes``: see ``build_plan``. The output folder is locked for the whole run
+    (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``."""
+    lock = OutputLock(recipe.output).acquire()
+    held_by_jobs = False
+    try:
+        output = prepare_output(recipe, overwrite)
+        plan: Plan = build_plan(recipe, join_passes)
+        plan.save()
+        executors = make_executors(recipe, plan)
+        kind = recipe.executor["type"]
+        if kind == "slurm":
+            executors[-1].run()  # submits every segment, each job depending on the previous one
+            job_ids = sorted({str(e.job_id) for e in executors if getattr(e, "job_id", None) not in (None, -1)})
+            if job_ids:
+                lock.hand_to_slurm(job_ids)  # the jobs hold the output until they leave the queue
+                held_by_jobs = True
+            logger.info(f"submitted {len(executors)} Slurm job groups; `codecurate report {output}` when they finish")
+            wait = recipe.executor.get("wait", 0)
+            if not wait:
+                return None
+            try:
+                summary = wait_for_slurm(output, executors, wait)
+            except TimeoutError:
+                raise  # the jobs still run, and still hold the lock
+            except BaseException:
+                held_by_jobs = False  # they left the queue
+                raise
+            held_by_jobs = False
+            return summary
+        if kind == "ray":
+            import ray
 
-        if not ray.is_initialized():
-            ray.init()
-    for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
-        logger.info(f"segment {index}/{len(executors)}: {segment.name} ({executor.world_size} tasks)")
-        executor.run()
-    return write_summary(output)
+            if not ray.is_initialized():
+                ray.init()
+        for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
+            logger.info(f"segment {index}/{len(executors)}: {segment.name} ({executor.world_size} tasks)")
+            executor.run()
+        return write_summary(output)
+    finally:
+        if not held_by_jobs:
+            lock.release()

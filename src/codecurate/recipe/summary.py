@@ -21,6 +21,7 @@ from codecurate.blocks import (
     STAT_KEPT,
     STAT_KEPT_BYTES,
 )
+from codecurate.recipe.clock import SEGMENT_SECONDS
 
 
 def _total(value) -> float:
@@ -91,6 +92,18 @@ def _dropped_record(record: dict) -> dict:
     return written
 
 
+def _charge_time(stages: dict[str, dict], charges: list[str | None], per_step: list[dict]) -> None:
+    """Add one task's step times to the stages they are charged to; the task's wall time that no step
+    timed (``Clock``'s ``segment_seconds``) goes to the stage charged with the clock."""
+    timed = 0.0
+    for charge, step in zip(charges, per_step):
+        wall = step.get("stats", {}).get(SEGMENT_SECONDS)
+        seconds = max(0.0, _total(wall) - timed) if wall is not None else _total(step.get("time_stats", {}))
+        timed += seconds if wall is None else 0.0
+        if charge is not None:
+            stages.setdefault(charge, _empty_stage(charge))["seconds"] += seconds
+
+
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
     output = Path(output)
@@ -109,13 +122,14 @@ def compute_summary(output: str | Path) -> dict:
         if executor_file.is_file():
             world_size = json.loads(executor_file.read_text(encoding="utf-8")).get("world_size", world_size)
         segments.append({"name": segment["name"], "tasks": world_size, "completed": completions})
+        charges = segment.get("charge_ids") or segment["stage_ids"]
         for stats_file in stats_files:
             per_step = json.loads(stats_file.read_text(encoding="utf-8"))
+            _charge_time(stages, charges, per_step)
             for stage_id, step in zip(segment["stage_ids"], per_step):
                 if stage_id is None:
                     continue
                 stage = stages.setdefault(stage_id, _empty_stage(stage_id))
-                stage["seconds"] += _total(step.get("time_stats", {}))
                 for key, value in step.get("stats", {}).items():
                     total = _total(value)
                     if key == STAT_IN:
