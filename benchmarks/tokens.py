@@ -80,7 +80,7 @@ def main() -> None:
         runs = iter(range(100))
         ours_time = best_of(lambda: ours(next(runs)))
         peer_time = best_of(lambda: peer(next(runs)))
-        merge = ShardMerge(f"{tmp}/ours0", f"{tmp}/merged", path, 32_768, 1 << 30, False, 1)
+        merge = ShardMerge(f"{tmp}/ours0", f"{tmp}/merged", f"{tmp}/merged-parts", 32_768, 1 << 30, False)
         start = time.perf_counter()
         for _ in merge.run(None, 0, 1):
             pass

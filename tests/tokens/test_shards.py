@@ -3,6 +3,7 @@ stage from real packages (round trip to the formatted documents, repositories co
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from codecurate.recipe.schema import RecipeError, validate
 from codecurate.tokens.loading import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
 from codecurate.training.nanotron_schema import validate_training_config
-from tests.conftest import read_jsonl_gz
+from tests.conftest import read_jsonl_gz, run_outputs
 
 pytest.importorskip("tokenizers")
 
@@ -131,7 +132,8 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
     assert code_units == 2
     assert tokens["tokens"] == sum(s["tokens"] for s in tokens["shards"])
     assert tokens["windows"] == sum(s["tokens"] // 513 for s in tokens["shards"])
-    assert (out / "tokens" / "megatron" / "00000.bin").exists()
+    shard_names = {p.stem for p in (out / "tokens").glob("*.ds")}
+    assert {p.stem for p in (out / "tokens" / "megatron").glob("*.bin")} == shard_names
     torch = pytest.importorskip("torch")
     from datatrove.utils.dataset import DatatroveFolderDataset
 
@@ -215,3 +217,48 @@ def test_a_given_tokenizer_in_aixcoders_layout_makes_the_shards_and_the_config(t
     with pytest.raises(RecipeError, match=r"stages\[1\]\.params: ValueError: tokenizer .*bare: '▁<AIX-SPAN-PRE>' "
                                           r"encodes to \d+ ids"):
         validate(recipe)
+
+
+def shards_recipe(repos, out, tasks):
+    return {
+        "name": "tasks", "seed": 11, "output": str(out), "executor": {"type": "local", "tasks": tasks, "workers": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
+        "stages": [{"block": "tokenized_shards", "id": "shards",
+                    "params": {"vocab_size": 400, "sample_bytes": 40_000, "sequence_length": 128,
+                               "max_tokens_per_shard": 6_000, "merge_tasks": 3, "megatron": True}}],
+    }
+
+
+def test_shards_are_the_same_bytes_for_1_2_and_4_tasks(tmp_path):
+    import datatrove
+
+    repos = tmp_path / "repos"
+    sources = sorted(Path(datatrove.__file__).parent.rglob("*.py"))[:48]
+    for i, source in enumerate(sources):  # real code, 12 repositories of 4 files
+        target = repos / f"repo{i % 12:02d}" / f"{i:02d}_{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    corpus = sum(len(p.read_bytes()) for p in repos.rglob("*.py"))
+    outputs = {}
+    for tasks in (1, 2, 4):
+        out = tmp_path / f"out{tasks}"
+        assert run_recipe(validate(shards_recipe(repos, out, tasks)))["complete"]
+        documents, shards = run_outputs(out)
+        megatron = {p.name: p.read_bytes() for p in sorted((out / "tokens" / "megatron").glob("*"))}
+        outputs[tasks] = (documents, shards, megatron, (out / "tokenizer" / "tokenizer.json").read_bytes())
+        summary = json.loads((out / "tokens" / "summary.json").read_text())
+        # the tokenizer's sample: within its budget, which binds (the corpus is larger)
+        assert 0 < summary["tokenizer_sample"]["bytes"] <= 40_000 < corpus
+        assert summary["tokenizer_sample"]["documents"] < len(documents)
+        assert summary["buckets"] == 3 and summary["documents"] == len(documents) == 48
+        assert summary["units"] == 12
+        assert [s["file"] for s in summary["shards"]] == sorted(p.name for p in (out / "tokens").glob("*.ds"))
+    assert outputs[1] == outputs[2] == outputs[4]
+    documents, shards, megatron, _ = outputs[1]
+    names = {name.split(".ds")[0] for name in shards}
+    assert len(names) > 3 and {name.split("_")[0] for name in names} == {"00000", "00001", "00002"}
+    assert len(megatron) == 2 * len(names)
+    # every repository is one unit of one shard, whole, whatever the task count
+    repos_in_units = Counter(len(unit) for p in sorted((tmp_path / "out4" / "tokens").glob("*.ds"))
+                             for unit in Shard(p).units())
+    assert repos_in_units == Counter({4: 12})

@@ -9,7 +9,9 @@ datatrove's format, one shard ``NAME.ds``:
 
 codecurate adds ``NAME.ds.units``: ``uint64`` end offset (in documents) of every unit, a unit
 being one repository's files in their order, or one article. Units are what the merge shuffles,
-so a repository stays one contiguous stream. Loaders (``DatatroveFolderDataset``) cut the stream
+so a repository stays one contiguous stream. The tokenize pass's shards also have ``NAME.ds.keys``:
+two ``uint64`` per unit, its place in the merge's order (a seeded hash of the unit's name) and a
+digest of its tokens, which orders units of one name by content. Loaders (``DatatroveFolderDataset``) cut the stream
 into windows of ``seq_len + 1`` tokens, Transformer-XL style: a window continues where the last
 one stopped, across file and repository boundaries.
 
@@ -19,6 +21,7 @@ per unit, so Megatron's GPT dataset shuffles repositories but never splits their
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,9 +55,10 @@ class ShardInfo:
 
 
 class ShardWriter:
-    """Writes one datatrove tokenized shard (plus its ``.units``), document by document."""
+    """Writes one datatrove tokenized shard (plus its ``.units``), document by document. ``keyed``: each
+    unit ends with its order key (``end_unit(key)``), kept with a digest of its tokens in ``.keys``."""
 
-    def __init__(self, path: str | Path, token_size: int, tokenizer_name: str):
+    def __init__(self, path: str | Path, token_size: int, tokenizer_name: str, keyed: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.dtype = token_dtype(token_size)
@@ -64,23 +68,39 @@ class ShardWriter:
         self.document_ends: list[int] = []
         self.unit_ends: list[int] = []
         self.count = 0
+        self.keyed = keyed
+        self.keys: list[tuple[int, int]] = []
+        self._digest = hashlib.blake2b(digest_size=8) if keyed else None
 
     def write_document(self, tokens: np.ndarray) -> None:
         if tokens.size and int(tokens.max()) > np.iinfo(self.dtype).max:
             raise ValueError(f"{self.path}: token id {int(tokens.max())} does not fit in {self.token_size} bytes")
-        self._tokens.write(np.ascontiguousarray(tokens, dtype=self.dtype).tobytes())
+        data = np.ascontiguousarray(tokens, dtype=self.dtype).tobytes()
+        self._tokens.write(data)
+        if self._digest is not None:
+            self._digest.update(struct.pack("<Q", len(data)))
+            self._digest.update(data)
         self.count += int(tokens.size)
         self.document_ends.append(self.count)
 
-    def end_unit(self) -> None:
+    def end_unit(self, key: int | None = None) -> None:
         if len(self.document_ends) > (self.unit_ends[-1] if self.unit_ends else 0):  # no empty unit
             self.unit_ends.append(len(self.document_ends))
+            if self._digest is not None:
+                if key is None:
+                    raise ValueError(f"{self.path}: a keyed shard's unit needs its order key")
+                self.keys.append((key, int.from_bytes(self._digest.digest(), "little")))
+                self._digest = hashlib.blake2b(digest_size=8)
 
     def close(self) -> ShardInfo:
+        if self.keyed and len(self.document_ends) > (self.unit_ends[-1] if self.unit_ends else 0):
+            raise ValueError(f"{self.path}: a keyed shard's last unit was not ended with its key")
         self.end_unit()
         self._tokens.close()
         Path(f"{self.path}.index").write_bytes(np.asarray(self.document_ends, dtype="<u8").tobytes())
         Path(f"{self.path}.units").write_bytes(np.asarray(self.unit_ends, dtype="<u8").tobytes())
+        if self.keyed:
+            Path(f"{self.path}.keys").write_bytes(np.asarray(self.keys, dtype="<u8").reshape(-1, 2).tobytes())
         Path(f"{self.path}.metadata").write_text(f"{self.tokenizer_name}|{self.token_size}\n{self.count}\n")
         return ShardInfo(self.path, self.count, len(self.document_ends), len(self.unit_ends))
 
@@ -105,6 +125,14 @@ class Shard:
         units = Path(f"{self.path}.units")
         self.unit_ends = np.fromfile(units, dtype="<u8") if units.exists() else \
             np.arange(1, len(self.document_ends) + 1, dtype="<u8")
+        keys = Path(f"{self.path}.keys")
+        #: ``(order key, digest)`` of every unit (shards of the tokenize pass), else ``None``
+        self.unit_keys = np.fromfile(keys, dtype="<u8").reshape(-1, 2) if keys.exists() else None
+
+    def unit(self, index: int) -> list[np.ndarray]:
+        """The documents of unit ``index``."""
+        start = int(self.unit_ends[index - 1]) if index else 0
+        return [self.document(i) for i in range(start, int(self.unit_ends[index]))]
 
     def document(self, index: int) -> np.ndarray:
         start = int(self.document_ends[index - 1]) if index else 0

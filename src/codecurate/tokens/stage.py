@@ -1,15 +1,14 @@
-"""The ``tokenized_shards`` stage: tokenizer (trained on a sample, or given), tokenization of every
-document, repository packing, merged and shuffled shards for training."""
+"""The ``tokenized_shards`` stage: tokenizer (trained on a sample bounded in bytes, or given),
+tokenization of every document, repository packing, shards for training merged in buckets of
+repositories by independent tasks, the same bytes for any task count."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import orjson
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -18,8 +17,9 @@ from codecurate.blocks import Accounting
 from codecurate.readers import DocumentsReader
 from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
 from codecurate.recipe.registry import register
-from codecurate.seeding import derive_seed, rng_for
+from codecurate.seeding import derive_seed
 from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer
+from codecurate.tokens.sample import SAMPLE_SUFFIX, TaskSample, bounded_records
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
 from codecurate.tokens.training import (
     DEFAULT_FIM_FORMAT,
@@ -29,6 +29,11 @@ from codecurate.tokens.training import (
     save_tokenizer,
     train_tokenizer,
 )
+
+#: the tokenizer's sample, at most (4 GB of text)
+DEFAULT_SAMPLE_BYTES = 4_000_000_000
+#: merge tasks (buckets of repositories), each writing its own shards
+DEFAULT_MERGE_TASKS = 16
 
 
 def units(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -48,8 +53,8 @@ def units(documents: Iterable[Document]) -> Iterator[list[Document]]:
 
 
 class TokenizerSample(PipelineStep):
-    """Write a seeded sample of the documents' texts for tokenizer training (each task its share
-    of ``max_bytes``)."""
+    """Keep this task's run of the tokenizer's sample (``codecurate.tokens.sample``): its documents in
+    the seeded key order, up to the first past ``max_bytes``. Reads documents, yields none."""
 
     type = "🔢 - TOKENS"
     name = "tokenizer_sample"
@@ -59,44 +64,47 @@ class TokenizerSample(PipelineStep):
         self.folder, self.rate, self.max_bytes, self.seed = folder, rate, max_bytes, seed
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        budget = self.max_bytes // max(1, world_size)
-        written = 0
-        threshold = int(self.rate * 2**64)
-        path = Path(self.folder) / f"{rank:05d}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
+        sample = TaskSample(Path(self.folder) / f"{rank:05d}{SAMPLE_SUFFIX}", self.max_bytes, self.seed, self.rate)
+        try:
             for document in data or ():
-                if written >= budget or derive_seed(self.seed, "tokenizer-sample", document.id) >= threshold:
-                    continue
-                out.write(orjson.dumps(document.text) + b"\n")
-                written += len(document.text)
-                self.stat_update("sampled")
+                with self.track_time():
+                    sample.add(document.id, document.text)
+        finally:
+            documents, size = sample.close()
+        self.stat_update("kept", value=documents)
+        self.stat_update("kept_bytes", value=size)
         return
         yield
 
 
 class TokenizerTrain(PipelineStep):
-    """Train the tokenizer on the sample (one task) and save it."""
+    """Train the tokenizer on the sample (one task): the tasks' runs merged by key, at most
+    ``max_bytes``; save it, and what it was trained on in ``sample.json`` beside the sample."""
 
     type = "🔢 - TOKENS"
     name = "tokenizer_train"
 
     def __init__(self, sample_folder: str, target: str, vocab_size: int, min_frequency: int,
-                 spec: TokenizerSpec | None = None, max_length: int = 32_768):
+                 spec: TokenizerSpec | None = None, max_length: int = 32_768, max_bytes: int = DEFAULT_SAMPLE_BYTES):
         super().__init__()
         self.sample_folder, self.target = sample_folder, target
         self.vocab_size, self.min_frequency = vocab_size, min_frequency
-        self.spec, self.max_length = spec or TokenizerSpec(), max_length
+        self.spec, self.max_length, self.max_bytes = spec or TokenizerSpec(), max_length, max_bytes
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        drawn = {"documents": 0, "bytes": 0, "budget": self.max_bytes}
+
         def texts():
-            for path in sorted(Path(self.sample_folder).glob("*.jsonl")):
-                with open(path, "rb") as f:
-                    for line in f:
-                        yield orjson.loads(line)
+            for _, _, text in bounded_records(self.sample_folder, self.max_bytes):
+                drawn["documents"] += 1
+                drawn["bytes"] += len(text)
+                yield text.decode("utf-8", errors="surrogatepass")
 
         save_tokenizer(train_tokenizer(texts(), self.vocab_size, self.min_frequency, self.spec), self.target,
                        self.max_length, self.spec)
+        (Path(self.sample_folder) / "sample.json").write_text(json.dumps(drawn, indent=2) + "\n")
+        self.stat_update("sample_documents", value=drawn["documents"])
+        self.stat_update("sample_bytes", value=drawn["bytes"])
         return
         yield
 
@@ -117,67 +125,114 @@ class TokenizerCopy(PipelineStep):
         yield
 
 
+def unit_name(unit: list[Document]) -> str:
+    """What a unit is known by in the merge: its repository, or an article's (or a lone file's) id."""
+    first = unit[0]
+    repo = first.metadata.get(keys.REPO)
+    if first.metadata.get(keys.KIND) != keys.KIND_TEXT and repo is not None:
+        return f"repo:{repo}"
+    return f"doc:{first.id}"
+
+
+def unit_order(seed: int, name: str) -> int:
+    """A unit's place in the training stream's order (a seeded hash of its name)."""
+    return derive_seed(seed, "shard-merge", name)
+
+
+def unit_bucket(seed: int, name: str, buckets: int) -> int:
+    """The merge task (bucket) a unit goes to."""
+    return derive_seed(seed, "shard-bucket", name) % buckets
+
+
+def bucket_folder(task_folder: str | Path, bucket: int) -> Path:
+    return Path(task_folder) / f"{bucket:05d}"
+
+
 class ShardTokenizer(PipelineStep):
-    """Tokenize each task's documents into one shard, a unit per repository (its files in the order
-    they come, which is the sampled order) or per article."""
+    """Tokenize each task's documents, a unit per repository (its files in the order they come, which
+    is the sampled order) or per article, into one shard per merge bucket: ``folder/BUCKET/RANK.ds``,
+    each unit with its order key (``.keys``)."""
 
     type = "🔢 - TOKENS"
     name = "shard_tokenizer"
 
-    def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024, tokenizer_name: str | None = None):
+    def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024, tokenizer_name: str | None = None,
+                 buckets: int = 1, seed: int = 0):
         super().__init__()
         self.tokenizer_path, self.folder, self.batch_size = tokenizer, folder, batch_size
         self.tokenizer_name = tokenizer_name or tokenizer
+        self.buckets, self.seed = buckets, seed
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = load_tokenizer(self.tokenizer_path)
         token_size = token_size_for(tokenizer.get_vocab_size())
-        pending: list[tuple[str, bool]] = []  # (text, last file of its unit), encoded a batch at a time
+        # (text, bucket, order key of its unit when it is the unit's last file), encoded a batch at a time
+        pending: list[tuple[str, int, int | None]] = []
+        writers: dict[int, ShardWriter] = {}
 
-        def flush(writer: ShardWriter) -> None:
+        def writer_for(bucket: int) -> ShardWriter:
+            if bucket not in writers:
+                writers[bucket] = ShardWriter(bucket_folder(self.folder, bucket) / f"{rank:05d}.ds", token_size,
+                                              self.tokenizer_name, keyed=True)
+            return writers[bucket]
+
+        def flush() -> None:
             with self.track_time(len(pending)):
-                encodings = tokenizer.encode_batch([text for text, _ in pending], add_special_tokens=False)
-            for encoding, (_, unit_end) in zip(encodings, pending):
+                encodings = tokenizer.encode_batch([text for text, _, _ in pending], add_special_tokens=False)
+            for encoding, (_, bucket, unit_end) in zip(encodings, pending):
+                writer = writer_for(bucket)
                 writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
                 self.stat_update("tokens", value=len(encoding.ids))
-                if unit_end:
-                    writer.end_unit()
+                if unit_end is not None:
+                    writer.end_unit(unit_end)
                     self.stat_update("units")
             pending.clear()
 
-        with ShardWriter(Path(self.folder) / f"{rank:05d}.ds", token_size, self.tokenizer_name) as writer:
+        try:
             for unit in units(data or ()):
-                pending.extend((d.text, i == len(unit) - 1) for i, d in enumerate(unit))
+                name = unit_name(unit)
+                bucket, order = unit_bucket(self.seed, name, self.buckets), unit_order(self.seed, name)
+                pending.extend((d.text, bucket, order if i == len(unit) - 1 else None) for i, d in enumerate(unit))
                 if len(pending) >= self.batch_size:
-                    flush(writer)
-            flush(writer)
+                    flush()
+            flush()
+        finally:
+            for writer in writers.values():
+                writer.close()
         return
         yield
 
 
+def merged_summary_path(summary_folder: str | Path, bucket: int) -> Path:
+    return Path(summary_folder) / f"{bucket:05d}.json"
+
+
 class ShardMerge(PipelineStep):
-    """Merge the tasks' shards into training shards: units shuffled (seeded), each unit whole, a
-    new shard every ``max_tokens_per_shard`` tokens (at a unit boundary); a summary beside them."""
+    """Merge task ``rank`` of ``world_size`` (a bucket): the units every tokenize task wrote into this
+    bucket, in their seeded order (``unit_order``, then their tokens' digest: never the task that made
+    them), each unit whole, into training shards ``output/BUCKET_PART.ds``, a new part at the first
+    unit boundary past ``max_tokens_per_shard`` tokens; what it wrote in ``summary_folder/BUCKET.json``."""
 
     type = "🔢 - TOKENS"
     name = "shard_merge"
 
-    def __init__(self, task_folder: str, output: str, tokenizer: str, sequence_length: int,
-                 max_tokens_per_shard: int, megatron: bool, seed: int, root: str | None = None):
+    def __init__(self, task_folder: str, output: str, summary_folder: str, sequence_length: int,
+                 max_tokens_per_shard: int, megatron: bool, tokenizer: str | None = None):
         super().__init__()
-        self.task_folder, self.output, self.tokenizer_path = task_folder, output, tokenizer
+        self.task_folder, self.output, self.summary_folder = task_folder, output, summary_folder
         self.sequence_length, self.max_tokens_per_shard = sequence_length, max_tokens_per_shard
-        self.megatron, self.seed, self.root = megatron, seed, root
+        self.megatron, self.tokenizer_path = megatron, tokenizer
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        tasks = [Shard(p) for p in sorted(Path(self.task_folder).glob("*.ds"))]
-        units = [(t, u) for t, shard in enumerate(tasks) for u in range(len(shard.unit_ends))]
-        rng_for(self.seed, "shard-merge").shuffle(units)
-        vocab = load_tokenizer(self.tokenizer_path).get_vocab_size()
-        token_size = token_size_for(vocab)
+        bucket = rank
+        sources = [Shard(p) for p in sorted(bucket_folder(self.task_folder, bucket).glob("*.ds"))]
+        order = sorted((int(shard.unit_keys[u, 0]), int(shard.unit_keys[u, 1]), s, u)
+                       for s, shard in enumerate(sources) for u in range(len(shard.unit_ends)))
         target = Path(self.output)
-        if target.exists():
-            shutil.rmtree(target)
+        prefix = f"{bucket:05d}_"
+        for stale in [*target.glob(f"{prefix}*"), *(target / "megatron").glob(f"{prefix}*")]:
+            stale.unlink()
+        vocab = load_tokenizer(self.tokenizer_path).get_vocab_size() if self.megatron else None
         shards, writer, megatron_units = [], None, []
 
         def finish():
@@ -188,15 +243,15 @@ class ShardMerge(PipelineStep):
                 write_megatron(target / "megatron" / info.path.stem, megatron_units, vocab)
                 megatron_units.clear()
 
-        for task, unit in units:
+        for _, _, s, u in order:
             if writer is None:
-                writer = ShardWriter(target / f"{len(shards):05d}.ds", token_size, tasks[task].tokenizer_name)
-            shard = tasks[task]
-            start = int(shard.unit_ends[unit - 1]) if unit else 0
-            documents = [shard.document(i) for i in range(start, int(shard.unit_ends[unit]))]
-            for tokens in documents:
-                writer.write_document(tokens)
-            writer.end_unit()
+                writer = ShardWriter(target / f"{prefix}{len(shards):05d}.ds", sources[s].token_size,
+                                     sources[s].tokenizer_name)
+            documents = sources[s].unit(u)
+            with self.track_time():
+                for tokens in documents:
+                    writer.write_document(tokens)
+                writer.end_unit()
             if self.megatron:
                 megatron_units.append(documents)
             if writer.count >= self.max_tokens_per_shard:
@@ -204,14 +259,54 @@ class ShardMerge(PipelineStep):
                 writer = None
         if writer is not None:
             finish()
+        part = {"bucket": bucket, "tokenizer": sources[0].tokenizer_name if sources else None,
+                "token_size": sources[0].token_size if sources else None, "shards": shards}
+        path = merged_summary_path(self.summary_folder, bucket)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(part, indent=2) + "\n")
+        self.stat_update("tokens", value=sum(s["tokens"] for s in shards))
+        self.stat_update("shards", value=len(shards))
+        return
+        yield
+
+
+class ShardSummary(PipelineStep):
+    """After the merge tasks (one task): ``output/summary.json`` from the buckets' parts, and any shard
+    of the folder that no bucket wrote (an earlier run's) removed, so the folder is the dataset."""
+
+    type = "🔢 - TOKENS"
+    name = "shard_summary"
+
+    def __init__(self, summary_folder: str, output: str, buckets: int, sequence_length: int, megatron: bool,
+                 root: str | None = None, sample: str | None = None):
+        super().__init__()
+        self.summary_folder, self.output, self.buckets = summary_folder, output, buckets
+        self.sequence_length, self.megatron, self.root, self.sample = sequence_length, megatron, root, sample
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        parts = [json.loads(merged_summary_path(self.summary_folder, b).read_text()) for b in range(self.buckets)]
+        shards = [s for part in parts for s in part["shards"]]
+        written = {s["file"] for s in shards}
+        target = Path(self.output)
+        target.mkdir(parents=True, exist_ok=True)
+        for path in target.glob("*.ds*"):
+            if path.name.split(".ds", 1)[0] + ".ds" not in written:
+                path.unlink()
+        stems = {Path(name).stem for name in written}
+        for path in (target / "megatron").glob("*"):
+            if path.stem not in stems or not self.megatron:
+                path.unlink()
+        named = next((p for p in parts if p["tokenizer"] is not None), {"tokenizer": None, "token_size": None})
+        sample_path = Path(self.sample) / "sample.json" if self.sample else None
         summary = {
-            "root": self.root, "tokenizer": tasks[0].tokenizer_name if tasks else None, "token_size": token_size,
-            "sequence_length": self.sequence_length,
+            "root": self.root, "tokenizer": named["tokenizer"], "token_size": named["token_size"],
+            "sequence_length": self.sequence_length, "buckets": self.buckets,
             "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
             "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
             "shards": shards, "megatron": self.megatron,
+            "tokenizer_sample": json.loads(sample_path.read_text())
+            if sample_path is not None and sample_path.is_file() else None,
         }
-        target.mkdir(parents=True, exist_ok=True)
         (target / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         self.stat_update("tokens", value=summary["tokens"])
         return
@@ -251,30 +346,39 @@ class TokenizedShards(MultiStageBlock):
             trained tokenizer's special tokens, and what a given tokenizer must hold as single tokens.
         extra_special_tokens: more special tokens for the trained tokenizer (another format's...).
         vocab_size: of the trained tokenizer (49,152, aiXcoder's).
-        sample_rate: share of documents sampled for training; ``sample_bytes`` caps the sample.
+        sample_bytes: the tokenizer's sample holds at most this many bytes of text (4 GB), drawn by a
+            seeded hash of the document ids from every task (``codecurate.tokens.sample``).
+        sample_rate: at most this share of the documents is drawn (1: the byte budget alone bounds it).
         min_frequency: of a merge, in training.
         sequence_length: training window (32,768); windows of ``sequence_length + 1`` tokens are
             what the loaders take, so the summary counts them.
         max_tokens_per_shard: a shard ends at the first unit boundary past this many tokens.
+        merge_tasks: the merge's tasks, each a bucket of repositories (a seeded hash of the name)
+            writing its own shards ``BUCKET_PART.ds``; the shards depend on it (and on the seed and the
+            documents), never on the task count of the other passes.
         megatron: also write Megatron ``.bin``/``.idx`` (``OUTPUT/tokens/megatron``).
-        seed: of the sample and of the shuffle of units (the recipe seed unless given).
+        seed: of the sample, of the buckets and of the order of units (the recipe seed unless given).
     """
 
     def __init__(self, tokenizer: str | None = None, style: str = DEFAULT_STYLE,
                  fim_format: str = DEFAULT_FIM_FORMAT, extra_special_tokens: list[str] | None = None,
-                 vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 0.1, sample_bytes: int = 1 << 30,
-                 min_frequency: int = 2, sequence_length: int = 32_768, max_tokens_per_shard: int = 1 << 30,
-                 megatron: bool = False, seed: int = 0):
+                 vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 1.0,
+                 sample_bytes: int = DEFAULT_SAMPLE_BYTES, min_frequency: int = 2, sequence_length: int = 32_768,
+                 max_tokens_per_shard: int = 1 << 30, merge_tasks: int = DEFAULT_MERGE_TASKS, megatron: bool = False,
+                 seed: int = 0):
         if not 0 < sample_rate <= 1:
             raise ValueError(f"sample_rate must be in (0, 1], got {sample_rate}")
+        if sample_bytes < 1 or merge_tasks < 1:
+            raise ValueError("sample_bytes and merge_tasks must be >= 1")
         if sequence_length < 1 or max_tokens_per_shard < 1:
             raise ValueError("sequence_length and max_tokens_per_shard must be >= 1")
         self.spec = TokenizerSpec(style, fim_format, tuple(extra_special_tokens or ()))
         if tokenizer is not None:  # fail now, naming the path or the token, not in a worker
             check_single_tokens(load_tokenizer(tokenizer), self.spec.required, tokenizer)
         self.tokenizer, self.vocab_size, self.sample_rate = tokenizer, vocab_size, sample_rate
-        self.sample_bytes, self.min_frequency, self.sequence_length = sample_bytes, min_frequency, sequence_length
+        self.sample_bytes, self.min_frequency, self.sequence_length = int(sample_bytes), min_frequency, sequence_length
         self.max_tokens_per_shard, self.megatron, self.seed = max_tokens_per_shard, megatron, seed
+        self.merge_tasks = int(merge_tasks)
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = context.work_folder
@@ -282,12 +386,12 @@ class TokenizedShards(MultiStageBlock):
         tokenizer_folder = root / "tokenizer"
         segments = []
         if self.tokenizer is None:
-            sample = context.segment("sample")
+            sample = context.segment("sample", observes=True)
             sample.add(DocumentsReader(input_folder), None)
             sample.add(TokenizerSample(str(work / "sample"), self.sample_rate, self.sample_bytes, self.seed), None)
             train = context.segment("train", tasks=1)
             train.add(TokenizerTrain(str(work / "sample"), str(tokenizer_folder), self.vocab_size,
-                                     self.min_frequency, self.spec, self.sequence_length), None)
+                                     self.min_frequency, self.spec, self.sequence_length, self.sample_bytes), None)
             segments += [sample, train]
         else:
             copy = context.segment("copy", tasks=1)
@@ -296,12 +400,16 @@ class TokenizedShards(MultiStageBlock):
         tokenize = context.segment("tokenize")
         tokenize.add(DocumentsReader(input_folder), None)
         # the shards name the tokenizer folder as the training config does: its absolute path
-        tokenize.add(ShardTokenizer(str(tokenizer_folder), str(work / "tasks"), tokenizer_name=str(tokenizer_folder)),
-                     None)
-        merge = context.segment("merge", tasks=1)
-        merge.add(ShardMerge(str(work / "tasks"), str(root / "tokens"), str(tokenizer_folder), self.sequence_length,
-                             self.max_tokens_per_shard, self.megatron, self.seed, str(root)), None)
+        tokenize.add(ShardTokenizer(str(tokenizer_folder), str(work / "tasks"), tokenizer_name=str(tokenizer_folder),
+                                    buckets=self.merge_tasks, seed=self.seed), None)
+        merge = context.segment("merge", tasks=self.merge_tasks)
+        merge.add(ShardMerge(str(work / "tasks"), str(root / "tokens"), str(work / "merged"), self.sequence_length,
+                             self.max_tokens_per_shard, self.megatron, str(tokenizer_folder)), None)
+        summary = context.segment("summary", tasks=1)
+        summary.add(ShardSummary(str(work / "merged"), str(root / "tokens"), self.merge_tasks, self.sequence_length,
+                                 self.megatron, str(root), str(work / "sample") if self.tokenizer is None else None),
+                    None)
         passing = context.segment("documents")
         passing.add(DocumentsReader(input_folder), None)
         passing.add(context.bind(PassThrough()), context.stage_id)
-        return [*segments, tokenize, merge, passing]
+        return [*segments, tokenize, merge, summary, passing]
