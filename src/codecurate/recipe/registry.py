@@ -14,6 +14,7 @@ from datatrove.pipeline.readers.base import BaseReader
 #: Modules whose import registers blocks. A new block module is added here.
 BLOCK_MODULES = (
     "codecurate.readers",
+    "codecurate.writers",
     "codecurate.samplers.grouping",
     "codecurate.filters.license",
     "codecurate.dedup.projects",

@@ -434,15 +434,21 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
 
 
 def input_entry(path: str) -> dict:
-    """The recipe input for ``--input PATH``: The Stack parquet, or a folder of repositories."""
+    """The recipe input for ``--input PATH``: The Stack parquet, a Hugging Face ``save_to_disk``
+    folder, or a folder of repositories."""
+    from codecurate.readers.huggingface import is_saved_dataset
+
     location = Path(path)
     if location.is_file() and location.suffix == ".parquet":
         return {"reader": "the_stack", "params": {"data_folder": str(location.parent), "glob_pattern": location.name}}
+    if is_saved_dataset(location):
+        return {"reader": "huggingface", "params": {"dataset": str(location)}}
     if location.is_dir():
         if next(location.rglob("*.parquet"), None) is not None:
             return {"reader": "the_stack", "params": {"data_folder": str(location)}}
         return {"reader": "repositories", "params": {"data_folder": str(location)}}
-    raise ValueError(f"--input {path}: not a folder of repositories nor parquet files (does it exist?)")
+    raise ValueError(f"--input {path}: not a folder of repositories, parquet files nor a saved dataset "
+                     "(does it exist?)")
 
 
 def replace_code_input(data: dict, path: str) -> None:
