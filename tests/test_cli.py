@@ -140,3 +140,19 @@ def test_aixcoder_recipe_runs_on_a_folder_of_repositories_and_on_the_stack_parqu
         if r["metadata"]["kind"] == "code":
             by_repo.setdefault(r["metadata"]["repo"], []).append(r["metadata"]["order_position"])
     assert all(sorted(p) == list(range(len(p))) for p in by_repo.values())
+
+
+def test_run_without_a_terminal_prints_a_short_console_and_logs_the_rest(tmp_path, repo_root):
+    out = tmp_path / "out"
+    with (tmp_path / "console.txt").open("w") as console:
+        done = subprocess.run([sys.executable, "-m", "codecurate.cli", "run", str(AIXCODER), "--input", str(repo_root),
+                               "--output", str(out), "--set", "executor.tasks=2"], stdout=console,
+                              stderr=subprocess.STDOUT, timeout=1200)
+    printed = (tmp_path / "console.txt").read_text().splitlines()
+    assert done.returncode == 0, printed[-20:]
+    assert len(printed) <= 45, "\n".join(printed)
+    assert any(line.startswith("stage ") and "docs in" in line for line in printed)
+    assert "run complete" in printed and printed[-1] == f"report: {out / 'report' / 'report.md'}"
+    assert any(line.startswith("syntax ") for line in printed)  # one line per stage
+    assert not any("Launching pipeline" in line for line in printed)  # datatrove's logs go to the log file
+    assert "Launching pipeline" in (out / "logs" / "console.log").read_text()

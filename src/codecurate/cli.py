@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--overwrite", action="store_true", help="delete the output folder first (default: resume the same recipe)"
     )
+    run.add_argument("--verbose", action="store_true",
+                     help="show datatrove's logs on the console too (always in OUTPUT/logs/console.log)")
 
     validate = commands.add_parser(
         "validate", help="check a recipe without running it", description="Check a recipe and print its plan."
@@ -104,9 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from codecurate.recipe.summary import format_summary
 
             recipe = _load(args)
-            summary = run_recipe(recipe, overwrite=args.overwrite)
+            summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose)
             if summary is not None:
-                print(format_summary(summary))
+                print(format_summary(summary, brief=True))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 print(f"report: {folder / 'report.md'}")
             return 0

@@ -696,3 +696,12 @@ def test_direct_construction_runs_the_same_checks() -> None:
             parallelism=cfg.parallelism,
             model=type(cfg.model)(model_config=LlamaConfig(num_attention_heads=15), init_method=cfg.model.init_method),
         )
+
+
+def test_config_errors_cross_process_boundaries():
+    import pickle
+
+    from codecurate.training.nanotron_schema import ConfigError
+
+    error = pickle.loads(pickle.dumps(ConfigError("data_stages[0].name", "empty")))
+    assert (error.key, error.reason, str(error)) == ("data_stages[0].name", "empty", "data_stages[0].name: empty")

@@ -13,19 +13,25 @@ import time
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-#: the stat ``Clock`` records, in seconds
+#: the stats ``Clock`` records: the task's seconds, and the documents that left the segment
 SEGMENT_SECONDS = "segment_seconds"
+SEGMENT_DOCUMENTS = "segment_documents"
 
 
 class Clock(PipelineStep):
-    """Pass every document on; record the task's seconds from the first pull to the last."""
+    """Pass every document on; record the task's seconds from the first pull to the last, and how
+    many documents came through."""
 
     type = "⏱ - CLOCK"
     name = "clock"
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         start = time.perf_counter()
+        documents = 0
         try:
-            yield from data or ()
+            for document in data or ():
+                documents += 1
+                yield document
         finally:
             self.stat_update(SEGMENT_SECONDS, value=time.perf_counter() - start)
+            self.stat_update(SEGMENT_DOCUMENTS, value=documents)

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.readers.base import BaseReader
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.blocks import Accounting, SharedFolder
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.clock import Clock
+from codecurate.recipe.console import PROGRESS_FOLDER, Progress
 from codecurate.recipe.observe import Observer
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
@@ -167,6 +169,13 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     segments.append(current)
     for index, segment in enumerate(segments, start=1):
         segment.name = f"{index:02d}-{segment.name}"
+        readers = next((i for i, step in enumerate(segment.steps) if not isinstance(step, BaseReader)),
+                       len(segment.steps))
+        if readers:  # counts for the live display, after the segment's readers
+            progress = Progress(str(output / "logs" / segment.name / PROGRESS_FOLDER))
+            segment.steps.insert(readers, progress)
+            segment.stage_ids.insert(readers, None)
+            segment.charge_ids.insert(readers, segment.charge_ids[readers - 1])
         # what the timed steps leave of the task's time: the block's passes, or the segment's reading
         charge = segment.stage or next((c for c in segment.charge_ids if c is not None), None)
         segment.add(Clock(), None, charge)

@@ -10,11 +10,13 @@ from pathlib import Path
 import yaml
 from datatrove.utils.logging import logger
 
+from codecurate.recipe.console import RunConsole
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.lock import LOCK_FILE, OutputLock
 from codecurate.recipe.plan import Plan, build_plan
 from codecurate.recipe.schema import Recipe
 from codecurate.recipe.summary import compute_summary, write_summary
+from codecurate.writers import DocumentsWriter
 
 RESOLVED_RECIPE = "recipe.json"
 
@@ -78,9 +80,17 @@ def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 
         time.sleep(poll)
 
 
-def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True) -> dict | None:
+def _folder(step, attribute: str) -> str | None:
+    folder = getattr(step, attribute, None)
+    return getattr(folder, "path", None)
+
+
+def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True, console: bool = False,
+               verbose: bool = False) -> dict | None:
     """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``.
-    ``join_passes``: see ``build_plan``. The output folder is locked for the whole run
+    ``join_passes``: see ``build_plan``. ``console``: show one live line per segment and send the
+    logs to ``OUTPUT/logs/console.log`` (``verbose``: leave them on the console too;
+    ``codecurate.recipe.console``). The output folder is locked for the whole run
     (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``."""
     lock = OutputLock(recipe.output).acquire()
     held_by_jobs = False
@@ -114,9 +124,20 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
 
             if not ray.is_initialized():
                 ray.init()
+        display = RunConsole(output, len(executors), verbose=verbose) if console else None
+        started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
-            logger.info(f"segment {index}/{len(executors)}: {segment.name} ({executor.world_size} tasks)")
-            executor.run()
+            if display is None:
+                logger.info(f"segment {index}/{len(executors)}: {segment.name} ({executor.world_size} tasks)")
+                executor.run()
+                continue
+            reads = _folder(segment.steps[0], "data_folder") if segment.steps else None
+            writes = next((_folder(step, "output_folder") for step in segment.steps
+                           if isinstance(step, DocumentsWriter)), None)
+            with display.segment(index, segment.name, executor.world_size, reads, writes):
+                executor.run()
+        if display is not None:
+            display.finish(time.monotonic() - started)
         return write_summary(output)
     finally:
         if not held_by_jobs:

@@ -193,16 +193,25 @@ def human_size(n: float) -> str:
 _EXTENSIONS_SHOWN = 8
 
 
-def format_summary(summary: dict) -> str:
-    """The summary as a table a person reads."""
-    header = f"{'stage':<24} {'docs in':>10} {'kept':>10} {'dropped':>10} {'bytes in':>10} {'bytes kept':>11}  check"
-    lines = [header, "-" * len(header)]
+def format_summary(summary: dict, brief: bool = False) -> str:
+    """The summary as a table a person reads; ``brief``: one line per stage (its main drop reasons
+    inline), the segments only when some have not finished: what ``codecurate run`` prints."""
+    header = f"{'stage':<24} {'docs in':>10} {'kept':>10} {'dropped':>10} {'bytes in':>10} {'bytes kept':>11} " \
+        f"{'seconds':>8}  check"
+    lines = [header + ("  main drop reasons" if brief else ""), "-" * len(header)]
     for stage in summary["stages"]:
-        lines.append(
+        line = (
             f"{stage['stage']:<24} {stage['documents_in']:>10} {stage['kept']:>10} {stage['dropped_total']:>10} "
-            f"{human_size(stage['bytes_in']):>10} {human_size(stage['bytes_kept']):>11}  "
+            f"{human_size(stage['bytes_in']):>10} {human_size(stage['bytes_kept']):>11} {stage['seconds']:>8.1f}  "
             f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
         )
+        if brief:
+            reasons = sorted(stage["dropped"].items(), key=lambda item: -item[1]["documents"])
+            shown = ", ".join(f"{reason} {counts['documents']}" for reason, counts in reasons[:2])
+            more = f", {len(reasons) - 2} more" if len(reasons) > 2 else ""
+            lines.append(f"{line}  {shown}{more}".rstrip())
+            continue
+        lines.append(line)
         for reason, counts in stage["dropped"].items():
             lines.append(f"    dropped {reason}: {counts['documents']} documents, {human_size(counts['bytes'])}")
             if counts.get("extensions"):
@@ -226,6 +235,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"    objectives {group}: {entry['documents']} documents, {shares}{eligible}")
     lines.append("")
     for segment in summary["segments"]:
-        lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")
+        if not brief or segment["completed"] < (segment["tasks"] or 1):
+            lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")
     lines.append("run complete" if summary["complete"] else "run INCOMPLETE: some tasks have not finished")
     return "\n".join(lines)

@@ -113,6 +113,9 @@ class ConfigError(ValueError):
         self.key = key
         self.reason = reason
 
+    def __reduce__(self):  # picklable: a worker process hands it to the executor
+        return ConfigError, (self.key, self.reason)
+
     def under(self, prefix: str) -> ConfigError:
         """The same error, its key placed under ``prefix``."""
         return ConfigError(_join(prefix, self.key), self.reason)

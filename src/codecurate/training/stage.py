@@ -39,7 +39,12 @@ class NanotronConfigStep(Accounting, PipelineStep):
         self.block, self.output = block, output
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        if rank == 0:
+        shards = sorted((Path(self.output) / "tokens").glob("*.ds"))
+        if rank == 0 and not shards:  # a corpus shorter than one training window: nothing to train on
+            logger.warning(f"nanotron_config: {Path(self.output) / 'tokens'} holds no shard (the corpus is shorter "
+                           "than one training sequence); no training config written")
+            self.stat_update("no_shards")
+        elif rank == 0:
             paths = self.block.write(Path(self.output))
             report = paths["layout"].read_text(encoding="utf-8")
             if WOULD_STOP in report:
