@@ -102,6 +102,33 @@ def test_javascript_and_typescript_specifiers():
     }
 
 
+def test_javascript_calls_pair_each_argument_with_its_own_function():
+    # many calls, only some of them require/import: each argument goes with its own call's function
+    lines = []
+    for i in range(40):
+        lines.append(f"log('./mod{i}');" if i % 3 else f"const m{i} = require('./mod{i}');")
+        lines.append(f"foo(bar('./mod{i}'), import('./mod{(i + 1) % 40}'));")
+    repo = {"main.js": "\n".join(lines) + "\n", **{f"mod{i}.js": "module.exports = 1;\n" for i in range(40)}}
+    expected = {("main.js", f"mod{i}.js") for i in range(40) if i % 3 == 0} | \
+        {("main.js", f"mod{(i + 1) % 40}.js") for i in range(40)}
+    assert edges_of(repo) == expected
+    assert edges_of(dict(reversed(list(repo.items())))) == expected  # the same whatever the file order
+
+
+def test_import_edges_are_the_same_under_any_hash_seed(tmp_path):
+    import subprocess
+    import sys
+
+    script = ("from tests.samplers.test_imports import edges_of\n"
+              "repo = {'a.js': 'require(\"./b\"); f(\"./c\"); import(\"./c\");', 'b.js': 'x', 'c.js': 'y',\n"
+              "        'p/__init__.py': '', 'p/m.py': 'from . import n', 'p/n.py': 'import p.m'}\n"
+              "print(sorted(edges_of(repo)))\n")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in (0, 1, 2)}
+    assert len(outputs) == 1 and "a.js" in outputs.pop()
+
+
 def test_c_and_cpp_includes():
     repo = {
         "src/main.c": '#include <stdio.h>\n#include "util.h"\n#include "net/socket.h"\nint main(void){return 0;}\n',

@@ -24,11 +24,20 @@ _QUERY = """
 _QUERIES = {grammar: _QUERY for grammar in ("javascript", "typescript", "tsx")}
 
 
+def _span(node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
 def specifiers(nodes: dict[str, list]) -> list[str]:
-    found = [unquote(node_text(n)) for n in nodes.get("source", [])]
-    calls = zip(nodes.get("function", []), nodes.get("argument", []))
-    found += [unquote(node_text(arg)) for fn, arg in calls if node_text(fn) in ("require", "import")]
-    return found
+    """The specifiers of a file's imports, in source order. A call's argument is paired with the
+    function of the same call node (the capture lists need not be in matching order)."""
+    found = [(n.start_byte, unquote(node_text(n))) for n in nodes.get("source", [])]
+    callee = {_span(fn.parent): node_text(fn) for fn in nodes.get("function", []) if fn.parent is not None}
+    for argument in nodes.get("argument", []):
+        call = argument.parent.parent if argument.parent is not None else None
+        if call is not None and callee.get(_span(call)) in ("require", "import"):
+            found.append((argument.start_byte, unquote(node_text(argument))))
+    return [specifier for _, specifier in sorted(found)]
 
 
 def resolve(specifier: str, importer: str, files: RepositoryFiles) -> int | None:
