@@ -127,6 +127,29 @@ def test_rerun_resumes_and_other_recipe_is_refused(tmp_path, repo_root):
         run_recipe(validate(repos_recipe(tmp_path / "busy", repo_root)))
 
 
+def test_overwrite_deletes_only_a_codecurate_output(tmp_path, repo_root, monkeypatch):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(OutputInUseError, match="holds no codecurate run"):
+        run_recipe(validate(repos_recipe(precious, repo_root)), overwrite=True)
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    # a codecurate run, but the working directory is inside it
+    out = tmp_path / "out"
+    run_recipe(validate(repos_recipe(out, repo_root)))
+    (out / "notes").mkdir()
+    monkeypatch.chdir(out / "notes")
+    with pytest.raises(OutputInUseError, match="the working directory"):
+        run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
+    monkeypatch.chdir(tmp_path)
+    # ... or the input is
+    inside = out / "repos"
+    __import__("shutil").copytree(repo_root, inside)
+    with pytest.raises(OutputInUseError, match="the input"):
+        run_recipe(validate(repos_recipe(out, inside, seed=9)), overwrite=True)
+    assert (inside / "gamma").is_dir() and (out / "recipe.json").is_file()
+
+
 def test_parallel_workers(tmp_path, repo_root):
     out = tmp_path / "out"
     recipe = repos_recipe(out, repo_root)

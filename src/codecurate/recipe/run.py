@@ -25,17 +25,43 @@ class OutputInUseError(RuntimeError):
     """The output folder holds a run of a different recipe."""
 
 
+def _input_paths(recipe: Recipe) -> list[Path]:
+    """The existing paths the recipe's readers name."""
+    paths = []
+    for spec in recipe.inputs:
+        for value in (getattr(spec, "params", None) or {}).values():
+            if isinstance(value, str) and value and Path(value).exists():
+                paths.append(Path(value).resolve())
+    return paths
+
+
+def _check_deletable(recipe: Recipe, output: Path, marker: Path) -> None:
+    """Refuse to empty ``output`` unless it holds a codecurate run and holds neither the working
+    directory nor an input of the recipe."""
+    if not marker.is_file():
+        raise OutputInUseError(f"--overwrite refused: {output} holds no codecurate run (no {RESOLVED_RECIPE}); "
+                               "it deletes only a codecurate output folder")
+    folder = output.resolve()
+    for place, what in [(Path.cwd().resolve(), "the working directory"),
+                        *((path, f"the input {path}") for path in _input_paths(recipe))]:
+        if place == folder or folder in place.parents:
+            raise OutputInUseError(f"--overwrite refused: {output} holds {what}; choose another --output")
+
+
 def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
     """Make the output folder ready: new, the same recipe's earlier run (resumed), or overwritten.
 
     Resuming relies on datatrove's completion markers, which are only meaningful for the very same
-    recipe; a folder holding another recipe's run is refused unless ``overwrite`` is set.
+    recipe; a folder holding another recipe's run is refused unless ``overwrite`` is set. Overwriting
+    empties only a folder that holds a codecurate run, and never one holding the working directory
+    or the recipe's input.
     """
     output = Path(recipe.output)
     resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
     marker = output / RESOLVED_RECIPE
     contents = [p for p in output.iterdir() if p.name != LOCK_FILE] if output.is_dir() else []
     if contents and overwrite:
+        _check_deletable(recipe, output, marker)
         for path in contents:  # the lock, this run's, stays
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     elif marker.is_file() and marker.read_text(encoding="utf-8") != resolved + "\n":
