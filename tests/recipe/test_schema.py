@@ -58,7 +58,7 @@ def test_valid_recipe(tmp_path, repo_root):
         ("buckets: 3", "bucket: 3",
          "line 15, stages[0].params.bucket: unknown parameter 'bucket' for 'group_by_repository'; known: buckets"),
         ("buckets: 3", "buckets: 0",
-         "line 14, stages[0].params: ValueError: buckets must be >= 1, got 0"),
+         "line 15, stages[0].params.buckets: must be in [1, 1000000], got 0"),
         ("      data_folder: ", "      max_repositories: 1\n      nothing: ",
          "line 9, inputs[0].params.data_folder: missing required parameter 'data_folder' for 'repositories'"),
         ("tasks: 2", "tasks: two", "line 6, executor.tasks: expected int, got 'two' (str)"),
@@ -72,6 +72,11 @@ def test_valid_recipe(tmp_path, repo_root):
         ("id: group", "id: repositories", "line 13, stages[0].id: duplicate stage id 'repositories'"),
         ("name: demo", "name: [demo", "line 2, <top level>: not valid YAML"),
         ("tasks: 2", "tasks: 2\n  wait: 60", "executor.wait: only the slurm executor takes 'wait'"),
+        ("id: group", "id: '..'", "line 13, stages[0].id: expected a simple name"),
+        ("id: group", "id: a/b", "line 13, stages[0].id: expected a simple name"),
+        ("buckets: 3", "buckets: 100000000000000000000", "stages[0].params.buckets: must be in [1, 1000000]"),
+        ("tasks: 2", "tasks: 2\n  workers: -5", "executor.workers: must be -1 (one per CPU) or >= 1, got -5"),
+        ("tasks: 2", "tasks: 10000000", "executor.tasks: must be <= 1000000"),
     ],
 )
 def test_each_error_names_key_path_and_line(tmp_path, repo_root, old, new, expected):
@@ -80,6 +85,24 @@ def test_each_error_names_key_path_and_line(tmp_path, repo_root, old, new, expec
     assert old in text
     path.write_text(text.replace(old, new, 1))
     assert expected in problems_of(path)
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path, repo_root):
+    import time
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(12))
+    path = valid_recipe(tmp_path, repo_root)
+    path.write_text(path.read_text() + "bomb:\n" + "".join("  " + line + "\n" for line in bomb.splitlines()))
+    start = time.perf_counter()
+    assert "YAML aliases" in problems_of(path)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_ner_model_that_is_not_here_is_refused_before_anything_runs(tmp_path, repo_root):
+    path = valid_recipe(tmp_path, repo_root)
+    path.write_text(path.read_text() + "  - block: pii_redaction\n    params:\n      ner_model: en_core_web_nothing\n")
+    assert "never downloads a model" in problems_of(path)
 
 
 def test_bad_path_is_reported(tmp_path, repo_root):

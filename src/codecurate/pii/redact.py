@@ -69,6 +69,20 @@ def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, 
     return list(zip(ends[::2], ends[1::2]))
 
 
+def _check_model_is_here(ner_model: str) -> None:
+    """Refuse a NER model that is neither a folder nor an installed spaCy package: spaCy would try to
+    download it at run time, and codecurate never uses the network."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    if Path(ner_model).is_dir():
+        return
+    if not ner_model.replace("_", "").replace("-", "").isalnum() or find_spec(ner_model.replace("-", "_")) is None:
+        raise ValueError(f"ner_model {ner_model!r} is neither a model folder nor an installed spaCy package; "
+                         "codecurate never downloads a model: install it (python -m spacy download NAME) or give "
+                         "its folder")
+
+
 @register("pii_redaction")
 class PIIRedactor(CodecurateFilter):
     """Replace emails, names, IP addresses, usernames, passwords and keys with ``<EMAIL>``,
@@ -121,6 +135,8 @@ class PIIRedactor(CodecurateFilter):
         if not urls and (domains or not url_default_domains):
             raise ValueError("url_allow_domains and url_default_domains need urls: true")
         self.urls, self.url_allow_domains, self.url_default_domains = urls, domains, url_default_domains
+        if ner_model is not None:
+            _check_model_is_here(ner_model)
         self.scope = scope
         self.ner_model = ner_model
         self.redact_private_ips = redact_private_ips

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -63,9 +64,27 @@ def format_path(path: KeyPath) -> str:
     return text
 
 
+#: YAML aliases a recipe may use (an alias bomb expands a few lines into billions of nodes)
+MAX_YAML_ALIASES = 64
+#: tasks of one segment, at most
+MAX_TASKS = 1_000_000
+#: a stage id: a simple name, usable as a folder name
+_STAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: bounds of the numeric parameters that size a run, wherever they appear (executor or block)
+PARAMETER_BOUNDS = {
+    "buckets": (1, 1_000_000), "partitions": (1, 1_000_000),
+    "merge_tasks": (1, 1_000_000), "vocab_size": (300, 10_000_000), "num_perm": (1, 100_000),
+    "sequence_length": (1, 10_000_000), "cpus_per_task": (1, 10_000),
+}
+
+
 def load_yaml(text: str, source: str) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML; return the data and the (1-based) line of every key path in it."""
     try:
+        aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader))
+        if aliases > MAX_YAML_ALIASES:  # expanded, a few lines of aliases make an enormous recipe
+            raise RecipeError(source, [((), None, f"{aliases} YAML aliases (*name); a recipe may use at most "
+                                                  f"{MAX_YAML_ALIASES}")])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -236,6 +255,13 @@ def check_params(
                 ((*path, key), line_of((*path, key)),
                  f"expected {type_name(annotation)}, got {value!r} ({type(value).__name__})")
             )
+        elif key in PARAMETER_BOUNDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = PARAMETER_BOUNDS[key]
+            if not low <= value <= high:
+                problems.append(((*path, key), line_of((*path, key)), f"must be in [{low}, {high}], got {value!r}"))
+        elif key == "workers" and isinstance(value, int) and not isinstance(value, bool) \
+                and not (value == -1 or 1 <= value <= 100_000):
+            problems.append(((*path, key), line_of((*path, key)), f"must be -1 (one per CPU) or >= 1, got {value}"))
     for key, (_, default) in known.items():
         if default is inspect.Parameter.empty and key not in params:
             problems.append(((*path, key), line_of(path), f"missing required parameter {key!r} for {label}"))
@@ -347,6 +373,8 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
         tasks = executor_params.get("tasks", 1)
         if isinstance(tasks, int) and tasks < 1:
             problem(("executor", "tasks"), f"must be >= 1, got {tasks}")
+        elif isinstance(tasks, int) and tasks > MAX_TASKS:
+            problem(("executor", "tasks"), f"must be <= {MAX_TASKS}, got {tasks}")
 
     inputs = _blocks(data, "inputs", "reader", problem, problems, line_of, want_reader=True)
     stages = _blocks(data, "stages", "block", problem, problems, line_of, want_reader=False)
@@ -409,8 +437,9 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
             problem((*path, name_key), f"{name!r} is a reader; put it under inputs")
             continue
         stage_id = entry.get("id", name)
-        if not isinstance(stage_id, str) or not stage_id or "/" in stage_id:
-            problem((*path, "id"), f"expected a non-empty string without '/', got {stage_id!r}")
+        if not isinstance(stage_id, str) or not _STAGE_ID.fullmatch(stage_id) or stage_id.strip(".") == "":
+            problem((*path, "id"), "expected a simple name (letters, digits, '_', '-', '.'; not only dots), "
+                    f"got {stage_id!r}")
             continue
         params = entry.get("params") or {}
         if not isinstance(params, dict):
