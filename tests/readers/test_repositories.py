@@ -160,3 +160,17 @@ def test_fifos_sockets_devices_and_unreadable_files_are_dropped_and_the_read_goe
     for reason in set(expected.values()):
         assert stats[f"dropped/{reason}"].total == list(expected.values()).count(reason)
     assert "gamma/index.ts" in ids  # the rest of the repository is read
+
+
+def test_a_file_name_that_is_not_utf8_is_dropped_with_its_reason(repo_root, tmp_path):
+    import os
+
+    os.close(os.open(os.path.join(os.fsencode(repo_root / "gamma"), b"caf\xe9.py"), os.O_CREAT | os.O_WRONLY))
+    excluded = tmp_path / "excluded"
+    reader = RepositoriesReader(str(repo_root), exclusion_writer=JsonlWriter(str(excluded), output_filename="x.jsonl"))
+    docs = read_all(reader)
+    assert reader.stats.stats["dropped/undecodable_path"].total == 1
+    assert not any("caf" in d.id for d in docs)
+    written = read_jsonl_gz(excluded / "x.jsonl.gz")
+    assert [r["metadata"]["path"] for r in written if r["metadata"]["filter_reason"] == "undecodable_path"] == \
+        ["caf\ufffd.py"]

@@ -33,6 +33,8 @@ REASON_SYMLINK = "symlink"
 REASON_UNREADABLE = "unreadable"
 #: a FIFO, socket or device: opening it can block forever or read without end
 REASON_NOT_REGULAR = "not_a_regular_file"
+#: a file name that is not UTF-8 (kept in the exclusion output with U+FFFD in place of its bad bytes)
+REASON_UNDECODABLE_PATH = "undecodable_path"
 REASON_LANGUAGE = "language_not_selected"
 
 #: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
@@ -138,14 +140,21 @@ class RepositoryReader(Accounting, BaseReader):
 
     def _file_document(self, repo: Repository, file: RepositoryFile) -> tuple[Document, str | None, int]:
         """The document for one file, the reason to drop it (or None), and its size on disk."""
+        path = file.path
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the file system gave that are not UTF-8 (surrogate escapes)
+            path = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         metadata = {
             **repo.metadata,
             keys.REPO: repo.repo_id,
-            keys.PATH: file.path,
+            keys.PATH: path,
             keys.SOURCE: self.name,
             keys.KIND: keys.KIND_CODE,
         }
-        document = Document(text="", id=keys.document_id(repo.repo_id, file.path), metadata=metadata)
+        document = Document(text="", id=keys.document_id(repo.repo_id, path), metadata=metadata)
+        if path != file.path:
+            return document, REASON_UNDECODABLE_PATH, 0
         try:
             status = os.lstat(file.location)
         except OSError:
