@@ -156,3 +156,13 @@ def test_run_without_a_terminal_prints_a_short_console_and_logs_the_rest(tmp_pat
     assert any(line.startswith("syntax ") for line in printed)  # one line per stage
     assert not any("Launching pipeline" in line for line in printed)  # datatrove's logs go to the log file
     assert "Launching pipeline" in (out / "logs" / "console.log").read_text()
+
+
+def test_an_empty_input_ends_with_an_empty_valid_output_and_says_so(tmp_path, capsys):
+    (tmp_path / "repos").mkdir()
+    out = tmp_path / "out"
+    assert main(["run", str(AIXCODER), "--input", str(tmp_path / "repos"), "--output", str(out)]) == 0
+    assert "note: no document reached the output (0 read" in capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
+    assert list((out / "documents").glob("*.jsonl.gz"))  # empty files, readable

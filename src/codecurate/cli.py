@@ -109,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose)
             if summary is not None:
                 print(format_summary(summary, brief=True))
+                stages = summary["stages"]
+                if stages and not stages[-1]["kept"]:
+                    first = stages[0]["documents_in"] if stages else 0
+                    print(f"note: no document reached the output ({first} read; the table says where they went)")
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 print(f"report: {folder / 'report.md'}")
             return 0
