@@ -176,3 +176,31 @@ def test_hold_is_bounded_and_released():
         assert parsing._held == held_before
     finally:
         parsing.HOLD_TREES = limit
+
+
+def test_two_threads_parse_at_once_as_one_would():
+    """A pass run beside the pipeline (an Observer thread) parses while the pipeline parses."""
+    import threading
+
+    texts = [f"def f{i}(x):\n    return [x + {i} for _ in range({i})]\n" * 200 for i in range(60)]
+    documents = [make_doc(t, f"f{i}.py", **{keys.LANGUAGE: "Python"}) for i, t in enumerate(texts)]
+    with parsing.separate_parses():
+        expected = [str(parsing.parse_document(d).tree.root_node) for d in documents]
+    results: dict[int, str] = {}
+    failures: list[BaseException] = []
+
+    def work(indices):
+        try:
+            with parsing.separate_parses():
+                for _ in range(3):
+                    for i in indices:
+                        results[i] = str(parsing.parse_document(documents[i]).tree.root_node)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(range(k, 60, 2),)) for k in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and [results[i] for i in range(60)] == expected

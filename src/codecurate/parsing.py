@@ -1,5 +1,5 @@
-"""tree-sitter parsing shared by the blocks: one parser per language per worker, one parse per
-document, and a bound on parse time.
+"""tree-sitter parsing shared by the blocks: one parser per language per thread of a worker, one
+parse per document, and a bound on parse time.
 
 Blocks that need a file's syntax tree (syntax filter, code metrics, and later PII scoping, SFIM and
 the dependency graph) call ``parse_document``; the last trees are kept in a small cache keyed by
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
@@ -59,12 +60,22 @@ def grammar_for(document: Document) -> str | None:
     return language.grammar
 
 
-@cache
-def get_parser(grammar: str):
-    """This worker's parser for ``grammar`` (tree-sitter-language-pack), made once and reused."""
-    from tree_sitter_language_pack import get_parser as pack_parser
+_thread = threading.local()
+#: guards the tree cache, which a pass run beside the pipeline (``codecurate.recipe.observe``) shares
+_lock = threading.RLock()
 
-    return pack_parser(grammar)
+
+def get_parser(grammar: str):
+    """This thread's parser for ``grammar`` (tree-sitter-language-pack), made once and reused: a
+    tree-sitter parser must not parse in two threads at once."""
+    parsers = getattr(_thread, "parsers", None)
+    if parsers is None:
+        parsers = _thread.parsers = {}
+    if grammar not in parsers:
+        from tree_sitter_language_pack import get_parser as pack_parser
+
+        parsers[grammar] = pack_parser(grammar)
+    return parsers[grammar]
 
 
 @cache
@@ -80,8 +91,9 @@ def parse_source(source: bytes, grammar: str, timeout_seconds: float | None = No
     py-tree-sitter calls the progress callback only when the source is read through a callback,
     so the bytes are handed over in chunks.
     """
-    _counts["fragment"] += 1
-    _counts[f"fragment/{sys._getframe(1).f_globals.get('__name__', '?')}"] += 1
+    with _lock:
+        _counts["fragment"] += 1
+        _counts[f"fragment/{sys._getframe(1).f_globals.get('__name__', '?')}"] += 1
     return _parse(source, grammar, timeout_seconds)
 
 
@@ -160,23 +172,25 @@ def hold(document: Document) -> bool:
     Returns whether it is held."""
     global _held_bytes
     key = _key(document)
-    entry = _cache.get(key)
-    if entry is None or key in _held:
-        return key in _held
-    if len(_held) >= HOLD_TREES or _held_bytes + len(entry[0].source) > HOLD_BYTES:
-        return False
-    _held[key] = entry
-    _held_bytes += len(entry[0].source)
-    return True
+    with _lock:
+        entry = _cache.get(key)
+        if entry is None or key in _held:
+            return key in _held
+        if len(_held) >= HOLD_TREES or _held_bytes + len(entry[0].source) > HOLD_BYTES:
+            return False
+        _held[key] = entry
+        _held_bytes += len(entry[0].source)
+        return True
 
 
 def release(documents: list[Document] | None = None) -> None:
     """Stop holding the parses of ``documents`` (all when ``None``)."""
     global _held_bytes
-    for key in [_key(d) for d in documents] if documents is not None else list(_held):
-        entry = _held.pop(key, None)
-        if entry is not None:
-            _held_bytes -= len(entry[0].source)
+    with _lock:
+        for key in [_key(d) for d in documents] if documents is not None else list(_held):
+            entry = _held.pop(key, None)
+            if entry is not None:
+                _held_bytes -= len(entry[0].source)
 
 
 def parse_document(document: Document, timeout_seconds: float | None = None) -> ParseResult | None:
@@ -189,26 +203,29 @@ def parse_document(document: Document, timeout_seconds: float | None = None) -> 
     if grammar is None:
         return None
     key = _key(document)
-    cached = (_cache.get(key) or _held.get(key)) if _sharing else None
-    if cached is not None and cached[0].grammar == grammar:
-        result, limit = cached
-        if not result.timed_out or (timeout_seconds is not None and limit is not None and timeout_seconds <= limit):
-            if key in _cache:
-                _cache.move_to_end(key)
-            _counts["cached"] += 1
-            _counts[f"cached/{_caller()}"] += 1
-            return result
+    with _lock:
+        cached = (_cache.get(key) or _held.get(key)) if _sharing else None
+        if cached is not None and cached[0].grammar == grammar:
+            result, limit = cached
+            if not result.timed_out or (timeout_seconds is not None and limit is not None
+                                        and timeout_seconds <= limit):
+                if key in _cache:
+                    _cache.move_to_end(key)
+                _counts["cached"] += 1
+                _counts[f"cached/{_caller()}"] += 1
+                return result
     result = _parse(document.text.encode("utf-8", errors="surrogatepass"), grammar, timeout_seconds)
-    _counts["file"] += 1
-    _counts[f"file/{_caller()}"] += 1
-    if _documents is not None:
-        _documents.add(document.id)
-    if not _sharing:
-        return result
-    _cache[key] = (result, timeout_seconds)
-    _cache.move_to_end(key)
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _lock:
+        _counts["file"] += 1
+        _counts[f"file/{_caller()}"] += 1
+        if _documents is not None:
+            _documents.add(document.id)
+        if not _sharing:
+            return result
+        _cache[key] = (result, timeout_seconds)
+        _cache.move_to_end(key)
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return result
 
 
