@@ -5,8 +5,8 @@ recipe that is about 1,500 lines. ``RunConsole`` sends all of it (the workers' o
 ``OUTPUT/logs/console.log`` and keeps the console for one line per segment: tasks done, documents
 and MB read, the rate, and an estimate of the time left where the segment's input size is known (it
 reads what an earlier segment wrote). On a terminal the line updates in place; otherwise (a Slurm
-log, a pipe) a plain line is printed every ``interval`` seconds. A segment that took 10 s or more
-keeps a final line; the others leave none, so a run prints a line per slow segment. ``verbose`` leaves datatrove's logs
+log, a pipe) a plain line is printed every ``interval`` seconds (60). A segment that took 30 s or
+more keeps a final line; the others leave none, so a run prints a line per slow segment. ``verbose`` leaves datatrove's logs
 on the console too. ``Progress``, a step the plan puts after each segment's reader, is where the
 counts come from: it writes them to ``logs/<segment>/progress/<rank>.json`` every second or so.
 """
@@ -80,9 +80,9 @@ class RunConsole:
         self.verbose = verbose
         self.stream = stream or sys.stdout
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.interval = interval if interval is not None else (0.5 if self.tty else 30.0)
+        self.interval = interval if interval is not None else (0.5 if self.tty else 60.0)
         #: seconds after which a finished segment keeps its line
-        self.lasting = 10.0
+        self.lasting = 30.0
         self.written: dict[str, int] = {}  # documents each folder received, from the segments that wrote it
 
     def _counts(self, logs: Path) -> tuple[int, int, int]:
