@@ -7,8 +7,9 @@ and MB read, the rate, and an estimate of the time left where the segment's inpu
 reads what an earlier segment wrote). On a terminal the line updates in place; otherwise (a Slurm
 log, a pipe) a plain line is printed every ``interval`` seconds (60). A segment that took 30 s or
 more keeps a final line; the others leave none, so a run prints a line per slow segment.
-``verbose`` leaves datatrove's logs on the console too. ``Progress``, a step the plan puts after each segment's reader, is where the
-counts come from: it writes them to ``logs/<segment>/progress/<rank>.json`` every second or so.
+``verbose`` leaves datatrove's logs on the console too. ``Progress``, a step the plan puts after
+each segment's reader, is where the counts come from: it writes them to
+``logs/<segment>/progress/<rank>.json`` every second or so.
 """
 
 from __future__ import annotations
