@@ -185,3 +185,22 @@ def test_a_bare_tokenizer_json_gets_a_config_naming_its_specials(tmp_path):
     copied = copy_tokenizer(tmp_path / "tok.json", tmp_path / "out", bos="<s>", eos="</s>", unk="<unk>")
     info = tokenizer_info(copied)
     assert (info.bos_token_id, info.eos_token_id, info.ids["unk"]) == (1, 2, 0)
+
+
+def test_the_same_texts_train_the_same_tokenizer_in_any_process(tmp_path):
+    """Characters of equal frequency past the alphabet's limit: the trainer would break the tie in
+    hash order, which every process draws anew."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from codecurate.tokens.training import train_tokenizer\n"
+        "texts = ['def f(x):\\n    return x + 1\\n' * 50] + [''.join(chr(0x4e00 + 3 * i + k) for k in range(3)) * 2"
+        " for i in range(400)]\n"
+        "tokenizer = train_tokenizer(texts, vocab_size=600, min_frequency=2)\n"
+        "sys.stdout.write(tokenizer.to_str())\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+               for _ in range(3)}
+    assert len(outputs) == 1

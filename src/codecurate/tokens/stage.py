@@ -94,13 +94,14 @@ class TokenizerTrain(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         drawn = {"documents": 0, "bytes": 0, "budget": self.max_bytes}
 
-        def texts():
+        def texts():  # read twice by the sentencepiece style: counted once
+            drawn.update(documents=0, bytes=0)
             for _, _, text in bounded_records(self.sample_folder, self.max_bytes):
                 drawn["documents"] += 1
                 drawn["bytes"] += len(text)
                 yield text.decode("utf-8", errors="surrogatepass")
 
-        save_tokenizer(train_tokenizer(texts(), self.vocab_size, self.min_frequency, self.spec), self.target,
+        save_tokenizer(train_tokenizer(texts, self.vocab_size, self.min_frequency, self.spec), self.target,
                        self.max_length, self.spec)
         (Path(self.sample_folder) / "sample.json").write_text(json.dumps(drawn, indent=2) + "\n")
         self.stat_update("sample_documents", value=drawn["documents"])

@@ -25,7 +25,8 @@ space for the tokenizer, and decoding gives it back as a space.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,14 +99,16 @@ def special_tokens(fim_format: str = DEFAULT_FIM_FORMAT, extra: Sequence[str] = 
     return TokenizerSpec(style, fim_format, tuple(extra)).special_tokens
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = DEFAULT_VOCAB_SIZE, min_frequency: int = 2,
-                    spec: TokenizerSpec | None = None):
+def train_tokenizer(texts: Iterable[str] | Callable[[], Iterable[str]], vocab_size: int = DEFAULT_VOCAB_SIZE,
+                    min_frequency: int = 2, spec: TokenizerSpec | None = None):
     """A ``tokenizers.Tokenizer`` of at most ``vocab_size`` ids trained on ``texts`` (fewer when the texts
-    offer fewer merges of ``min_frequency``)."""
+    offer fewer merges of ``min_frequency``), the same for the same texts in any process. ``texts``: the
+    texts, or a function giving them afresh (the sentencepiece style reads them twice: its alphabet
+    first; a one-shot iterator is held in memory for that)."""
     spec = spec or TokenizerSpec()
     specials = spec.special_tokens
     if spec.style == "bytelevel":
-        return _train_bytelevel(texts, vocab_size, min_frequency, specials)
+        return _train_bytelevel(texts() if callable(texts) else texts, vocab_size, min_frequency, specials)
     return _train_sentencepiece(texts, vocab_size, min_frequency, specials)
 
 
@@ -137,7 +140,7 @@ def _sentencepiece_pipeline(tokenizer) -> None:
     tokenizer.decoder = decoders.Sequence([decoders.Replace(SPACE, " "), decoders.ByteFallback(), decoders.Fuse()])
 
 
-def _train_sentencepiece(texts: Iterable[str], vocab_size: int, min_frequency: int, specials: list[str]):
+def _train_sentencepiece(texts, vocab_size: int, min_frequency: int, specials: list[str]):
     from tokenizers import Tokenizer, models, trainers
 
     learned = vocab_size - len(_BYTE_PIECES)  # the byte pieces are added after training
@@ -146,9 +149,19 @@ def _train_sentencepiece(texts: Iterable[str], vocab_size: int, min_frequency: i
                          "plus one piece")
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
     _sentencepiece_pipeline(tokenizer)
+    # the alphabet chosen here, not by the trainer: it breaks ties between equally frequent characters
+    # in hash order, which changes from one process to the next (and with it every merge after)
+    if not callable(texts) and iter(texts) is texts:  # a one-shot iterator: it is read twice
+        texts = list(texts)
+    counts: Counter[str] = Counter()
+    for text in texts() if callable(texts) else texts:
+        counts.update(text)
+    counts[SPACE] += counts.pop(" ", 0)
+    limit = min(MAX_ALPHABET, learned - len(specials))
+    alphabet = [char for char, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
     trainer = trainers.BpeTrainer(vocab_size=learned, min_frequency=min_frequency, special_tokens=specials,
-                                  limit_alphabet=min(MAX_ALPHABET, learned - len(specials)), show_progress=False)
-    tokenizer.train_from_iterator(texts, trainer=trainer)
+                                  initial_alphabet=alphabet, limit_alphabet=len(alphabet), show_progress=False)
+    tokenizer.train_from_iterator(texts() if callable(texts) else texts, trainer=trainer)
     # SentencePiece's id order: special tokens, the 256 byte pieces, then every learned piece
     data = json.loads(tokenizer.to_str())
     vocab = data["model"]["vocab"]
