@@ -109,7 +109,7 @@ class SyntaxFilter(CodecurateFilter):
                 self.stat_update("tolerated")
                 return True
         if errors and self.relax_macros and policy.relax_macros:
-            errors = self._relaxed(document, result, deadline)
+            errors = self._relaxed(result, deadline)
             if errors is None:
                 return False, "parse_timeout"
         if errors and errors > self.max_error_ratio * max(1, len(result.source)):
@@ -121,23 +121,14 @@ class SyntaxFilter(CodecurateFilter):
         return True
 
     @staticmethod
-    def _relaxed(document: Document, result, deadline: float) -> int | None:
-        """Errors left once macros are accounted for (a ``.h`` that fails as C is tried as C++ too);
-        ``None`` when the time runs out."""
+    def _relaxed(result, deadline: float) -> int | None:
+        """Errors left once macros are accounted for; ``None`` when the time runs out."""
 
-        def parser(grammar: str):
-            def parse(source: bytes):
-                left = deadline - time.perf_counter()
-                return parse_source(source, grammar, left).tree if left > 0 else None
+        def parse(source: bytes):
+            left = deadline - time.perf_counter()
+            return parse_source(source, result.grammar, left).tree if left > 0 else None
 
-            return parse
-
-        errors = relaxed_errors(result.source, result.tree, parser(result.grammar), error_bytes)
-        path = str(document.metadata.get(keys.PATH) or "")
-        if errors and result.grammar == "c" and path.lower().endswith(".h"):
-            as_cpp = parser("cpp")(result.source)
-            if as_cpp is not None:
-                errors = min(errors, relaxed_errors(result.source, as_cpp, parser("cpp"), error_bytes))
+        errors = relaxed_errors(result.source, result.tree, parse, error_bytes)
         if time.perf_counter() > deadline:
             return None
         return errors

@@ -26,6 +26,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate.recipe.clock import SEGMENT_DOCUMENTS
+from codecurate.recipe.summary import stat_total
 
 PROGRESS_FOLDER = "progress"
 CONSOLE_LOG = "console.log"
@@ -201,5 +202,5 @@ def _documents_out(logs: Path) -> int:
         for step in steps:
             value = step.get("stats", {}).get(SEGMENT_DOCUMENTS)
             if value is not None:
-                total += int(value.get("total", 0) if isinstance(value, dict) else value)
+                total += int(stat_total(value))
     return total

@@ -24,7 +24,7 @@ from codecurate.blocks import (
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
 
-def _total(value) -> float:
+def stat_total(value) -> float:
     """The ``total`` of one datatrove metric as saved to disk (a dict, or a bare number)."""
     if isinstance(value, dict):
         return value.get("total", 0)
@@ -98,7 +98,7 @@ def _charge_time(stages: dict[str, dict], charges: list[str | None], per_step: l
     timed = 0.0
     for charge, step in zip(charges, per_step):
         wall = step.get("stats", {}).get(SEGMENT_SECONDS)
-        seconds = max(0.0, _total(wall) - timed) if wall is not None else _total(step.get("time_stats", {}))
+        seconds = max(0.0, stat_total(wall) - timed) if wall is not None else stat_total(step.get("time_stats", {}))
         timed += seconds if wall is None else 0.0
         if charge is not None:
             stages.setdefault(charge, _empty_stage(charge))["seconds"] += seconds
@@ -131,7 +131,7 @@ def compute_summary(output: str | Path) -> dict:
                     continue
                 stage = stages.setdefault(stage_id, _empty_stage(stage_id))
                 for key, value in step.get("stats", {}).items():
-                    total = _total(value)
+                    total = stat_total(value)
                     if key == STAT_IN:
                         stage["documents_in"] += total
                     elif key == STAT_IN_BYTES:
