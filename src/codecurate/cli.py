@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--overwrite", action="store_true", help="delete the output folder first (default: resume the same recipe)"
     )
+    run.add_argument("--keep-intermediate", action="store_true",
+                     help="keep OUTPUT/intermediate and OUTPUT/work after a complete run (they hold raw, "
+                          "unredacted text; removed by default)")
     run.add_argument("--verbose", action="store_true",
                      help="show datatrove's logs on the console too (always in OUTPUT/logs/console.log)")
 
@@ -106,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from codecurate.recipe.summary import format_summary
 
             recipe = _load(args)
-            summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose)
+            summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose,
+                                 keep_intermediate=args.keep_intermediate)
             if summary is not None:
                 print(format_summary(summary, brief=True))
                 stages = summary["stages"]

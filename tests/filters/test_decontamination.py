@@ -86,7 +86,7 @@ def test_the_stage_drops_or_cuts_and_names_the_item(tmp_path, action):
         "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
         "stages": [{"block": "benchmark_decontamination", "id": "decont", "params": {"action": action}}],
     }
-    summary = run_recipe(validate(recipe))
+    summary = run_recipe(validate(recipe), keep_intermediate=True)
     assert (out / "work" / "decont" / "index.pickle").is_file()  # built once, by one task
     index_segment = next(s for s in summary["segments"] if s["name"].endswith("decont-index"))
     assert index_segment["tasks"] == 1

@@ -136,7 +136,7 @@ def test_a_recipe_measures_the_corpus_and_its_output_does_not_depend_on_the_task
                                                                    "exclude": COMPILED}}],
             "stages": [{"block": "training_objectives", "id": "objectives"}],
         }
-        summary = run_recipe(validate(recipe))
+        summary = run_recipe(validate(recipe), keep_intermediate=True)
         assert summary["complete"]
         return read_documents(out / "documents"), summary
 

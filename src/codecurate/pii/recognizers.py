@@ -112,6 +112,10 @@ class EmailRecognizer(_CodeRecognizer):
         return results
 
 
+#: a CIDR prefix length after an address (``10.0.0.0/8``), not a path (``52.1.2.3/backups``)
+_CIDR = re.compile(r"/\d{1,3}(?![\w.])")
+
+
 class IPRecognizer(_CodeRecognizer):
     """IPv4 and IPv6 addresses, not version strings (``v1.2.3.4``, ``version 1.2.3.4``), not parts
     of OIDs or longer dotted numbers, and private, loopback, link-local and reserved ranges only
@@ -172,7 +176,7 @@ class IPRecognizer(_CodeRecognizer):
         if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
                 or _REQUIREMENT_BEFORE.search(before[-6:])):
             return False
-        return not text.startswith("/", start + len(value))  # CIDR notation: a network, not a host
+        return not _CIDR.match(text, start + len(value))  # a network, not a host
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -300,17 +304,21 @@ _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\
 
 
 #: what follows the keyword in PasswordRecognizer.ASSIGNED (the value cut to its shortest)
-_PASSWORD_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}(?:[\"'][^\"'\s]{4}|[^\s\"'#;,)]{4})"
+_PASSWORD_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}(?:\\?[\"'][^\"'\s]{4}|[^\s\"'#;,)]{4})"
 
 
 class PasswordRecognizer(_CodeRecognizer):
-    """Passwords in assignments and configuration (``password = "..."``, ``PASSWORD: ...``) and in
+    """Passwords in assignments and configuration (``password = "..."``, ``PASSWORD: ...``, also
+    with escaped quotes inside a JSON string), in C macros (``#define DB_PASSWORD "..."``) and in
     URLs with credentials (``scheme://user:password@host``)."""
 
     ENTITY = PASSWORD
     ASSIGNED = re.compile(
         r"(?<![A-Za-z])(?i:passw(?:or)?d|passwd|pwd|pass)(?![a-z])[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}"
-        r"(?:[\"']([^\"'\s]{4,128})[\"']|([^\s\"'#;,)]{4,128}))")
+        r"(?:\\?[\"']([^\"'\s]{4,128}?)\\?[\"']|([^\s\"'#;,)]{4,128}))")
+    DEFINED = re.compile(
+        r"^[ \t]*#[ \t]*define[ \t]+\w{0,40}?(?<![A-Za-z])(?i:passw(?:or)?d|passwd|pwd|pass)(?![a-z])\w{0,20}[ \t]+"
+        r"(?:\"([^\"\s]{4,128})\"|([^\s\"'#;,)]{4,128}))", re.MULTILINE)
     URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@\"']{1,64}):([^\s/@\"']{1,128})@[\w.-]{1,253}")
     URL_TRIGGER = re.compile(r"://[^\s:/@\"']{1,64}:[^\s/@\"']{1,128}@[\w.-]")
     #: ASSIGNED from the keyword's end, on the lower-cased text (the keyword is checked in Python)
@@ -320,6 +328,8 @@ class PasswordRecognizer(_CodeRecognizer):
 
     def trigger_spans(self, text, folded):
         spans = _spans((self.URL_TRIGGER,), text)
+        if "define" in text:
+            spans += _spans((self.DEFINED,), text)
         if folded is None:
             return spans + _spans((self.ASSIGNED_TRIGGER_ANY_CASE,), text)
         for m in self.KEYWORDS.finditer(folded):
@@ -338,7 +348,8 @@ class PasswordRecognizer(_CodeRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
-        for match in self.ASSIGNED.finditer(text):
+        defined = self.DEFINED.finditer(text) if "define" in text else ()
+        for match in (*self.ASSIGNED.finditer(text), *defined):
             group = 1 if match.group(1) is not None else 2
             value = match.group(group)
             if _PLACEHOLDER.match(value) or value.startswith(("os.", "self.", "config", "get", "env")) or \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -12,12 +13,10 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.blocks import CodecurateFilter
-from codecurate.offsets import char_offsets, merge_spans
+from codecurate.pii.scope import scope_ranges
 from codecurate.recipe.registry import register
 
 SCOPES = ("code", "whole")
-#: Node kinds searched in the "code" scope: comments and string literals.
-SCOPE_KINDS = ("comment", "string")
 #: At most this many characters of a literal's line before it are its context (``password = "..."``);
 #: more than any recognizer looks back, and it keeps a minified file's one long line from being
 #: scanned again for each of its literals.
@@ -51,24 +50,6 @@ class TriggerIndex:
         return i > 0 and self.reach[i - 1] > start
 
 
-def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, int]] | None:
-    """Character ranges of the comments and string literals of ``document`` (tree-sitter), or
-    ``None`` when it has no grammar or does not parse in time (then the whole text is scanned)."""
-    from codecurate.filters.code_metrics import node_query
-    from codecurate.parsing import parse_document
-
-    result = parse_document(document, timeout_seconds)
-    if result is None or result.tree is None:
-        return None
-    cursor = node_query(result.grammar, SCOPE_KINDS)
-    if cursor is None:
-        return None
-    merged = merge_spans((n.start_byte, n.end_byte) for nodes in cursor.captures(result.tree.root_node).values()
-                         for n in nodes)
-    ends = char_offsets(result.source, document.text, [o for span in merged for o in span])
-    return list(zip(ends[::2], ends[1::2]))
-
-
 def _check_model_is_here(ner_model: str) -> None:
     """Refuse a NER model that is neither a folder nor an installed spaCy package: spaCy would try to
     download it at run time, and codecurate never uses the network."""
@@ -92,10 +73,13 @@ class PIIRedactor(CodecurateFilter):
     (``pii_timeout``), never passed through unredacted.
 
     Args:
-        scope: ``code`` scans comments and string literals only (tree-sitter; files without a
-            grammar are scanned whole), ``whole`` scans the whole file. Either way a file is first
-            searched for the recognizers' triggers (``find``): one without any is neither parsed nor
-            analysed, and only the comments and literals that overlap one go to presidio.
+        scope: ``code`` scans, in program source, what can hold a secret: comments, string
+            literals of every kind, heredocs, unquoted shell words, ``#define`` values
+            (``codecurate.pii.scope``); prose, markup, config and data formats, and files without
+            a grammar, are scanned whole. ``whole`` scans every file whole. Either way the file's
+            path and repository name are checked too, and redacted in the metadata and the id.
+            A file is first searched for the recognizers' triggers (``find``): one without any is
+            neither parsed nor analysed, and only the parts that overlap one go to presidio.
         ner_model: a folder with a Hugging Face token-classification model (StarPII...), or a spaCy
             pipeline (name or folder) whose NER finds names; ``None``: author and copyright rules
             only. Never downloaded.
@@ -144,6 +128,7 @@ class PIIRedactor(CodecurateFilter):
         self.budget_seconds = budget_seconds
         self.budget_per_mb = budget_per_mb
         self._engine = None
+        self._last_repo: tuple = (None, None, Counter())
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -233,18 +218,61 @@ class PIIRedactor(CodecurateFilter):
         if findings is None:
             return False, "pii_timeout"
         counts = Counter(entity for _, _, entity in findings)
-        if findings:
-            parts, last = [], 0
-            for start, end, entity in findings:
-                parts.append(document.text[last:start])
-                parts.append(f"<{entity}>")
-                last = end
-            parts.append(document.text[last:])
-            document.text = "".join(parts)
+        document.text = _replace(document.text, findings)
+        counts.update(self.redact_names(document))
         for entity, count in counts.items():
             self.stat_update(f"pii/{entity}", value=count)
         document.metadata[keys.PII_COUNTS] = dict(sorted(counts.items()))
         return True
+
+
+    def redact_name(self, value: str) -> tuple[str, Counter]:
+        """``value`` (a path, a repository name, an id) with its PII replaced, and the counts. A
+        changed value ends with ``~`` and a digest of the original, so two names that differ only
+        in what was redacted stay distinct (files of one repository keep one repository name)."""
+        engine, entities = self.engine()
+        # the rule recognizers only: an NER model, trained on prose, is not asked about file names
+        recognizers = [r for r in engine.registry.recognizers if hasattr(r, "trigger_spans")]
+        if not value or not TriggerIndex(recognizers, value):
+            return value, Counter()
+        findings = _choose([(r.start, r.end, _entity(r), r.score) for recognizer in recognizers
+                            for r in recognizer.analyze(value, entities, None)])
+        if not findings:
+            return value, Counter()
+        digest = hashlib.blake2b(value.encode("utf-8", errors="surrogatepass"), digest_size=4).hexdigest()
+        return f"{_replace(value, findings)}~{digest}", Counter(entity for _, _, entity in findings)
+
+    def redact_names(self, document: Document) -> Counter:
+        """Redact the document's path, repository name and id in place; the counts of what was found."""
+        counts: Counter = Counter()
+        for key in (keys.PATH, keys.REPO):
+            value = document.metadata.get(key)
+            if isinstance(value, str):
+                if key == keys.REPO and value == self._last_repo[0]:  # the files of a repository arrive together
+                    redacted, found = self._last_repo[1:]
+                else:
+                    redacted, found = self.redact_name(value)
+                    if key == keys.REPO:
+                        self._last_repo = (value, redacted, found)
+                document.metadata[key] = redacted
+                counts.update(found)
+        document.id, found = self.redact_name(str(document.id))
+        if found:
+            self.stat_update("pii/redacted_ids")
+        return counts
+
+
+def _replace(text: str, findings: list[tuple[int, int, str]]) -> str:
+    """``text`` with each finding replaced by its type's token."""
+    if not findings:
+        return text
+    parts, last = [], 0
+    for start, end, entity in findings:
+        parts.append(text[last:start])
+        parts.append(f"<{entity}>")
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _entity(result) -> str:

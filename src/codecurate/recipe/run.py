@@ -19,6 +19,9 @@ from codecurate.recipe.summary import compute_summary, write_summary
 from codecurate.writers import DocumentsWriter
 
 RESOLVED_RECIPE = "recipe.json"
+#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
+#: passes' working files; removed once the run has succeeded unless ``keep_intermediate``.
+SCRATCH_FOLDERS = ("intermediate", "work")
 
 
 class OutputInUseError(RuntimeError):
@@ -106,17 +109,41 @@ def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 
         time.sleep(poll)
 
 
+def remove_scratch(output: Path) -> list[str]:
+    """Delete the run's ``SCRATCH_FOLDERS`` (after a complete run); the names of those removed."""
+    removed = []
+    for name in SCRATCH_FOLDERS:
+        folder = output / name
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed.append(name)
+    return removed
+
+
+def _finish(output: Path, keep_intermediate: bool, summary: dict | None = None) -> dict:
+    """Write (or take) the summary; once the run is complete, remove its scratch folders."""
+    summary = summary if summary is not None else write_summary(output)
+    if summary.get("complete") and not keep_intermediate:
+        removed = remove_scratch(output)
+        if removed:
+            logger.info(f"removed {', '.join(f'{output / name}/' for name in removed)} (raw text between passes; "
+                        "--keep-intermediate keeps them)")
+    return summary
+
+
 def _folder(step, attribute: str) -> str | None:
     folder = getattr(step, attribute, None)
     return getattr(folder, "path", None)
 
 
 def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True, console: bool = False,
-               verbose: bool = False) -> dict | None:
+               verbose: bool = False, keep_intermediate: bool = False) -> dict | None:
     """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``.
     ``join_passes``: see ``build_plan``. ``console``: show one live line per segment and send the
     logs to ``OUTPUT/logs/console.log`` (``verbose``: leave them on the console too;
-    ``codecurate.recipe.console``). The output folder is locked for the whole run
+    ``codecurate.recipe.console``). Once the run is complete, ``intermediate/`` and ``work/`` are
+    removed (they hold raw, unredacted text) unless ``keep_intermediate``; a Slurm run that does not
+    ``wait`` keeps them. The output folder is locked for the whole run
     (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``."""
     lock = OutputLock(recipe.output).acquire()
     held_by_jobs = False
@@ -144,7 +171,7 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
                 held_by_jobs = False  # they left the queue
                 raise
             held_by_jobs = False
-            return summary
+            return _finish(output, keep_intermediate, summary)
         if kind == "ray":
             import ray
 
@@ -164,7 +191,7 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
                 executor.run()
         if display is not None:
             display.finish(time.monotonic() - started)
-        return write_summary(output)
+        return _finish(output, keep_intermediate)
     finally:
         if not held_by_jobs:
             lock.release()
