@@ -129,3 +129,22 @@ def test_parameters():
         NearDedup(similarity="cosine")
     with pytest.raises(ValueError, match="both bands and rows"):
         NearDedup(bands=4)
+
+
+def test_edge_components_agree_with_networkx_on_random_graphs():
+    import networkx as nx
+    import numpy as np
+
+    from codecurate.dedup.near import components_as_lists, edge_components
+
+    rng = np.random.default_rng(4)
+    for nodes, edges in ((50, 30), (2_000, 1_500), (10_000, 12_000)):
+        a = rng.integers(0, nodes, edges).astype(np.uint64) * np.uint64(1 << 41)  # refs with high bits set
+        b = rng.integers(0, nodes, edges).astype(np.uint64) * np.uint64(1 << 41)
+        graph = nx.Graph()
+        graph.add_edges_from(zip(a.tolist(), b.tolist()))
+        expected = sorted(sorted(c) for c in nx.connected_components(graph) if len(c) > 1)
+        found_nodes, labels, inverse = edge_components(a, b)
+        assert components_as_lists(found_nodes, labels) == expected
+        assert (found_nodes[inverse[:edges]] == a).all() and (found_nodes[inverse[edges:]] == b).all()
+    assert edge_components(np.empty(0, np.uint64), np.empty(0, np.uint64))[0].size == 0

@@ -222,36 +222,83 @@ class VerifyPairs(PipelineStep):
         yield
 
 
+def edge_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(nodes, labels, inverse)`` of the graph with edges ``a[i] - b[i]``: its distinct nodes
+    (sorted), each one's connected component (labels ``0..k-1``), and each edge end's position in
+    ``nodes`` (``a`` ends first). Vectorised: scipy's connected components over a sparse graph
+    take about 50 bytes per edge, no Python object per node."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ends = np.concatenate([np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)])
+    nodes, inverse = np.unique(ends, return_inverse=True)
+    if not len(nodes):
+        return nodes, np.empty(0, dtype=np.int64), inverse
+    m = len(ends) // 2
+    graph = coo_matrix((np.ones(m, dtype=np.int8), (inverse[:m], inverse[m:])), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    return nodes, labels.astype(np.int64), inverse
+
+
+def components_as_lists(nodes: np.ndarray, labels: np.ndarray) -> list[list[int]]:
+    """The components (each of two or more nodes, members sorted) as lists, in order of their smallest member."""
+    order = np.lexsort((nodes, labels))
+    sorted_labels = labels[order]
+    bounds = np.flatnonzero(np.diff(sorted_labels)) + 1
+    groups = [g.tolist() for g in np.split(nodes[order], bounds) if len(g) > 1]
+    return sorted(groups)
+
+
 def union_find_clusters(a: np.ndarray, b: np.ndarray) -> list[list[int]]:
     """Connected components (of two or more nodes) of the graph with edges ``a[i] - b[i]``."""
-    parent: dict[int, int] = {}
+    nodes, labels, _ = edge_components(a, b)
+    return components_as_lists(nodes, labels)
 
-    def find(x: int) -> int:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
 
-    for x, y in zip(a.tolist(), b.tolist()):
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-    groups: dict[int, list[int]] = {}
-    for node in parent:
-        groups.setdefault(find(node), []).append(node)
-    for root in list(groups):
-        if root not in parent:
-            groups[root].append(root)
-    return [sorted(set(members)) for members in groups.values()]
+#: one record per clustered document: its reference, component label and best edge similarity
+MEMBER_RECORD = np.dtype([("ref", "<u8"), ("label", "<i8"), ("similarity", "<f8")])
 
 
 class ClusterStep(PipelineStep):
-    """Pass 4, one task: clusters of verified edges; the keep rule picks each cluster's survivor."""
+    """Pass 4, one task: the connected components of the verified edges (vectorised), their members
+    written in ``partitions`` files by component, so that pass 5 splits the keep rule's work."""
 
     type = "🫂 - DEDUP"
     name = "clusters"
+
+    def __init__(self, work: str, partitions: int = 1):
+        super().__init__()
+        self.work = work
+        self.partitions = partitions
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        work = Path(self.work)
+        edges = read_records(work / "edges", EDGE_RECORD)
+        nodes, labels, inverse = edge_components(edges["a"], edges["b"])
+        best = np.zeros(len(nodes), dtype=np.float64)
+        m = len(edges)
+        np.maximum.at(best, inverse[:m], edges["similarity"])
+        np.maximum.at(best, inverse[m:], edges["similarity"])
+        del edges, inverse
+        members = np.empty(len(nodes), dtype=MEMBER_RECORD)
+        members["ref"], members["label"], members["similarity"] = nodes, labels, best
+        folder = work / "members"
+        folder.mkdir(parents=True, exist_ok=True)
+        part = labels % self.partitions
+        for k in range(self.partitions):
+            members[part == k].tofile(folder / f"{k:05d}.bin")
+        self.stat_update("clusters", value=int(labels.max()) + 1 if len(labels) else 0)
+        self.stat_update("clustered_documents", value=len(nodes))
+        return
+        yield
+
+
+class KeepStep(PipelineStep):
+    """Pass 5, one task per partition of the components: the keep rule picks each component's
+    survivor (reading only its members' metadata) and the others are listed as drops."""
+
+    type = "🫂 - DEDUP"
+    name = "keep rule"
 
     def __init__(self, work: str):
         super().__init__()
@@ -259,17 +306,13 @@ class ClusterStep(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         work = Path(self.work)
-        edges = read_records(work / "edges", EDGE_RECORD)
-        clusters = union_find_clusters(edges["a"], edges["b"])
-        best: dict[int, float] = {}
-        for x, y, s in zip(edges["a"].tolist(), edges["b"].tolist(), edges["similarity"].tolist()):
-            best[x] = max(best.get(x, 0.0), s)
-            best[y] = max(best.get(y, 0.0), s)
-        members = np.array(sorted(best), dtype=np.uint64)
-        meta = read_meta(work / "meta", members) if members.size else {}
+        path = work / "members" / f"{rank:05d}.bin"
+        members = np.fromfile(path, dtype=MEMBER_RECORD) if path.is_file() else np.empty(0, MEMBER_RECORD)
+        clusters = components_as_lists(members["ref"], members["label"])
+        meta = read_meta(work / "meta", members["ref"]) if len(members) else {}
+        best = dict(zip(members["ref"].tolist(), members["similarity"].tolist()))
         drops = {ref: (kept, round(best[ref], 6)) for ref, kept in choose_keepers(clusters, meta).items()}
-        write_drops(work / "drops", drops, meta)
-        self.stat_update("clusters", value=len(clusters))
+        write_drops(work / "drops" / f"{rank:05d}", drops, meta)
         self.stat_update("duplicates", value=len(drops))
         return
         yield
@@ -333,9 +376,11 @@ class NearDedup(MultiStageBlock):
         verify = context.segment("verify", tasks=self.partitions)
         verify.add(VerifyPairs(work, self.num_perm, self.threshold, self.similarity), None)
         cluster = context.segment("cluster", tasks=1)
-        cluster.add(ClusterStep(work), None)
+        cluster.add(ClusterStep(work, self.partitions), None)
+        keep = context.segment("keep", tasks=self.partitions)
+        keep.add(KeepStep(work), None)
         filtering = context.segment("filter")
         filtering.add(DocumentsReader(input_folder), None)
         filtering.add(context.bind(DuplicateFilter(str(context.work_folder / "drops"), "near_duplicate")),
                       context.stage_id)
-        return [signatures, pairs, verify, cluster, filtering]
+        return [signatures, pairs, verify, cluster, keep, filtering]
