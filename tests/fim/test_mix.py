@@ -152,3 +152,40 @@ def test_a_recipe_measures_the_corpus_and_its_output_does_not_depend_on_the_task
     assert stage["counters"]["objective/Python/sfim"] == sum(m[keys.OBJECTIVE] == "sfim" for m in python)
     rates = json.loads((tmp_path / "tasks1" / "work" / "objectives" / "sfim_rates.json").read_text())
     assert rates["files"] == len(code) and "Python" in rates["languages"]
+
+
+def test_the_objectives_pass_takes_the_census_spans_instead_of_parsing_again(tmp_path):
+    """A recipe's census records each file's SFIM span; the objectives pass uses them (no second
+    parse) and writes what it writes when it parses each file itself (rates given: no census)."""
+    from codecurate import parsing
+    from codecurate.recipe.run import run_recipe
+    from codecurate.recipe.schema import validate
+
+    def run(name: str, params: dict) -> tuple[list, dict]:
+        out = tmp_path / name
+        recipe = {
+            "name": "census", "seed": 3, "output": str(out), "executor": {"type": "local", "tasks": 2, "workers": 1},
+            "inputs": [{"reader": "installed_packages", "params": {"distributions": ["PyYAML", "pluggy"],
+                                                                   "exclude": COMPILED}}],
+            "stages": [{"block": "training_objectives", "id": "objectives", "params": params}],
+        }
+        parsing.reset_parse_counts()
+        summary = run_recipe(validate(recipe), keep_intermediate=True)
+        assert summary["complete"]
+        documents = sorted((json.loads(line) for p in sorted((out / "documents").glob("*.jsonl.gz"))
+                            for line in gzip.decompress(p.read_bytes()).decode("utf-8").splitlines()),
+                           key=lambda r: r["id"])
+        counts = parsing.parse_counts()  # parses and cached answers: the second run may find the first's trees
+        calls = sum(counts.get(f"{kind}/codecurate.fim.objectives", 0) for kind in ("file", "cached"))
+        return documents, {"parses": calls, "summary": summary}
+
+    with_census, first = run("census", {})
+    rates = tmp_path / "census" / "work" / "objectives" / "sfim_rates.json"
+    parsed, second = run("parsed", {"sfim_rates": str(rates)})
+    assert with_census == parsed and len(parsed) > 30
+    code = sum(r["metadata"].get(keys.KIND) == keys.KIND_CODE and r["metadata"].get(keys.LANGUAGE) == "Python"
+               for r in parsed)
+    # the census asked for each file's parse once and the objectives pass never; alone, it asks for each
+    assert first["parses"] == second["parses"] >= code > 20
+    stage = next(s for s in first["summary"]["stages"] if s["stage"] == "objectives")
+    assert "census_out_of_step" not in stage.get("counters", {})

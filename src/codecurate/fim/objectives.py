@@ -43,6 +43,8 @@ from codecurate.seeding import checked_weights, rng_for
 OBJECTIVES = ("sfim", "fim", "ntp")
 UNKNOWN_LANGUAGE = "unknown"
 RATES_FILE = "sfim_rates.json"
+#: the census's per-document SFIM spans, beside its counts
+SPANS_SUFFIX = ".spans.jsonl"
 
 
 def _mix(name: str, mix: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
@@ -87,7 +89,10 @@ def rates_table(counts: Mapping[str, tuple[int, int]], share: float) -> dict:
 
 class SfimCensus(PipelineStep):
     """Census pass: per language, the task's code files and those that can serve SFIM, to
-    ``<folder>/<rank>.json``. Files the objectives pass drops (special tokens) are not counted."""
+    ``<folder>/<rank>.json``. Files the objectives pass drops (special tokens) are not counted.
+    Each document's SFIM span (or why it has none) goes to ``<folder>/<rank>.spans.jsonl`` in input
+    order, so that the objectives pass, which reads the same documents in the same order, takes it
+    from there instead of parsing the file again."""
 
     type = "🎯 - OBJECTIVE"
     name = "sfim census"
@@ -99,17 +104,25 @@ class SfimCensus(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         counts: dict[str, list[int]] = {}
-        for document in data or ():
-            if self.block.format.found_in(document.text) or document.metadata.get(keys.KIND) == keys.KIND_TEXT:
-                continue
-            with self.track_time():
-                eligible = isinstance(self.block.sfim_span(document), SfimSpan)
-            entry = counts.setdefault(language_group(document), [0, 0])
-            entry[0] += 1
-            entry[1] += eligible
-            self.stat_update("eligible" if eligible else "not_eligible")
         folder = Path(self.folder)
         folder.mkdir(parents=True, exist_ok=True)
+        spans_path = folder / f"{rank:05d}{SPANS_SUFFIX}"
+        with open(spans_path.with_suffix(".tmp"), "w", encoding="utf-8") as spans:
+            for document in data or ():
+                if self.block.format.found_in(document.text) or document.metadata.get(keys.KIND) == keys.KIND_TEXT:
+                    spans.write(json.dumps([document.id]) + "\n")
+                    continue
+                with self.track_time():
+                    span = self.block.sfim_span(document)
+                eligible = isinstance(span, SfimSpan)
+                row = [document.id, span.start, span.end, span.node_kind, span.function_kind] if eligible \
+                    else [document.id, span]
+                spans.write(json.dumps(row) + "\n")
+                entry = counts.setdefault(language_group(document), [0, 0])
+                entry[0] += 1
+                entry[1] += eligible
+                self.stat_update("eligible" if eligible else "not_eligible")
+        os.replace(spans_path.with_suffix(".tmp"), spans_path)
         part = folder / f"{rank:05d}.json"
         partial = part.with_suffix(".json.tmp")
         partial.write_text(json.dumps({"counts": counts}, sort_keys=True), encoding="utf-8")
@@ -218,6 +231,9 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         self._seen: dict[str, tuple[int, int]] = {}  # without sfim_rates: this task's census so far
         self.parse_seconds = parse_seconds
         self.seed = seed
+        #: the census's folder when a recipe planned one (its spans spare the objectives pass a parse)
+        self.census_folder: str | None = None
+        self._census = None
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         """Census, rates (one task), then the objectives; just the objectives when no SFIM is wanted
@@ -232,6 +248,7 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
             rates.add(SfimRates(str(census_folder), str(rates_file), self.sfim_share), None)
             segments += [census, rates]
             self.sfim_rates = str(rates_file)
+            self.census_folder = str(census_folder)
         apply = context.segment("apply")
         apply.add(DocumentsReader(input_folder), None)
         apply.add(context.bind(self), context.stage_id)
@@ -263,6 +280,33 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         acceptance, level = self._acceptance
         return acceptance.get(language, level)  # a language the census did not see: as if all eligible
 
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        path = Path(self.census_folder) / f"{rank:05d}{SPANS_SUFFIX}" if self.census_folder else None
+        if path is None or not path.is_file():
+            yield from super().run(data, rank, world_size)
+            return
+        with open(path, encoding="utf-8") as census:
+            self._census = census
+            try:
+                yield from super().run(data, rank, world_size)
+            finally:
+                self._census = None
+
+    def recorded_span(self, document: Document) -> SfimSpan | str | None:
+        """The census's span for ``document``, the next one in its file, or ``None`` (no census,
+        or its next document is another one: the census is then left for the rest of the task)."""
+        if self._census is None:
+            return None
+        line = self._census.readline()
+        row = json.loads(line) if line else None
+        if not row or row[0] != document.id:
+            self._census = None
+            self.stat_update("census_out_of_step")
+            return None
+        if len(row) == 5:
+            return SfimSpan(*row[1:])
+        return row[1] if len(row) == 2 else None
+
     def sfim_span(self, document: Document) -> SfimSpan | str:
         """The document's SFIM span (seeded by its id), or why it has none: ``no_grammar``,
         ``parse_timeout``, ``no_function``, ``no_line_end``."""
@@ -275,6 +319,7 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         return mine_sfim(document.text, result.source, result.tree, result.grammar, rng)
 
     def filter(self, document: Document) -> bool | tuple[bool, str]:
+        recorded = self.recorded_span(document)
         token = self.format.found_in(document.text)
         if token is not None:
             self.stat_update("contains_special_token")
@@ -289,7 +334,7 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
             group = language_group(document)
             objective = None
             if self.sfim_share:
-                span = self.sfim_span(document)
+                span = recorded if recorded is not None else self.sfim_span(document)
                 eligible = isinstance(span, SfimSpan)
                 if not eligible:
                     meta[keys.SFIM_FALLBACK] = span
