@@ -10,6 +10,7 @@ run still in progress (the summary then says which tasks are missing).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from codecurate.blocks import (
@@ -104,6 +105,21 @@ def _charge_time(stages: dict[str, dict], charges: list[str | None], per_step: l
             stages.setdefault(charge, _empty_stage(charge))["seconds"] += seconds
 
 
+def _read_whole_json(path: Path, completion: Path | None = None, attempts: int = 5):
+    """``path``'s JSON, or ``None`` while a task is still writing it (datatrove writes its stats and
+    its description in place): a file that does not parse is read again a few times, and skipped
+    when it still does not and the task has not completed; a completed task's broken file raises."""
+    for attempt in range(attempts):
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, FileNotFoundError):
+            if attempt + 1 < attempts:
+                time.sleep(0.05 * (attempt + 1))
+    if completion is not None and completion.exists():
+        raise ValueError(f"{path}: not valid JSON, and its task has completed")
+    return None
+
+
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
     output = Path(output)
@@ -119,12 +135,15 @@ def compute_summary(output: str | Path) -> dict:
         completions = len(list((logs / "completions").iterdir())) if (logs / "completions").is_dir() else 0
         executor_file = logs / "executor.json"
         world_size = segment.get("tasks")
-        if executor_file.is_file():
-            world_size = json.loads(executor_file.read_text(encoding="utf-8")).get("world_size", world_size)
+        described = _read_whole_json(executor_file) if executor_file.is_file() else None
+        if isinstance(described, dict):
+            world_size = described.get("world_size", world_size)
         segments.append({"name": segment["name"], "tasks": world_size, "completed": completions})
         charges = segment.get("charge_ids") or segment["stage_ids"]
         for stats_file in stats_files:
-            per_step = json.loads(stats_file.read_text(encoding="utf-8"))
+            per_step = _read_whole_json(stats_file, logs / "completions" / stats_file.stem)
+            if per_step is None:  # the task is writing it: counted when it has completed
+                continue
             _charge_time(stages, charges, per_step)
             for stage_id, step in zip(segment["stage_ids"], per_step):
                 if stage_id is None:
