@@ -105,3 +105,14 @@ def test_keep_intermediate_keeps_the_scratch_folders(tmp_path):
     assert not (tmp_path / "out2" / "intermediate").exists() and not (tmp_path / "out2" / "work").exists()
     assert Path(tmp_path / "out2" / "documents").is_dir()
     assert run_recipe(validate(recipe))["complete"]  # a rerun of the completed run finds nothing to redo
+
+
+def test_public_digests_in_markup_are_not_keys():
+    """HTML is scanned whole now: a subresource-integrity digest is public, a random literal is not."""
+    from tests.conftest import make_doc
+
+    html = ('<script src="a.js" integrity="sha384-sRIl4kxILFvY47J16cr9ZwB07vP4J8+LH7qKQnuqkuIAvNWLzeN8tE5YBujZqJLB">'
+            '</script>\n<div data-key="sRIl4kxILFvY47J16cr9ZwB07vP4J8"></div>\n')
+    document = make_doc(html, "web/index.html", **{keys.LANGUAGE: "HTML"})
+    assert PIIRedactor().filter(document) is True
+    assert "sha384-sRIl4kxILFvY47J16" in document.text and 'data-key="<KEY>"' in document.text

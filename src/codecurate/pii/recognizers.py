@@ -285,14 +285,16 @@ class KeyRecognizer(_CodeRecognizer):
         for pattern, score in ((self.ASSIGNED, 0.85), (self.LITERAL, 0.7)):
             for match in pattern.finditer(text):
                 value = match.group(1)
-                if match.span(1) in spans or pattern is self.LITERAL and _HEX.match(value):
-                    continue  # found already; or a bare hex literal: a digest or commit id, not a key
+                if match.span(1) in spans or pattern is self.LITERAL and (_HEX.match(value) or _SRI.match(value)):
+                    continue  # found already; or a bare hex literal (a digest or commit id) or a
+                    # subresource-integrity digest (integrity="sha384-..."): public, not a key
                 if looks_random(value, self.min_entropy):
                     spans[match.span(1)] = score
         return [_result(KEY, start, end, score, self) for (start, end), score in spans.items()]
 
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+_SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]+={0,2}$")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 #: a version requirement: foo==1.0.0.0, >=2.1.0.3
