@@ -84,6 +84,7 @@ def _load(args: argparse.Namespace):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run)."""
     args = build_parser().parse_args(argv)
+    from codecurate.recipe.local import WorkerLostError
     from codecurate.recipe.lock import OutputLockedError
     from codecurate.recipe.run import OutputInUseError
     from codecurate.recipe.schema import RecipeError
@@ -170,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OutputInUseError, OutputLockedError, FileNotFoundError) as error:
         print(f"codecurate: {error}", file=sys.stderr)
         return 2
+    except WorkerLostError as error:  # a message for a person, not a traceback
+        print(f"codecurate: {error}", file=sys.stderr)
+        return 1
     return 1
 
 

@@ -18,6 +18,7 @@ hits, and other parses: comment texts, rewritten sources), by calling module.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import threading
 import time
@@ -32,9 +33,25 @@ from codecurate import documents as keys
 from codecurate.languages import LANGUAGES
 
 #: Grammars of tree-sitter-language-pack 0.13 whose scanner can loop forever inside one call,
-#: where no progress callback runs (seen here: ``cobol`` never returns on the input ``x``). Files
+#: where no progress callback runs (seen here: ``cobol`` never returns on the input ``x``), or
+#: crash the process on short junk (``agda``: SIGSEGV on 512 ``}`` or 257 ``\\begin{x}``). Files
 #: in these languages are not parsed.
-UNSAFE_GRAMMARS = frozenset({"cobol"})
+UNSAFE_GRAMMARS = frozenset({"cobol", "agda"})
+#: Why a parse is refused (``ParseResult.refused``): the file is nested deeper than its grammar's
+#: scanner survives (``NESTING_LIMITS``).
+REFUSED_NESTING = "too_deeply_nested"
+#: Grammars whose external scanner crashes the process (SIGSEGV) on input nested deep enough
+#: (tree-sitter-language-pack 0.13, measured): YAML from 254 levels of block nesting, Markdown from
+#: 255 nested lists or block quotes, Perl from 83 strings nested in interpolations (``"${ "${ ...``).
+#: Grammar -> (how the nesting is bounded, the limit): a file beyond the limit is not parsed (the
+#: parse is refused, ``too_deeply_nested``).
+NESTING_LIMITS = {"yaml": ("block", 200), "markdown": ("block", 200), "perl": ("brackets", 64)}
+#: a line's prefix of indentation and block-container markers (list bullets, ``>``, YAML's ``- ``,
+#: ``? ``, ``: ``, ordered-list numbers): each nesting level needs one of these units at least. A unit
+#: is at most 14 columns wide (9 digits, ``.``, a tab): only lines starting with a run of more than
+#: limit / 14 of the bytes units are made of are measured
+_BLOCK_PREFIX = re.compile(rb"(?:[ \t]|>|[-*+?:][ \t]|[0-9]{1,9}[.)][ \t])*")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"()[]{}"))
 _CHUNK = 1 << 16
 _CACHE_SIZE = 32
 #: bounds of the parses held beyond the cache (``hold``)
@@ -44,12 +61,14 @@ HOLD_BYTES = 16 << 20
 
 @dataclass
 class ParseResult:
-    """A parse: the tree (``None`` when it timed out), the source bytes, and the grammar used."""
+    """A parse: the tree (``None`` when it timed out or was refused), the source bytes, the grammar."""
 
     tree: object | None
     source: bytes
     grammar: str
     timed_out: bool = False
+    #: why the source was not parsed at all (``REFUSED_NESTING``); the tree is ``None``
+    refused: str | None = None
 
 
 def grammar_for(document: Document) -> str | None:
@@ -97,7 +116,47 @@ def parse_source(source: bytes, grammar: str, timeout_seconds: float | None = No
     return _parse(source, grammar, timeout_seconds)
 
 
+def too_deeply_nested(source: bytes, how: str, limit: int) -> bool:
+    """Whether ``source`` may be nested deeper than ``limit``, by an upper bound of the nesting:
+    ``block``, the widest line prefix of indentation and container markers (a tab counts 4
+    columns); ``brackets``, the deepest bracket nesting, brackets in strings and comments included."""
+    if how == "block":
+        for run in _leading_runs(limit // 14 + 1).finditer(b"\n" + source):  # fast: lines with long runs
+            prefix = _BLOCK_PREFIX.match(run[1])[0]
+            if len(prefix) + 3 * prefix.count(b"\t") > limit:
+                return True
+        return False
+    brackets = source.translate(None, _NOT_BRACKETS)
+    if len(brackets) <= limit:
+        return False
+    depth = 0
+    for byte in brackets:
+        if byte in b"([{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif depth:
+            depth -= 1
+    return False
+
+
+@cache
+def _leading_runs(length: int) -> re.Pattern:
+    return re.compile(rb"\n([ \t>*+?:\-0-9.)]{%d,})" % length)
+
+
+def refusal(source: bytes, grammar: str) -> str | None:
+    """Why ``source`` must not be given to ``grammar``'s parser (it would crash the process), or ``None``."""
+    limit = NESTING_LIMITS.get(grammar)
+    if limit is not None and too_deeply_nested(source, *limit):
+        return REFUSED_NESTING
+    return None
+
+
 def _parse(source: bytes, grammar: str, timeout_seconds: float | None) -> ParseResult:
+    refused = refusal(source, grammar)
+    if refused is not None:
+        return ParseResult(None, source, grammar, refused=refused)
     parser = get_parser(grammar)
     if timeout_seconds is None:
         return ParseResult(parser.parse(source), source, grammar)

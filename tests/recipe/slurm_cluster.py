@@ -63,13 +63,22 @@ def _start_munge() -> None:
     raise ClusterUnavailable("munged started but munge -n fails")
 
 
-class SlurmCluster:
-    """Start with ``start()``, stop with ``stop()``; ``env`` has ``SLURM_CONF``."""
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, folder: Path):
+
+class SlurmCluster:
+    """Start with ``start()``, stop with ``stop()``; ``env`` has ``SLURM_CONF``. ``max_array_size``: the
+    cluster's ``MaxArraySize`` (Slurm's default, 1001, when ``None``). The daemons listen on free ports,
+    so that two clusters (two test sessions on one machine) do not meet."""
+
+    def __init__(self, folder: Path, max_array_size: int | None = None):
         self.folder = folder
         self.conf = folder / "slurm.conf"
         self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+        self.max_array_size = max_array_size
 
     def start(self) -> SlurmCluster:
         install()
@@ -98,6 +107,9 @@ class SlurmCluster:
             f"SlurmdPidFile={self.folder / 'slurmd.pid'}",
             f"SlurmctldLogFile={self.folder / 'slurmctld.log'}",
             f"SlurmdLogFile={self.folder / 'slurmd.log'}",
+            f"SlurmctldPort={_free_port()}",
+            f"SlurmdPort={_free_port()}",
+            *([f"MaxArraySize={self.max_array_size}"] if self.max_array_size is not None else []),
             f"NodeName={host} CPUs={cpus} RealMemory={memory_mb} State=UNKNOWN",
             "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
         ]) + "\n")

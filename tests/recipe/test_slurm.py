@@ -1,21 +1,34 @@
-"""The aiXcoder recipe through sbatch on a real single-node Slurm cluster (Debian's slurm-wlm and munge,
-brought up by the test) gives the local run's output."""
+"""On a real single-node Slurm cluster (Debian's slurm-wlm and munge, brought up by the test, with
+``MaxArraySize=4``): the aiXcoder recipe through sbatch gives the local run's output; more tasks than
+``MaxArraySize`` are submitted as several arrays; a failed task runs again when the same segments are
+submitted again, and only it."""
+
+from __future__ import annotations
 
 import os
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from codecurate.recipe.executors import SLURM_DEFAULT_MAX_ARRAY_SIZE, SlurmExecutor, make_executors
+from codecurate.recipe.plan import Plan, Segment
 from codecurate.recipe.run import run_recipe
+from codecurate.recipe.schema import Recipe
 from tests.conftest import aixcoder_recipe, run_outputs
+from tests.recipe.failing_steps import FailOnce, completed, runs
 from tests.recipe.slurm_cluster import ClusterUnavailable, SlurmCluster
 
-pytest.importorskip("tree_sitter_language_pack")
+ROOT = Path(__file__).resolve().parents[2]
+MAX_ARRAY_SIZE = 4
 
 
 @pytest.fixture(scope="module")
 def slurm(tmp_path_factory):
     try:
-        cluster = SlurmCluster(tmp_path_factory.mktemp("slurm")).start()
+        cluster = SlurmCluster(tmp_path_factory.mktemp("slurm"), max_array_size=MAX_ARRAY_SIZE).start()
     except ClusterUnavailable as error:
         if os.environ.get("CI"):
             raise  # CI runs as root on Debian: the cluster must come up there
@@ -30,7 +43,19 @@ def slurm(tmp_path_factory):
         os.environ["SLURM_CONF"] = previous
 
 
+def drain(cluster: SlurmCluster, seconds: float = 300) -> None:
+    """Wait until the cluster's queue is empty (every job finished, failed or cancelled)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        queue = subprocess.run(["squeue", "-h", "-o", "%i %T %r"], capture_output=True, text=True).stdout
+        if not queue.strip():
+            return
+        time.sleep(1)
+    raise AssertionError(f"jobs still queued after {seconds:g} s:\n{queue}\n{cluster.log('slurmctld')}")
+
+
 def test_the_aixcoder_recipe_through_sbatch_equals_the_local_run(tmp_path, repo_root, slurm):
+    pytest.importorskip("tree_sitter_language_pack")
     local = run_recipe(aixcoder_recipe(tmp_path / "local", repo_root, "executor.workers=1"))
     summary = run_recipe(aixcoder_recipe(
         tmp_path / "slurm", repo_root, "executor.type=slurm", "executor.time=00:20:00", "executor.partition=debug",
@@ -42,3 +67,58 @@ def test_the_aixcoder_recipe_through_sbatch_equals_the_local_run(tmp_path, repo_
     assert [(s["stage"], s["kept"], s["dropped"]) for s in summary["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
     assert len(list((tmp_path / "slurm" / "logs" / "slurm").iterdir())) == len(summary["segments"])  # jobs ran
+
+
+def array_sizes(slurm_logs: Path) -> list[int]:
+    """Tasks per array job, in submission order, from the Slurm log files (``JOBID_TASKID.out``)."""
+    jobs = Counter(int(p.name.split("_")[0]) for p in slurm_logs.glob("*.out"))
+    return [jobs[job] for job in sorted(jobs)]
+
+
+def test_tasks_above_max_array_size_split_into_arrays_and_a_failed_task_reruns(tmp_path, slurm, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the jobs unpickle the test's steps
+    output, marks, after = tmp_path / "out", tmp_path / "marks", tmp_path / "after"
+    recipe = Recipe(name="split", source="test", output=str(output), seed=0, inputs=[], stages=[], executor={
+        "type": "slurm", "tasks": 10, "time": "00:10:00", "partition": "debug", "cpus_per_task": 1,
+        "mem_per_cpu_gb": 1, "qos": ""})
+    # rank 5 fails on its first run: in the second of the three arrays
+    plan = Plan([Segment("01-fail", [FailOnce(str(marks), rank=5)]),
+                 Segment("02-after", [FailOnce(str(after), rank=-1)], tasks=2)], output)
+    logs = output / "logs"
+
+    first = make_executors(recipe, plan)
+    first[-1].run()  # submits both segments
+    assert len(first[0].job_ids) == 3 and first[0].max_array_size == MAX_ARRAY_SIZE
+    drain(slurm)  # the dependants of the failed task leave the queue (kill-on-invalid-dep)
+    # datatrove submits every array at full size; the last one's 2 tasks past rank 9 exit at once
+    assert array_sizes(logs / "slurm" / "01-fail") == [4, 4, 4]
+    assert runs(marks) == dict.fromkeys(range(10), 1)
+    assert completed(logs / "01-fail") == set(range(10)) - {5}
+    assert not after.exists() and completed(logs / "02-after") == set()  # waits on every array, not the last
+
+    second = make_executors(recipe, plan)
+    second[-1].run()  # the same segments submitted again: only the failed task, then the next segment
+    assert len(second[0].job_ids) == 1
+    drain(slurm)
+    assert runs(marks) == {**dict.fromkeys(range(10), 1), 5: 2}
+    assert completed(logs / "01-fail") == set(range(10))
+    assert runs(after) == {0: 1, 1: 1} and completed(logs / "02-after") == {0, 1}
+    assert (logs / "02-after" / "stats.json").is_file()  # datatrove's stats merge ran after the arrays
+
+
+def test_the_array_size_is_the_smaller_of_the_clusters_and_the_executors(tmp_path, slurm):
+    def limit(value: int) -> int:
+        return SlurmExecutor([], tasks=1, time="1", partition="debug", logging_dir=str(tmp_path),
+                             max_array_size=value).array_size_limit()
+
+    assert (limit(-1), limit(3), limit(100)) == (MAX_ARRAY_SIZE, 3, MAX_ARRAY_SIZE)
+
+
+def test_without_a_cluster_to_ask_the_array_size_is_the_executors_or_slurms_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no scontrol to ask
+
+    def limit(value: int) -> int:
+        return SlurmExecutor([], tasks=1, time="1", partition="debug", logging_dir=str(tmp_path),
+                             max_array_size=value).array_size_limit()
+
+    assert (limit(-1), limit(3)) == (SLURM_DEFAULT_MAX_ARRAY_SIZE, 3)

@@ -340,24 +340,32 @@ def _mend_grammar_gaps(source: bytes) -> bytes:
 def error_lines(root, limit: int = 400) -> set[int]:
     """Lines (0-based) where a macro may explain an error: those of every ERROR and MISSING node
     (at most ``limit`` lines of a long one), of the code just before it and of the heads of the
-    nodes around it that start at most ``_ANCESTOR_LINES`` lines above it."""
+    nodes around it that start at most ``_ANCESTOR_LINES`` lines above it.
+
+    The walk carries each node's ancestors and previous sibling: tree-sitter finds a node's parent
+    by descending from the root, so asking each error for its ancestors took cubic time on deeply
+    nested junk (a minute for 6 KB). An ancestor is walked past once per lower window."""
     lines: set[int] = set()
-    stack = [root]
+    # a link of the ancestor chain: [start line, the link above, the lowest line a walk past it reached]
+    stack: list[tuple[object, list | None, object]] = [(root, None, None)]
     while stack and len(lines) < 20_000:
-        node = stack.pop()
+        node, ancestors, previous = stack.pop()
         if node.is_error or node.is_missing:
             first, last = node.start_point[0], node.end_point[0]
             lines.update(range(first, min(last, first + limit) + 1))
-            previous = node.prev_sibling
             if previous is not None:
                 lines.update(range(previous.end_point[0], first))
                 lines.add(previous.start_point[0])
-            ancestor = node.parent
-            while ancestor is not None and ancestor.start_point[0] >= first - _ANCESTOR_LINES:
-                lines.add(ancestor.start_point[0])  # the head of the declaration or statement in error
-                ancestor = ancestor.parent
+            floor = first - _ANCESTOR_LINES
+            link = ancestors
+            while link is not None and link[0] >= floor and (link[2] is None or link[2] > floor):
+                lines.add(link[0])  # the head of the declaration or statement in error
+                link[2] = floor
+                link = link[1]
         elif node.has_error:
-            stack.extend(node.children)
+            chain = [node.start_point[0], ancestors, None]
+            children = node.children
+            stack.extend((child, chain, children[i - 1] if i else None) for i, child in enumerate(children))
     return lines
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
 from codecurate.blocks import Accounting, SharedFolder
@@ -152,7 +153,9 @@ def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | No
 class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
     """Keep the repositories whose license is permissive; needs each repository's files together.
 
-    Reasons: ``license_not_permissive``, ``license_not_found`` (when ``drop_unlicensed``). Stats
+    Reasons: ``license_not_permissive``, ``license_not_found`` (when ``drop_unlicensed``),
+    ``license_detection_failed`` (ScanCode raised on the repository's license files: logged with
+    their names; the repository's license is unknown, so it is not kept). Stats
     ``license_cache/<source>`` count where each license text's detections came from (``memory``,
     ``shipped``, ``folder``, ``scancode``).
 
@@ -230,10 +233,19 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
                         self.count_kept(document)
                     yield from files
                     continue
-                with self.blame(files[0]):
+                try:
                     expression, source = self.repository_license(files)
+                    failed = False
+                except Exception as error:  # a license file ScanCode cannot take: this repository only
+                    paths = [d.metadata.get(keys.PATH) for d in files if is_license_file(
+                        d.metadata.get(keys.PATH) or "", self.max_depth)]
+                    logger.warning(f"repository_license: license detection failed on {repo}'s license files "
+                                   f"{paths}: {type(error).__name__}: {error}; the repository is dropped")
+                    expression, source, failed = None, None, True
                 self.stat_update("repositories")
-                if expression is None:
+                if failed:
+                    reason = "license_detection_failed"
+                elif expression is None:
                     reason = "license_not_found" if self.drop_unlicensed else None
                 else:
                     reason = None if is_permissive(expression, self.extra_permissive) else "license_not_permissive"

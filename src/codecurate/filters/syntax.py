@@ -28,6 +28,9 @@ from codecurate.recipe.registry import register
 class SyntaxFilter(CodecurateFilter):
     """Drop files that do not parse (``syntax_error``) or whose parse times out (``parse_timeout``).
 
+    A file nested deeper than its grammar's parser survives (``codecurate.parsing.NESTING_LIMITS``:
+    YAML, Markdown, Perl) is not parsed and is dropped as ``too_deeply_nested``.
+
     Files pass, counted by why, when they are articles (``kind: text``), in a language without a
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
     template, prose...) or, when they do not parse, templates of a format (``template``: a Helm
@@ -94,6 +97,8 @@ class SyntaxFilter(CodecurateFilter):
         timeout = self.timeout_seconds + self.timeout_per_mb * len(document.text) / 1_000_000
         deadline = time.perf_counter() + timeout
         result = parse_document(document, timeout)
+        if result.refused is not None:  # nested deeper than the grammar's scanner survives
+            return False, result.refused
         if result.timed_out:
             return False, "parse_timeout"
         errors = error_bytes(result.tree.root_node)

@@ -36,10 +36,26 @@ REASON_NOT_REGULAR = "not_a_regular_file"
 #: a file name that is not UTF-8 (kept in the exclusion output with U+FFFD in place of its bad bytes)
 REASON_UNDECODABLE_PATH = "undecodable_path"
 REASON_LANGUAGE = "language_not_selected"
+#: a folder that cannot be listed (permissions): its files cannot be counted one by one, the folder is
+REASON_UNREADABLE_DIR = "unreadable_dir"
+#: a top-level entry of the input whose name starts with "." (``.git``, ``.cache``, ``.DS_Store``)
+REASON_HIDDEN = "hidden"
+#: a top-level entry of the input that is neither a repository folder nor a sidecar (a stray file)
+REASON_NOT_A_REPOSITORY = "not_a_repository"
 
 #: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
 #: filter with a named reason; this cap only keeps huge blobs out of memory.
 DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def printable_name(name: str) -> str:
+    """``name`` with the bytes that are not UTF-8 (surrogate escapes from the file system) as U+FFFD:
+    what can go into a document's id and metadata."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
 
 
 def decode_source(raw: bytes) -> tuple[str, bool]:
@@ -63,10 +79,12 @@ def decode_source(raw: bytes) -> tuple[str, bool]:
 
 @dataclass
 class RepositoryFile:
-    """One file of a repository: its path in the repository and where to read it."""
+    """One file of a repository: its path in the repository and where to read it; ``reason`` when
+    listing already decided it is not read (a folder that cannot be listed)."""
 
     path: str
     location: Path
+    reason: str | None = None
 
 
 @dataclass
@@ -112,6 +130,9 @@ class RepositoryReader(Accounting, BaseReader):
         self.exclude = list(exclude or [])
         self.languages = self._check_languages(languages)
         self.exclusion_writer = exclusion_writer
+        #: top-level entries of the input that are not read, ``(name, reason)``: filled by
+        #: ``list_repositories``, counted and written once, by the task of rank 0
+        self.skipped_entries: list[tuple[str, str]] = []
 
     @staticmethod
     def _check_languages(languages: list[str] | None) -> set[str] | None:
@@ -140,11 +161,7 @@ class RepositoryReader(Accounting, BaseReader):
 
     def _file_document(self, repo: Repository, file: RepositoryFile) -> tuple[Document, str | None, int]:
         """The document for one file, the reason to drop it (or None), and its size on disk."""
-        path = file.path
-        try:
-            path.encode("utf-8")
-        except UnicodeEncodeError:  # bytes the file system gave that are not UTF-8 (surrogate escapes)
-            path = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        path = printable_name(file.path)
         metadata = {
             **repo.metadata,
             keys.REPO: repo.repo_id,
@@ -155,6 +172,8 @@ class RepositoryReader(Accounting, BaseReader):
         document = Document(text="", id=keys.document_id(repo.repo_id, path), metadata=metadata)
         if path != file.path:
             return document, REASON_UNDECODABLE_PATH, 0
+        if file.reason is not None:
+            return document, file.reason, 0
         try:
             status = os.lstat(file.location)
         except OSError:
@@ -194,6 +213,8 @@ class RepositoryReader(Accounting, BaseReader):
         logger.info(f"{self.name}: {len(shard)} of {len(names)} repositories for task {rank}")
         started = last_log = time.monotonic()
         with self.exclusion_output() as excluded:
+            if rank == 0:
+                self.report_listing(excluded, rank)
             for index, name in enumerate(shard, start=1):
                 yield from self._read_repository(self.open_repository(name), excluded, rank)
                 self.stat_update("repositories")
@@ -202,6 +223,17 @@ class RepositoryReader(Accounting, BaseReader):
                     logger.info(f"{self.name}: task {rank} read {index}/{len(shard)} repositories "
                                 f"in {now - started:.0f}s")
                     last_log = now
+
+    def report_listing(self, excluded: DiskWriter | None, rank: int) -> None:
+        """Count, log and write what listing the input found and did not read (``skipped_entries``);
+        done by one task only, since every task lists the whole input."""
+        for entry, reason in self.skipped_entries:
+            name = printable_name(entry)
+            logger.warning(f"{self.name}: {name!r} in the input is not read ({reason})")
+            document = Document(text="", id=name, metadata={keys.REPO: None, keys.PATH: name, keys.SOURCE: self.name,
+                                                            keys.KIND: keys.KIND_CODE})
+            self.count_in(document, 0)
+            self.drop(document, reason, excluded, rank, size=0)
 
     def _read_repository(self, repo: Repository, excluded: DiskWriter | None, rank: int) -> Iterator[Document]:
         for file in sorted(repo.files, key=lambda f: f.path):
@@ -236,9 +268,24 @@ def _read_regular(path: Path, limit: int) -> bytes:
 
 
 def walk_files(root: Path, skip_dirs: tuple[str, ...] = (".git",)) -> Iterator[RepositoryFile]:
-    """Every file under ``root`` (symlinks included, not followed), skipping ``skip_dirs`` folders."""
+    """Every file under ``root`` (symlinks included, not followed), skipping ``skip_dirs`` folders.
+
+    A folder that cannot be listed (permissions, removed meanwhile) is one entry with the reason
+    ``unreadable_dir`` (path ``.`` for ``root`` itself): its files cannot be counted, the folder is.
+    """
     top = str(root)
-    for folder, dirnames, filenames in os.walk(top, followlinks=False):
+    unreadable: list[OSError] = []
+
+    def folders_not_listed() -> Iterator[RepositoryFile]:
+        while unreadable:
+            error = unreadable.pop(0)
+            location = error.filename if error.filename is not None else top
+            path = os.path.relpath(location, top).replace(os.sep, "/")
+            logger.warning(f"cannot list {location}: {error.strerror or error}")
+            yield RepositoryFile(path, Path(location), reason=REASON_UNREADABLE_DIR)
+
+    for folder, dirnames, filenames in os.walk(top, onerror=unreadable.append, followlinks=False):
+        yield from folders_not_listed()
         dirnames[:] = [d for d in dirnames if d not in skip_dirs]
         prefix = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
@@ -247,3 +294,4 @@ def walk_files(root: Path, skip_dirs: tuple[str, ...] = (".git",)) -> Iterator[R
         for dirname in dirnames:
             if os.path.islink(os.path.join(folder, dirname)):
                 yield RepositoryFile(prefix + dirname, Path(folder, dirname))
+    yield from folders_not_listed()

@@ -24,6 +24,10 @@ from codecurate.readers.base import (
 )
 from codecurate.recipe.registry import register
 
+#: a file of the distribution's RECORD installed outside its folder (console scripts, data files):
+#: listed, counted, not read
+REASON_OUTSIDE = "outside_distribution"
+
 #: Trove classifiers that name exactly one SPDX license. Ambiguous ones ("BSD License", "GNU
 #: General Public License (GPL)") are not mapped: the license stage detects those from the files.
 CLASSIFIER_SPDX = {
@@ -146,9 +150,10 @@ class InstalledPackagesReader(RepositoryReader):
         files = []
         for package_path in dist.files or []:
             path = package_path.as_posix()
-            if path.startswith("../") or path.startswith("/"):
-                continue  # console scripts and data installed outside site-packages are not the package's source
-            files.append(RepositoryFile(path, Path(dist.locate_file(package_path))))
+            # console scripts and data installed outside site-packages are not the package's source
+            outside = path.startswith("../") or path.startswith("/")
+            files.append(RepositoryFile(path, Path(dist.locate_file(package_path)),
+                                        reason=REASON_OUTSIDE if outside else None))
         articles = []
         if self.articles:
             description = meta.get_payload() or meta.get("Description") or ""

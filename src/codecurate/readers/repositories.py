@@ -7,6 +7,7 @@ Repository metadata comes from an optional sidecar JSON file beside each reposit
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +16,23 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.readers.base import DEFAULT_MAX_FILE_BYTES, Repository, RepositoryReader, walk_files
+from codecurate.readers.base import (
+    DEFAULT_MAX_FILE_BYTES,
+    REASON_HIDDEN,
+    REASON_NOT_A_REPOSITORY,
+    REASON_SYMLINK,
+    REASON_UNREADABLE,
+    Repository,
+    RepositoryReader,
+    printable_name,
+    walk_files,
+)
 from codecurate.recipe.registry import register
+
+#: a repository whose sidecar cannot be read (permissions): its metadata (license, name) is unknown
+REASON_UNREADABLE_SIDECAR = "unreadable_sidecar"
+#: counter of the repositories whose id is not the name they declare (stat ``repository_renamed/<why>``)
+STAT_RENAMED = "repository_renamed/"
 
 #: Sidecar keys and the metadata key each one fills.
 SIDECAR_KEYS = {
@@ -51,6 +67,8 @@ def read_sidecar(path: Path) -> dict:
         expected = _SIDECAR_TYPES[key]
         if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
             raise SidecarError(f"{path}: key {key!r} must be {expected.__name__}, got {value!r}")
+        if isinstance(value, str) and printable_name(value) != value:  # a "\ud800" escape: no UTF-8 for it
+            raise SidecarError(f"{path}: key {key!r} holds an unpaired surrogate: {value!r}")
         metadata[SIDECAR_KEYS[key]] = value
     if metadata.get(keys.LICENSE):
         metadata[keys.LICENSE_SOURCE] = "sidecar"
@@ -58,8 +76,12 @@ def read_sidecar(path: Path) -> dict:
 
 
 def git_metadata(repo_dir: Path) -> dict:
-    """Commit count and HEAD revision of a git work tree; ``{}`` when it is not one or git is absent."""
-    if not (repo_dir / ".git").exists() or shutil.which("git") is None:
+    """Commit count and HEAD revision of a git work tree; ``{}`` when it is not one, git is absent or
+    the folder cannot be read."""
+    try:
+        if not (repo_dir / ".git").exists() or shutil.which("git") is None:
+            return {}
+    except OSError:  # a folder we may not enter: its files are dropped as unreadable_dir
         return {}
 
     def git(*args: str) -> str | None:
@@ -106,24 +128,108 @@ class RepositoriesReader(RepositoryReader):
     ):
         super().__init__(max_repositories, max_file_bytes, exclude, languages, exclusion_writer)
         self.data_folder = str(data_folder)
+        #: set by ``list_repositories``: each folder's sidecar metadata and unique repository id, and
+        #: the repositories whose id is not their declared name ``(folder, id, why)``
+        self._sidecars: dict[str, dict] = {}
+        self.repository_ids: dict[str, str] | None = None
+        self.renamed: list[tuple[str, str, str]] = []
 
     def list_repositories(self) -> list[str]:
+        """The repository folders, sorted; every other top-level entry goes to ``skipped_entries``
+        with its reason (``hidden``, ``symlink``, ``not_a_repository``, ``unreadable``,
+        ``unreadable_sidecar``), and each repository gets a unique id (``repository_ids``)."""
         root = Path(self.data_folder)
         if not root.is_dir():
             raise FileNotFoundError(f"repositories folder {root} does not exist or is not a folder")
+        try:
+            with os.scandir(root) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            raise PermissionError(f"repositories folder {root} cannot be listed: {error.strerror or error}") \
+                from error
+        skipped: list[tuple[str, str]] = []
+        folders: list[str] = []
+        others: list[tuple[str, bool]] = []  # (name, is a regular file)
+        for entry in entries:
+            if entry.name.startswith("."):
+                skipped.append((entry.name, REASON_HIDDEN))
+                continue
+            try:
+                if entry.is_symlink():
+                    skipped.append((entry.name, REASON_SYMLINK))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.name)
+                else:
+                    others.append((entry.name, entry.is_file(follow_symlinks=False)))
+            except OSError:
+                skipped.append((entry.name, REASON_UNREADABLE))
+        repositories = set(folders)
+        sidecars = set()
+        for name, regular in others:  # a sidecar is read with its repository; a stray file or a FIFO is never opened
+            if regular and name.endswith(".json") and name[: -len(".json")] in repositories:
+                sidecars.add(name)
+            else:
+                skipped.append((name, REASON_NOT_A_REPOSITORY))
+        self._sidecars = {}
         names = []
-        for entry in sorted(root.iterdir()):
-            if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."):
-                names.append(entry.name)
-            elif not (entry.suffix == ".json" and (root / entry.stem).is_dir()):
-                logger.warning(f"{entry}: not a repository folder nor a sidecar file; ignored")
+        for name in folders:
+            try:
+                self._sidecars[name] = read_sidecar(root / f"{name}.json") if f"{name}.json" in sidecars else {}
+            except OSError as error:
+                logger.warning(f"{root / (name + '.json')}: cannot read the sidecar ({error.strerror or error}); "
+                               f"repository {printable_name(name)!r} not read")
+                skipped.append((name, REASON_UNREADABLE_SIDECAR))
+                continue
+            names.append(name)
+        self.skipped_entries = sorted(skipped)
+        self.repository_ids, self.renamed = unique_repository_ids(
+            [(name, self._sidecars[name].get(keys.REPO) or None) for name in names])
         return names
 
+    def report_listing(self, excluded: DiskWriter | None, rank: int) -> None:
+        super().report_listing(excluded, rank)
+        for folder, repo_id, why in self.renamed:
+            declared = self._sidecars[folder].get(keys.REPO) or printable_name(folder)
+            logger.warning(f"{self.name}: repository folder {printable_name(folder)!r} reads as {repo_id!r}: "
+                           + ("its name is not UTF-8" if why == "undecodable_name" else
+                              f"another repository of the input is already named {declared!r}"))
+            self.stat_update(STAT_RENAMED + why)
+
     def open_repository(self, name: str) -> Repository:
+        if self.repository_ids is None:
+            self.list_repositories()
         root = Path(self.data_folder)
         repo_dir = root / name
         metadata = {keys.LICENSE: None, keys.STARS: None, keys.COMMITS: None}
         metadata.update(git_metadata(repo_dir))
-        metadata.update(read_sidecar(root / f"{name}.json"))
-        repo_id = metadata.pop(keys.REPO, None) or name
-        return Repository(repo_id=repo_id, metadata=metadata, files=walk_files(repo_dir))
+        metadata.update(self._sidecars[name])
+        metadata.pop(keys.REPO, None)
+        assert self.repository_ids is not None
+        return Repository(repo_id=self.repository_ids[name], metadata=metadata, files=walk_files(repo_dir))
+
+
+def unique_repository_ids(
+    repositories: list[tuple[str, str | None]],
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """A unique repository id for each ``(folder, declared name)``, in the given (sorted) order: the
+    declared name (else the folder's name, U+FFFD for bytes that are not UTF-8); a name already
+    taken becomes ``name@folder`` (then ``~2``, ``~3``...). Returns the ids by folder and the
+    renamed repositories as ``(folder, id, why)``, ``why`` being ``duplicate_name`` or
+    ``undecodable_name``."""
+    ids: dict[str, str] = {}
+    renamed: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    for folder, declared in repositories:
+        wanted = declared or printable_name(folder)
+        repo_id = wanted
+        if repo_id in taken:
+            repo_id = base = f"{wanted}@{printable_name(folder)}"
+            suffix = 2
+            while repo_id in taken:
+                repo_id, suffix = f"{base}~{suffix}", suffix + 1
+            renamed.append((folder, repo_id, "duplicate_name"))
+        elif declared is None and wanted != folder:
+            renamed.append((folder, repo_id, "undecodable_name"))
+        taken.add(repo_id)
+        ids[folder] = repo_id
+    return ids, renamed

@@ -308,14 +308,16 @@ class Recipe:
 
 
 def _executor_class(kind: str) -> type:
+    """The executor class of ``executor.type``: datatrove's, with codecurate's local and Slurm fixes
+    (``codecurate.recipe.local``, ``codecurate.recipe.executors``)."""
     if kind == "local":
-        from datatrove.executor.local import LocalPipelineExecutor
+        from codecurate.recipe.local import LocalExecutor
 
-        return LocalPipelineExecutor
+        return LocalExecutor
     if kind == "slurm":
-        from datatrove.executor.slurm import SlurmPipelineExecutor
+        from codecurate.recipe.executors import SlurmExecutor
 
-        return SlurmPipelineExecutor
+        return SlurmExecutor
     from datatrove.executor.ray import RayPipelineExecutor
 
     return RayPipelineExecutor
@@ -480,17 +482,42 @@ def input_entry(path: str) -> dict:
                      "(does it exist?)")
 
 
-def replace_code_input(data: dict, path: str) -> None:
-    """Replace the recipe's code inputs (readers that provide code) with the one for ``path``."""
-    kept = []
+def replace_code_input(data: dict, path: str) -> list[str]:
+    """Replace the recipe's code inputs (readers that provide code) with the one for ``path``.
+
+    ``--input`` changes where the code is read, nothing else: the first code input's ``id`` and its
+    parameters that the new reader takes (``exclude``, ``max_file_bytes``, ``languages``...) are
+    kept. Returns a note naming the parameters that could not be kept (the new reader has none such).
+    """
+    new = input_entry(path)
+    kept, replaced = [], []
     for entry in data.get("inputs") or []:
         try:
             provides = getattr(get_block(entry["reader"]), "provides", None)
         except (KeyError, TypeError):
             provides = None
-        if provides != "code":
-            kept.append(entry)
-    data["inputs"] = [input_entry(path), *kept]
+        (replaced if provides == "code" else kept).append(entry)
+    data["inputs"] = [new, *kept]
+    old = replaced[0] if replaced else None
+    if not isinstance(old, dict) or not isinstance(old.get("params"), dict):
+        return []
+    if old.get("id") is not None:
+        new["id"] = old["id"]
+    cls = get_block(new["reader"])
+    takes = set(signature_params(cls)) - set(getattr(cls, "path_params", ()))
+    old_paths = set(getattr(get_block(old["reader"]), "path_params", ()))
+    left = []
+    for key, value in old["params"].items():
+        if key in new["params"] or key in old_paths:  # where to read: what --input replaces
+            continue
+        if key in takes:
+            new["params"][key] = copy.deepcopy(value)
+        else:
+            left.append(key)
+    if not left:
+        return []
+    return [f"--input {path}: the {new['reader']} reader takes no {', '.join(left)}; the recipe's "
+            f"{old['reader']} parameter(s) of that name are not applied"]
 
 
 def load_recipe(
@@ -518,8 +545,11 @@ def load_recipe(
         if output is not None:
             data["output"] = output
         if input_path is not None:
+            from datatrove.utils.logging import logger
+
             try:
-                replace_code_input(data, input_path)
+                for note in replace_code_input(data, input_path):
+                    logger.warning(note)
             except ValueError as error:
                 raise RecipeError(source, [(("inputs",), None, str(error))]) from None
     return validate(data, source, lines)
