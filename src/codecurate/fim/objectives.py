@@ -309,12 +309,12 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
 
     def sfim_span(self, document: Document) -> SfimSpan | str:
         """The document's SFIM span (seeded by its id), or why it has none: ``no_grammar``,
-        ``parse_timeout``, ``no_function``, ``no_line_end``."""
+        ``parse_timeout``, ``too_deeply_nested``, ``no_function``, ``no_line_end``."""
         result = parse_document(document, self.parse_seconds)
         if result is None:
             return "no_grammar"
         if result.tree is None:
-            return "parse_timeout"
+            return result.refused or "parse_timeout"
         rng = rng_for(self.seed, "sfim", document.id)
         return mine_sfim(document.text, result.source, result.tree, result.grammar, rng)
 
