@@ -36,12 +36,12 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.scoring import count_value, is_test_file, quality_score
 
 REASON = "duplicate_repository"

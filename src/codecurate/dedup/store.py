@@ -17,7 +17,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
 
 _INDEX_BITS = np.uint64(40)
 _INDEX_MASK = np.uint64((1 << 40) - 1)

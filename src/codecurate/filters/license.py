@@ -27,8 +27,8 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting, SharedFolder
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.registry import register
 from codecurate.samplers.grouping import repository_groups
 
 BLUEOAK_FILE = "blueoak-list-15.json"

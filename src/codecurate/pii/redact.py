@@ -11,9 +11,9 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.offsets import char_offsets, merge_spans
-from codecurate.recipe.registry import register
 
 SCOPES = ("code", "whole")
 #: Node kinds searched in the "code" scope: comments and string literals.

@@ -16,13 +16,13 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.readers.base import (
     DEFAULT_MAX_FILE_BYTES,
     Repository,
     RepositoryFile,
     RepositoryReader,
 )
-from codecurate.recipe.registry import register
 
 #: Trove classifiers that name exactly one SPDX license. Ambiguous ones ("BSD License", "GNU
 #: General Public License (GPL)") are not mapped: the license stage detects those from the files.

@@ -15,8 +15,8 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.readers.base import DEFAULT_MAX_FILE_BYTES, Repository, RepositoryReader, walk_files
-from codecurate.recipe.registry import register
 
 #: Sidecar keys and the metadata key each one fills.
 SIDECAR_KEYS = {

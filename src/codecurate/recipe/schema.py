@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from codecurate.recipe.registry import BlockKind, block_kind, get_block
+from codecurate.core.registry import BlockKind, block_kind, get_block
 
 EXECUTOR_TYPES = ("local", "slurm", "ray")
 TOP_LEVEL_KEYS = ("name", "description", "seed", "output", "executor", "inputs", "stages")

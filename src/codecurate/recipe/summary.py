@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from codecurate.blocks import (
+from codecurate.core.blocks import (
     STAT_DROPPED,
     STAT_DROPPED_BYTES,
     STAT_DROPPED_EXTENSION,
@@ -21,6 +21,7 @@ from codecurate.blocks import (
     STAT_KEPT,
     STAT_KEPT_BYTES,
 )
+from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
 
@@ -31,13 +32,7 @@ def stat_total(value) -> float:
     return value or 0
 
 
-#: counts of the objectives stage: ``objective/<group>/<objective>`` (a group is a code file's
-#: language, or ``article``), ``sfim_eligible/<language>`` (code files that can serve SFIM) and
-#: ``sfim_fallback/<reason>`` (code files that cannot)
-OBJECTIVE_COUNTER = "objective/"
-ELIGIBLE_COUNTER = "sfim_eligible/"
-FALLBACK_COUNTER = "sfim_fallback/"
-ARTICLE_GROUP = "article"
+#: the group of every code file in the objective shares
 ALL_CODE = "all code"
 
 

@@ -12,7 +12,8 @@ from datatrove.utils.batching import batched
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.filters.analysis.base import (
     DEFAULT_WEIGHTS,
     FAILED,
@@ -28,7 +29,6 @@ from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.govet import GoVetAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
-from codecurate.recipe.registry import register
 
 #: analyzer name -> class; ``analyzers`` of the block names these (another analyzer registers here)
 ANALYZERS: dict[str, type[Analyzer]] = {
