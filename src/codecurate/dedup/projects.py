@@ -41,6 +41,7 @@ from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
+from codecurate.licenses import is_known_permissive
 from codecurate.readers.documents import DocumentsReader
 from codecurate.scoring import count_value, is_test_file, quality_score
 
@@ -201,8 +202,6 @@ class ProjectClusters(PipelineStep):
         self.weights, self.use_identity, self.seed = weights, use_identity, seed
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from codecurate.dedup.store import license_is_permissive
-
         work = Path(self.work)
         with self.track_time():
             repositories = read_fingerprints(work / "fingerprints")
@@ -230,7 +229,7 @@ class ProjectClusters(PipelineStep):
                                     repositories[n]["test_files"], self.weights) for n in names]
             drop: dict[str, list] = {}
             for members in clusters:
-                keeper = min(members, key=lambda i: (-scores[i], not license_is_permissive(
+                keeper = min(members, key=lambda i: (-scores[i], not is_known_permissive(
                     repositories[names[i]]["license"]), names[i]))
                 for i in members:
                     if i != keeper:

@@ -18,6 +18,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
+from codecurate.licenses import is_known_permissive
 
 _INDEX_BITS = np.uint64(40)
 _INDEX_MASK = np.uint64((1 << 40) - 1)
@@ -38,23 +39,10 @@ def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.nd
     return np.concatenate([np.fromfile(p, dtype=dtype) for p in parts]) if parts else np.empty(0, dtype)
 
 
-def license_is_permissive(license_expression: str | None) -> bool:
-    """Whether an SPDX expression is on the permissive list (False when unknown, or when the
-    license extra is not installed: the license then does not decide)."""
-    if not license_expression:
-        return False
-    try:
-        from codecurate.filters.license import is_permissive
-
-        return is_permissive(license_expression)
-    except ImportError:
-        return False
-
-
 def keep_priority(document: Document) -> list:
     """The keep rule, smallest first: permissive license first, then more stars, then repository,
     path and id order. Deterministic whatever the input order or task count."""
-    permissive = license_is_permissive(document.metadata.get(keys.LICENSE))
+    permissive = is_known_permissive(document.metadata.get(keys.LICENSE))
     stars = document.metadata.get(keys.STARS)
     stars = stars if isinstance(stars, (int, float)) and stars == stars else 0
     return [0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",

@@ -54,8 +54,7 @@ class TriggerIndex:
 def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, int]] | None:
     """Character ranges of the comments and string literals of ``document`` (tree-sitter), or
     ``None`` when it has no grammar or does not parse in time (then the whole text is scanned)."""
-    from codecurate.filters.code_metrics import node_query
-    from codecurate.parsing import parse_document
+    from codecurate.parsing import node_query, parse_document
 
     result = parse_document(document, timeout_seconds)
     if result is None or result.tree is None:
