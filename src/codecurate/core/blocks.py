@@ -9,12 +9,13 @@ stage that dropped it, to the block's exclusion writer when one is attached.
 from __future__ import annotations
 
 import contextlib
-from abc import abstractmethod
 from collections.abc import Iterator
+from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.utils.batching import batched
 
 from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, text_bytes
 
@@ -67,16 +68,21 @@ class Accounting:
                 yield writer
 
     @contextlib.contextmanager
-    def blame(self, document: Document) -> Iterator[None]:
-        """Re-raise an unexpected error of this block with the stage and the document at fault."""
+    def blame(self, document: Document | list[Document]) -> Iterator[None]:
+        """Re-raise an unexpected error of this block with the stage and the document (or the batch
+        of documents) at fault."""
         try:
             yield
         except BlockError:
             raise
         except Exception as error:
             stage = self.stage_id or getattr(self, "name", type(self).__name__)
-            raise BlockError(f"stage {stage!r} failed on {describe(document)}: {type(error).__name__}: {error}") \
-                from error
+            if isinstance(document, list):
+                at = describe(document[0]) if len(document) == 1 else \
+                    f"a batch of {len(document)} documents from {describe(document[0])}"
+            else:
+                at = describe(document)
+            raise BlockError(f"stage {stage!r} failed on {at}: {type(error).__name__}: {error}") from error
 
     def drop(
         self,
@@ -103,33 +109,70 @@ class SharedFolder:
     work_folder: str | None = None
 
 
+#: a filter's verdict on one document: True to keep it, ``(False, reason)`` to drop it
+Verdict = bool | tuple[bool, str]
+
+
 class CodecurateFilter(Accounting, PipelineStep):
     """A filter: ``filter`` returns True to keep, or ``(False, reason)`` to drop with a reason.
 
     Like datatrove's ``BaseFilter``, with byte accounting, a mandatory reason and the stage id
-    recorded on every excluded document.
+    recorded on every excluded document. ``run`` is the one accounting loop of codecurate's filters
+    (documents and bytes in, kept, dropped by reason, the exclusion output), with two options:
+
+    - batching: with ``batch_size`` > 1, ``filter_batch`` judges that many documents at once (one
+      analyzer call for many files); by default it calls ``filter`` on each.
+    - deferred decisions: a filter applying what an earlier pass decided (dedup's drop lists, the
+      repository cuts) reads it once per task with ``load_decisions`` and judges each document by
+      ``apply_decision``, which is told the document's index in the task's input.
     """
 
     type = "🔻 - FILTER"
+    #: documents judged at once by ``filter_batch``
+    batch_size: int = 1
 
     def __init__(self, exclusion_writer: DiskWriter | None = None):
         super().__init__()
         self.exclusion_writer = exclusion_writer
 
-    @abstractmethod
-    def filter(self, document: Document) -> bool | tuple[bool, str]:
+    def filter(self, document: Document) -> Verdict:
         """True to keep ``document``; ``(False, reason)`` to drop it."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither filter nor filter_batch")
+
+    def filter_batch(self, batch: list[Document]) -> list[Verdict]:
+        """The verdicts on ``batch`` (``batch_size`` documents, fewer at the end), in order."""
+        return [self.filter(document) for document in batch]
+
+    def load_decisions(self, rank: int) -> Any:
+        """What an earlier pass decided for task ``rank``, read before its first document; ``None``
+        (the default): nothing was decided, ``filter_batch`` judges the documents."""
+        return None
+
+    def apply_decision(self, document: Document, index: int, decisions: Any) -> Verdict:
+        """The verdict on ``document``, the ``index``-th of the task's input, from ``decisions``."""
+        raise NotImplementedError(f"{type(self).__name__} loads decisions but does not apply them")
+
+    def _verdicts(self, batch: list[Document], first: int, decisions: Any) -> list[Verdict]:
+        with self.track_time("batch" if self.batch_size > 1 else None):
+            if decisions is None:
+                return self.filter_batch(batch)
+            return [self.apply_decision(document, first + i, decisions) for i, document in enumerate(batch)]
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        decisions = self.load_decisions(rank)
+        first = 0
         with self.exclusion_output() as excluded:
-            for document in data or ():
-                size = text_bytes(document)  # bytes are counted as they enter: a filter may rewrite text
-                self.count_in(document, size)
-                with self.track_time(), self.blame(document):
-                    result = self.filter(document)
-                keep, reason = result if isinstance(result, tuple) else (result, None)
-                if keep:
-                    self.count_kept(document, size)
-                    yield document
-                else:
-                    self.drop(document, reason or type(self).__name__, excluded, rank, size=size)
+            for batch in batched(data or (), self.batch_size):
+                sizes = [text_bytes(document) for document in batch]  # counted as they enter: a filter may rewrite
+                for document, size in zip(batch, sizes):
+                    self.count_in(document, size)
+                with self.blame(batch):
+                    verdicts = self._verdicts(batch, first, decisions)
+                first += len(batch)
+                for document, size, verdict in zip(batch, sizes, verdicts):
+                    keep, reason = verdict if isinstance(verdict, tuple) else (verdict, None)
+                    if keep:
+                        self.count_kept(document, size)
+                        yield document
+                    else:
+                        self.drop(document, reason or type(self).__name__, excluded, rank, size=size)

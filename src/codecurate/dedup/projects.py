@@ -36,7 +36,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.core.blocks import Accounting
+from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
@@ -252,7 +252,7 @@ class ProjectClusters(PipelineStep):
         yield
 
 
-class RepositoryDuplicateFilter(Accounting, PipelineStep):
+class RepositoryDuplicateFilter(CodecurateFilter):
     """Pass 3: drop every file of a duplicate repository (``duplicate_repository``), naming the kept one."""
 
     type = "🫂 - DEDUP"
@@ -262,19 +262,17 @@ class RepositoryDuplicateFilter(Accounting, PipelineStep):
         super().__init__()
         self.result = result
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        drop: dict[str, list] = json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
-        with self.exclusion_output() as excluded:
-            for document in data or ():
-                self.count_in(document)
-                listed = drop.get(document.metadata.get(keys.REPO))
-                if listed is None:
-                    self.count_kept(document)
-                    yield document
-                    continue
-                document.metadata[keys.DUPLICATE_REPOSITORY_OF] = listed[0]
-                document.metadata[keys.DUPLICATE_SIMILARITY] = listed[1]
-                self.drop(document, REASON, excluded, rank)
+    def load_decisions(self, rank: int) -> dict[str, list]:
+        """Duplicate repository -> ``[kept repository, similarity]``, as pass 2 decided."""
+        return json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
+
+    def apply_decision(self, document: Document, index: int, decisions: dict[str, list]) -> Verdict:
+        listed = decisions.get(document.metadata.get(keys.REPO))
+        if listed is None:
+            return True
+        document.metadata[keys.DUPLICATE_REPOSITORY_OF] = listed[0]
+        document.metadata[keys.DUPLICATE_SIMILARITY] = listed[1]
+        return False, REASON
 
 
 @register("project_dedup")
