@@ -14,16 +14,19 @@ to stages.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers.base import BaseReader
 
+from codecurate.core.blocks import Accounting
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.clock import Clock
 from codecurate.recipe.console import PROGRESS_FOLDER, Progress
 from codecurate.recipe.observe import Observer
+from codecurate.recipe.passthrough import PassThroughStage, exclusion_writer
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
@@ -36,10 +39,12 @@ class Plan:
 
     segments: list[Segment]
     output: Path
+    #: stages whose block keeps no accounts (``codecurate.recipe.passthrough``)
+    pass_through: list[str] = field(default_factory=list)
 
     def describe(self) -> dict:
         """JSON-able description (saved as ``plan.json``; the summary reads it)."""
-        return {
+        described = {
             "segments": [
                 {
                     "name": s.name,
@@ -51,10 +56,23 @@ class Plan:
                 for s in self.segments
             ]
         }
+        if self.pass_through:
+            described["pass_through"] = self.pass_through
+        return described
 
     def save(self) -> None:
         self.output.mkdir(parents=True, exist_ok=True)
         (self.output / "plan.json").write_text(json.dumps(self.describe(), indent=2) + "\n", encoding="utf-8")
+
+
+def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[str]) -> PipelineStep:
+    """``block`` bound to its stage; one that keeps no accounts counted at its boundaries instead."""
+    context.bind(block)
+    if isinstance(block, Accounting):
+        return block
+    pass_through.append(context.stage_id)
+    folder = context.output / "excluded" / context.stage_id
+    return PassThroughStage(block, exclusion_writer(str(folder), context.stage_id, type(block).__name__))
 
 
 def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
@@ -64,9 +82,10 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     tasks = int(recipe.executor.get("tasks", 1))
     segments: list[Segment] = []
     current = Segment("main")
+    pass_through: list[str] = []
     for spec in recipe.inputs:
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
-        current.add(context.bind(spec.build(recipe.seed)), spec.stage_id)
+        current.add(_stage_step(spec.build(recipe.seed), context, pass_through), spec.stage_id)
     for spec in recipe.stages:
         block = spec.build(recipe.seed)
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
@@ -92,7 +111,7 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
             segments.extend(planned[:-1])
             current = planned[-1]
         else:
-            current.add(context.bind(block), spec.stage_id)
+            current.add(_stage_step(block, context, pass_through), spec.stage_id)
     current.add(DocumentsWriter(str(output / "documents")), OUTPUT_STAGE)
     segments.append(current)
     for index, segment in enumerate(segments, start=1):
@@ -107,4 +126,4 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
         # what the timed steps leave of the task's time: the block's passes, or the segment's reading
         charge = segment.stage or next((c for c in segment.charge_ids if c is not None), None)
         segment.add(Clock(), None, charge)
-    return Plan(segments, output)
+    return Plan(segments, output, pass_through)
