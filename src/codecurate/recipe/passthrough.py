@@ -10,8 +10,6 @@ stage's counters. A datatrove filter gets the stage's exclusion output, as ours 
 
 from __future__ import annotations
 
-from functools import partial
-
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -23,16 +21,18 @@ from codecurate.core.blocks import STAT_DROPPED, STAT_DROPPED_BYTES, STAT_IN, ST
 from codecurate.documents import EXCLUDED_BY, FILTER_REASON, text_bytes
 
 
-def _mark_excluded(stage_id: str, reason: str, writer: DiskWriter, document: Document) -> dict:
-    document.metadata.setdefault(FILTER_REASON, reason)
-    document.metadata.setdefault(EXCLUDED_BY, stage_id)
-    return writer._default_adapter(document)
-
-
-def exclusion_writer(folder: str, stage_id: str, reason: str) -> DiskWriter:
+class ExclusionWriter(JsonlWriter):
     """Writer of a foreign filter's dropped documents, each marked ``excluded_by`` the stage and, when
     the filter gave no reason, ``filter_reason`` ``reason``."""
-    return JsonlWriter(folder, output_filename="${rank}.jsonl.gz", adapter=partial(_mark_excluded, stage_id, reason))
+
+    def __init__(self, folder: str, stage_id: str, reason: str):
+        super().__init__(folder, output_filename="${rank}.jsonl.gz")
+        self.stage_id, self.reason = stage_id, reason
+
+    def write(self, document: Document, rank: int = 0, **kwargs) -> None:
+        document.metadata.setdefault(FILTER_REASON, self.reason)
+        document.metadata.setdefault(EXCLUDED_BY, self.stage_id)
+        super().write(document, rank, **kwargs)
 
 
 class PassThroughStage(PipelineStep):

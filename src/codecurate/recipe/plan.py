@@ -26,7 +26,7 @@ from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.clock import Clock
 from codecurate.recipe.console import PROGRESS_FOLDER, Progress
 from codecurate.recipe.observe import Observer
-from codecurate.recipe.passthrough import PassThroughStage, exclusion_writer
+from codecurate.recipe.passthrough import ExclusionWriter, PassThroughStage
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
@@ -72,7 +72,7 @@ def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[st
         return block
     pass_through.append(context.stage_id)
     folder = context.output / "excluded" / context.stage_id
-    return PassThroughStage(block, exclusion_writer(str(folder), context.stage_id, type(block).__name__))
+    return PassThroughStage(block, ExclusionWriter(str(folder), context.stage_id, type(block).__name__))
 
 
 def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
