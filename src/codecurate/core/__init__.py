@@ -18,6 +18,7 @@ from codecurate.core.blocks import (
     BlockError,
     CodecurateFilter,
     SharedFolder,
+    Verdict,
 )
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import BlockKind, available, block_kind, get_block, register
@@ -38,6 +39,7 @@ __all__ = [
     "PlanContext",
     "Segment",
     "SharedFolder",
+    "Verdict",
     "available",
     "block_kind",
     "get_block",

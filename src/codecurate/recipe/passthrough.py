@@ -1,5 +1,6 @@
-"""Stages whose block keeps no accounts of its own: any datatrove ``PipelineStep`` a recipe names
-(``package.module:ClassName``), counted by the engine at the step's boundaries.
+"""Stages whose block keeps no accounts of its own (a datatrove step a recipe names by
+``package.module:ClassName``, a third party's block without codecurate's ``Accounting``), counted by
+the engine at the step's boundaries.
 
 The summary shows such a stage as a pass-through: documents and bytes in (what entered the step),
 kept (what came out of it), and the difference dropped under the step's class name, so that in
