@@ -91,3 +91,12 @@ def test_a_failing_batch_names_its_first_document():
     block.bind("stage")
     with pytest.raises(BlockError, match=r"stage 'stage' failed on a batch of 2 documents from o/r:src/f0.py"):
         list(block.run(iter(docs(3))))
+
+
+def test_a_batch_must_get_one_verdict_per_document():
+    class Short(EveryThird):
+        def filter_batch(self, batch):
+            return [True]
+
+    with pytest.raises(BlockError, match="filter_batch gave 1 verdicts for 2 documents"):
+        list(Short(batch_size=2).run(iter(docs(2))))

@@ -154,9 +154,12 @@ class CodecurateFilter(Accounting, PipelineStep):
 
     def _verdicts(self, batch: list[Document], first: int, decisions: Any) -> list[Verdict]:
         with self.track_time("batch" if self.batch_size > 1 else None):
-            if decisions is None:
-                return self.filter_batch(batch)
-            return [self.apply_decision(document, first + i, decisions) for i, document in enumerate(batch)]
+            if decisions is not None:
+                return [self.apply_decision(document, first + i, decisions) for i, document in enumerate(batch)]
+            verdicts = self.filter_batch(batch)
+        if len(verdicts) != len(batch):
+            raise ValueError(f"filter_batch gave {len(verdicts)} verdicts for {len(batch)} documents")
+        return verdicts
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         decisions = self.load_decisions(rank)
