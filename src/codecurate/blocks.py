@@ -1,135 +1,30 @@
-"""Base classes of codecurate blocks: stage accounting and the exclusion output.
+"""The block base classes, for code written against this module: they live in
+``codecurate.core.blocks`` (and ``codecurate.core`` exports them with the rest of the core)."""
 
-Every block counts what it receives, what it keeps and what it drops (documents and UTF-8 bytes,
-drops by reason) through datatrove's ``stat_update``; the recipe engine turns those counts into the
-per-stage summary. A dropped document is never lost: it goes, with its reason and the id of the
-stage that dropped it, to the block's exclusion writer when one is attached.
-"""
+from codecurate.core.blocks import (
+    STAT_DROPPED,
+    STAT_DROPPED_BYTES,
+    STAT_DROPPED_EXTENSION,
+    STAT_IN,
+    STAT_IN_BYTES,
+    STAT_KEPT,
+    STAT_KEPT_BYTES,
+    Accounting,
+    BlockError,
+    CodecurateFilter,
+    SharedFolder,
+)
 
-from __future__ import annotations
-
-import contextlib
-from abc import abstractmethod
-from collections.abc import Iterator
-
-from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.writers.disk_base import DiskWriter
-
-from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, text_bytes
-
-# stat names the summary reads (see codecurate.recipe.summary)
-STAT_IN = "in"
-STAT_IN_BYTES = "in_bytes"
-STAT_KEPT = "kept"
-STAT_KEPT_BYTES = "kept_bytes"
-STAT_DROPPED = "dropped/"
-STAT_DROPPED_BYTES = "dropped_bytes/"
-#: ``dropped_extension/<reason>/<extension>``: drops of one reason counted per file extension
-STAT_DROPPED_EXTENSION = "dropped_extension/"
-
-
-class BlockError(RuntimeError):
-    """A block failed on a document; the message names the stage and the document."""
-
-
-class Accounting:
-    """Mixin for datatrove steps: in/kept/dropped counts and an exclusion output.
-
-    ``stage_id`` names the recipe stage (the block's registry name when used outside a recipe);
-    ``exclusion_writer`` receives every dropped document.
-    """
-
-    stage_id: str | None = None
-    exclusion_writer: DiskWriter | None = None
-
-    def bind(self, stage_id: str, exclusion_writer: DiskWriter | None = None) -> None:
-        """Attach the recipe stage id and the writer for dropped documents (done by the engine)."""
-        self.stage_id = stage_id
-        if exclusion_writer is not None:
-            self.exclusion_writer = exclusion_writer
-
-    def count_in(self, document: Document, size: int | None = None) -> None:
-        self.stat_update(STAT_IN)
-        self.stat_update(STAT_IN_BYTES, value=text_bytes(document) if size is None else size)
-
-    def count_kept(self, document: Document, size: int | None = None) -> None:
-        self.stat_update(STAT_KEPT)
-        self.stat_update(STAT_KEPT_BYTES, value=text_bytes(document) if size is None else size)
-
-    @contextlib.contextmanager
-    def exclusion_output(self) -> Iterator[DiskWriter | None]:
-        """Open the exclusion writer (if any) for the duration of a ``run``."""
-        if self.exclusion_writer is None:
-            yield None
-        else:
-            with self.exclusion_writer as writer:
-                yield writer
-
-    @contextlib.contextmanager
-    def blame(self, document: Document) -> Iterator[None]:
-        """Re-raise an unexpected error of this block with the stage and the document at fault."""
-        try:
-            yield
-        except BlockError:
-            raise
-        except Exception as error:
-            stage = self.stage_id or getattr(self, "name", type(self).__name__)
-            raise BlockError(f"stage {stage!r} failed on {describe(document)}: {type(error).__name__}: {error}") \
-                from error
-
-    def drop(
-        self,
-        document: Document,
-        reason: str,
-        writer: DiskWriter | None,
-        rank: int,
-        size: int | None = None,
-    ) -> None:
-        """Count ``document`` as dropped for ``reason`` and write it to the exclusion output."""
-        self.stat_update(STAT_DROPPED + reason)
-        self.stat_update(STAT_DROPPED_BYTES + reason, value=text_bytes(document) if size is None else size)
-        if writer is not None:
-            document.metadata[FILTER_REASON] = reason
-            document.metadata[EXCLUDED_BY] = self.stage_id or getattr(self, "name", type(self).__name__)
-            writer.write(document, rank)
-
-
-class SharedFolder:
-    """Mixin for a single-pass block that shares files between the tasks of a run (a cache): the
-    recipe engine sets ``work_folder`` to a folder of the block's stage, ``OUTPUT/work/<stage id>``
-    (left ``None`` outside a recipe)."""
-
-    work_folder: str | None = None
-
-
-class CodecurateFilter(Accounting, PipelineStep):
-    """A filter: ``filter`` returns True to keep, or ``(False, reason)`` to drop with a reason.
-
-    Like datatrove's ``BaseFilter``, with byte accounting, a mandatory reason and the stage id
-    recorded on every excluded document.
-    """
-
-    type = "🔻 - FILTER"
-
-    def __init__(self, exclusion_writer: DiskWriter | None = None):
-        super().__init__()
-        self.exclusion_writer = exclusion_writer
-
-    @abstractmethod
-    def filter(self, document: Document) -> bool | tuple[bool, str]:
-        """True to keep ``document``; ``(False, reason)`` to drop it."""
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self.exclusion_output() as excluded:
-            for document in data or ():
-                size = text_bytes(document)  # bytes are counted as they enter: a filter may rewrite text
-                self.count_in(document, size)
-                with self.track_time(), self.blame(document):
-                    result = self.filter(document)
-                keep, reason = result if isinstance(result, tuple) else (result, None)
-                if keep:
-                    self.count_kept(document, size)
-                    yield document
-                else:
-                    self.drop(document, reason or type(self).__name__, excluded, rank, size=size)
+__all__ = [
+    "STAT_DROPPED",
+    "STAT_DROPPED_BYTES",
+    "STAT_DROPPED_EXTENSION",
+    "STAT_IN",
+    "STAT_IN_BYTES",
+    "STAT_KEPT",
+    "STAT_KEPT_BYTES",
+    "Accounting",
+    "BlockError",
+    "CodecurateFilter",
+    "SharedFolder",
+]

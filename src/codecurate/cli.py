@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{config}: passes nanotron's loading and pre-training checks (mirrored)")
             return 0
         if args.command == "blocks":
-            from codecurate.recipe.registry import BlockKind, available, block_kind, get_block
+            from codecurate.core.registry import BlockKind, available, block_kind, get_block
 
             kind = BlockKind(args.kind) if args.kind else None
             for name in available(kind):

@@ -7,6 +7,8 @@ reader written today and a filter written next year agree on what a key means.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from datatrove.data import Document
 
 # --- where the document comes from -------------------------------------------------------------
@@ -111,3 +113,36 @@ def describe(document: Document) -> str:
     if meta.get(REPO) and meta.get(PATH):
         return f"{meta[REPO]}:{meta[PATH]} (id {document.id})"
     return f"document {document.id}"
+
+
+def repository_groups(documents: Iterable[Document]) -> Iterator[tuple[str | None, list[Document]]]:
+    """``(repository id, its files)`` for each run of consecutive documents of one repository.
+
+    A document without a repository (an article) is a group of its own with id ``None``. Raises
+    ``ValueError`` when a repository's files are not contiguous (its id comes back after another
+    repository): put ``group_by_repository`` before the block.
+    """
+    seen: set[str] = set()
+    current: str | None = None
+    group: list[Document] = []
+    for document in documents:
+        repo = document.metadata.get(REPO)
+        if repo is None:
+            if group:
+                yield current, group
+                group, current = [], None
+            yield None, [document]
+            continue
+        if repo != current:
+            if group:
+                yield current, group
+            if repo in seen:
+                raise ValueError(
+                    f"files of repository {repo!r} are not contiguous (seen again at {document.id}); "
+                    "put the group_by_repository stage before this block"
+                )
+            seen.add(repo)
+            current, group = repo, []
+        group.append(document)
+    if group:
+        yield current, group

@@ -11,6 +11,9 @@ A block that gathers files before it needs their trees (the order stage gathers 
 builds its import graph) ``hold``s the parses the block before it made, up to ``HOLD_TREES`` trees
 and ``HOLD_BYTES`` bytes of source, and ``release``s them once done.
 
+``node_query`` is the tree-sitter query the blocks search trees with: every node of a grammar whose
+kind names a word (``comment``, ``string``), for the code metrics, commented-out code and PII scopes.
+
 ``parse_counts`` tells how many parses this process did (full parses of a document's text, cache
 hits, and other parses: comment texts, rewritten sources), by calling module.
 """
@@ -102,6 +105,24 @@ def get_language(grammar: str):
     from tree_sitter_language_pack import get_language as pack_language
 
     return pack_language(grammar)
+
+
+@cache
+def node_query(grammar: str, words: tuple[str, ...] = ("comment",)):
+    """A query capturing every named node kind of ``grammar`` whose name contains one of ``words``
+    (``None`` if there is none)."""
+    from tree_sitter import Query, QueryCursor
+
+    language = get_language(grammar)
+    kinds = sorted({
+        language.node_kind_for_id(i) for i in range(language.node_kind_count)
+        if any(word in (language.node_kind_for_id(i) or "") for word in words) and language.node_kind_is_named(i)
+        and language.node_kind_is_visible(i) and not language.node_kind_for_id(i).endswith(
+            ("_marker", "_start", "_end", "_content", "_fragment"))
+    })
+    if not kinds:
+        return None
+    return QueryCursor(Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node"))
 
 
 def parse_source(source: bytes, grammar: str, timeout_seconds: float | None = None) -> ParseResult:

@@ -12,8 +12,8 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
-from codecurate.blocks import Accounting, SharedFolder
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.registry import register
 
 #: compression -> file suffix. gzip for outputs people read with any tool; zstd (several times
 #: faster to write at a similar ratio) for the files passed between a recipe's passes.

@@ -55,7 +55,7 @@ def eslint() -> str:
 
 def judge(block: StaticAnalysisFilter, *docs) -> dict[str, str | None]:
     """document path -> None when kept, else the drop reason (one batch)."""
-    results = block.judge(list(docs))
+    results = block.filter_batch(list(docs))
     return {d.metadata[keys.PATH]: (None if r is True else r[1]) for d, r in zip(docs, results)}
 
 

@@ -177,7 +177,7 @@ def test_slurm_executors_chain_segments(tmp_path):
 
 
 def test_a_failing_block_names_the_stage_and_the_document():
-    from codecurate.blocks import BlockError, CodecurateFilter
+    from codecurate.core import BlockError, CodecurateFilter
     from tests.conftest import make_doc
 
     class Broken(CodecurateFilter):

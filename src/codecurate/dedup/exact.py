@@ -15,6 +15,8 @@ import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.dedup.store import (
     DuplicateFilter,
     MetaWriter,
@@ -25,8 +27,6 @@ from codecurate.dedup.store import (
     write_drops,
 )
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 
 _RECORD = np.dtype([("high", "<u8"), ("low", "<u8"), ("ref", "<u8")])
 

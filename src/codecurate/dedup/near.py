@@ -25,6 +25,8 @@ import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands, shingle_hashes
 from codecurate.dedup.store import (
     DuplicateFilter,
@@ -37,8 +39,6 @@ from codecurate.dedup.store import (
     write_drops,
 )
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 
 BAND_RECORD = np.dtype([("key", "<u8"), ("order", "<u8"), ("ref", "<u8")])
 EDGE_RECORD = np.dtype([("a", "<u8"), ("b", "<u8"), ("similarity", "<f8")])

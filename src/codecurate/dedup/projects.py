@@ -36,12 +36,13 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
+from codecurate.licenses import is_known_permissive
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.scoring import count_value, is_test_file, quality_score
 
 REASON = "duplicate_repository"
@@ -201,8 +202,6 @@ class ProjectClusters(PipelineStep):
         self.weights, self.use_identity, self.seed = weights, use_identity, seed
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from codecurate.dedup.store import license_is_permissive
-
         work = Path(self.work)
         with self.track_time():
             repositories = read_fingerprints(work / "fingerprints")
@@ -230,7 +229,7 @@ class ProjectClusters(PipelineStep):
                                     repositories[n]["test_files"], self.weights) for n in names]
             drop: dict[str, list] = {}
             for members in clusters:
-                keeper = min(members, key=lambda i: (-scores[i], not license_is_permissive(
+                keeper = min(members, key=lambda i: (-scores[i], not is_known_permissive(
                     repositories[names[i]]["license"]), names[i]))
                 for i in members:
                     if i != keeper:
@@ -253,7 +252,7 @@ class ProjectClusters(PipelineStep):
         yield
 
 
-class RepositoryDuplicateFilter(Accounting, PipelineStep):
+class RepositoryDuplicateFilter(CodecurateFilter):
     """Pass 3: drop every file of a duplicate repository (``duplicate_repository``), naming the kept one."""
 
     type = "🫂 - DEDUP"
@@ -263,19 +262,17 @@ class RepositoryDuplicateFilter(Accounting, PipelineStep):
         super().__init__()
         self.result = result
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        drop: dict[str, list] = json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
-        with self.exclusion_output() as excluded:
-            for document in data or ():
-                self.count_in(document)
-                listed = drop.get(document.metadata.get(keys.REPO))
-                if listed is None:
-                    self.count_kept(document)
-                    yield document
-                    continue
-                document.metadata[keys.DUPLICATE_REPOSITORY_OF] = listed[0]
-                document.metadata[keys.DUPLICATE_SIMILARITY] = listed[1]
-                self.drop(document, REASON, excluded, rank)
+    def load_decisions(self, rank: int) -> dict[str, list]:
+        """Duplicate repository -> ``[kept repository, similarity]``, as pass 2 decided."""
+        return json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
+
+    def apply_decision(self, document: Document, index: int, decisions: dict[str, list]) -> Verdict:
+        listed = decisions.get(document.metadata.get(keys.REPO))
+        if listed is None:
+            return True
+        document.metadata[keys.DUPLICATE_REPOSITORY_OF] = listed[0]
+        document.metadata[keys.DUPLICATE_SIMILARITY] = listed[1]
+        return False, REASON
 
 
 @register("project_dedup")

@@ -13,11 +13,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
+from datatrove.data import Document
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.licenses import is_known_permissive
 
 _INDEX_BITS = np.uint64(40)
 _INDEX_MASK = np.uint64((1 << 40) - 1)
@@ -38,23 +38,10 @@ def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.nd
     return np.concatenate([np.fromfile(p, dtype=dtype) for p in parts]) if parts else np.empty(0, dtype)
 
 
-def license_is_permissive(license_expression: str | None) -> bool:
-    """Whether an SPDX expression is on the permissive list (False when unknown, or when the
-    license extra is not installed: the license then does not decide)."""
-    if not license_expression:
-        return False
-    try:
-        from codecurate.filters.license import is_permissive
-
-        return is_permissive(license_expression)
-    except ImportError:
-        return False
-
-
 def keep_priority(document: Document) -> list:
     """The keep rule, smallest first: permissive license first, then more stars, then repository,
     path and id order. Deterministic whatever the input order or task count."""
-    permissive = license_is_permissive(document.metadata.get(keys.LICENSE))
+    permissive = is_known_permissive(document.metadata.get(keys.LICENSE))
     stars = document.metadata.get(keys.STARS)
     stars = stars if isinstance(stars, (int, float)) and stars == stars else 0
     return [0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",
@@ -125,7 +112,7 @@ def choose_keepers(clusters: list[list[int]], meta: dict[int, list]) -> dict[int
     return drops
 
 
-class DuplicateFilter(Accounting, PipelineStep):
+class DuplicateFilter(CodecurateFilter):
     """Drop the documents listed for this task (``reason``), recording which document was kept."""
 
     type = "🫂 - DEDUP"
@@ -136,30 +123,23 @@ class DuplicateFilter(Accounting, PipelineStep):
         self.drops_folder = drops_folder
         self.reason = reason
 
-    def _load(self, rank: int) -> dict[int, tuple[str, str, float]]:
-        """This task's drops, from ``<rank>.jsonl`` in the drops folder or any folder below it."""
+    def load_decisions(self, rank: int) -> dict[int, tuple[str, str, float]]:
+        """This task's drops (index in the task's input -> ``(its id, kept id, similarity)``), from
+        ``<rank>.jsonl`` in the drops folder or any folder below it."""
         drops = {}
         for path in sorted(Path(self.drops_folder).glob(f"**/{rank:05d}.jsonl")):
             with open(path, encoding="utf-8") as f:
                 drops.update({row[0]: (row[1], row[2], row[3]) for row in map(json.loads, f)})
         return drops
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        drops = self._load(rank)
-        with self.exclusion_output() as excluded:
-            for index, document in enumerate(data or ()):
-                self.count_in(document)
-                drop = drops.get(index)
-                if drop is None:
-                    self.count_kept(document)
-                    yield document
-                    continue
-                expected_id, kept_id, similarity = drop
-                if document.id != expected_id:
-                    raise RuntimeError(
-                        f"{self.name}: task {rank} document {index} is {document.id!r}, the first pass saw "
-                        f"{expected_id!r}: the input changed between passes"
-                    )
-                document.metadata[keys.DUPLICATE_OF] = kept_id
-                document.metadata[keys.DUPLICATE_SIMILARITY] = similarity
-                self.drop(document, self.reason, excluded, rank)
+    def apply_decision(self, document: Document, index: int, decisions: dict) -> Verdict:
+        drop = decisions.get(index)
+        if drop is None:
+            return True
+        expected_id, kept_id, similarity = drop
+        if document.id != expected_id:
+            raise RuntimeError(f"{self.name}: document {index} of the task is {document.id!r}, the first pass saw "
+                               f"{expected_id!r}: the input changed between passes")
+        document.metadata[keys.DUPLICATE_OF] = kept_id
+        document.metadata[keys.DUPLICATE_SIMILARITY] = similarity
+        return False, self.reason

@@ -3,33 +3,13 @@ from the comment nodes of the file's syntax tree."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
-from codecurate.parsing import get_language, parse_document
-from codecurate.recipe.registry import register
-
-
-@cache
-def node_query(grammar: str, words: tuple[str, ...] = ("comment",)):
-    """A query capturing every named node kind of ``grammar`` whose name contains one of ``words``
-    (``None`` if there is none)."""
-    from tree_sitter import Query, QueryCursor
-
-    language = get_language(grammar)
-    kinds = sorted({
-        language.node_kind_for_id(i) for i in range(language.node_kind_count)
-        if any(word in (language.node_kind_for_id(i) or "") for word in words) and language.node_kind_is_named(i)
-        and language.node_kind_is_visible(i) and not language.node_kind_for_id(i).endswith(
-            ("_marker", "_start", "_end", "_content", "_fragment"))
-    })
-    if not kinds:
-        return None
-    return QueryCursor(Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node"))
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
+from codecurate.parsing import node_query, parse_document
 
 
 def metrics(source: bytes, tree, grammar: str) -> tuple[float, int]:

@@ -34,12 +34,11 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
-from codecurate.filters.code_metrics import node_query
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.languages import LANGUAGES, Language
 from codecurate.offsets import char_offsets
-from codecurate.parsing import error_bytes, parse_document, parse_source
-from codecurate.recipe.registry import register
+from codecurate.parsing import error_bytes, node_query, parse_document, parse_source
 from codecurate.seeding import rng_for
 
 #: Wrappers that make statements and members parse in languages that only allow declarations at

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate.blocks import CodecurateFilter
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 
 URL = re.compile(r"(?:https?|ftp|wss?)://[^\s<>\"'`]{1,2048}|www\.[^\s<>\"'`]{1,2048}")
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")

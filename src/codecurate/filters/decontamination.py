@@ -30,12 +30,12 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.dedup.hashing import ngram_hashes, token_spans
 from codecurate.offsets import char_offsets, merge_spans
 from codecurate.readers import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 
 
 @dataclass(frozen=True)

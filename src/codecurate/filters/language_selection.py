@@ -16,8 +16,8 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import STAT_DROPPED_EXTENSION, CodecurateFilter
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import STAT_DROPPED_EXTENSION, CodecurateFilter
+from codecurate.core.registry import register
 
 #: aiXcoder-7B's supported languages in codecurate's names; its "React" is JSX (JavaScript) and TSX
 AIXCODER_LANGUAGES = (

@@ -2,24 +2,21 @@
 
 The permissive list is The Stack v2's rule: the Blue Oak Council list (v15, every rating) plus the
 licenses ScanCode's license database puts in its "Permissive" and "Public Domain" categories. A
-snapshot ships in ``codecurate/data/permissive-licenses.json`` (``build_permissive_list`` makes
-it anew from the installed ScanCode; a test checks the two agree).
+snapshot ships in ``codecurate/data/permissive-licenses.json`` (``codecurate.licenses`` reads it, and
+its ``build_permissive_list`` makes it anew from the installed ScanCode; a test checks the two agree).
 
 A repository's license comes from its metadata when the reader found one (The Stack column,
 sidecar, package metadata); otherwise ScanCode detects it in the repository's license files, each
 distinct text once (``codecurate.filters.license_cache``: this task's memory, the shipped detections
 of the common licenses, a verdict folder shared by the run's tasks).
-A repository is permissive when its SPDX expression is: every license of an ``AND``, at least one
-choice of an ``OR``, the license part of ``X WITH exception``.
+A repository is permissive when its SPDX expression is (``codecurate.licenses.is_permissive``):
+every license of an ``AND``, at least one choice of an ``OR``, the license part of ``X WITH exception``.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 import posixpath
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -28,85 +25,14 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting, SharedFolder
-from codecurate.recipe.registry import register
-from codecurate.samplers.grouping import repository_groups
+from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.registry import register
+from codecurate.documents import repository_groups
+from codecurate.licenses import build_permissive_list as build_permissive_list  # documented here before
+from codecurate.licenses import is_permissive
 
-BLUEOAK_FILE = "blueoak-list-15.json"
-PERMISSIVE_FILE = "permissive-licenses.json"
-SCANCODE_CATEGORIES = ("Permissive", "Public Domain")
 #: File names that hold a repository's license (matched case-insensitively on the base name).
 LICENSE_FILE_PATTERNS = ("license*", "licence*", "copying*", "notice*", "unlicense*", "copyright*", "legal*")
-
-
-def blueoak_ids(path: str | Path | None = None) -> set[str]:
-    """SPDX ids on the Blue Oak Council list (all ratings)."""
-    text = Path(path).read_text() if path else resources.files("codecurate").joinpath("data", BLUEOAK_FILE).read_text()
-    return {entry["id"] for rating in json.loads(text) for entry in rating["licenses"]}
-
-
-def build_permissive_list(blueoak_path: str | Path | None = None) -> dict:
-    """The permissive list from the Blue Oak list and the installed ScanCode license database."""
-    from importlib.metadata import version
-
-    from licensedcode.cache import get_licenses_db
-
-    scancode = set()
-    for license_ in get_licenses_db().values():
-        if license_.category in SCANCODE_CATEGORIES and not license_.is_deprecated:
-            for spdx in [license_.spdx_license_key, *(license_.other_spdx_license_keys or [])]:
-                if spdx:
-                    scancode.add(spdx)
-    blueoak = blueoak_ids(blueoak_path)
-    return {
-        "sources": {"blueoak": BLUEOAK_FILE, "scancode-toolkit": version("scancode-toolkit-mini"),
-                    "scancode_categories": list(SCANCODE_CATEGORIES)},
-        "licenses": sorted(blueoak | scancode, key=str.lower),
-    }
-
-
-@lru_cache(maxsize=1)
-def permissive_licenses() -> frozenset[str]:
-    """The shipped permissive list, lower-cased SPDX ids."""
-    data = json.loads(resources.files("codecurate").joinpath("data", PERMISSIVE_FILE).read_text())
-    return frozenset(spdx.lower() for spdx in data["licenses"])
-
-
-@lru_cache(maxsize=4096)
-def is_permissive(expression: str, extra: frozenset[str] = frozenset()) -> bool:
-    """Whether an SPDX license expression is permissive (rules in the module docstring).
-
-    An expression that does not parse is not permissive.
-    """
-    from license_expression import (
-        AND,
-        OR,
-        ExpressionError,
-        LicenseSymbol,
-        LicenseWithExceptionSymbol,
-        Licensing,
-    )
-
-    allowed = permissive_licenses() | {e.lower() for e in extra}
-    try:
-        tree = Licensing().parse(expression)
-    except ExpressionError:
-        return False
-    if tree is None:
-        return False
-
-    def check(node) -> bool:
-        if isinstance(node, LicenseWithExceptionSymbol):
-            return check(node.license_symbol)
-        if isinstance(node, LicenseSymbol):
-            return node.key.lower() in allowed
-        if isinstance(node, AND):
-            return all(check(arg) for arg in node.args)
-        if isinstance(node, OR):
-            return any(check(arg) for arg in node.args)
-        return False
-
-    return check(tree)
 
 
 def is_license_file(path: str, max_depth: int) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.documents import text_bytes
-from codecurate.recipe.registry import register
 
 
 def longest_line(text: str) -> int:

@@ -20,14 +20,14 @@ import json
 import math
 from pathlib import Path
 
-from datatrove.data import DocumentsPipeline
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.scoring import is_test_file, quality_score
 
 __all__ = ["RepositoryQuality", "is_test_file", "quality_score"]
@@ -112,31 +112,28 @@ class QualityCut(PipelineStep):
         yield
 
 
-class QualityFilter(Accounting, PipelineStep):
+class QualityFilter(CodecurateFilter):
     """Drop the files of the repositories the cut chose (``low_quality_repository``); score the rest."""
 
-    type = "🔻 - FILTER"
     name = "repository quality"
 
     def __init__(self, result: str):
         super().__init__()
         self.result = result
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+    def load_decisions(self, rank: int) -> tuple[dict[str, float], set[str]]:
+        """``(repository -> score, repositories to drop)``, as the cut decided."""
         result = json.loads(Path(self.result).read_text(encoding="utf-8"))
-        scores: dict[str, float] = result["scores"]
-        drop = set(result["drop"])
-        with self.exclusion_output() as excluded:
-            for document in data or ():
-                self.count_in(document)
-                repo = document.metadata.get(keys.REPO)
-                if repo is not None and repo in scores:
-                    document.metadata[keys.QUALITY_SCORE] = scores[repo]
-                if repo is not None and repo in drop:
-                    self.drop(document, "low_quality_repository", excluded, rank)
-                else:
-                    self.count_kept(document)
-                    yield document
+        return result["scores"], set(result["drop"])
+
+    def apply_decision(self, document: Document, index: int, decisions: tuple[dict[str, float], set[str]]) -> Verdict:
+        scores, drop = decisions
+        repo = document.metadata.get(keys.REPO)
+        if repo is not None and repo in scores:
+            document.metadata[keys.QUALITY_SCORE] = scores[repo]
+        if repo is not None and repo in drop:
+            return False, "low_quality_repository"
+        return True
 
 
 @register("repository_quality")

@@ -16,8 +16,8 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 
 
 def load_word_list(path: str | Path) -> list[str]:

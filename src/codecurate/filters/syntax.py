@@ -16,12 +16,12 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.filters.c_macros import relaxed_errors
 from codecurate.filters.c_structure import structure_fault
 from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
-from codecurate.recipe.registry import register
 
 
 @register("syntax")

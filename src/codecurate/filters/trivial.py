@@ -14,8 +14,8 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
-from codecurate.recipe.registry import register
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 
 #: The Stack v2's phrases marking generated files (matched case-insensitively).
 GENERATED_MARKERS = (

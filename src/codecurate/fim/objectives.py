@@ -28,16 +28,16 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from loguru import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
+from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.fim.formats import NTP, PSM, SPM, get_format
 from codecurate.fim.headers import check_header_table, file_header
 from codecurate.fim.mix import expected_shares, pick, sfim_acceptance, sfim_level
 from codecurate.fim.spans import SfimSpan, mine_sfim, random_span
 from codecurate.parsing import parse_document
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
-from codecurate.recipe.summary import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.seeding import checked_weights, rng_for
 
 OBJECTIVES = ("sfim", "fim", "ntp")

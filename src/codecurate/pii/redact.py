@@ -12,9 +12,9 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.registry import register
 from codecurate.pii.scope import scope_ranges
-from codecurate.recipe.registry import register
 
 SCOPES = ("code", "whole")
 #: At most this many characters of a literal's line before it are its context (``password = "..."``);

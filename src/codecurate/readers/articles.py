@@ -5,8 +5,8 @@ from __future__ import annotations
 from datatrove.data import Document
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.readers.files import RecordFileReader
-from codecurate.recipe.registry import register
 
 
 @register("articles")

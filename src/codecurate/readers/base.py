@@ -23,7 +23,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
 from codecurate.languages import detect_language
 
 #: Reader-level drop reasons (the filters of issue-3 handle content; readers only handle access).

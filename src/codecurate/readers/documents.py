@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datatrove.data import Document
 
+from codecurate.core.registry import register
 from codecurate.readers.files import RecordFileReader
-from codecurate.recipe.registry import register
 
 
 @register("documents")

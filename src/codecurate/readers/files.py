@@ -12,7 +12,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.readers.base import BaseDiskReader
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
 
 
 class RecordFileReader(Accounting, BaseDiskReader):

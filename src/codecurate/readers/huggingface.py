@@ -19,11 +19,11 @@ from datatrove.pipeline.readers.huggingface import HuggingFaceDatasetReader
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
+from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.readers.base import DEFAULT_MAX_FILE_BYTES, REASON_LANGUAGE, REASON_TOO_LARGE, decode_source
 from codecurate.readers.the_stack import stack_license
-from codecurate.recipe.registry import register
 
 #: field -> the columns that may hold it, first present wins: The Stack v1 (``max_stars_*``, ``lang``,
 #: ``hexsha``), The Stack v2 (``blob_id``, ``detected_licenses``, ``star_events_count``...),

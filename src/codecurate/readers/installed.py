@@ -16,13 +16,13 @@ from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.readers.base import (
     DEFAULT_MAX_FILE_BYTES,
     Repository,
     RepositoryFile,
     RepositoryReader,
 )
-from codecurate.recipe.registry import register
 
 #: a file of the distribution's RECORD installed outside its folder (console scripts, data files):
 #: listed, counted, not read

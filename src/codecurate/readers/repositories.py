@@ -16,6 +16,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.readers.base import (
     DEFAULT_MAX_FILE_BYTES,
     REASON_HIDDEN,
@@ -27,7 +28,6 @@ from codecurate.readers.base import (
     printable_name,
     walk_files,
 )
-from codecurate.recipe.registry import register
 
 #: a repository whose sidecar cannot be read (permissions): its metadata (license, name) is unknown
 REASON_UNREADABLE_SIDECAR = "unreadable_sidecar"

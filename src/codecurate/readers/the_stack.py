@@ -5,9 +5,9 @@ from __future__ import annotations
 from datatrove.data import Document
 
 from codecurate import documents as keys
+from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.readers.files import RecordFileReader
-from codecurate.recipe.registry import register
 
 #: The Stack column -> our metadata key (the rest of the row is not carried).
 STACK_COLUMNS = {

@@ -14,92 +14,23 @@ to stages.
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers.base import BaseReader
-from datatrove.pipeline.writers.disk_base import DiskWriter
-from datatrove.pipeline.writers.jsonl import JsonlWriter
 
-from codecurate.blocks import Accounting, SharedFolder
+from codecurate.core.blocks import Accounting
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.clock import Clock
 from codecurate.recipe.console import PROGRESS_FOLDER, Progress
 from codecurate.recipe.observe import Observer
+from codecurate.recipe.passthrough import ExclusionWriter, PassThroughStage
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
 OUTPUT_STAGE = "output"
-
-
-@dataclass
-class Segment:
-    """One datatrove pipeline and its task count (``None``: the executor's).
-
-    ``stage_ids`` name the stage each step keeps accounts for (``None``: the engine's own steps);
-    ``charge_ids`` the stage each step's time goes to (a pass of a block is charged to the block:
-    ``stage``, the stage the segment works for). ``observes``: the steps after the reader yield no
-    document (they only read the block's input).
-    """
-
-    name: str
-    steps: list[PipelineStep] = field(default_factory=list)
-    stage_ids: list[str | None] = field(default_factory=list)
-    tasks: int | None = None
-    observes: bool = False
-    stage: str | None = None
-    charge_ids: list[str | None] = field(default_factory=list)
-
-    def add(self, step: PipelineStep, stage_id: str | None, charge: str | None = None) -> None:
-        self.steps.append(step)
-        self.stage_ids.append(stage_id)
-        self.charge_ids.append(charge or stage_id or self.stage)
-
-
-@dataclass
-class PlanContext:
-    """What a multi-stage block needs to plan its passes."""
-
-    output: Path
-    seed: int
-    tasks: int
-    stage_id: str
-
-    @property
-    def work_folder(self) -> Path:
-        """A folder of the stage's own for intermediate files (signatures, buckets...)."""
-        return self.output / "work" / self.stage_id
-
-    def exclusion_writer(self, part: str = "") -> DiskWriter:
-        """Writer for documents this stage drops, under ``excluded/<stage id>/``."""
-        folder = self.output / "excluded" / self.stage_id
-        return JsonlWriter(str(folder / part) if part else str(folder), output_filename="${rank}.jsonl.gz")
-
-    def bind(self, step: PipelineStep, part: str = "") -> PipelineStep:
-        """Give ``step`` this stage's id and exclusion writer (when it keeps accounts), and its work
-        folder (when it shares files between tasks)."""
-        if isinstance(step, Accounting):
-            step.bind(self.stage_id, self.exclusion_writer(part))
-        if isinstance(step, SharedFolder) and step.work_folder is None:
-            step.work_folder = str(self.work_folder)
-        return step
-
-    def segment(self, name: str, tasks: int | None = None, observes: bool = False) -> Segment:
-        return Segment(f"{self.stage_id}-{name}", tasks=tasks, observes=observes, stage=self.stage_id)
-
-
-class MultiStageBlock(ABC):
-    """A block that needs several passes over its input, each a datatrove executor.
-
-    ``plan`` returns the segments to run in order; the last one is left open and the engine
-    appends the stages that follow, then the output writer.
-    """
-
-    @abstractmethod
-    def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
-        """Segments reading ``input_folder`` (codecurate documents), in execution order."""
 
 
 @dataclass
@@ -108,10 +39,12 @@ class Plan:
 
     segments: list[Segment]
     output: Path
+    #: stages whose block keeps no accounts (``codecurate.recipe.passthrough``)
+    pass_through: list[str] = field(default_factory=list)
 
     def describe(self) -> dict:
         """JSON-able description (saved as ``plan.json``; the summary reads it)."""
-        return {
+        described = {
             "segments": [
                 {
                     "name": s.name,
@@ -123,10 +56,23 @@ class Plan:
                 for s in self.segments
             ]
         }
+        if self.pass_through:
+            described["pass_through"] = self.pass_through
+        return described
 
     def save(self) -> None:
         self.output.mkdir(parents=True, exist_ok=True)
         (self.output / "plan.json").write_text(json.dumps(self.describe(), indent=2) + "\n", encoding="utf-8")
+
+
+def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[str]) -> PipelineStep:
+    """``block`` bound to its stage; one that keeps no accounts counted at its boundaries instead."""
+    context.bind(block)
+    if isinstance(block, Accounting):
+        return block
+    pass_through.append(context.stage_id)
+    folder = context.output / "excluded" / context.stage_id
+    return PassThroughStage(block, ExclusionWriter(str(folder), context.stage_id, type(block).__name__))
 
 
 def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
@@ -136,9 +82,10 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     tasks = int(recipe.executor.get("tasks", 1))
     segments: list[Segment] = []
     current = Segment("main")
+    pass_through: list[str] = []
     for spec in recipe.inputs:
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
-        current.add(context.bind(spec.build(recipe.seed)), spec.stage_id)
+        current.add(_stage_step(spec.build(recipe.seed), context, pass_through), spec.stage_id)
     for spec in recipe.stages:
         block = spec.build(recipe.seed)
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
@@ -164,7 +111,7 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
             segments.extend(planned[:-1])
             current = planned[-1]
         else:
-            current.add(context.bind(block), spec.stage_id)
+            current.add(_stage_step(block, context, pass_through), spec.stage_id)
     current.add(DocumentsWriter(str(output / "documents")), OUTPUT_STAGE)
     segments.append(current)
     for index, segment in enumerate(segments, start=1):
@@ -179,4 +126,4 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
         # what the timed steps leave of the task's time: the block's passes, or the segment's reading
         charge = segment.stage or next((c for c in segment.charge_ids if c is not None), None)
         segment.add(Clock(), None, charge)
-    return Plan(segments, output)
+    return Plan(segments, output, pass_through)

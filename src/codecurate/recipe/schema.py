@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from codecurate.recipe.registry import BlockKind, block_kind, get_block
+from codecurate.core.registry import BlockKind, block_kind, get_block, is_import_path
 
 EXECUTOR_TYPES = ("local", "slurm", "ray")
 TOP_LEVEL_KEYS = ("name", "description", "seed", "output", "executor", "inputs", "stages")
@@ -315,7 +315,7 @@ def _executor_class(kind: str) -> type:
 
         return LocalExecutor
     if kind == "slurm":
-        from codecurate.recipe.executors import SlurmExecutor
+        from codecurate.recipe.slurm import SlurmExecutor
 
         return SlurmExecutor
     from datatrove.executor.ray import RayPipelineExecutor
@@ -404,6 +404,12 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
     )
 
 
+def default_stage_id(name: str) -> str:
+    """A stage's id when the recipe gives none: the block's name, or the class name of an import path
+    (``datatrove.pipeline.filters:RegexFilter`` -> ``RegexFilter``)."""
+    return name.rpartition(":")[2].rpartition(".")[2] if is_import_path(name) else name
+
+
 def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, want_reader: bool) -> list[BlockSpec]:
     entries = data.get(key, [] if key == "stages" else None)
     if entries is None:
@@ -424,7 +430,8 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
                 problem((*path, extra), f"unknown key {extra!r}; an entry has {', '.join(allowed)}")
         name = entry.get(name_key)
         if not isinstance(name, str):
-            problem((*path, name_key), f"required: the name of a registered {'reader' if want_reader else 'block'}")
+            problem((*path, name_key), f"required: the name of a registered {'reader' if want_reader else 'block'} "
+                    "or package.module:ClassName")
             continue
         try:
             cls = get_block(name)
@@ -438,7 +445,7 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
         if not want_reader and kind is BlockKind.READER:
             problem((*path, name_key), f"{name!r} is a reader; put it under inputs")
             continue
-        stage_id = entry.get("id", name)
+        stage_id = entry.get("id", default_stage_id(name))
         if not isinstance(stage_id, str) or not _STAGE_ID.fullmatch(stage_id) or stage_id.strip(".") == "":
             problem((*path, "id"), "expected a simple name (letters, digits, '_', '-', '.'; not only dots), "
                     f"got {stage_id!r}")

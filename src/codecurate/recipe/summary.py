@@ -1,6 +1,8 @@
 """The run summary: per stage, documents and bytes in, kept, and dropped by reason; every other
 count a stage keeps (``counters``); and, for the objectives stage, the realised objective shares
-per language (``objective_shares``, from its ``objective/<language>/<objective>`` counts).
+per language (``objective_shares``, from its ``objective/<language>/<objective>`` counts). A stage
+whose block keeps no accounts of its own (a datatrove step named by import path) is marked
+``pass_through``: the engine counted it at the step's boundaries (``codecurate.recipe.passthrough``).
 
 Computed from the datatrove stats every task writes (``logs/<segment>/stats/NNNNN.json``) and the
 plan saved beside them, so it works the same after a local run, a Ray run or Slurm jobs, and for a
@@ -13,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from codecurate.blocks import (
+from codecurate.core.blocks import (
     STAT_DROPPED,
     STAT_DROPPED_BYTES,
     STAT_DROPPED_EXTENSION,
@@ -22,6 +24,7 @@ from codecurate.blocks import (
     STAT_KEPT,
     STAT_KEPT_BYTES,
 )
+from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
 
@@ -32,13 +35,7 @@ def stat_total(value) -> float:
     return value or 0
 
 
-#: counts of the objectives stage: ``objective/<group>/<objective>`` (a group is a code file's
-#: language, or ``article``), ``sfim_eligible/<language>`` (code files that can serve SFIM) and
-#: ``sfim_fallback/<reason>`` (code files that cannot)
-OBJECTIVE_COUNTER = "objective/"
-ELIGIBLE_COUNTER = "sfim_eligible/"
-FALLBACK_COUNTER = "sfim_fallback/"
-ARTICLE_GROUP = "article"
+#: the group of every code file in the objective shares
 ALL_CODE = "all code"
 
 
@@ -185,6 +182,9 @@ def compute_summary(output: str | Path) -> dict:
         shares = objective_shares(stage["counters"])
         if shares:
             stage["objective_shares"] = shares
+    for stage_id in plan.get("pass_through", []):  # counted by the engine around a step of no accounts
+        if stage_id in stages:
+            stages[stage_id]["pass_through"] = True
     order = [sid for segment in plan["segments"] for sid in segment["stage_ids"] if sid is not None]
     ordered = [stages[sid] for sid in dict.fromkeys(order) if sid in stages]
     complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
@@ -223,6 +223,7 @@ def format_summary(summary: dict, brief: bool = False) -> str:
             f"{stage['stage']:<24} {stage['documents_in']:>10} {stage['kept']:>10} {stage['dropped_total']:>10} "
             f"{human_size(stage['bytes_in']):>10} {human_size(stage['bytes_kept']):>11} {stage['seconds']:>8.1f}  "
             f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
+            f"{' (pass-through)' if stage.get('pass_through') else ''}"
         )
         if brief:
             reasons = sorted(stage["dropped"].items(), key=lambda item: -item[1]["documents"])

@@ -9,17 +9,16 @@ order and each repository's files in path order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.readers.documents import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.seeding import stable_bucket
 from codecurate.writers import DocumentsWriter
 
@@ -98,36 +97,3 @@ class GroupByRepository(MultiStageBlock):
         gather = context.segment("gather", tasks=self.buckets)
         gather.add(context.bind(BucketGather(folder)), context.stage_id)
         return [scatter, gather]
-
-
-def repository_groups(documents: Iterable[Document]) -> Iterator[tuple[str | None, list[Document]]]:
-    """``(repository id, its files)`` for each run of consecutive documents of one repository.
-
-    A document without a repository (an article) is a group of its own with id ``None``. Raises
-    ``ValueError`` when a repository's files are not contiguous (its id comes back after another
-    repository): put ``group_by_repository`` before the block.
-    """
-    seen: set[str] = set()
-    current: str | None = None
-    group: list[Document] = []
-    for document in documents:
-        repo = document.metadata.get(keys.REPO)
-        if repo is None:
-            if group:
-                yield current, group
-                group, current = [], None
-            yield None, [document]
-            continue
-        if repo != current:
-            if group:
-                yield current, group
-            if repo in seen:
-                raise ValueError(
-                    f"files of repository {repo!r} are not contiguous (seen again at {document.id}); "
-                    "put the group_by_repository stage before this block"
-                )
-            seen.add(repo)
-            current, group = repo, []
-        group.append(document)
-    if group:
-        yield current, group

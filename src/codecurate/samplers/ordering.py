@@ -10,11 +10,10 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
-from codecurate.documents import text_bytes
+from codecurate.core.blocks import Accounting
+from codecurate.core.registry import register
+from codecurate.documents import repository_groups, text_bytes
 from codecurate.parsing import hold, release
-from codecurate.recipe.registry import register
-from codecurate.samplers.grouping import repository_groups
 from codecurate.seeding import checked_weights, rng_for
 
 STRATEGIES = ("content", "path", "dependency", "random", "topological")

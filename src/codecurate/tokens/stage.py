@@ -13,10 +13,10 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.readers import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.seeding import derive_seed
 from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer
 from codecurate.tokens.sample import SAMPLE_SUFFIX, TaskSample, bounded_records

@@ -10,10 +10,10 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
-from codecurate.blocks import Accounting
+from codecurate.core.blocks import Accounting
+from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
+from codecurate.core.registry import register
 from codecurate.readers import DocumentsReader
-from codecurate.recipe.plan import MultiStageBlock, PlanContext, Segment
-from codecurate.recipe.registry import register
 from codecurate.tokens.loading import tokenizer_info
 from codecurate.training.layout import Cluster
 from codecurate.training.model import Hyperparameters, ModelShape

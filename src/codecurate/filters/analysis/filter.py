@@ -6,13 +6,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Literal
 
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
-from datatrove.utils.batching import batched
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.blocks import CodecurateFilter
+from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.registry import register
 from codecurate.filters.analysis.base import (
     DEFAULT_WEIGHTS,
     FAILED,
@@ -28,7 +28,6 @@ from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.govet import GoVetAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
-from codecurate.recipe.registry import register
 
 #: analyzer name -> class; ``analyzers`` of the block names these (another analyzer registers here)
 ANALYZERS: dict[str, type[Analyzer]] = {
@@ -128,13 +127,14 @@ class StaticAnalysisFilter(CodecurateFilter):
         if on_failure not in ("drop", "keep"):
             raise ValueError(f"on_failure must be 'drop' or 'keep', not {on_failure!r}")
 
-    def filter(self, document: Document) -> bool | tuple[bool, str]:  # one file: a batch of one
-        return self.judge([document])[0]
+    def filter(self, document: Document) -> Verdict:  # one file: a batch of one
+        return self.filter_batch([document])[0]
 
-    def judge(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+    def filter_batch(self, batch: list[Document]) -> list[Verdict]:
         """The verdict on each document of ``batch`` (True, or ``(False, reason)``), its metadata set;
-        each selected analyzer runs once on the batch's files of its languages."""
-        results: list[bool | tuple[bool, str]] = [True] * len(batch)
+        each selected analyzer runs once on the batch's files of its languages (the base filter's
+        loop hands it ``batch_size`` documents at a time)."""
+        results: list[Verdict] = [True] * len(batch)
         for analyzer in self.analyzers:
             wanted = [i for i, d in enumerate(batch) if d.metadata.get(keys.KIND) != keys.KIND_TEXT
                       and d.metadata.get(keys.LANGUAGE) in analyzer.languages]
@@ -143,15 +143,14 @@ class StaticAnalysisFilter(CodecurateFilter):
             files = [SourceFile(batch[i].text, batch[i].metadata.get(keys.PATH) or "",
                                 batch[i].metadata.get(keys.LANGUAGE) or "", batch[i].metadata.get(keys.REPO) or "")
                      for i in wanted]
-            with self.track_time(analyzer.name):
-                reports = analyzer.analyze(files)
+            reports = analyzer.analyze(files)
             for i, report in zip(wanted, reports):
                 verdict = self._verdict(analyzer, batch[i], report)
                 if verdict is not True:
                     results[i] = verdict
         return results
 
-    def _verdict(self, analyzer: Analyzer, document: Document, report: FileReport) -> bool | tuple[bool, str]:
+    def _verdict(self, analyzer: Analyzer, document: Document, report: FileReport) -> Verdict:
         language = document.metadata.get(keys.LANGUAGE)
         if report.status == MISSING:
             self.stat_update(f"analyzer_missing/{analyzer.name}/{language}")
@@ -185,16 +184,3 @@ class StaticAnalysisFilter(CodecurateFilter):
         if per_kloc > self.max_weighted_defects_per_kloc:
             return False, DROP_REASON
         return True
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self.exclusion_output() as excluded:
-            for batch in batched(data or (), self.batch_size):
-                batch = list(batch)
-                for document, result in zip(batch, self.judge(batch)):
-                    self.count_in(document)
-                    keep, reason = result if isinstance(result, tuple) else (result, None)
-                    if keep:
-                        self.count_kept(document)
-                        yield document
-                    else:
-                        self.drop(document, reason, excluded, rank)
