@@ -1,0 +1,306 @@
+"""Every pass of the aiXcoder recipe at several corpus sizes: time and peak memory per task, a growth
+law per pass, and a schedule of the whole recipe for 3.5 TB on 512 cores.
+
+Each size (``--megabytes``, real code from the installed packages: ``common.build_repositories``,
+with the license their metadata declares as sidecars; a larger corpus holds the smaller ones) runs
+the recipe with 2 tasks. Every task of every segment (pass) runs in a process forked for it alone,
+one after the other: its wall seconds are the task's, its peak resident memory (``ru_maxrss`` of
+that process) the task's, counting what the process inherited; the baseline is the peak of a
+forked process that runs nothing. One JSON per size goes to ``--results``; the report reads every
+JSON there, so the sizes may be run one at a time.
+
+Report: per pass, its task-seconds (summed over tasks) and the largest peak at each size, fitted by
+log-log least squares to t = a * MB^b, and the same law for the peak's growth above the baseline.
+Schedule for ``--target-tb`` on ``--cores``: a pass with one task (``tasks: 1`` in plan.json) runs
+alone on the critical path for its fitted time at the target size; every other pass takes its
+fitted task-time at the target size / cores (its task count raised to at least the core count;
+perfectly balanced). The tokenizer's training pass is evaluated at the corpus size where its sample
+bound binds (``sample_bytes / sample_rate`` of the bytes reaching it), not beyond. The near-dedup
+cluster and keep passes use the law measured by ``benchmarks/dedup_cluster_scale.py``
+(``--cluster-table``, its markdown output: 0.6M to 10M documents) with documents converted to bytes
+by the documents reaching near dedup per corpus MB in the largest run. Each pass adds one start-up
+(a fresh interpreter importing codecurate and building the plan, measured here).
+
+    python benchmarks/scale.py --megabytes 8 16 32 128 [--results /tmp/scale] [--cluster-table /tmp/cluster_scale.md]
+    python benchmarks/scale.py --report-only [--results /tmp/scale]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from codecurate.recipe.executors import make_executors  # noqa: E402
+from codecurate.recipe.plan import build_plan  # noqa: E402
+from codecurate.recipe.run import prepare_output  # noqa: E402
+from codecurate.recipe.schema import load_recipe  # noqa: E402
+from codecurate.recipe.summary import write_summary  # noqa: E402
+from common import build_repositories, write_license_sidecars  # noqa: E402
+
+RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
+TASKS = 2
+
+
+def run_task(executor, rank: int) -> tuple[float, float, float]:
+    """Run task ``rank`` of ``executor`` in a forked process; its wall seconds, peak RSS (MB) and CPU
+    seconds (user + system, with the programs it ran and waited for: ruff, cppcheck...)."""
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            if executor is not None:
+                executor._run_for_rank(rank)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        raise SystemExit(f"task {rank} of {executor and executor.logging_dir.path} failed (status {status})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def measure(megabytes: float, results: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        size = build_repositories(tmp / "repos", int(megabytes * 1e6))
+        write_license_sidecars(tmp / "repos")
+        recipe = load_recipe(RECIPE, overrides=[f"executor.tasks={TASKS}", "executor.workers=1"],
+                             output=str(tmp / "out"), input_path=str(tmp / "repos"))
+        output = prepare_output(recipe)
+        plan = build_plan(recipe)
+        plan.save()
+        planned = {s["name"]: s.get("tasks") for s in json.loads((output / "plan.json").read_text())["segments"]}
+        executors = make_executors(recipe, plan)
+        baseline = run_task(None, 0)[1]  # a forked process that runs nothing
+        segments = []
+        start = time.perf_counter()
+        for segment, executor in zip(plan.segments, executors):
+            executor.depends = None  # each pass runs here, in order
+            executor.save_executor_as_json()
+            seconds, peaks, cpu = [], [], []
+            for rank in range(executor.world_size):
+                spent, peak, used = run_task(executor, rank)
+                seconds.append(spent)
+                peaks.append(peak)
+                cpu.append(used)
+            segments.append({"name": segment.name, "planned_tasks": planned[segment.name],
+                             "tasks": executor.world_size, "task_seconds": seconds, "task_peak_mb": peaks,
+                             "task_cpu_seconds": cpu})
+            print(f"{megabytes:g} MB {segment.name}: {executor.world_size} tasks, {sum(seconds):.1f} s wall, "
+                  f"{sum(cpu):.1f} s CPU, peak {max(peaks):.0f} MB", file=sys.stderr, flush=True)
+        wall = time.perf_counter() - start
+        summary = write_summary(output)
+        stages = {s["stage"]: s for s in summary["stages"]}
+        shards = next(s for s in recipe.stages if s.stage_id == "shards")
+        record = {
+            "megabytes": size / 1e6, "wall_seconds": wall, "baseline_rss_mb": baseline, "segments": segments,
+            "complete": summary["complete"],
+            "near_dedup_documents": stages.get("near_dedup", {}).get("documents_in", 0),
+            "near_dedup_bytes": stages.get("near_dedup", {}).get("bytes_in", 0),
+            "shards_bytes": stages.get("shards", {}).get("bytes_in", 0),
+            "sample_rate": (shards.params or {}).get("sample_rate"),
+            "sample_bytes": (shards.params or {}).get("sample_bytes"),
+        }
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{megabytes:g}MB.json").write_text(json.dumps(record, indent=1))
+    return record
+
+
+def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares of log y = log a + b log x: (a, b)."""
+    points = [(math.log(x), math.log(max(y, 1e-3))) for x, y in zip(xs, ys)]
+    n = len(points)
+    mx = sum(p[0] for p in points) / n
+    my = sum(p[1] for p in points) / n
+    sxx = sum((p[0] - mx) ** 2 for p in points)
+    b = sum((p[0] - mx) * (p[1] - my) for p in points) / sxx if sxx else 0.0
+    return math.exp(my - b * mx), b
+
+
+def affine(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares of y = c + m x, both clamped at 0: (c, m)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    m = max(0.0, sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx) if sxx else 0.0
+    c = my - m * mx
+    if c < 0:  # through the origin
+        c, m = 0.0, sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
+    return c, m
+
+
+def cluster_table(path: Path) -> list[dict]:
+    """Rows of ``dedup_cluster_scale.py``'s table: documents, cluster pass s and MB, keep pass s and MB."""
+    rows = []
+    if not path.is_file():
+        return rows
+    for line in path.read_text().splitlines():
+        cells = [c.strip().replace(",", "") for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 9 and cells[0].isdigit():
+            rows.append({"documents": int(cells[0]), "cluster_s": float(cells[5]), "cluster_mb": float(cells[6]),
+                         "keep_s": float(cells[7]), "keep_mb": float(cells[8])})
+    return rows
+
+
+def startup_seconds() -> float:
+    """A fresh interpreter importing codecurate's recipe machinery and building the recipe's plan."""
+    code = ("from codecurate.recipe.plan import build_plan; from codecurate.recipe.schema import load_recipe; "
+            f"build_plan(load_recipe({str(RECIPE)!r}, output='/tmp/scale-startup-plan'))")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h" if seconds >= 360 else f"{seconds:.0f} s"
+
+
+def report(results: Path, target_tb: float, cores: int, cluster: Path, partitions: int, clock: str = "cpu") -> None:
+    runs = sorted((json.loads(p.read_text()) for p in results.glob("*MB.json")), key=lambda r: r["megabytes"])
+    if len(runs) < 2:
+        print(f"{len(runs)} size(s) in {results}: at least 2 are needed for a fit")
+        return
+    sizes = [r["megabytes"] for r in runs]
+    target = target_tb * 1e6
+    largest = runs[-1]
+    names = [s["name"] for s in largest["segments"]]
+    print(f"sizes: {', '.join(f'{s:.1f}' for s in sizes)} MB ({sizes[-1] / sizes[0]:.0f}x); recipe wall "
+          + ", ".join(f"{r['wall_seconds']:.0f}" for r in runs) + " s; baseline (a forked process running nothing) "
+          + ", ".join(f"{r['baseline_rss_mb']:.0f}" for r in runs) + " MB\n")
+    print(f"task seconds: {'CPU (user + system) of each task' if clock == 'cpu' else 'wall'}; "
+          "the machine was shared with other jobs, so wall seconds count the waits for a core\n")
+    header = " | ".join(f"{s:.0f} MB s" for s in sizes)
+    print(f"| pass | tasks | {header} | b (time) | a (s/MB^b) | peak MB at {sizes[-1]:.0f} MB | b (peak growth) |")
+    print("|---|---|" + "---|" * len(sizes) + "---|---|---|---|")
+    laws = {}
+    for name in names:
+        rows = [next(s for s in r["segments"] if s["name"] == name) for r in runs]
+        seconds = [sum(row.get(f"task_{clock}_seconds") or row["task_seconds"]) for row in rows]
+        peaks = [max(row["task_peak_mb"]) for row in rows]
+        growth = [max(p - r["baseline_rss_mb"], 1.0) for p, r in zip(peaks, runs)]
+        a, b = fit(sizes, seconds)
+        ga, gb = fit(sizes, growth)
+        laws[name] = {"a": a, "b": b, "ga": ga, "gb": gb, "tasks": rows[-1]["planned_tasks"], "peak": peaks[-1],
+                      "series": seconds, "peaks": peaks, "measured_tasks": rows[-1]["tasks"]}
+        planned = rows[-1]["planned_tasks"]
+        print(f"| {name} | {planned if planned else 'corpus'} | " + " | ".join(f"{s:.1f}" for s in seconds)
+              + f" | {b:.2f} | {a:.3g} | {peaks[-1]:.0f} | {gb:.2f} |")
+
+    # the bytes reaching the tokenizer's sample, and documents reaching near dedup, per corpus MB
+    shards_share = largest["shards_bytes"] / (largest["megabytes"] * 1e6) if largest["shards_bytes"] else 1.0
+    binding_mb = (largest["sample_bytes"] / largest["sample_rate"] / shards_share / 1e6
+                  if largest.get("sample_bytes") and largest.get("sample_rate") else target)
+    docs_per_mb = largest["near_dedup_documents"] / largest["megabytes"]
+    docs = docs_per_mb * target
+    table = cluster_table(cluster)
+    startup = startup_seconds()
+
+    print(f"\nschedule for {target_tb} TB ({target:,.0f} MB) on {cores} cores (one task per core, at least {cores} "
+          f"tasks per parallel pass); start-up per pass {startup:.1f} s (a fresh interpreter importing codecurate "
+          f"and building the plan); near dedup: {docs_per_mb:.1f} documents per corpus MB reach it (largest run) = "
+          f"{docs:,.0f} documents at the target\n")
+    print("| pass | kind | growth law t = a x S^b | law: on the critical path | affine t = c + m x S | "
+          "affine: on the critical path |\n|---|---|---|---|---|---|")
+    totals = {"law": [0.0, 0.0], "affine": [0.0, 0.0]}  # parallel task-time, one-task time
+    fixed_per_task = 0.0
+    lines = []
+    for name in names:
+        law = laws[name]
+        kind = "one task" if law["tasks"] == 1 else "parallel"
+        xs, ys, tasks_measured = sizes, law["series"], law["measured_tasks"]
+        at, unit = target, "MB"
+        where = ""
+        if name.endswith("shards-train"):
+            at = min(target, binding_mb)
+            where = f" at {at:,.0f} MB (its sample bound binds)"
+        if name.endswith(("near_dedup-cluster", "near_dedup-keep")) and len(table) >= 2:
+            keep = name.endswith("keep")
+            xs = [r["documents"] for r in table]
+            ys = [r["keep_s"] * partitions if keep else r["cluster_s"] for r in table]
+            tasks_measured = partitions if keep else 1
+            at, unit = docs, "docs"
+            where = f" (dedup_cluster_scale{', keep tasks summed' if keep else ''}) at {docs:,.0f} docs"
+        a, b = fit(xs, ys)
+        c, m = affine(xs, ys)
+        by_law = a * at ** b
+        by_affine = c + m * at
+        if kind == "one task":
+            path_law, path_affine = by_law, by_affine
+            totals["law"][1] += by_law
+            totals["affine"][1] += by_affine
+        else:
+            path_law = by_law / cores
+            path_affine = c / tasks_measured + m * at / cores
+            totals["law"][0] += by_law
+            totals["affine"][0] += m * at
+            fixed_per_task += c / tasks_measured
+        lines.append((name, path_law, path_affine))
+        print(f"| {name} | {kind} | {a:.3g} x {unit}^{b:.2f}{where} | {hours(path_law)} | "
+              f"{c:.2f} + {m:.3g} x {unit} | {hours(path_affine)} |")
+    n = len(names)
+    law_total = totals["law"][0] / cores + totals["law"][1] + n * startup
+    affine_total = totals["affine"][0] / cores + fixed_per_task + totals["affine"][1] + n * startup
+    print(f"\nprojected wall time, growth laws = parallel task-time / {cores} + one-task passes + {n} start-ups\n"
+          f"= {totals['law'][0]:,.0f} s / {cores} + {totals['law'][1]:,.0f} s + {n} x {startup:.1f} s\n"
+          f"= {totals['law'][0] / cores:,.0f} + {totals['law'][1]:,.0f} + {n * startup:,.0f} = {law_total:,.0f} s "
+          f"= {law_total / 3600:.2f} h")
+    print(f"\nprojected wall time, affine = per-MB task-time / {cores} + fixed cost of one task of each parallel pass "
+          f"+ one-task passes + {n} start-ups\n= {totals['affine'][0]:,.0f} s / {cores} + {fixed_per_task:,.0f} s + "
+          f"{totals['affine'][1]:,.0f} s + {n * startup:,.0f} s\n= {totals['affine'][0] / cores:,.0f} + "
+          f"{fixed_per_task:,.0f} + {totals['affine'][1]:,.0f} + {n * startup:,.0f} = {affine_total:,.0f} s "
+          f"= {affine_total / 3600:.2f} h")
+    for label, index in (("growth laws", 1), ("affine", 2)):
+        ranked = sorted(lines, key=lambda row: -row[index])[:5]
+        print(f"\nlongest on the critical path ({label}): " + "; ".join(f"{row[0]} {hours(row[index])}"
+                                                                      for row in ranked))
+    print("\npeak memory of the one-task passes at the target (affine fit of the peak; growth law of the peak "
+          "above the baseline):")
+    for name in names:
+        law = laws[name]
+        if law["tasks"] == 1 and not name.endswith("near_dedup-cluster"):
+            at = min(target, binding_mb) if name.endswith("shards-train") else target
+            c, m = affine(sizes, law["peaks"])
+            by_law = largest["baseline_rss_mb"] + law["ga"] * at ** law["gb"]
+            print(f"- {name}: affine {c + m * at:,.0f} MB; law {by_law:,.0f} MB ({law['peak']:.0f} MB measured "
+                  f"at {sizes[-1]:.0f} MB)")
+    if len(table) >= 2:
+        xs = [r["documents"] for r in table]
+        ma, mb_ = fit(xs, [r["cluster_mb"] for r in table])
+        c, m = affine(xs, [r["cluster_mb"] for r in table])
+        print(f"- near_dedup cluster (dedup_cluster_scale) at {docs:,.0f} docs: affine {c + m * docs:,.0f} MB "
+              f"({c:.0f} + {m * 1e6:.1f} MB per million docs); law {ma:.3g} x docs^{mb_:.2f} = "
+              f"{ma * docs ** mb_:,.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--megabytes", type=float, nargs="*", default=[])
+    parser.add_argument("--results", default="/tmp/scale")
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--target-tb", type=float, default=3.5)
+    parser.add_argument("--cores", type=int, default=512)
+    parser.add_argument("--cluster-table", default="/tmp/cluster_scale.md",
+                        help="benchmarks/dedup_cluster_scale.py's markdown output")
+    parser.add_argument("--cluster-partitions", type=int, default=8, help="its keep pass's task count")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                        help="fit the tasks' CPU seconds (default: the machine is shared) or wall seconds")
+    args = parser.parse_args()
+    results = Path(args.results)
+    if not args.report_only:
+        for megabytes in args.megabytes:
+            measure(megabytes, results)
+    report(results, args.target_tb, args.cores, Path(args.cluster_table), args.cluster_partitions, args.clock)
+
+
+if __name__ == "__main__":
+    main()
