@@ -24,7 +24,7 @@ from datatrove.pipeline.writers.jsonl import JsonlWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.readers import InstalledPackagesReader, RepositoriesReader
+from codecurate.readers import RepositoriesReader
 from tests.conftest import AIXCODER, read_all, read_jsonl_gz, write
 
 TIME_LIMIT = 240
@@ -220,10 +220,19 @@ def test_record_entries_installed_outside_the_distribution_are_counted(tmp_path)
     write(info / "METADATA", "Metadata-Version: 2.1\nName: fake\nVersion: 1.0\n")
     write(info / "RECORD", "fake/__init__.py,,\n../../bin/fake,,\nfake-1.0.dist-info/METADATA,,\n"
                            "fake-1.0.dist-info/RECORD,,\n")
-    reader = InstalledPackagesReader(paths=[str(site)], articles=False)
-    docs = read_all(reader)
-    assert "fake/fake/__init__.py" in {d.id for d in docs}
-    assert drops(reader) == {"outside_distribution": 1}
+    # in a fresh interpreter: in the full suite this process's state made the count vanish once (not
+    # reproduced alone; see the 2026-12-02 closing note)
+    script = ("import json, sys\n"
+              "from codecurate.readers import InstalledPackagesReader\n"
+              "reader = InstalledPackagesReader(paths=[sys.argv[1]], articles=False)\n"
+              "ids = sorted(d.id for d in reader.run(None, 0, 1))\n"
+              "drops = {k[len('dropped/'):]: v.total for k, v in reader.stats.stats.items()\n"
+              "         if k.startswith('dropped/')}\n"
+              "print(json.dumps([ids, drops]))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, timeout=120)
+    ids, found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "fake/fake/__init__.py" in ids
+    assert found == {"outside_distribution": 1}
 
 
 def test_fully_filtered_input_ends_with_an_empty_valid_output_and_says_so(tmp_path, capsys):
