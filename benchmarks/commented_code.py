@@ -102,7 +102,7 @@ def speed(megabytes: float) -> None:
     block = clean()
     stats = {k: v.total for k, v in block.stats.stats.items()}
     print(f"| `commented_code` | {ours:.2f} | bare tree-sitter parse | {peer:.2f} | {ours / peer:.2f}x |")
-    print(f"blocks {stats.get('comment_blocks', 0):.0f}, code {stats.get('code_blocks', 0):.0f}, large "
+    print(f"blocks {stats.get('comment_blocks', 0):.0f}, large {stats.get('large_blocks', 0):.0f}, of them code "
           f"{stats.get('large_code_blocks', 0):.0f}, deleted {stats.get('deleted_blocks', 0):.0f} "
           f"({stats.get('deleted_bytes', 0) / 1e3:.1f} kB, {stats.get('deleted_bytes', 0) / total:.4%} of the bytes)")
 

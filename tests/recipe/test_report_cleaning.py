@@ -53,7 +53,7 @@ def test_summary_and_report_show_duplicate_repositories_commented_code_and_urls(
     assert stages["commented"]["counters"]["deleted_blocks"] == 1
     text = format_summary(summary)
     assert "duplicate repositories: 1 of 2 repositories, in 1 clusters" in text
-    assert "commented-out code: 1 code blocks of 2 comment blocks, 1 large, 1 deleted" in text
+    assert "commented-out code: 2 comment blocks, 1 large, 1 of them code, 1 deleted" in text
     documents = [r for p in sorted((out / "documents").glob("*.jsonl.gz")) for r in read_jsonl_gz(p)]
     main = next(r for r in documents if r["metadata"][keys.PATH] == "app/main.py")
     assert "# Fetch from <URL> when run by hand." in main["text"] and "def main_old" not in main["text"]

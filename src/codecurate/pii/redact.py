@@ -137,6 +137,9 @@ class PIIRedactor(CodecurateFilter):
 
     def engine(self):
         if self._engine is None:
+            from codecurate.pii.presidio_import import import_presidio
+
+            import_presidio(light=self.ner_model is None)
             from codecurate.pii.engine import build_engine
             from codecurate.pii.recognizers import DEFAULT_URL_ALLOW_DOMAINS
 

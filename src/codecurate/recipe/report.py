@@ -69,7 +69,7 @@ def collect(output: str | Path) -> dict:
                 entry[2] += 1
         if sizes:
             clusters[stage["stage"]] = Counter(1 + n for n in sizes.values())
-    commented = {s["stage"]: {k: s["counters"].get(k, 0) for k in ("comment_blocks", "code_blocks",
+    commented = {s["stage"]: {k: s["counters"].get(k, 0) for k in ("comment_blocks", "large_blocks",
                                                                     "large_code_blocks", "deleted_blocks",
                                                                     "deleted_bytes")}
                  for s in summary["stages"] if "comment_blocks" in s["counters"]}
@@ -152,8 +152,8 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
         lines.append("(none)")
     lines += ["", "## Commented-out code", ""]
     for stage, c in data["commented_code"].items():
-        lines.append(f"- {stage}: {c['comment_blocks']:,} comment blocks, {c['code_blocks']:,} of them code, "
-                     f"{c['large_code_blocks']:,} large, {c['deleted_blocks']:,} deleted "
+        lines.append(f"- {stage}: {c['comment_blocks']:,} comment blocks, {c['large_blocks']:,} large, "
+                     f"{c['large_code_blocks']:,} of them code, {c['deleted_blocks']:,} deleted "
                      f"({human_size(c['deleted_bytes'])})")
     if not data["commented_code"]:
         lines.append("(no stage)")

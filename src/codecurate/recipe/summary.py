@@ -246,8 +246,9 @@ def format_summary(summary: dict, brief: bool = False) -> str:
                          f"{counters.get('duplicate_clusters', 0)} clusters")
         if "comment_blocks" in counters:
             deleted = human_size(counters.get("deleted_bytes", 0))
-            lines.append(f"    commented-out code: {counters.get('code_blocks', 0)} code blocks of "
-                         f"{counters['comment_blocks']} comment blocks, {counters.get('large_code_blocks', 0)} large, "
+            lines.append(f"    commented-out code: {counters['comment_blocks']} comment blocks, "
+                         f"{counters.get('large_blocks', 0)} large, "
+                         f"{counters.get('large_code_blocks', 0)} of them code, "
                          f"{counters.get('deleted_blocks', 0)} deleted ({deleted})")
         for group, entry in stage.get("objective_shares", {}).items():
             shares = " ".join(f"{k} {entry[k]:.3f}" for k in ("sfim", "fim", "ntp") if k in entry)
