@@ -12,6 +12,7 @@ running the same command again resumes with the lost tasks only.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from copy import deepcopy
@@ -45,6 +46,36 @@ def process_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True  # no procfs (macOS): os.kill is all we can tell
     return state not in ("Z", "X")
+
+
+def _reuse_loguru_lib_dirs() -> None:
+    """Compute loguru's list of library folders once per ``sys.path``, not once per log sink.
+
+    datatrove adds three loguru sinks for every task it runs, and loguru lists the interpreter's
+    library folders for each (``sysconfig`` over every install scheme): 45 ms a task on the project's
+    machine, 3 of a 16 MB run's 60 seconds with its 69 tasks in one process. The list only depends on
+    ``sys.path``. Left as it is when loguru's internals are not the expected ones.
+    """
+    try:
+        from loguru._better_exceptions import ExceptionFormatter
+    except ImportError:
+        return
+    original = ExceptionFormatter.__dict__.get("_get_lib_dirs")
+    if not isinstance(original, staticmethod) or getattr(original.__func__, "reused", False):
+        return
+    compute, known = original.__func__, {}
+
+    def lib_dirs() -> list[str]:
+        key = tuple(sys.path)
+        if key not in known:
+            known[key] = compute()
+        return list(known[key])
+
+    lib_dirs.reused = True
+    ExceptionFormatter._get_lib_dirs = staticmethod(lib_dirs)
+
+
+_reuse_loguru_lib_dirs()
 
 
 class LocalExecutor(LocalPipelineExecutor):
