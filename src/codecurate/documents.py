@@ -104,7 +104,10 @@ def document_id(repo: str, path: str) -> str:
 
 def text_bytes(document: Document) -> int:
     """Size of the document's text in UTF-8 bytes (what the stage summaries count)."""
-    return len(document.text.encode("utf-8", errors="surrogatepass"))
+    text = document.text
+    if text.isascii():  # a flag of the string, read without scanning it: most code is ASCII
+        return len(text)
+    return len(text.encode("utf-8", errors="surrogatepass"))
 
 
 def describe(document: Document) -> str:
