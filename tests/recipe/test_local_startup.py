@@ -30,3 +30,20 @@ def test_sinks_reuse_the_library_folders(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path)])  # a new sys.path is listed again
     logger.remove(logger.add(tmp_path / "after.log"))
     assert calls
+
+
+def test_executor_json_names_the_segment_it_waits_for(tmp_path):
+    import json
+
+    from codecurate.recipe.local import LocalExecutor
+
+    def nothing(data, rank=0, world_size=1):
+        yield from data or ()
+
+    first = LocalExecutor([nothing], tasks=1, workers=1, logging_dir=str(tmp_path / "first"))
+    second = LocalExecutor([nothing], tasks=1, workers=1, logging_dir=str(tmp_path / "second"), depends=first)
+    second.run()
+    written = json.loads((tmp_path / "second" / "executor.json").read_text())
+    assert written["depends"] == str(tmp_path / "first")
+    assert second.depends is first  # restored after writing
+    assert json.loads((tmp_path / "first" / "executor.json").read_text())["depends"] is None

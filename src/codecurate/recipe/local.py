@@ -141,6 +141,19 @@ class LocalExecutor(LocalPipelineExecutor):
         """The ranks this executor runs on this machine."""
         return range(self.local_rank_offset, self.local_rank_offset + self.local_tasks)
 
+    def save_executor_as_json(self, indent: int = 4) -> None:
+        """datatrove's ``executor.json``, with the segment this one waits for named by its logging
+        folder instead of written out whole: each file held every earlier segment, recursively (the
+        24th of the default run 120 KB, 2.4 MB of JSON encoded in all)."""
+        depends = self.depends
+        if depends is None:
+            return super().save_executor_as_json(indent)
+        try:
+            self.depends = depends.logging_dir.path
+            super().save_executor_as_json(indent)
+        finally:
+            self.depends = depends
+
     def run(self) -> PipelineStats | None:
         """datatrove's ``LocalPipelineExecutor.run`` with the pool's results collected by ``_collect``."""
         assert not self.depends or isinstance(self.depends, LocalPipelineExecutor), (
