@@ -7,35 +7,21 @@ import json
 from pathlib import Path
 from typing import Literal
 
-import fsspec.compression
-import zstandard
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.compression import CODECS, SUFFIXES
 from codecurate.core.registry import register
 
-#: zstd at its own default level, 3. fsspec's ``zstd`` writes at level 10: on real code about 6x
-#: slower, for files about 10% smaller, and a run writes every document once per pass. The files
-#: are ordinary ``.zst`` files that any zstd reader (fsspec's too) reads.
-ZSTD_FAST = "zstd_level3"
-
-
-def _zstd_level3(infile, mode: str = "rb"):
-    if "r" in mode:
-        return zstandard.ZstdDecompressor().stream_reader(infile)
-    return zstandard.ZstdCompressor(level=3).stream_writer(infile)
-
-
-fsspec.compression.register_compression(ZSTD_FAST, _zstd_level3, [], force=True)
-
 #: compression -> file suffix. gzip for outputs people read with any tool; zstd (several times
-#: faster to write at a similar ratio) for the files passed between a recipe's passes.
-COMPRESSIONS = {"gzip": ".gz", "zstd": ".zst", ZSTD_FAST: ".zst", None: ""}
+#: faster to write at a similar ratio) for the files passed between a recipe's passes. Written at
+#: each format's default level (``codecurate.core.compression``).
+COMPRESSIONS = SUFFIXES
 #: compression of the intermediate files between passes
-INTERMEDIATE_COMPRESSION = ZSTD_FAST
+INTERMEDIATE_COMPRESSION = "zstd"
 
 
 def _document_record(writer: JsonlWriter, document: Document) -> dict:
@@ -59,7 +45,7 @@ class DocumentsWriter(Accounting, JsonlWriter):
         if output_filename is None:
             output_filename = "${rank}.jsonl" + COMPRESSIONS[compression]
         super().__init__(
-            output_folder, output_filename=output_filename, compression=compression, adapter=_document_record
+            output_folder, output_filename=output_filename, compression=CODECS[compression], adapter=_document_record
         )
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:

@@ -19,6 +19,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.compression import GZIP
 
 
 @dataclass
@@ -62,7 +63,8 @@ class PlanContext:
     def exclusion_writer(self, part: str = "") -> DiskWriter:
         """Writer for documents this stage drops, under ``excluded/<stage id>/``."""
         folder = self.output / "excluded" / self.stage_id
-        return JsonlWriter(str(folder / part) if part else str(folder), output_filename="${rank}.jsonl.gz")
+        return JsonlWriter(str(folder / part) if part else str(folder), output_filename="${rank}.jsonl.gz",
+                           compression=GZIP)
 
     def bind(self, step: PipelineStep, part: str = "") -> PipelineStep:
         """Give ``step`` this stage's id and exclusion writer (when it keeps accounts), and its work

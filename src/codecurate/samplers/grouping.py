@@ -20,7 +20,7 @@ from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.readers.documents import DocumentsReader
 from codecurate.seeding import stable_bucket
-from codecurate.writers import ZSTD_FAST, DocumentsWriter
+from codecurate.writers import DocumentsWriter
 
 
 def group_key(document: Document) -> str:
@@ -41,7 +41,7 @@ class BucketScatter(Accounting, PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         name = "${bucket}/${rank}.jsonl.zst"
-        with DocumentsWriter(self.folder, output_filename=name, compression=ZSTD_FAST) as writer:
+        with DocumentsWriter(self.folder, output_filename=name, compression="zstd") as writer:
             for document in data or ():
                 self.count_in(document)
                 bucket = stable_bucket(group_key(document), self.buckets)
