@@ -114,6 +114,26 @@ def test_parameters_validated():
         ProjectDedup(bands=20, rows=10, num_perm=128)
 
 
+def test_content_hash_normalises_as_the_trailing_space_rule_says():
+    import hashlib
+    import random
+    import re
+
+    rule = re.compile(r"[ \t\r\f\v]+(?=\n)|\r")  # the rule as a regex: \r anywhere, whitespace ending a line
+
+    def by_rule(text):
+        normalised = rule.sub("", text).strip("\n")
+        if not normalised.strip():
+            return None
+        return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8", errors="surrogatepass"),
+                                              digest_size=8).digest(), "little")
+
+    generator = random.Random(7)
+    for _ in range(3000):
+        text = "".join(generator.choice("ab \t\r\n\f\vé") for _ in range(generator.randrange(0, 30)))
+        assert content_hash(text) == by_rule(text), repr(text)
+
+
 def test_hashing_and_identity():
     assert content_hash("a = 1  \r\nb = 2\n\n") == content_hash("a = 1\nb = 2")
     assert content_hash(" \n\t\n") is None
