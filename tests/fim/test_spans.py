@@ -147,3 +147,56 @@ def test_random_spans_are_ordered_and_in_range(length, seed):
 
 def test_code_line_ends_skip_blank_lines():
     assert code_line_ends(b"a\n\n  \nb") == [1, 7]
+
+
+def line_by_line_code_line_ends(source: bytes) -> list[int]:
+    """The plain statement: each line's end (its newline, or the end of the file) when the line,
+    stripped of whitespace, is not empty."""
+    ends, start = [], 0
+    while start <= len(source):
+        end = source.find(b"\n", start)
+        if end < 0:
+            end = len(source)
+        if source[start:end].strip():
+            ends.append(end)
+        start = end + 1
+    return ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x85", b"\xa0", b"x",
+                                 b"\xc3\xa9", b"\r\n", bytes([0])]), max_size=40).map(b"".join))
+def test_code_line_ends_equal_the_line_by_line_statement(source):
+    assert code_line_ends(source) == line_by_line_code_line_ends(source)
+    every_byte = bytes(range(256)) + b"\n" + source
+    assert code_line_ends(every_byte) == line_by_line_code_line_ends(every_byte)
+
+
+def every_span_node(function, ends: list[int]) -> list:
+    """The plain statement of the SFIM node choice: every named descendant of ``function`` with
+    children that reaches a line end, by a walk of the whole subtree."""
+    from bisect import bisect_right
+
+    nodes, stack = [], list(function.named_children)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.child_count and bisect_right(ends, node.end_byte) > bisect_right(ends, node.start_byte):
+            nodes.append(node)
+    return sorted(nodes, key=lambda n: (n.start_byte, n.end_byte, n.type))
+
+
+def test_span_nodes_equal_the_whole_subtree_walk():
+    from codecurate.fim.spans import _span_nodes
+
+    sources = [(grammar, text.encode()) for grammar, text in SAMPLES.items()]
+    sources += [("python", path.read_bytes()) for path in sorted(Path(random.__file__).parent.glob("[a-c]*.py"))]
+    checked = 0
+    for grammar, source in sources:
+        result = parse_source(source, grammar)
+        ends = code_line_ends(source)
+        for function in functions(result.tree, grammar):
+            key = [(n.start_byte, n.end_byte, n.type) for n in _span_nodes(function, ends)]
+            assert key == [(n.start_byte, n.end_byte, n.type) for n in every_span_node(function, ends)]
+            checked += 1
+    assert checked > 100

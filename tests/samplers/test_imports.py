@@ -7,7 +7,7 @@ import pytest
 
 from codecurate import documents as keys
 from codecurate.languages import language_for_path
-from codecurate.samplers.imports import RESOLVED_LANGUAGES, dependency_graph
+from codecurate.samplers.imports import RESOLVED_LANGUAGES, dependency_graph, import_graph
 from codecurate.samplers.imports.rust import expand_use
 from codecurate.samplers.orderers import dependency_order
 from tests.conftest import make_doc
@@ -19,6 +19,9 @@ def edges_of(repo: dict[str, str]) -> set[tuple[str, str]]:
     docs = [make_doc(text, path, repo="o/r", **{keys.LANGUAGE: language_for_path(path)}) for path, text in repo.items()]
     graph = dependency_graph(docs)
     assert sorted(graph.nodes) == list(range(len(docs)))
+    light = import_graph(docs)  # the ordering stage's graph: the same, neighbours in the same order
+    assert list(light.nodes) == list(graph.nodes) and light.edges == list(graph.edges)
+    assert all(list(light.predecessors(n)) == list(graph.predecessors(n)) for n in graph.nodes)
     if nx.is_directed_acyclic_graph(graph):  # every test repository's callees come before their callers
         paths = [d.metadata[keys.PATH] for d in docs]
         for seed in range(5):

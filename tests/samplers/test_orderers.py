@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codecurate.samplers.imports import ImportGraph
 from codecurate.samplers.orderers import (
+    TOKEN_PATTERN,
     content_order,
     dependency_order,
     path_distance,
@@ -57,6 +59,22 @@ def test_dependency_orders_are_permutations_with_callees_first(count, edges, see
             assert all(position[callee] < position[caller] for caller, callee in graph.edges if caller != callee)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 30), st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=80),
+       st.integers(0, 2**32))
+def test_import_graph_orders_like_a_networkx_graph(count, edges, seed):
+    edges = [(a, b) for a, b in edges if a < count and b < count]
+    graph, light = graphs(edges, count), ImportGraph(count)
+    light.add_edges_from(edges)
+    assert list(light.nodes) == list(graph.nodes) and light.edges == list(graph.edges)
+    for node in graph.nodes:
+        assert list(light.successors(node)) == list(graph.successors(node))
+        assert list(light.predecessors(node)) == list(graph.predecessors(node))
+    paths = [f"m{i:02d}.py" for i in range(count)]
+    assert dependency_order(light, paths, random.Random(seed)) == dependency_order(graph, paths, random.Random(seed))
+    assert topological_order(light, paths) == topological_order(graph, paths)
+
+
 def test_cycles_are_broken_deterministically():
     graph = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 0)])  # 0 -> 1 -> 2 -> 0, and 3 calls 0
     paths = ["a.py", "b.py", "c.py", "d.py"]
@@ -100,6 +118,56 @@ def test_content_order_groups_similar_files():
     assert content_order(texts, random.Random(3)) == content_order(texts, random.Random(3))
     assert content_order(["", " "], random.Random(0)) in ([0, 1], [1, 0])
     assert content_order(["only"], random.Random(0)) == [0]
+
+
+def reference_content_order(texts, rng, max_clusters=20):
+    """``content_order`` as first written: TF-IDF and KMeans whatever the number of clusters."""
+    import warnings
+
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    count = len(texts)
+    if count <= 1:
+        return list(range(count))
+    k = min(rng.randint(1, max_clusters), count)
+    try:
+        matrix = TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).fit_transform(texts)
+    except ValueError:
+        return random_order(count, rng)
+    if k > 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(n_clusters=k, n_init=3, random_state=rng.randrange(2**31)).fit_predict(matrix)
+    else:
+        labels = [0] * count
+    clusters = {}
+    for index, label in enumerate(labels):
+        clusters.setdefault(int(label), []).append(index)
+    groups = [clusters[label] for label in sorted(clusters)]
+    rng.shuffle(groups)
+    order = []
+    for group in groups:
+        rng.shuffle(group)
+        order.extend(group)
+    return order
+
+
+def test_content_order_equals_tf_idf_for_every_cluster_count():
+    """One cluster skips scikit-learn (a token search decides between one cluster and a shuffle):
+    the orders are those of TF-IDF and KMeans, for seeds drawing k = 1 and others."""
+    corpora = [
+        [f"def parse_json(data): return json.loads(data)  # {i}" for i in range(5)] + ["SELECT a FROM b;", "x = 1"],
+        ["", " ", "1 + 2", "é ü", "a b c"],  # no token: a shuffle
+        ["", "1", "ab"],  # one token
+    ]
+    drew_one = 0
+    for texts in corpora:
+        for seed in range(120):
+            drew_one += random.Random(seed).randint(1, 20) == 1
+            assert content_order(texts, random.Random(seed)) == reference_content_order(texts, random.Random(seed))
+    assert drew_one >= 3
 
 
 def reference_dependency_order(graph, paths, rng):

@@ -16,6 +16,7 @@ Spans are ``(start, end)`` character offsets into the text.
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -89,21 +90,21 @@ def functions(tree, grammar: str) -> list:
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
 
 
+#: a code line: its first byte that is not whitespace (``bytes.strip``'s set, which is ``\\s``
+#: for bytes), then the rest of the line; the match ends at the line's ``\\n`` or the end of the file
+_CODE_LINE = re.compile(rb"\S[^\n]*")
+
+
 def code_line_ends(source: bytes) -> list[int]:
     """Byte offsets where a line holding more than whitespace ends (its ``\\n``, or the end of the file)."""
-    ends, start = [], 0
-    while start <= len(source):
-        end = source.find(b"\n", start)
-        if end < 0:
-            end = len(source)
-        if source[start:end].strip():
-            ends.append(end)
-        start = end + 1
-    return ends
+    return [match.end() for match in _CODE_LINE.finditer(source)]
 
 
 def _span_nodes(function, ends: list[int]) -> list:
-    """The named nodes below ``function`` that have children and reach a line end, in source order."""
+    """The named nodes below ``function`` that have children and reach a line end, in source order.
+
+    A node that reaches no line end has no descendant that does (a descendant's bytes lie inside
+    its own), so its subtree is not visited."""
     nodes = []
     stack = list(function.named_children)
     while stack:
@@ -113,7 +114,7 @@ def _span_nodes(function, ends: list[int]) -> list:
         # a line end e with node.start < e <= node.end
         if bisect_right(ends, node.end_byte) > bisect_right(ends, node.start_byte):
             nodes.append(node)
-        stack.extend(node.named_children)
+            stack.extend(node.named_children)
     nodes.sort(key=lambda n: (n.start_byte, n.end_byte, n.type))
     return nodes
 

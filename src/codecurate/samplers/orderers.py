@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import heapq
 import random
+import re
 import warnings
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: what a TF-IDF token of ``content_order`` is (an identifier of two characters or more)
+TOKEN_PATTERN = r"[A-Za-z_][A-Za-z0-9_]+"
 
 
 def random_order(count: int, rng: random.Random) -> list[int]:
@@ -57,21 +63,24 @@ def content_order(texts: list[str], rng: random.Random, max_clusters: int = 20) 
     count = len(texts)
     if count <= 1:
         return list(range(count))
-    from sklearn.cluster import KMeans
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     k = min(rng.randint(1, max_clusters), count)
-    try:
-        matrix = TfidfVectorizer(token_pattern=r"[A-Za-z_][A-Za-z0-9_]+", lowercase=False).fit_transform(texts)
-    except ValueError:  # empty vocabulary: no file has a token
-        return random_order(count, rng)
-    if k > 1:
+    if k == 1:  # one cluster: TF-IDF would only tell whether any file has a token (scikit-learn not needed)
+        token = re.compile(TOKEN_PATTERN)
+        if not any(token.search(text) for text in texts):
+            return random_order(count, rng)
+        labels = [0] * count
+    else:
+        from sklearn.cluster import KMeans
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        try:
+            matrix = TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).fit_transform(texts)
+        except ValueError:  # empty vocabulary: no file has a token
+            return random_order(count, rng)
         with warnings.catch_warnings():  # fewer distinct files than k: KMeans warns and leaves clusters empty
             warnings.simplefilter("ignore", ConvergenceWarning)
             labels = KMeans(n_clusters=k, n_init=3, random_state=rng.randrange(2**31)).fit_predict(matrix)
-    else:
-        labels = [0] * count
     clusters: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         clusters.setdefault(int(label), []).append(index)

@@ -61,7 +61,7 @@ class RepositoryOrder(Accounting, PipelineStep):
 
     def order(self, repo: str, files: list) -> tuple[str, list[int]]:
         from codecurate.samplers import orderers
-        from codecurate.samplers.imports import dependency_graph
+        from codecurate.samplers.imports import import_graph
 
         strategy, rng = self.draw(repo)
         paths = [f.metadata.get(keys.PATH) or f.id for f in files]
@@ -71,7 +71,7 @@ class RepositoryOrder(Accounting, PipelineStep):
             return strategy, orderers.path_order(paths, rng)
         if strategy == "content":
             return strategy, orderers.content_order([f.text for f in files], rng)
-        graph = dependency_graph(files)
+        graph = import_graph(files)  # dependency_graph's, without networkx
         if strategy == "dependency":
             return strategy, orderers.dependency_order(graph, paths, rng)
         return strategy, orderers.topological_order(graph, paths)
