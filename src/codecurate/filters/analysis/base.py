@@ -289,6 +289,11 @@ class Analyzer(ABC):
             middle = len(files) // 2
             return self._isolate(files[:middle]) + self._isolate(files[middle:])
 
+    def close(self) -> None:
+        """Release what the analyzer keeps between batches (a long-lived tool process); it starts
+        again if ``analyze`` is called later."""
+        return None
+
     def finding(self, rule: str, line: int = 0, message: str = "") -> Finding | None:
         """A ``Finding`` for ``rule`` at its severity, or ``None`` when the rule is not counted."""
         severity = self.severities.get(rule)

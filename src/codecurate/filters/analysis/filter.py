@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Literal
 
-from datatrove.data import Document
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
@@ -126,6 +126,13 @@ class StaticAnalysisFilter(CodecurateFilter):
                              "timeout_seconds > 0")
         if on_failure not in ("drop", "keep"):
             raise ValueError(f"on_failure must be 'drop' or 'keep', not {on_failure!r}")
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        try:
+            yield from super().run(data, rank, world_size)
+        finally:
+            for analyzer in self.analyzers:  # a long-lived tool process ends with the task
+                analyzer.close()
 
     def filter(self, document: Document) -> Verdict:  # one file: a batch of one
         return self.filter_batch([document])[0]

@@ -247,7 +247,8 @@ class GoVetAnalyzer(Analyzer):
     def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float) -> None:
         """Mark the files go leaves out of their package (``_windows.go`` on Linux, ``//go:build
         ignore``) as skipped: go vet does not read them."""
-        done = run_tool([*argv, "list", "-e", "-json", "./..."], cwd=folder, timeout=timeout,
+        # -find: the packages' own files only, not their dependencies (a third of the cost, unused here)
+        done = run_tool([*argv, "list", "-e", "-find", "-json", "./..."], cwd=folder, timeout=timeout,
                         env=self.environment(folder))
         decoder, text, position = json.JSONDecoder(), done.stdout, 0
         while position < len(text):
