@@ -204,3 +204,19 @@ def test_two_threads_parse_at_once_as_one_would():
     for thread in threads:
         thread.join()
     assert not failures and [results[i] for i in range(60)] == expected
+
+
+def test_node_text_of_a_timed_parse_is_the_source_slice():
+    # a timed parse reads through a callback; Node.text reads through it again, in small chunks
+    from codecurate.parsing import parse_source
+
+    source = ("import os\n" + "x_%d = 'v'\n" * 3000 + "def f():\n    return '" + "y" * 5000 + "'\n").encode()
+    source = source.replace(b"%d", b"1")
+    result = parse_source(source, "python", 5.0)
+    nodes, stack = [], [result.tree.root_node]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.children)
+    assert max(n.end_byte - n.start_byte for n in nodes) > 5000  # nodes longer than a read chunk
+    assert all(n.text == source[n.start_byte:n.end_byte] for n in nodes)
