@@ -179,7 +179,8 @@ class ShardTokenizer(PipelineStep):
 
         def flush() -> None:
             with self.track_time(len(pending)):
-                encodings = tokenizer.encode_batch([text for text, _, _ in pending], add_special_tokens=False)
+                # ids only: the fast batch leaves out the offsets (same ids, ~5% less CPU)
+                encodings = tokenizer.encode_batch_fast([text for text, _, _ in pending], add_special_tokens=False)
             for encoding, (_, bucket, unit_end) in zip(encodings, pending):
                 writer = writer_for(bucket)
                 writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
