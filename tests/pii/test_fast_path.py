@@ -145,10 +145,22 @@ def test_a_file_without_triggers_is_not_parsed(monkeypatch):
 
 
 def test_minified_lines_are_not_rescanned_per_literal():
-    import time
+    # one call per literal, each with at most MAX_CONTEXT characters of its line before it (from the
+    # line's start, the 20,000 literals of this one line would be 1.2 G characters analysed)
+    from codecurate.pii.redact import MAX_CONTEXT
 
     text = "var a=" + ",".join(f'"s{i}"' for i in range(20_000)) + ";// by jane@corp-mail.com\n"
     document = make_doc(text, "a.min.js", **{keys.LANGUAGE: "JavaScript"})
-    start = time.perf_counter()
-    assert PIIRedactor().find_plain(document) == PIIRedactor().find(document) != []
-    assert time.perf_counter() - start < 20
+    plain = PIIRedactor()
+    engine, _ = plain.engine()
+    assert MAX_CONTEXT <= 1024
+    analysed, analyze = [], engine.analyze
+
+    def bounded(text, **kwargs):  # fails at the first unbounded call, not after hours of them
+        assert len(text) <= MAX_CONTEXT + 64, f"{len(text)} characters analysed for one literal"
+        analysed.append(len(text))
+        return analyze(text=text, **kwargs)
+
+    engine.analyze = bounded
+    assert plain.find_plain(document) == PIIRedactor().find(document) != []
+    assert len(analysed) >= 20_000
