@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import shutil
 import sys
 import time
@@ -57,6 +58,18 @@ def write_license_sidecars(root: Path) -> dict[str, int]:
         else:
             counts["no_license"] += 1
     return counts
+
+
+def cpu_seconds(own: bool = True) -> float:
+    """CPU seconds (user + system) of this process (unless ``own`` is false) and of the programs it
+    ran and waited for (analyzers, executors' workers). The machine may be shared: CPU seconds do not
+    count the waits for a core that wall seconds do."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = children.ru_utime + children.ru_stime
+    if own:
+        mine = resource.getrusage(resource.RUSAGE_SELF)
+        used += mine.ru_utime + mine.ru_stime
+    return used
 
 
 def best_of(function: Callable[[], object], repeat: int = 3) -> float:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -74,7 +73,12 @@ from codecurate.readers import RepositoriesReader  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import load_recipe  # noqa: E402
 from codecurate.recipe.summary import compute_summary  # noqa: E402
-from common import build_multilanguage_repositories, build_repositories, write_license_sidecars  # noqa: E402
+from common import (  # noqa: E402
+    build_multilanguage_repositories,
+    build_repositories,
+    cpu_seconds,
+    write_license_sidecars,
+)
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
 CORPUS_TB = 3.5
@@ -86,15 +90,6 @@ PEER_MINHASH = MinhashConfig(n_grams=5, num_buckets=13, hashes_per_bucket=19)
 PEER_REPETITION = {"dup_line_frac": 0.7, "dup_para_frac": 0.7, "dup_line_char_frac": 0.7, "dup_para_char_frac": 0.7,
                    "top_n_grams": ((2, 0.7), (3, 0.7), (4, 0.7)),
                    "dup_n_grams": tuple((n, 0.7) for n in range(5, 11))}
-
-
-def cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process and of the programs it ran and waited for (the
-    analyzers, the 1-worker executors run every task here). The machine may be shared: CPU seconds
-    do not count the waits for a core that wall seconds do."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def stage_seconds(output: Path) -> dict[str, float]:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import build_repositories, write_license_sidecars  # noqa: E402
+from common import build_repositories, cpu_seconds, write_license_sidecars  # noqa: E402
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
 
@@ -41,11 +40,6 @@ print(json.dumps({"imports": imported, "wall": time.perf_counter() - start, "beg
 """
 
 
-def children_cpu() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
 def first_segment_seconds(output: Path, began: float) -> float | None:
     """Seconds from the interpreter's start to the first segment's first completed task."""
     markers = [p for p in (output / "logs").glob("*/completions/*") if p.is_file()]
@@ -56,13 +50,13 @@ def run_once(source: Path | None, repos: Path, output: Path) -> dict:
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(source / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    used = children_cpu()
+    used = cpu_seconds(own=False)
     done = subprocess.run([sys.executable, "-c", CHILD, str(RECIPE), str(output), str(repos)], env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the run failed ({source or 'this checkout'}):\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["cpu"] = children_cpu() - used
+    result["cpu"] = cpu_seconds(own=False) - used
     result["segments"] = len(json.loads((output / "plan.json").read_text())["segments"])
     result["first"] = first_segment_seconds(output, result["began"])
     return result

@@ -26,26 +26,20 @@ import json
 import os
 import pickle
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import build_multilanguage_repositories, build_repositories, cpu_seconds  # noqa: E402
+
 ANALYZED = {"C", "C++", "Go", "JavaScript", "TypeScript", "TSX", "Python"}
 _TEMPORARY = re.compile(r"/[^\s:'\"]*codecurate-[A-Za-z_]+-[^/\s:'\"]+")
 
 
-def cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def build_corpus(folder: Path, megabytes: float, python_megabytes: float) -> None:
-    sys.path.insert(0, str(HERE))
-    from common import build_multilanguage_repositories, build_repositories
-
     if not (folder / ".complete").exists():
         folder.mkdir(parents=True, exist_ok=True)
         total, per_family, notes = build_multilanguage_repositories(folder / "multi", int(megabytes * 1e6))
@@ -85,25 +79,25 @@ def measure(documents_file: Path, output: Path, batch_size: int) -> None:
 
     def charged(name, method):
         def call(*args, **kwargs):
-            start = cpu()
+            start = cpu_seconds()
             try:
                 return method(*args, **kwargs)
             finally:
-                spent[name] = spent.get(name, 0.0) + cpu() - start
+                spent[name] = spent.get(name, 0.0) + cpu_seconds() - start
         return call
 
     for analyzer in block.analyzers:
         analyzer.analyze = charged(analyzer.name, analyzer.analyze)
         if hasattr(analyzer, "close"):
             analyzer.close = charged(analyzer.name, analyzer.close)
-    start = cpu()
+    start = cpu_seconds()
     verdicts = []
     for first in range(0, len(documents), batch_size):
         verdicts += block.filter_batch(documents[first:first + batch_size])
     for analyzer in block.analyzers:
         if hasattr(analyzer, "close"):
             analyzer.close()
-    total = cpu() - start
+    total = cpu_seconds() - start
     megabytes: dict[str, float] = {}
     files: dict[str, int] = {}
     for analyzer in block.analyzers:

@@ -16,11 +16,9 @@ from codecurate.core.blocks import Accounting, SharedFolder
 from codecurate.core.compression import CODECS, SUFFIXES
 from codecurate.core.registry import register
 
-#: compression -> file suffix. gzip for outputs people read with any tool; zstd (several times
-#: faster to write at a similar ratio) for the files passed between a recipe's passes. Written at
-#: each format's default level (``codecurate.core.compression``).
-COMPRESSIONS = SUFFIXES
-#: compression of the intermediate files between passes
+#: gzip for outputs people read with any tool; zstd (several times faster to write at a similar
+#: ratio) for the files passed between a recipe's passes (codecs and suffixes:
+#: ``codecurate.core.compression``). The compression of the intermediate files between passes:
 INTERMEDIATE_COMPRESSION = "zstd"
 
 
@@ -40,10 +38,10 @@ class DocumentsWriter(Accounting, JsonlWriter):
     name = "documents_writer"
 
     def __init__(self, output_folder: str, output_filename: str | None = None, compression: str | None = "gzip"):
-        if compression not in COMPRESSIONS:
-            raise ValueError(f"compression must be one of {', '.join(map(str, COMPRESSIONS))}, got {compression!r}")
+        if compression not in SUFFIXES:
+            raise ValueError(f"compression must be one of {', '.join(map(str, SUFFIXES))}, got {compression!r}")
         if output_filename is None:
-            output_filename = "${rank}.jsonl" + COMPRESSIONS[compression]
+            output_filename = "${rank}.jsonl" + SUFFIXES[compression]
         super().__init__(
             output_folder, output_filename=output_filename, compression=CODECS[compression], adapter=_document_record
         )
