@@ -161,6 +161,8 @@ class Analyzer(ABC):
 
     name: ClassVar[str] = "analyzer"
     languages: ClassVar[frozenset[str]] = frozenset()
+    #: languages it reads only when the analyzer of their own skipped the file (or is missing)
+    fallback_languages: ClassVar[frozenset[str]] = frozenset()
     #: rule id -> (severity, why it is counted at that severity)
     RULES: ClassVar[Mapping[str, tuple[str, str]]] = {}
     #: environment variable naming the tool (an executable path)

@@ -28,6 +28,7 @@ from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.govet import GoVetAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
+from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 
 #: analyzer name -> class; ``analyzers`` of the block names these (another analyzer registers here)
 ANALYZERS: dict[str, type[Analyzer]] = {
@@ -35,6 +36,7 @@ ANALYZERS: dict[str, type[Analyzer]] = {
     "cppcheck": CppcheckAnalyzer,
     "eslint": EslintAnalyzer,
     "go_vet": GoVetAnalyzer,
+    "semgrep": SemgrepAnalyzer,
 }
 DEFAULT_ANALYZERS = ("ruff", "cppcheck", "eslint", "go_vet")
 
