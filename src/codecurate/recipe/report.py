@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from codecurate import documents as keys
-from codecurate.recipe.summary import compute_summary, human_size
+from codecurate.recipe.summary import analysis_coverage, compute_summary, human_size
 
 
 def _records(folder: Path):
@@ -73,6 +73,7 @@ def collect(output: str | Path) -> dict:
                                                                     "large_code_blocks", "deleted_blocks",
                                                                     "deleted_bytes")}
                  for s in summary["stages"] if "comment_blocks" in s["counters"]}
+    analysis = {s["stage"]: coverage for s in summary["stages"] if (coverage := analysis_coverage(s["counters"]))}
     tokens_file = output / "tokens" / "summary.json"
     tokens = json.loads(tokens_file.read_text()) if tokens_file.is_file() else None
     return {
@@ -87,6 +88,7 @@ def collect(output: str | Path) -> dict:
                                            for repo, (kept, similarity, files) in sorted(found.items())}
                                    for stage, found in repositories.items()},
         "commented_code": commented,
+        "static_analysis": analysis,
         "pii": dict(pii.most_common()),
         "order_strategies": dict(Counter(strategies.values()).most_common()),
         "objectives": dict(objectives.most_common()),
@@ -156,6 +158,19 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
                      f"{c['large_code_blocks']:,} of them code, {c['deleted_blocks']:,} deleted "
                      f"({human_size(c['deleted_bytes'])})")
     if not data["commented_code"]:
+        lines.append("(no stage)")
+    lines += ["", "## Static analysis: files analyzed, per language and analyzer", ""]
+    for stage, coverage in data.get("static_analysis", {}).items():
+        lines += [f"{stage}:", "",
+                  "| language | analyzed | by analyzer | not analyzed | analyzer missing | no analyzer |",
+                  "|---|---|---|---|---|---|"]
+        for language, e in coverage.items():
+            by = ", ".join(f"{name} {n:,}" for name, n in sorted(e["analyzed"].items(), key=lambda x: -x[1]))
+            missing = ", ".join(f"{name} {n:,}" for name, n in e["missing"].items())
+            lines.append(f"| {language} | {sum(e['analyzed'].values()):,} | {by} | {e['not_analyzed']:,} | "
+                         f"{missing} | {e['no_analyzer']:,} |")
+        lines.append("")
+    if not data.get("static_analysis"):
         lines.append("(no stage)")
     lines += ["", "## Tokens", ""]
     tokens = data["tokens"]

@@ -212,6 +212,44 @@ def human_size(n: float) -> str:
 _EXTENSIONS_SHOWN = 8
 
 
+def analysis_coverage(counters: dict) -> dict[str, dict]:
+    """Per language, from a static-analysis stage's counters: files analyzed per analyzer, files no
+    analyzer could read (``not_analyzed``), files whose analyzer is not installed (``missing``) and
+    files of a language no selected analyzer reads (``no_analyzer``). Empty for other stages."""
+    coverage: dict[str, dict] = {}
+
+    def entry(language: str) -> dict:
+        return coverage.setdefault(language, {"analyzed": {}, "not_analyzed": 0, "missing": {}, "no_analyzer": 0})
+
+    for key, value in counters.items():
+        parts = key.split("/")
+        if parts[0] == "analyzed" and len(parts) == 3:
+            entry(parts[2])["analyzed"][parts[1]] = int(value)
+        elif parts[0] == "analyzer_missing" and len(parts) == 3:
+            entry(parts[2])["missing"][parts[1]] = int(value)
+        elif parts[0] in ("not_analyzed", "no_analyzer") and len(parts) == 2:
+            entry(parts[1])[parts[0]] = int(value)
+    return dict(sorted(coverage.items(), key=lambda item: -sum(item[1]["analyzed"].values())))
+
+
+def format_coverage(coverage: dict[str, dict]) -> str:
+    """``Python 120 (ruff), Go 36 (semgrep 30, go_vet 6); not analyzed: C 2; no analyzer: Lua 4``."""
+    analyzed = ", ".join(f"{language} {sum(e['analyzed'].values())} (" +
+                         ", ".join(f"{name} {n}" if len(e["analyzed"]) > 1 else name
+                                   for name, n in sorted(e["analyzed"].items(), key=lambda x: -x[1])) + ")"
+                         for language, e in coverage.items() if e["analyzed"])
+    parts = [analyzed or "nothing"]
+    for label, key in (("not analyzed", "not_analyzed"), ("no analyzer", "no_analyzer")):
+        listed = ", ".join(f"{language} {e[key]}" for language, e in coverage.items() if e[key])
+        if listed:
+            parts.append(f"{label}: {listed}")
+    missing = ", ".join(f"{language} {n} ({name})" for language, e in coverage.items()
+                        for name, n in e["missing"].items())
+    if missing:
+        parts.append(f"analyzer missing: {missing}")
+    return "; ".join(parts)
+
+
 def format_summary(summary: dict, brief: bool = False) -> str:
     """The summary as a table a person reads; ``brief``: one line per stage (its main drop reasons
     inline), the segments only when some have not finished: what ``codecurate run`` prints."""
@@ -225,11 +263,14 @@ def format_summary(summary: dict, brief: bool = False) -> str:
             f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
             f"{' (pass-through)' if stage.get('pass_through') else ''}"
         )
+        coverage = analysis_coverage(stage["counters"])
         if brief:
             reasons = sorted(stage["dropped"].items(), key=lambda item: -item[1]["documents"])
             shown = ", ".join(f"{reason} {counts['documents']}" for reason, counts in reasons[:2])
             more = f", {len(reasons) - 2} more" if len(reasons) > 2 else ""
             lines.append(f"{line}  {shown}{more}".rstrip())
+            if coverage:
+                lines.append(f"    analyzed: {format_coverage(coverage)}")
             continue
         lines.append(line)
         for reason, counts in stage["dropped"].items():
@@ -240,6 +281,8 @@ def format_summary(summary: dict, brief: bool = False) -> str:
                 listed = ", ".join(f"{extension} {count}" for extension, count in top)
                 lines.append(f"        by extension: {listed}{f', and {more} more' if more > 0 else ''}")
         counters = stage["counters"]
+        if coverage:
+            lines.append(f"    analyzed: {format_coverage(coverage)}")
         if "duplicate_repositories" in counters:
             lines.append(f"    duplicate repositories: {counters['duplicate_repositories']} of "
                          f"{counters.get('repositories', 0)} repositories, in "

@@ -17,6 +17,7 @@ from codecurate.filters.analysis.base import (
     DEFAULT_WEIGHTS,
     FAILED,
     MISSING,
+    OK,
     SEVERITIES,
     SKIPPED,
     TIMEOUT,
@@ -142,30 +143,58 @@ class StaticAnalysisFilter(CodecurateFilter):
     def filter_batch(self, batch: list[Document]) -> list[Verdict]:
         """The verdict on each document of ``batch`` (True, or ``(False, reason)``), its metadata set;
         each selected analyzer runs once on the batch's files of its languages (the base filter's
-        loop hands it ``batch_size`` documents at a time)."""
-        results: list[Verdict] = [True] * len(batch)
+        loop hands it ``batch_size`` documents at a time), then each fallback analyzer on the files
+        their own analyzer skipped or could not run on."""
+        code = [i for i, d in enumerate(batch) if d.metadata.get(keys.KIND) != keys.KIND_TEXT]
+        reports: dict[int, list[tuple[Analyzer, FileReport]]] = {i: [] for i in code}
         for analyzer in self.analyzers:
-            wanted = [i for i, d in enumerate(batch) if d.metadata.get(keys.KIND) != keys.KIND_TEXT
-                      and d.metadata.get(keys.LANGUAGE) in analyzer.languages]
-            if not wanted:
+            wanted = [i for i in code if batch[i].metadata.get(keys.LANGUAGE) in analyzer.languages]
+            self._analyze(analyzer, batch, wanted, reports)
+        for analyzer in self.analyzers:
+            wanted = [i for i in code if batch[i].metadata.get(keys.LANGUAGE) in analyzer.fallback_languages
+                      and not any(report.status == OK for _, report in reports[i])
+                      and all(report.status in (SKIPPED, MISSING) for _, report in reports[i])]
+            self._analyze(analyzer, batch, wanted, reports)
+        results: list[Verdict] = [True] * len(batch)
+        for i in code:
+            if not reports[i]:
+                if batch[i].metadata.get(keys.LANGUAGE):
+                    self.stat_update(f"no_analyzer/{batch[i].metadata.get(keys.LANGUAGE)}")
                 continue
-            files = [SourceFile(batch[i].text, batch[i].metadata.get(keys.PATH) or "",
-                                batch[i].metadata.get(keys.LANGUAGE) or "", batch[i].metadata.get(keys.REPO) or "")
-                     for i in wanted]
-            reports = analyzer.analyze(files)
-            for i, report in zip(wanted, reports):
+            analyzed = any(report.status == OK for _, report in reports[i])
+            if not analyzed:
+                self.stat_update(f"not_analyzed/{batch[i].metadata.get(keys.LANGUAGE)}")
+            for analyzer, report in reports[i]:
+                if analyzed and report.status in (SKIPPED, MISSING):  # a fallback analyzed it
+                    self.stat_update(f"analysis_fallback/{analyzer.name}/{batch[i].metadata.get(keys.LANGUAGE)}")
+                    if report.status == MISSING:
+                        self._warn_missing(analyzer, report)
+                    continue
                 verdict = self._verdict(analyzer, batch[i], report)
-                if verdict is not True:
+                if verdict is not True and results[i] is True:
                     results[i] = verdict
         return results
+
+    def _analyze(self, analyzer: Analyzer, batch: list[Document], wanted: list[int],
+                 reports: dict[int, list[tuple[Analyzer, FileReport]]]) -> None:
+        if not wanted:
+            return
+        files = [SourceFile(batch[i].text, batch[i].metadata.get(keys.PATH) or "",
+                            batch[i].metadata.get(keys.LANGUAGE) or "", batch[i].metadata.get(keys.REPO) or "")
+                 for i in wanted]
+        for i, report in zip(wanted, analyzer.analyze(files)):
+            reports[i].append((analyzer, report))
+
+    def _warn_missing(self, analyzer: Analyzer, report: FileReport) -> None:
+        if analyzer.name not in self._warned:
+            self._warned.add(analyzer.name)
+            logger.warning(f"static_analysis: {report.detail}; its files pass unanalyzed or go to a fallback")
 
     def _verdict(self, analyzer: Analyzer, document: Document, report: FileReport) -> Verdict:
         language = document.metadata.get(keys.LANGUAGE)
         if report.status == MISSING:
             self.stat_update(f"analyzer_missing/{analyzer.name}/{language}")
-            if analyzer.name not in self._warned:
-                self._warned.add(analyzer.name)
-                logger.warning(f"static_analysis: {report.detail}; its files pass unanalyzed")
+            self._warn_missing(analyzer, report)
             return True
         if report.status in (FAILED, TIMEOUT):
             reason = FAILED_REASON if report.status == FAILED else TIMEOUT_REASON
@@ -177,9 +206,10 @@ class StaticAnalysisFilter(CodecurateFilter):
             self.stat_update(reason + "/" + analyzer.name)
             return True
         if report.status == SKIPPED:
-            self.stat_update(f"analysis_skipped/{analyzer.name}")
+            self.stat_update(f"analysis_skipped/{analyzer.name}/{language}")
             document.metadata[keys.ANALYSIS_ERROR] = f"{analyzer.name}: {report.detail}"
             return True
+        self.stat_update(f"analyzed/{analyzer.name}/{language}")
         rules = Counter(f"{analyzer.name}:{f.rule}" for f in report.findings)
         for rule, count in rules.items():
             self.stat_update(f"rule/{rule}", value=count)

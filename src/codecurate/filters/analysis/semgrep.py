@@ -25,7 +25,6 @@ import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
 
 import yaml
 
