@@ -25,6 +25,7 @@ node-lodash node-acorn node-yargs node-underscore node-express node-semver node-
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.metadata as metadata
 import json
 import random
@@ -41,6 +42,7 @@ from datatrove.data import Document
 from codecurate import documents as keys
 from codecurate.filters.analysis import StaticAnalysisFilter
 from codecurate.filters.analysis.base import is_test_path
+from codecurate.languages import language_for_path
 
 #: the best-known Python distributions, when installed
 PYTHON_DISTRIBUTIONS = (
@@ -420,6 +422,76 @@ def plant_all(block, language, docs, verdicts, plants, per_kind, rng) -> tuple[l
     return rows, all_planted
 
 
+def language_modules(names: list[str]) -> list:
+    """The modules of ``benchmarks/analysis_languages`` named (all when ``names`` is empty)."""
+    folder = Path(__file__).parent / "analysis_languages"
+    found = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+    unknown = set(names) - set(found)
+    if unknown:
+        raise SystemExit(f"unknown language modules {sorted(unknown)}; known: {found}")
+    sys.path.insert(0, str(Path(__file__).parent))
+    return [importlib.import_module(f"analysis_languages.{name}") for name in (names or found)]
+
+
+def module_documents(module, rng: random.Random, limit: int, split: str) -> list[Document]:
+    fixed = getattr(module, "LANGUAGE", None)
+    docs = []
+    for repo, path, text in module.corpus(rng, limit, split):
+        language = fixed or language_for_path(path)
+        if language:
+            docs.append(document(text, repo, path, language))
+    return docs
+
+
+def plant_module(block, module, docs, verdicts, per_kind, rng) -> list[dict]:
+    """Each kind of ``module.PLANTS`` into ``per_kind`` files the block analyzed and kept (not tests)."""
+    hosts = [d for d in docs if verdicts[d.id][0] and keys.ANALYSIS_DEFECTS in d.metadata
+             and not is_test_path(d.metadata[keys.PATH])]
+    rows = []
+    for kind, snippet in module.PLANTS.items():
+        rng.shuffle(hosts)
+        planted = []
+        for host in hosts:
+            if len(planted) == per_kind:
+                break
+            text = module.plant(host.text, snippet)
+            if text is not None:
+                planted.append(document(text, host.metadata[keys.REPO], host.metadata[keys.PATH],
+                                        host.metadata[keys.LANGUAGE]))
+        results = judge(block, planted)
+        caught = [d for d in planted if results[d.id][1] == "analysis_defects"]
+        lines = sorted(d.text.count("\n") + 1 for d in planted)
+        language = "/".join(sorted({d.metadata[keys.LANGUAGE] for d in planted})) or "?"
+        rows.append({"language": language, "kind": kind, "planted": len(planted), "caught": len(caught),
+                     "median_lines": lines[len(lines) // 2] if lines else 0,
+                     "missed": [f"{d.id} ({d.metadata.get(keys.ANALYSIS_ERROR) or d.metadata.get(keys.ANALYSIS_RULES)})"
+                                for d in planted if d not in caught][:8]})
+    return rows
+
+
+def language_table(block: StaticAnalysisFilter, modules: list, limit: int, per_kind: int, splits: list[str],
+                   rng: random.Random) -> tuple[list[dict], list[dict]]:
+    """Per module and split: files, analyzed, skipped, dropped, per language; and the planted defects
+    (planted into the held-out split when it is measured, else the first split)."""
+    summaries, plants = [], []
+    for module in modules:
+        for split in splits:
+            docs = module_documents(module, rng, limit, split)
+            start = time.perf_counter()
+            verdicts = judge(block, docs)
+            for language in sorted({d.metadata[keys.LANGUAGE] for d in docs}):
+                mine = [d for d in docs if d.metadata[keys.LANGUAGE] == language]
+                summary = summarize(f"{language} ({split})", mine, verdicts)
+                summary["seconds"] = round(time.perf_counter() - start, 1)
+                summary["mb"] = round(sum(len(d.text.encode("utf-8", "replace")) for d in mine) / 1e6, 2)
+                summaries.append(summary)
+                print(f"{summary['corpus']}: {summary['dropped']}/{summary['files']} dropped, "
+                      f"{summary['not_analyzed']} not analyzed", file=sys.stderr)
+            if split == splits[-1]:
+                plants.extend(plant_module(block, module, docs, verdicts, per_kind, rng))
+    return summaries, plants
+
+
 def judge_whole(block: StaticAnalysisFilter, docs: list[Document]) -> dict:
     """Go: one batch however large, so that every planted file's package is whole."""
     verdicts = {}
@@ -437,9 +509,20 @@ def main() -> None:
     parser.add_argument("--plants", type=int, default=40, help="files planted per kind of defect")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write all results here")
+    parser.add_argument("--languages", default="", help="modules of benchmarks/analysis_languages, comma-separated "
+                        "(default: all); 'none' measures only the Python, C/C++, Go and JS/TS corpora above")
+    parser.add_argument("--limit", type=int, default=1500, help="files per module and split")
+    parser.add_argument("--splits", default="dev,heldout", help="dev, heldout or both")
+    parser.add_argument("--only-modules", action="store_true", help="skip the Python, C/C++, Go and JS/TS corpora")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     block = StaticAnalysisFilter()
+    modules = [] if args.languages == "none" else language_modules([n for n in args.languages.split(",") if n])
+    module_summaries, module_plants = language_table(block, modules, args.limit, args.plants,
+                                                     args.splits.split(","), rng)
+    if args.only_modules:
+        report_modules(module_summaries, module_plants, args.json)
+        return
     python, distributions = python_corpus()
     corpora = {"Python": python, "C/C++": cpp_corpus(args.boost, rng), "Go": go_corpus(args.go_packages, rng),
                "JavaScript/TypeScript": js_corpus(args.js, args.ts, rng)}
@@ -499,6 +582,33 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"summaries": summaries, "plants": plants, "python_before": len(old),
                                          "python_distributions": distributions}, indent=1), encoding="utf-8")
+    if modules:
+        report_modules(module_summaries, module_plants,
+                       args.json.with_suffix(".languages.json") if args.json else None)
+
+
+def report_modules(summaries: list[dict], plants: list[dict], json_path: Path | None) -> None:
+    print("\n| corpus | files | MB | analyzed | not analyzed | not analyzed % | dropped | dropped % |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in summaries:
+        print(f"| {s['corpus']} | {s['files']} | {s.get('mb', '')} | {s['analyzed']} | {s['not_analyzed']} | "
+              f"{100 * s['not_analyzed'] / max(1, s['files']):.1f}% | {s['dropped']} | "
+              f"{100 * s['dropped_share']:.2f}% |")
+    print("\n| language | planted defect | planted | caught | caught % | median lines of the host |")
+    print("|---|---|---|---|---|---|")
+    for row in plants:
+        print(f"| {row['language']} | {row['kind']} | {row['planted']} | {row['caught']} | "
+              f"{100 * row['caught'] / max(1, row['planted']):.0f}% | {row['median_lines']} |")
+    for row in plants:
+        if row["missed"]:
+            print(f"missed, {row['language']} {row['kind']}: {row['missed']}", file=sys.stderr)
+    for s in summaries:
+        print(f"\n{s['corpus']}: not analyzed {s['not_analyzed']} {s['statuses']}; dropped: "
+              f"{s['reasons']}; rules in dropped files: {s['rules_in_dropped']}", file=sys.stderr)
+        for line in s["dropped_files"][:40]:
+            print(f"  {line}", file=sys.stderr)
+    if json_path:
+        json_path.write_text(json.dumps({"summaries": summaries, "plants": plants}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
