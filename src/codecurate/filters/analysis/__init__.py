@@ -25,7 +25,9 @@ from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.filter import ANALYZERS, DEFAULT_ANALYZERS, StaticAnalysisFilter
 from codecurate.filters.analysis.govet import GoVetAnalyzer
+from codecurate.filters.analysis.oxlint import OxlintAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
+from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 
 __all__ = [
     "ANALYZERS",
@@ -41,7 +43,9 @@ __all__ = [
     "FileReport",
     "Finding",
     "GoVetAnalyzer",
+    "OxlintAnalyzer",
     "RuffAnalyzer",
+    "SemgrepAnalyzer",
     "SourceFile",
     "StaticAnalysisFilter",
 ]

