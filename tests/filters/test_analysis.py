@@ -349,3 +349,25 @@ def test_eslint_config_ships_with_the_package():
     data = resources.files("codecurate").joinpath("data")
     assert data.joinpath("eslint.config.mjs").is_file() and data.joinpath("eslint-rules.json").is_file()
     assert Path(str(data.joinpath("eslint.config.mjs"))).read_text().count("eslint-rules.json") >= 1
+
+
+# --- fallbacks: a file its own analyzer could not read goes to semgrep ----------------------------------
+
+GETS = "#include <stdio.h>\n\nint main(void)\n{\n    char line[80];\n    gets(line);\n    return line[0];\n}\n"
+
+
+def test_files_their_analyzer_cannot_read_go_to_semgrep(cppcheck):
+    block = StaticAnalysisFilter(analyzers=["cppcheck", "semgrep"], tools={"cppcheck": "/nonexistent/cppcheck"})
+    unsafe, safe = make_doc(GETS, "src/read.c", language="C"), make_doc(GETS.replace(
+        "gets(line)", "fgets(line, sizeof(line), stdin)"), "src/ok.c", language="C")
+    assert judge(block, unsafe, safe) == {"src/read.c": "analysis_defects", "src/ok.c": None}
+    assert unsafe.metadata[keys.ANALYSIS_RULES] == {"semgrep:c-gets": 1}
+    assert keys.ANALYSIS_ERROR not in safe.metadata  # analyzed by the fallback: no error recorded
+    assert block.stats["analysis_fallback/cppcheck/C"].total == 2
+    assert block.stats["analyzer_missing/cppcheck/C"].total == 0
+    assert block.stats["analyzed/semgrep/C"].total == 2
+    # with cppcheck there, semgrep does not read the files cppcheck analyzed
+    both = StaticAnalysisFilter(analyzers=["cppcheck", "semgrep"])
+    again = make_doc(GETS, "src/read.c", language="C")
+    both.filter_batch([again])
+    assert both.stats["analyzed/semgrep/C"].total == 0 and both.stats["analyzed/cppcheck/C"].total == 1
