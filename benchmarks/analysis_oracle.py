@@ -347,7 +347,7 @@ def judge(block: StaticAnalysisFilter, docs: list[Document]) -> dict[str, tuple[
     verdicts = {}
     for start in range(0, len(docs), block.batch_size):
         batch = docs[start:start + block.batch_size]
-        for doc, result in zip(batch, block.judge(batch)):
+        for doc, result in zip(batch, block.filter_batch(batch)):
             keep, reason = result if isinstance(result, tuple) else (result, None)
             verdicts[doc.id] = (keep, reason)
     return verdicts
@@ -495,7 +495,7 @@ def language_table(block: StaticAnalysisFilter, modules: list, limit: int, per_k
 def judge_whole(block: StaticAnalysisFilter, docs: list[Document]) -> dict:
     """Go: one batch however large, so that every planted file's package is whole."""
     verdicts = {}
-    for doc, result in zip(docs, block.judge(docs)):
+    for doc, result in zip(docs, block.filter_batch(docs)):
         verdicts[doc.id] = result if isinstance(result, tuple) else (result, None)
     return verdicts
 

@@ -28,6 +28,7 @@ from codecurate.filters.analysis.govet import GoVetAnalyzer
 from codecurate.filters.analysis.oxlint import OxlintAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
 from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
+from codecurate.filters.analysis.shellcheck import ShellcheckAnalyzer
 
 __all__ = [
     "ANALYZERS",
@@ -46,6 +47,7 @@ __all__ = [
     "OxlintAnalyzer",
     "RuffAnalyzer",
     "SemgrepAnalyzer",
+    "ShellcheckAnalyzer",
     "SourceFile",
     "StaticAnalysisFilter",
 ]

@@ -83,15 +83,25 @@ class FileReport:
 
 def is_test_path(path: str) -> bool:
     """Whether ``path`` is a test file by the usual conventions: a ``test``/``tests``/``testing``/
-    ``__tests__`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``, ``*_test.go``,
-    ``*.test.js``/``*.spec.ts``."""
+    ``__tests__``/``spec`` folder or one named ``FooTests``/``FooTest`` (Xcode, .NET), ``test_*.py``,
+    ``*_test.py``, ``conftest.py``, ``*_test.go``, ``*.test.js``/``*.spec.ts``, ``*_spec.rb``, and the
+    JVM, .NET, Swift and PHP classes ``FooTest``/``FooTests``/``FooSpec`` (``.java``, ``.kt``, ``.cs``,
+    ``.swift``, ``.php``, ``.scala``)."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
-    if any(part.lower() in {"test", "tests", "testing", "__tests__", "spec", "specs"} for part in parts[:-1]):
-        return True
+    for part in parts[:-1]:
+        if part.lower() in {"test", "tests", "testing", "__tests__", "spec", "specs"} or _TEST_FOLDER.search(part):
+            return True
     name = parts[-1].lower() if parts else ""
     stem = name.split(".", 1)[0]
-    return (name == "conftest.py" or stem.startswith("test_") or stem.endswith(("_test", "_tests"))
-            or re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name) is not None)
+    return (name == "conftest.py" or stem.startswith("test_") or stem.endswith(("_test", "_tests", "_spec"))
+            or re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name) is not None
+            or (parts and _TEST_CLASS.search(parts[-1]) is not None))
+
+
+#: a folder of tests named for what it tests: ``CoreTests``, ``Foo.Tests``, ``UnitTest``
+_TEST_FOLDER = re.compile(r"(?:^|[a-z0-9.])(?:Tests?|Specs?)$")
+#: a test class file: ``ParserTest.java``, ``ParserTests.cs``, ``ParserSpec.kt``
+_TEST_CLASS = re.compile(r"[a-z0-9](?:Tests?|Specs?|IT)\.(?:java|kt|kts|cs|swift|php|scala|groovy)$")
 
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -188,6 +198,11 @@ class Analyzer(ABC):
     def check_rule(cls, rule: str) -> None:
         """Raise ``ValueError`` when ``rule`` cannot be one of this analyzer's rule ids."""
         return None
+
+    @classmethod
+    def rule_table(cls) -> dict[str, tuple[str, str]]:
+        """Every rule it counts by default: ``rule -> (severity, why)`` (docs/static-analysis.md lists them)."""
+        return dict(cls.RULES)
 
     @classmethod
     def resolve_rules(cls, overrides: Mapping[str, str]) -> dict[str, str]:

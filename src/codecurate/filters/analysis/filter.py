@@ -31,6 +31,7 @@ from codecurate.filters.analysis.govet import GoVetAnalyzer
 from codecurate.filters.analysis.oxlint import OxlintAnalyzer
 from codecurate.filters.analysis.ruff import RuffAnalyzer
 from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
+from codecurate.filters.analysis.shellcheck import ShellcheckAnalyzer
 
 #: analyzer name -> class; ``analyzers`` of the block names these (another analyzer registers here)
 ANALYZERS: dict[str, type[Analyzer]] = {
@@ -39,11 +40,12 @@ ANALYZERS: dict[str, type[Analyzer]] = {
     "eslint": EslintAnalyzer,
     "go_vet": GoVetAnalyzer,
     "oxlint": OxlintAnalyzer,
+    "shellcheck": ShellcheckAnalyzer,
     "semgrep": SemgrepAnalyzer,
 }
 #: every analyzer the analysis extra installs (ESLint, which needs node and npm, is optional: it reads the
 #: same files as oxlint, which drops the same files at 20x less CPU)
-DEFAULT_ANALYZERS = ("ruff", "cppcheck", "oxlint", "go_vet", "semgrep")
+DEFAULT_ANALYZERS = ("ruff", "cppcheck", "oxlint", "go_vet", "shellcheck", "semgrep")
 
 DROP_REASON = "analysis_defects"
 FAILED_REASON = "analyzer_failed"

@@ -61,6 +61,10 @@ SEMGREP_LANGUAGES: dict[str, tuple[str, str]] = {
 #: languages with a dedicated analyzer: semgrep reads their files only when that analyzer skipped them
 FALLBACK = frozenset({"Go", "C", "C++"})
 SEVERITY_KEY = "codecurate-severity"
+#: semgrep's errors that mean it read nothing of the file (semgrep 1.18x reports a whole-file syntax
+#: error at level ``warn``; a partial parse, ``PartialParsing``, still analyzes the rest)
+WHOLE_FILE_ERRORS = frozenset({"Syntax error", "Lexical error", "Other syntax error", "Timeout",
+                               "OutOfMemory", "Out of memory"})
 _RULE_ID = re.compile(r"[a-z][a-z0-9-]*")
 
 
@@ -119,6 +123,10 @@ class SemgrepAnalyzer(Analyzer):
                          if language in SEMGREP_LANGUAGES)
 
     @classmethod
+    def rule_table(cls) -> dict[str, tuple[str, str]]:
+        return {rule: (entry["severity"], entry["why"]) for rule, entry in shipped_rules().items()}
+
+    @classmethod
     def check_rule(cls, rule: str) -> None:
         if rule not in shipped_rules():
             raise ValueError(f"semgrep: {rule!r} is not one of codecurate's semgrep rules "
@@ -171,7 +179,7 @@ class SemgrepAnalyzer(Analyzer):
                 continue
             kind = error.get("type")
             kind = kind[0] if isinstance(kind, list) and kind else str(kind)
-            if error.get("level") == "error" or kind == "Timeout":
+            if error.get("level") == "error" or kind in WHOLE_FILE_ERRORS:
                 reports[index].status = SKIPPED
                 reports[index].detail = f"semgrep could not analyze it ({kind}: {str(error.get('message'))[:200]})"
         table = shipped_rules()

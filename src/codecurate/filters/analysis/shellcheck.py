@@ -11,9 +11,10 @@ shells (``SC3xxx``: a bash-ism in a ``#!/bin/sh`` script is a portability questi
 unassigned variables (the environment and sourced files set them) and codes not listed are not
 counted. ``# shellcheck disable=SC2115`` comments are honored, a ``.shellcheckrc`` is not read.
 
-A file shellcheck cannot parse as shell (``SC1072``: a missing ``fi``, an unterminated string, a
-template with ``{{ name }}`` placeholders) holds a blocker: the script does not run as written, and
-the syntax stage does not judge shell (its dialects). Files in a shell shellcheck does not read
+A file shellcheck cannot parse as shell (the error that stops its parser, ``SC1072``/``SC1088``/
+``SC1089``: a missing ``fi``, ``[ -x file; then`` without its ``]``, an unterminated string, a template
+with ``{{ name }}`` placeholders) holds a blocker: the script does not run as written, and the syntax
+stage does not judge shell (its dialects). Files in a shell shellcheck does not read
 (zsh, csh, fish: ``SC1071``; ksh93 syntax its ksh parser does not know) are ``skipped`` and kept.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
@@ -44,10 +46,11 @@ _ASSIGN = "not an assignment nor a comparison: runs a command named after the te
 #: shellcheck code -> (severity, why). Codes not listed are not counted.
 SHELLCHECK_RULES: dict[str, tuple[str, str]] = {
     # the script does not run as written
-    "SC1072": ("blocker", "shellcheck cannot parse it: not valid sh/bash (missing fi/done/}, unterminated quote)"),
+    **{code: ("blocker", "shellcheck cannot parse it: not valid sh/bash (missing fi/done/}, unterminated quote)")
+       for code in ("SC1070", "SC1072", "SC1088", "SC1089")},
     # vulnerabilities: destroys data
     "SC2114": ("critical", "rm -rf of a system directory"),
-    "SC2115": ("critical", "rm -rf \"$dir/\": deletes / (or /*) when the variable is empty or unset"),
+    "SC2115": ("critical", "rm -rf \"$dir/\" (or /*): deletes / when the variable is empty or unset"),
     # conditions that are constant
     "SC2070": ("critical", "[ -n $var ] without quotes: always true, the variable is never tested"),
     "SC2077": ("critical", "[ $a=$b ] without spaces: one non-empty word, always true"),
@@ -60,14 +63,15 @@ SHELLCHECK_RULES: dict[str, tuple[str, str]] = {
     "SC2332": ("critical", "[ ! -o opt ] is always true: -o is read as OR"),
     "SC2204": ("critical", "(..) is a subshell running a command, not a test: [ .. ] meant"),
     "SC2205": ("critical", "(..) is a subshell running a command, not a test: [ .. ] meant"),
-    "SC2071": ("critical", "> in a test is a string comparison (or a redirection in [ ]): -gt meant"),
+    "SC2071": ("critical", "> in a test is a string comparison (or a redirection in [ ]): -gt meant "
+                           "(not counted in [[ ]] against 0 or without a number: right by accident, or strings)"),
     "SC2072": ("critical", "decimal number in [ ] or [[ ]]: a runtime error"),
     "SC2079": ("critical", "(( )) has no decimals: a runtime error"),
     # commands that are not what they look like
     "SC1037": ("critical", "$10 is ${1}0: positionals over 9 need braces"),
     "SC1066": ("critical", "$var=value runs a command instead of assigning"),
     "SC1097": ("critical", "== in an assignment: the value starts with ="),
-    "SC2283": ("critical", "x = value: " + _ASSIGN),
+    "SC2283": ("critical", "x = value: " + _ASSIGN + " (not counted without a value: `_count_args =`)"),
     "SC2284": ("critical", "x == value outside [ ]: " + _ASSIGN),
     "SC2285": ("critical", "x += value: " + _ASSIGN),
     "SC2270": ("critical", "$1=value: " + _ASSIGN),
@@ -95,15 +99,11 @@ SHELLCHECK_RULES: dict[str, tuple[str, str]] = {
     "SC2259": ("major", "redirection overrides the input pipe: the pipe is lost"),
     "SC2260": ("major", "redirection overrides the output pipe: the next command reads nothing"),
     "SC2261": ("major", "competing redirections: only the last one applies"),
-    "SC2327": ("major", "capturing the output of a command whose output is redirected: always empty"),
-    "SC2328": ("major", "capturing the output of a command whose output is redirected: always empty"),
     "SC2182": ("major", "printf format without placeholders: the other arguments are ignored"),
     "SC2183": ("major", "printf format with more placeholders than arguments"),
     "SC2146": ("major", "find a -o b -exec: the action applies to b only"),
-    "SC2088": ("major", "tilde in quotes does not expand: a folder literally named ~"),
     "SC2097": ("major", "VAR=x cmd $VAR: the expansion does not see the assignment"),
     "SC2098": ("major", "VAR=x cmd $VAR: the expansion does not see the assignment"),
-    "SC2199": ("major", "array in [[ ]]: its elements are joined, not tested each"),
     "SC2200": ("major", "brace expansion in [ ]: not expanded as meant"),
     "SC2201": ("major", "brace expansion in [[ ]] does not happen"),
     "SC2202": ("major", "glob in [ ]: expands to several words, the test breaks"),
@@ -112,29 +112,42 @@ SHELLCHECK_RULES: dict[str, tuple[str, str]] = {
     "SC2211": ("major", "glob used as a command name"),
     "SC2245": ("major", "-d of a glob tests the first match only"),
     "SC2247": ("major", "$\"...\" instead of \"$...\": a translated string, not an expansion"),
-    "SC2269": ("major", "variable assigned to itself: the assignment does nothing"),
     "SC2286": ("major", "empty string as a command name"),
     "SC2287": ("major", "command name ends with /: a folder, not a command"),
     "SC2289": ("major", "command name contains a line feed"),
     "SC2316": ("major", "local readonly x applies local to a variable named readonly"),
     # probable defects with known false positives, or a small impact
-    "SC2068": ("minor", "unquoted $@: arguments with spaces are split"),
     "SC2198": ("minor", "array in [ ]: breaks with more than one element"),
-    "SC2076": ("minor", "quoted right side of =~ matches literally, not as a regex"),
     "SC2094": ("minor", "reads and writes the same file in one pipeline: may truncate it"),
     "SC2221": ("minor", "case pattern that overrides a later one: the later branch is dead"),
     "SC2222": ("minor", "case pattern that never matches after an earlier one"),
     "SC2213": ("minor", "getopts option not handled by the case"),
     "SC2242": ("minor", "exit status outside 0-255"),
     "SC2319": ("minor", "$? of a condition, not of the command before it"),
+    "SC2269": ("minor", "variable assigned to itself (also `VAR=\"${VAR}\"`, the idiom that documents a setting)"),
+    "SC2327": ("minor", "capturing the output of a command whose output is redirected: empty (also "
+                        "`if $(cmd >/dev/null)`, which works)"),
+    "SC2328": ("minor", "output redirected inside a command substitution: the capture is empty"),
 }
 #: codes that say shellcheck does not read the file's shell at all (zsh, csh, fish, a non-shell shebang)
 UNSUPPORTED = frozenset({"SC1071"})
-PARSE_FAILURE = "SC1072"
+#: codes of the error that stops shellcheck's parser (the file is not valid shell, or not shell it reads)
+PARSE_FAILURES = frozenset({"SC1070", "SC1072", "SC1088", "SC1089"})
+_PARSE_STOP = ("Fix any mentioned problems and try again", "Parsing stopped here")
 #: extensions shellcheck reads a dialect from; others are written as ``.sh`` (bash without a shebang)
 _EXTENSIONS = (".sh", ".bash", ".ksh", ".dash")
 _SHEBANG = re.compile(r"#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?([A-Za-z0-9_.-]+)")
 _CODE = re.compile(r"SC\d{4}")
+#: code -> what its line must hold to count: the precise form of a check that also fires on working code
+_PRECISE: dict[str, Callable[[str], bool]] = {
+    # `rm -rf "$dir/"` or `"$dir"/*`: the variable alone before the last slash (not `"$root/$name"`)
+    "SC2115": lambda line: re.search(r"\$\{?(?:[A-Za-z_]\w*|\d)\}?\"?/\"?\*?\"?(?=[\s;|&)]|$)", line) is not None,
+    # `[[ $# > 0 ]]` orders strings as numbers by accident; `[[ $a < $b ]]` may well mean strings
+    "SC2071": lambda line: "[[" not in line or re.search(
+        r"[<>]\s*[\"']?-?[1-9]|(?<![\w$#])[1-9]\d*[\"']?\s*[<>]", line) is not None,
+    # `x = 1` runs x; `_count_args =` (bash-completion) passes "=" to a function on purpose
+    "SC2283": lambda line: re.search(r"\s=\s+\S", line) is not None,
+}
 
 
 def dialect(file: SourceFile) -> str:
@@ -180,6 +193,7 @@ class ShellcheckAnalyzer(Analyzer):
         reports = [FileReport() for _ in files]
         names: dict[str, int] = {}
         shells = [dialect(file) for file in files]
+        lines: list[list[str]] = [[] for _ in files]
         for index, file in enumerate(files):
             if shells[index] in ("zsh", "csh", "tcsh", "fish"):
                 reports[index].status = SKIPPED
@@ -187,8 +201,10 @@ class ShellcheckAnalyzer(Analyzer):
                 continue
             suffix = PurePosixPath(file.path.replace("\\", "/")).suffix.lower()
             name = f"f{index:06d}{suffix if suffix in _EXTENSIONS else '.sh'}"
-            write_text(folder / name, file.text)
+            text = file.text.replace("\r\n", "\n")  # Windows line endings: the same script, the same lines
+            write_text(folder / name, text)
             names[name] = index
+            lines[index] = text.split("\n")
         if not names:
             return reports
         done = run_tool([*argv, *self.OPTIONS, *names], cwd=folder, timeout=timeout)
@@ -206,13 +222,17 @@ class ShellcheckAnalyzer(Analyzer):
             code = f"SC{comment.get('code')}"
             line = int(comment.get("line") or 0)
             message = str(comment.get("message", ""))[:300]
-            if code in UNSUPPORTED or (code == PARSE_FAILURE and shells[index] in ("ksh", "mksh", "ksh93")):
+            if code not in PARSE_FAILURES and any(stop in message for stop in _PARSE_STOP):
+                code = "SC1072"  # a parse failure under a code of its own
+            if code in UNSUPPORTED or (code in PARSE_FAILURES and shells[index] in ("ksh", "mksh", "ksh93")):
                 report.status, report.detail = SKIPPED, f"shellcheck does not read it ({code}: {message[:200]})"
                 continue
             if code in self.disabled:
                 continue
             severity = self.severities.get(code)
-            if severity is not None:
+            precise = _PRECISE.get(code)
+            if severity is not None and (precise is None or precise(lines[index][line - 1] if 0 < line <= len(
+                    lines[index]) else "")):
                 report.findings.append(Finding(code, severity, line, message))
         for report in reports:
             if report.status == SKIPPED:
