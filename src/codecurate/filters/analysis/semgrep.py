@@ -94,8 +94,19 @@ def _rules_in(folder: Path) -> dict[str, dict]:
                                  f"metadata.{SEVERITY_KEY} in {SEVERITIES}")
             languages = [by_semgrep.get(language, language) for language in rule.get("languages", [])]
             table[rule_id] = {"severity": severity, "why": str(meta.get("why", "")),
-                              "tests": bool(meta.get("tests", True)), "languages": languages}
+                              "tests": bool(meta.get("tests", True)), "languages": languages, "file": str(path)}
     return table
+
+
+def rule_files(languages: set[str]) -> list[str]:
+    """The rule files with a rule for one of ``languages``: semgrep parses only those (loading every
+    language's rules costs more than matching a batch)."""
+    return sorted({rule["file"] for rule in shipped_rules().values() if languages & set(rule["languages"])})
+
+
+def reports_without_rules(files: list[SourceFile]) -> list[FileReport]:
+    return [FileReport(status=SKIPPED, detail=f"no semgrep rule for {file.language or 'this language'}")
+            for file in files]
 
 
 class SemgrepAnalyzer(Analyzer):
@@ -162,7 +173,10 @@ class SemgrepAnalyzer(Analyzer):
             _, extension = SEMGREP_LANGUAGES.get(file.language, ("", ".txt"))
             names.append(f"f{index:06d}{extension}")
             write_text(targets / names[-1], file.text)
-        command = [*argv, "scan", "--config", str(rules_folder()), "--json", "--quiet", "--metrics", "off",
+        configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
+        if not configs:
+            return reports_without_rules(files)
+        command = [*argv, "scan", *configs, "--json", "--quiet", "--metrics", "off",
                    "--disable-version-check", "--no-git-ignore", "--timeout", str(self.RULE_TIMEOUT),
                    "--timeout-threshold", "0", "--max-target-bytes", "0", "--jobs", "1", "--max-memory", "4000",
                    "."]
