@@ -197,6 +197,7 @@ class SemgrepAnalyzer(Analyzer):
                 reports[index].status = SKIPPED
                 reports[index].detail = f"semgrep could not analyze it ({kind}: {str(error.get('message'))[:200]})"
         table = shipped_rules()
+        seen: set[tuple[int, str, int]] = set()
         for result in output.get("results") or ():
             index = index_of.get(Path(str(result.get("path", ""))).name)
             rule = str(result.get("check_id", "")).rsplit(".", 1)[-1]
@@ -204,8 +205,11 @@ class SemgrepAnalyzer(Analyzer):
                 continue
             if not table[rule]["tests"] and is_test_path(files[index].path):
                 continue
-            finding = self.finding(rule, int((result.get("start") or {}).get("line", 0)),
-                                   str((result.get("extra") or {}).get("message", ""))[:300])
+            line = int((result.get("start") or {}).get("line", 0))
+            if (index, rule, line) in seen:  # one rule can match a line through overlapping patterns
+                continue
+            seen.add((index, rule, line))
+            finding = self.finding(rule, line, str((result.get("extra") or {}).get("message", ""))[:300])
             if finding is not None:
                 reports[index].findings.append(finding)
         return reports
