@@ -12,6 +12,7 @@ runs the ``static_analysis`` block (semgrep only) on the split and on planted co
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import zipfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 LANGUAGE = "Java"
 
-CORPUS = Path("/tmp/codecurate-java-corpus")
+CORPUS = Path(os.environ.get("CODECURATE_JAVA_SOURCES", Path.home() / ".cache" / "codecurate" / "java-sources"))
 JDK_SRC = Path("/usr/lib/jvm/openjdk-17/lib/src.zip")
 OPENJFX_SRC = Path("/usr/share/openjfx/lib/src.zip")
 CORDOVA = CORPUS / "npm" / "node_modules" / "cordova-android"
@@ -186,8 +187,9 @@ PLANTS = {
 """,
 }
 
-_TOP_LEVEL = re.compile(r"^(?:(?:public|final|abstract|sealed|non-sealed|strictfp)\s+)*(class|interface|enum|record|@interface)\s+\w+",
-                        re.M)
+_TOP_LEVEL = re.compile(
+    r"^(?:(?:public|final|abstract|sealed|non-sealed|strictfp)\s+)*(class|interface|enum|record|@interface)\s+\w+",
+    re.M)
 
 
 def plant(host_text: str, snippet: str) -> str | None:
@@ -206,15 +208,26 @@ def plant(host_text: str, snippet: str) -> str | None:
 
 def main() -> None:
     import argparse
-    import sys
     from collections import Counter
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from analysis_oracle import document, judge
+    from datatrove.data import Document
 
     from codecurate import documents as keys
     from codecurate.filters.analysis import StaticAnalysisFilter
     from codecurate.filters.analysis.base import is_test_path
+
+    def document(text: str, repo: str, path: str, language: str) -> Document:
+        return Document(text=text, id=f"{repo}/{path}", metadata={keys.REPO: repo, keys.PATH: path,
+                                                                  keys.LANGUAGE: language, keys.KIND: keys.KIND_CODE})
+
+    def judge(block: StaticAnalysisFilter, docs: list[Document]) -> dict[str, tuple[bool, str | None]]:
+        verdicts = {}
+        run = getattr(block, "judge", None) or block.filter_batch
+        for start in range(0, len(docs), block.batch_size):
+            batch = docs[start:start + block.batch_size]
+            for doc, result in zip(batch, run(batch)):
+                verdicts[doc.id] = result if isinstance(result, tuple) else (result, None)
+        return verdicts
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev", "heldout"))
@@ -228,7 +241,7 @@ def main() -> None:
     verdicts = judge(block, docs)
     analyzed = [d for d in docs if keys.ANALYSIS_DEFECTS in d.metadata]
     dropped = [d for d in docs if not verdicts[d.id][0]]
-    print(f"| repo | files | analyzed | skipped | dropped | dropped % |\n|---|---|---|---|---|---|")
+    print("| repo | files | analyzed | skipped | dropped | dropped % |\n|---|---|---|---|---|---|")
     for repo in sorted({d.metadata[keys.REPO] for d in docs}) + [None]:
         part = [d for d in docs if repo is None or d.metadata[keys.REPO] == repo]
         gone = [d for d in part if d in dropped]
