@@ -44,3 +44,13 @@ def test_a_language_no_analyzer_reads_is_counted():
     assert block.stats["no_analyzer/Lua"].total == 1
     assert block.stats["analyzed/ruff/Python"].total == 1
     assert keys.ANALYSIS_DEFECTS not in docs[0].metadata
+
+
+def test_the_docs_list_every_rule_as_the_code_counts_it():
+    from pathlib import Path
+
+    from codecurate.filters.analysis.__main__ import rules_markdown
+
+    docs = (Path(__file__).parents[2] / "docs" / "static-analysis.md").read_text(encoding="utf-8")
+    listed = docs.split("<!-- rules:start -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
+    assert listed.strip() == rules_markdown().strip(), "run: python -m codecurate.filters.analysis"
