@@ -178,7 +178,8 @@ def peer_characters(work: Path) -> dict[str, float]:
     return dict(found)
 
 
-def measure(corpus: str, megabytes: float, runs: list[int], tmp: Path, sidecars: bool = True) -> None:
+def measure(corpus: str, megabytes: float, runs: list[int], tmp: Path, sidecars: bool = True,
+            peer: bool = True) -> None:
     repos = tmp / "repos"
     overrides = [f"executor.tasks={TASKS}"]
     if corpus == "multi":
@@ -219,20 +220,34 @@ def measure(corpus: str, megabytes: float, runs: list[int], tmp: Path, sidecars:
         run_recipe(recipe)
         ours, ours_cpu = time.perf_counter() - start, cpu_seconds() - used
         parses = parse_counts() if workers == 1 else {}
+        if not peer:
+            print(f"workers {workers}: recipe {ours:.1f} s ({ours_cpu:.1f} s CPU, {mb / ours_cpu:.2f} MB per CPU s)",
+                  flush=True)
+            results[workers] = (ours, output, ours_cpu)
+            continue
         start, used = time.perf_counter(), cpu_seconds()
         LocalPipelineExecutor([ParquetReader(str(tmp / "parquet")), JsonlWriter(str(tmp / f"floor{workers}"))],
                               tasks=TASKS, workers=min(workers, TASKS),
                               logging_dir=str(tmp / f"floorlogs{workers}")).run()
         floor, floor_cpu = time.perf_counter() - start, cpu_seconds() - used
-        peer = run_peer(tmp / "parquet", tmp / f"peer{workers}", output / "tokenizer" / "tokenizer.json", workers)
-        peer_cpu = peer.pop("cpu")
-        results[workers] = (ours, floor, peer, output, parses, peer_step_seconds(tmp / f"peer{workers}"),
+        peer_run = run_peer(tmp / "parquet", tmp / f"peer{workers}", output / "tokenizer" / "tokenizer.json", workers)
+        peer_cpu = peer_run.pop("cpu")
+        results[workers] = (ours, floor, peer_run, output, parses, peer_step_seconds(tmp / f"peer{workers}"),
                             {"ours": ours_cpu, "floor": floor_cpu, "peer": peer_cpu})
         if workers == min(runs):
             characters = peer_characters(tmp / f"peer{workers}")
         print(f"workers {workers}: recipe {ours:.1f} s ({ours_cpu:.1f} s CPU), datatrove blocks "
-              f"{sum(peer.values()):.1f} s ({peer_cpu:.1f} s CPU), floor {floor:.1f} s ({floor_cpu:.1f} s CPU)",
+              f"{sum(peer_run.values()):.1f} s ({peer_cpu:.1f} s CPU), floor {floor:.1f} s ({floor_cpu:.1f} s CPU)",
               flush=True)
+    if not peer:
+        ours, output, _cpu = results[min(results)]
+        shares = stage_seconds(output)
+        total = sum(shares.values())
+        print(f"\nrecipe, {min(results)} worker(s): task-seconds by stage ({total:.1f} s of steps)\n\n"
+              "| stage | task-seconds | share |\n|---|---|---|")
+        for stage, spent in sorted(shares.items(), key=lambda kv: -kv[1]):
+            print(f"| {stage} | {spent:.1f} | {spent / total:.1%} |")
+        return
 
     print("\nMB/s per core: MB / (wall seconds x workers), and MB / CPU seconds (1 worker: every task runs in this "
           "process; the machine is shared, so wall seconds count waits for a core)\n")
@@ -321,11 +336,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to run: 1,2 (default) or 1")
     parser.add_argument("--corpus", default="python,multi", help="python, multi or both (default)")
     parser.add_argument("--no-sidecars", action="store_true", help="python corpus without license sidecars")
+    parser.add_argument("--no-peer", action="store_true", help="the recipe alone: no datatrove blocks, no floor "
+                        "(datatrove 0.10's MinHash fails with xxhash >= 4)")
     args = parser.parse_args()
     runs = [int(w) for w in args.workers.split(",")]
     for corpus in args.corpus.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            measure(corpus, args.megabytes, runs, Path(tmp), sidecars=not args.no_sidecars)
+            measure(corpus, args.megabytes, runs, Path(tmp), sidecars=not args.no_sidecars, peer=not args.no_peer)
 
 
 if __name__ == "__main__":
