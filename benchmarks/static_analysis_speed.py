@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import build_multilanguage_repositories, build_repositories, cpu_seconds  # noqa: E402
 
-ANALYZED = {"C", "C++", "Go", "JavaScript", "TypeScript", "TSX", "Python"}
+ANALYZED = {"C", "C++", "Go", "JavaScript", "TypeScript", "TSX", "Python", "Java", "C#", "Kotlin", "PHP", "Ruby",
+            "Rust", "Swift", "Shell"}
 _TEMPORARY = re.compile(r"/[^\s:'\"]*codecurate-[A-Za-z_]+-[^/\s:'\"]+")
 
 
@@ -130,7 +131,7 @@ def run_side(checkout: Path, documents_file: Path, batch_size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--megabytes", type=float, default=16.0, help="multi-language corpus size (C/C++, Go, "
-                        "Java, JavaScript/TypeScript in equal shares; Java has no analyzer)")
+                        "Java, JavaScript/TypeScript in equal shares)")
     parser.add_argument("--python-megabytes", type=float, default=4.0, help="Python from installed distributions")
     parser.add_argument("--corpus", type=Path, help="where the corpus is built (reused when complete)")
     parser.add_argument("--baseline", type=Path, help="a checkout of the code before the change (git worktree)")
