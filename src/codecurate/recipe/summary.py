@@ -232,15 +232,19 @@ def analysis_coverage(counters: dict) -> dict[str, dict]:
     return dict(sorted(coverage.items(), key=lambda item: -sum(item[1]["analyzed"].values())))
 
 
-def format_coverage(coverage: dict[str, dict]) -> str:
-    """``Python 120 (ruff), Go 36 (semgrep 30, go_vet 6); not analyzed: C 2; no analyzer: Lua 4``."""
+def format_coverage(coverage: dict[str, dict], shown: int | None = None) -> str:
+    """``Python 120 (ruff), Go 36 (semgrep 30, go_vet 6); not analyzed: C 2; no analyzer: Lua 4``;
+    ``shown``: at most that many languages per list, then how many more."""
     analyzed = ", ".join(f"{language} {sum(e['analyzed'].values())} (" +
                          ", ".join(f"{name} {n}" if len(e["analyzed"]) > 1 else name
                                    for name, n in sorted(e["analyzed"].items(), key=lambda x: -x[1])) + ")"
                          for language, e in coverage.items() if e["analyzed"])
     parts = [analyzed or "nothing"]
     for label, key in (("not analyzed", "not_analyzed"), ("no analyzer", "no_analyzer")):
-        listed = ", ".join(f"{language} {e[key]}" for language, e in coverage.items() if e[key])
+        items = sorted(((language, e[key]) for language, e in coverage.items() if e[key]), key=lambda x: -x[1])
+        listed = ", ".join(f"{language} {n}" for language, n in items[:shown])
+        if shown is not None and len(items) > shown:
+            listed += f" and {len(items) - shown} more languages ({sum(n for _, n in items[shown:])} files)"
         if listed:
             parts.append(f"{label}: {listed}")
     missing = ", ".join(f"{language} {n} ({name})" for language, e in coverage.items()
@@ -270,7 +274,7 @@ def format_summary(summary: dict, brief: bool = False) -> str:
             more = f", {len(reasons) - 2} more" if len(reasons) > 2 else ""
             lines.append(f"{line}  {shown}{more}".rstrip())
             if coverage:
-                lines.append(f"    analyzed: {format_coverage(coverage)}")
+                lines.append(f"    analyzed: {format_coverage(coverage, shown=4)}")
             continue
         lines.append(line)
         for reason, counts in stage["dropped"].items():

@@ -78,6 +78,8 @@ CPPCHECK_RULES: dict[str, tuple[str, str]] = {
     "autoVariables": ("minor", "address of a local stored through a parameter (often restored before returning)"),
     **{rule: ("minor", "an allocation's result used without a null check (fails only out of memory)") for rule in (
         "nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory", "ctunullpointerOutOfMemory")},
+    "legacyUninitvar": ("minor", "uninitialized variable, by cppcheck's older check (it misreads array addresses "
+                                 "and locals named like a macro of an unseen header; uninitvar stays blocker)"),
     "rethrowNoCurrentException": ("minor", "throw; outside a catch block (helpers called from catch blocks "
                                            "rethrow on purpose)"),
 }
@@ -93,7 +95,9 @@ NOT_DEFECTS = frozenset({"missingInclude", "missingIncludeSystem", "toomanyconfi
                          "unmatchedSuppression", "normalCheckLevelMaxBranches", "purgedConfiguration",
                          "unknownEvaluationOrder", "bailoutUninitVar", "uninitMemberVarNoCtor",
                          # a signed/unsigned mismatch in a printf argument prints the same bits
-                         "invalidPrintfArgType_sint", "invalidPrintfArgType_uint"})
+                         "invalidPrintfArgType_sint", "invalidPrintfArgType_uint",
+                         # advice ("is recommended since it has dynamic memory management"), not a defect
+                         "noCopyConstructor", "noOperatorEq", "noDestructor"})
 #: ``<name>Called`` (``getpwuidCalled``, ``localtimeCalled``...): a non-reentrant or obsolescent
 #: function called, a portability advice, not a defect of single-threaded code
 _ADVICE = re.compile(r"[a-z0-9_]+Called")
@@ -209,6 +213,7 @@ PRELUDE_MACROS = frozenset(re.findall(r"^#define (\w+)", PRELUDE, re.M))
 #: upper-case constants cppcheck knows without a header
 _STANDARD_CONSTANTS = frozenset({"NULL", "EOF", "TRUE", "FALSE", "MAP_FAILED", "SIG_ERR", "SIG_DFL", "SIG_IGN"})
 
+_KEYWORDS = frozenset({"if", "while", "for", "switch", "catch", "return", "sizeof", "defined"})
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _SEP = "\x1f"
 _MACRO_IN_MESSAGE = re.compile(r"If (\w+) is a macro")
@@ -279,8 +284,9 @@ class CppcheckAnalyzer(Analyzer):
                 reports.append(FileReport(status="skipped", detail=f"cppcheck could not parse it ({detail})"))
                 continue
             unknown = self._unknown_macros(file.text, guessed[index])
-            findings = [self._macro_aware(finding, file.text, unknown) for finding in findings]
-            reports.append(FileReport(findings=findings))
+            findings = [self._unseen_aware(self._macro_aware(finding, file.text, unknown), file.text)
+                        for finding in findings]
+            reports.append(FileReport(findings=_once_per_function(findings, file.text)))
         return reports
 
     def _pass(self, argv: list[str], files: list[SourceFile], indices: list[int], guessed: list[list[str]],
@@ -395,6 +401,97 @@ class CppcheckAnalyzer(Analyzer):
             if any(re.search(rf"\b{re.escape(name)}\b", arguments) for name in names):
                 return minor
         return finding
+
+    @staticmethod
+    def _unseen_aware(finding: Finding, text: str) -> Finding:
+        """``finding``, as ``minor`` when its verdict rests on what cppcheck cannot evaluate:
+
+        - a *possible* null pointer dereference (``p = NULL`` on one path, ``p->x`` on another: whether
+          both paths can meet rests on conditions cppcheck does not correlate, such as a loop that
+          runs at least once or a flag set together with the pointer); a certain one stays;
+        - an uninitialized array whose elements the function sets before (a loop fills as many
+          elements as it then hands on: cppcheck assumes the loop may not run);
+        - an uninitialized variable handed to the constructor of a template type
+          (``buffer<char> b(data, 10);``: cppcheck reads the declaration as comparisons);
+        - an uninitialized variable that is a parameter of its function (the verdict is about what
+          a caller passes: a member of a struct cppcheck never saw may be an array, whose address
+          is all that is read);
+        - an uninitialized variable whose address is cast to a type the file does not define
+          (``(caddr_t) &fd``: cppcheck reads an unknown type in parentheses as a value, and ``&`` as
+          a bitwise and);
+        - ``mmap``'s descriptor ``-1``, what ``MAP_ANONYMOUS`` requires."""
+        if finding.severity == "minor":
+            return finding
+        minor = Finding(finding.rule, "minor", finding.line, finding.message)
+        if finding.rule == "nullPointer" and finding.message.startswith("Possible null pointer"):
+            return minor
+        if finding.rule == "selfInitialization":
+            member = re.search(r"'(\w+)'", finding.message)
+            if member and _parameter(text.splitlines(), finding.line, member.group(1)):
+                return minor  # `total(total)`: the member set from the parameter that hides it
+        if finding.rule == "invalidFunctionArg" and re.match(r"Invalid mmap(64)?\(\) argument nr 5\. The value is -1\b",
+                                                              finding.message):
+            return minor
+        if finding.rule not in ("uninitvar", "uninitdata"):
+            return finding
+        colon = _AFTER_COLON.search(finding.message)
+        if not colon:
+            return finding
+        word = re.escape(colon.group(1))
+        lines = text.splitlines()
+        start = _function_start(lines, finding.line)
+        before = "\n".join(lines[start:max(finding.line - 1, start)])
+        at = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        if re.search(rf"\b{word}\s*\[[^\]\n]*\]\s*=(?!=)", before):
+            return minor
+        if re.match(rf"\s*[\w:]+\s*<[^;=]*>\s*\w+\s*[({{][^;]*\b{word}\b", at):
+            return minor
+        if re.search(rf"\(\s*[A-Za-z_]\w*\s*\)\s*&\s*{word}\b", at):
+            return minor
+        if finding.rule == "uninitdata" and re.match(rf"\s*(\*\s*{word}\s*(\+\+)?|{word}\s*\[[^\]]*\])\s*=(?!=)", at):
+            return minor  # a write through the pointer, not a read
+        if _parameter(lines, finding.line, colon.group(1)):
+            return minor
+        return finding
+
+
+def _function_start(lines: list[str], line: int) -> int:
+    """Index of the first line of the function around ``line`` (1-based): the line after the last
+    one before it that starts with ``}`` (the end of the previous definition)."""
+    start = min(max(line - 1, 0), len(lines))
+    while start > 0 and not lines[start - 1].startswith("}"):
+        start -= 1
+    return start
+
+
+def _parameter(lines: list[str], line: int, name: str) -> bool:
+    """Whether ``name`` is a parameter of the function (or constructor) around ``line`` (1-based):
+    it appears as a declared name in the parentheses of the nearest header before the body."""
+    start = _function_start(lines, line)
+    text = "\n".join(lines[start:line])
+    word = re.escape(name)
+    for header in re.finditer(r"(\w+)\s*\(([^()]*)\)\s*(?:const\s*)?(?:noexcept\s*)?(?::[^{;]*)?\{", text):
+        if header.group(1) in _KEYWORDS:
+            continue
+        if re.search(rf"\w[\s*&]+{word}\s*(\[\s*\])?\s*(=[^,]*)?(,|$)", header.group(2)):
+            return True
+    return False
+
+
+def _once_per_function(findings: list[Finding], text: str) -> list[Finding]:
+    """``findings`` less those that repeat an earlier one (same id, same message) in the same
+    function: one defect that cppcheck reports at each use (``Uninitialized variable: x`` six
+    times, each dereference of an unchecked allocation) counts once; so does a constructor that
+    leaves several members uninitialized (one ``uninitMemberVar`` per member)."""
+    lines = text.splitlines()
+    seen, out = set(), []
+    for finding in sorted(findings, key=lambda f: f.line):
+        message = "" if finding.rule.startswith("uninitMemberVar") else finding.message  # one per constructor
+        key = (finding.rule, message, _function_start(lines, finding.line), finding.line if not message else 0)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
 
 
 def _balanced(text: str, start: int) -> str:
