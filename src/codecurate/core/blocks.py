@@ -130,6 +130,8 @@ class CodecurateFilter(Accounting, PipelineStep):
     type = "🔻 - FILTER"
     #: documents judged at once by ``filter_batch``
     batch_size: int = 1
+    #: a batch also ends once its texts reach this many bytes (None: only ``batch_size`` counts)
+    batch_bytes: int | None = None
 
     def __init__(self, exclusion_writer: DiskWriter | None = None):
         super().__init__()
@@ -161,11 +163,26 @@ class CodecurateFilter(Accounting, PipelineStep):
             raise ValueError(f"filter_batch gave {len(verdicts)} verdicts for {len(batch)} documents")
         return verdicts
 
+    def _batches(self, data) -> Iterator[list[Document]]:
+        if self.batch_bytes is None:
+            yield from batched(data, self.batch_size)
+            return
+        batch: list[Document] = []
+        size = 0
+        for document in data:
+            batch.append(document)
+            size += len(document.text)
+            if len(batch) >= self.batch_size or size >= self.batch_bytes:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         decisions = self.load_decisions(rank)
         first = 0
         with self.exclusion_output() as excluded:
-            for batch in batched(data or (), self.batch_size):
+            for batch in self._batches(data or ()):
                 sizes = [text_bytes(document) for document in batch]  # counted as they enter: a filter may rewrite
                 for document, size in zip(batch, sizes):
                     self.count_in(document, size)

@@ -73,7 +73,10 @@ class StaticAnalysisFilter(CodecurateFilter):
         severity_weights: weight of one finding per severity (``blocker``, ``critical``, ``major``,
             ``minor``); those given replace the defaults (100, 50, 20, 1).
         min_lines: files shorter than this are judged as if they had this many lines.
-        batch_size: files per batch (each analyzer runs once per batch, on its languages' files).
+        batch_size: files per batch (each analyzer runs on its languages' files of a batch, in runs of at
+            most its ``max_files_per_run``): large, so that a language that is a small share of the
+            input still reaches its tool in runs of many files (semgrep's start-up costs 2 CPU s).
+        batch_megabytes: a batch also ends once its texts reach this many megabytes (memory).
         timeout_seconds: an analyzer's time limit per file (a batch of n files gets
             ``timeout_seconds`` plus n times the analyzer's expected time per file).
         on_failure: ``drop`` or ``keep`` the file that crashes an analyzer or makes it time out.
@@ -90,7 +93,8 @@ class StaticAnalysisFilter(CodecurateFilter):
         max_weighted_defects_per_kloc: float = 20.0,
         severity_weights: dict[str, float] | None = None,
         min_lines: int = 50,
-        batch_size: int = 256,
+        batch_size: int = 2048,
+        batch_megabytes: float = 16.0,
         timeout_seconds: float = 60.0,
         on_failure: Literal["drop", "keep"] = "drop",
         tools: dict[str, str] | None = None,
@@ -99,6 +103,8 @@ class StaticAnalysisFilter(CodecurateFilter):
     ):
         super().__init__(exclusion_writer)
         names = list(DEFAULT_ANALYZERS if analyzers is None else analyzers)
+        if batch_megabytes <= 0:
+            raise ValueError(f"batch_megabytes must be > 0, not {batch_megabytes}")
         self._check(names, max_weighted_defects_per_kloc, severity_weights or {}, min_lines, batch_size,
                     timeout_seconds, on_failure, tools or {}, rules or {})
         self.analyzers = [ANALYZERS[name](command=(tools or {}).get(name), timeout_seconds=timeout_seconds,
@@ -107,6 +113,7 @@ class StaticAnalysisFilter(CodecurateFilter):
         self.weights = {**DEFAULT_WEIGHTS, **(severity_weights or {})}
         self.min_lines = min_lines
         self.batch_size = batch_size
+        self.batch_bytes = int(batch_megabytes * 1_000_000)
         self.on_failure = on_failure
         self._warned: set[str] = set()
 
