@@ -160,13 +160,13 @@ class StaticAnalysisFilter(CodecurateFilter):
         their own analyzer skipped or could not run on."""
         code = [i for i, d in enumerate(batch) if d.metadata.get(keys.KIND) != keys.KIND_TEXT]
         reports: dict[int, list[tuple[Analyzer, FileReport]]] = {i: [] for i in code}
-        for analyzer in self.analyzers:
-            wanted = [i for i in code if batch[i].metadata.get(keys.LANGUAGE) in analyzer.languages]
-            self._analyze(analyzer, batch, wanted, reports)
-        for analyzer in self.analyzers:
-            wanted = [i for i in code if batch[i].metadata.get(keys.LANGUAGE) in analyzer.fallback_languages
-                      and not any(report.status == OK for _, report in reports[i])
-                      and all(report.status in (SKIPPED, MISSING) for _, report in reports[i])]
+        # the analyzers without fallback languages first; then each fallback analyzer in one run on its own
+        # languages' files and the files the others skipped (a semgrep run costs 2 CPU s to start)
+        ordered = sorted(self.analyzers, key=lambda analyzer: bool(analyzer.fallback_languages))
+        for analyzer in ordered:
+            wanted = [i for i in code if batch[i].metadata.get(keys.LANGUAGE) in analyzer.languages
+                      or (batch[i].metadata.get(keys.LANGUAGE) in analyzer.fallback_languages
+                          and all(report.status in (SKIPPED, MISSING) for _, report in reports[i]))]
             self._analyze(analyzer, batch, wanted, reports)
         results: list[Verdict] = [True] * len(batch)
         for i in code:
