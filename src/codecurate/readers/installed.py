@@ -90,6 +90,8 @@ class InstalledPackagesReader(RepositoryReader):
 
     name = "installed_packages"
     provides = "code"
+    #: what to read (this environment's distributions): what ``--input`` replaces
+    path_params = ("paths", "distributions", "exclude_distributions")
 
     def __init__(
         self,
