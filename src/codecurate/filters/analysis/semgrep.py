@@ -177,7 +177,9 @@ class SemgrepAnalyzer(Analyzer):
         configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
         if not configs:
             return reports_without_rules(files)
-        command = [*argv, "scan", *configs, "--json", "--quiet", "--metrics", "off",
+        # --experimental: semgrep's OCaml command line (osemgrep) instead of its Python one: the same
+        # engine and output, 0.15 instead of 1.6 CPU s to start, 40% less CPU on 5 MB of Java
+        command = [*argv, "scan", "--experimental", *configs, "--json", "--quiet", "--metrics", "off",
                    "--disable-version-check", "--no-git-ignore", "--timeout", str(self.RULE_TIMEOUT),
                    "--timeout-threshold", "0", "--max-target-bytes", "0", "--jobs", "1", "--max-memory", "4000",
                    "."]
