@@ -148,15 +148,15 @@ def test_sql_built_by_string_formatting_is_dropped():
 
 def test_weighted_threshold_and_min_lines():
     ruff = {"ruff": {"F401": "minor"}}
-    one, two = "import os\n", "import os\nimport sys\n"
-    block = StaticAnalysisFilter(analyzers=["ruff"], rules=ruff)  # minor = 1, 20 per KLOC, min_lines 50
-    assert judge(block, py(one, "one.py"), py(two, "two.py")) == {"one.py": None, "two.py": "analysis_defects"}
-    long_two = two + "x = 1\n" * 98  # 2 minors in 100 lines: 20 per KLOC, not above
-    assert judge(block, py(long_two, "long.py")) == {"long.py": None}
+    two, three = "import os\nimport sys\n", "import os\nimport sys\nimport re\n"
+    block = StaticAnalysisFilter(analyzers=["ruff"], rules=ruff)  # minor = 0.5, 20 per KLOC, min_lines 50
+    assert judge(block, py(two, "two.py"), py(three, "three.py")) == {"two.py": None, "three.py": "analysis_defects"}
+    long_four = three + "import json\n" + "x = 1\n" * 96  # 4 minors in 100 lines: 20 per KLOC, not above
+    assert judge(block, py(long_four, "long.py")) == {"long.py": None}
     stricter = StaticAnalysisFilter(analyzers=["ruff"], rules=ruff, severity_weights={"minor": 3})
-    assert judge(stricter, py(long_two, "long.py")) == {"long.py": "analysis_defects"}
+    assert judge(stricter, py(long_four, "long.py")) == {"long.py": "analysis_defects"}
     lenient = StaticAnalysisFilter(analyzers=["ruff"], rules=ruff, max_weighted_defects_per_kloc=40)
-    assert judge(lenient, py(two, "two.py")) == {"two.py": None}
+    assert judge(lenient, py(three, "three.py")) == {"three.py": None}
 
 
 def test_text_documents_and_other_languages_pass():

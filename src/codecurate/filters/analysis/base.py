@@ -27,8 +27,10 @@ SEVERITIES = ("blocker", "critical", "major", "minor")
 #: Default weight of one finding of each severity. With the default threshold (20 weighted defects
 #: per 1,000 lines) and ``min_lines`` 50, a file may hold one weight unit per 50 lines: a single
 #: blocker drops a file of up to 5,000 lines, a critical one of up to 2,500, a major one of up to
-#: 1,000; minor findings drop a file when there is more than one per 50 lines.
-DEFAULT_WEIGHTS = {"blocker": 100.0, "critical": 50.0, "major": 20.0, "minor": 1.0}
+#: 1,000; minor findings alone drop a file when there is more than one per 25 lines (a minor
+#: finding is a small defect or a rule with known false positives: two of them in a short C file,
+#: an unchecked `dlerror()` or a pointer cast, dropped maintained code at a weight of 1).
+DEFAULT_WEIGHTS = {"blocker": 100.0, "critical": 50.0, "major": 20.0, "minor": 0.5}
 #: The value that switches a rule off in a ``rules`` override.
 OFF = "off"
 

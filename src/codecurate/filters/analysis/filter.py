@@ -71,7 +71,7 @@ class StaticAnalysisFilter(CodecurateFilter):
         analyzers: which analyzers run (``ruff``, ``cppcheck``, ``eslint``, ``go_vet``; default all).
         max_weighted_defects_per_kloc: the threshold.
         severity_weights: weight of one finding per severity (``blocker``, ``critical``, ``major``,
-            ``minor``); those given replace the defaults (100, 50, 20, 1).
+            ``minor``); those given replace the defaults (100, 50, 20, 0.5).
         min_lines: files shorter than this are judged as if they had this many lines.
         batch_size: files per batch (each analyzer runs on its languages' files of a batch, in runs of at
             most its ``max_files_per_run``): large, so that a language that is a small share of the
