@@ -44,6 +44,10 @@ from codecurate.filters.analysis import StaticAnalysisFilter
 from codecurate.filters.analysis.base import is_test_path
 from codecurate.languages import language_for_path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from analysis_languages import c as c_module  # noqa: E402
+from analysis_languages import javascript as javascript_module  # noqa: E402
+
 #: the best-known Python distributions, when installed
 PYTHON_DISTRIBUTIONS = (
     "requests", "urllib3", "idna", "certifi", "charset-normalizer", "click", "flask", "werkzeug", "jinja2",
@@ -171,77 +175,7 @@ def describe_user(name, email):
     return "%s <%s> (%s)" % (name, email)
 """,
 }
-C_PLANTS = {
-    "memory leak": """
-int codecurate_copy_name(const char *source, int length)
-{
-    char *buffer = (char *)malloc(length + 1);
-    if (length > 64)
-        return -1;
-    memcpy(buffer, source, length);
-    buffer[length] = 0;
-    free(buffer);
-    return length;
-}
-""",
-    "use after free": """
-int codecurate_reset_counter(void)
-{
-    int *counter = (int *)malloc(sizeof(int));
-    if (counter == NULL)
-        return -1;
-    free(counter);
-    *counter = 0;
-    return 0;
-}
-""",
-    "double free": """
-void codecurate_release(char *label)
-{
-    char *copy = strdup(label);
-    free(copy);
-    free(copy);
-}
-""",
-    "null dereference": """
-int codecurate_first_value(void)
-{
-    int *values = NULL;
-    return values[0];
-}
-""",
-    "out-of-bounds write": """
-int codecurate_fill_table(void)
-{
-    int table[8];
-    for (int i = 0; i <= 8; i++)
-        table[i] = i;
-    return table[0];
-}
-""",
-    "uninitialized variable": """
-int codecurate_pick(int flag)
-{
-    int chosen;
-    if (flag > 2)
-        chosen = flag;
-    return chosen + 1;
-}
-""",
-    "resource leak": """
-int codecurate_checksum(const char *path)
-{
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return -1;
-    int first = fgetc(file);
-    if (first == EOF)
-        return 0;
-    fclose(file);
-    return first;
-}
-""",
-}
+C_PLANTS = c_module.PLANTS  # the same seven defects as the C/C++ module's planted set
 GO_PLANTS = {  # (imports, code); imports go right after the package clause, under names of their own
     "unreachable code": ('plantedfmt "fmt"', """
 func plantedClamp(v int) int {
@@ -284,52 +218,9 @@ func plantedLabel(n int) {
 }
 """),
 }
-JS_PLANTS = {
-    "undefined name": """
-function codecurateTotal(items) {
-  var total = 0;
-  for (var i = 0; i < items.length; i++) {
-    total += items[i].price;
-  }
-  return totl;
-}
-""",
-    "unreachable code": """
-function codecurateClamp(value) {
-  if (value < 0) {
-    return 0;
-  }
-  return value;
-  value = value * 2;
-}
-""",
-    "duplicate key": """
-var codecurateDefaults = {
-  timeout: 1000,
-  retries: 3,
-  timeout: 5000
-};
-""",
-    "return in finally": """
-function codecurateRead(reader) {
-  try {
-    return reader.read();
-  } finally {
-    return null;
-  }
-}
-""",
-    "NaN comparison": """
-function codecurateIsMissing(value) {
-  return value === NaN;
-}
-""",
-    "typeof typo": """
-function codecurateIsText(value) {
-  return typeof value === "strnig";
-}
-""",
-}
+#: the six JavaScript defects of 2026-11-24, from the JavaScript module's planted set
+JS_PLANTS = {kind: javascript_module.PLANTS[kind] for kind in (
+    "undefined name", "unreachable code", "duplicate key", "return in finally", "NaN comparison", "typeof typo")}
 TS_PLANTS = {k: v for k, v in JS_PLANTS.items() if k not in ("undefined name",)}
 
 

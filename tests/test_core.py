@@ -46,6 +46,14 @@ def test_batches_change_how_documents_are_judged_not_the_accounts(batch_size, ba
     assert stat(block, STAT_IN_BYTES) == sum(range(1, 8))
 
 
+def test_a_batch_also_ends_at_batch_bytes():
+    block = EveryThird(batch_size=10)
+    block.batch_bytes = 6  # documents of 1..7 bytes: 1+2+3, 4+5, 6, 7
+    kept = list(block.run(iter(docs(7))))
+    assert block.batches == [3, 2, 1, 1]
+    assert len(kept) == 5 and stat(block, STAT_IN_BYTES) == sum(range(1, 8))
+
+
 class Decided(CodecurateFilter):
     """Applies a drop list by index in the task's input, as dedup's filters do."""
 

@@ -225,7 +225,6 @@ def main() -> None:
     from codecurate import documents as keys
     from codecurate.filters.analysis import filter as analysis_filter
     from codecurate.filters.analysis.base import is_test_path
-    from codecurate.filters.analysis.oxlint import OxlintAnalyzer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "heldout"), default="dev")
@@ -235,7 +234,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    analysis_filter.ANALYZERS.setdefault("oxlint", OxlintAnalyzer)  # until the lead registers it
     rng = random.Random(args.seed)
 
     def document(repo, path, text):

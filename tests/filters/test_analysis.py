@@ -263,6 +263,8 @@ def test_parameters_are_checked_once_with_clear_errors():
         StaticAnalysisFilter(tools={"pylint": "/usr/bin/pylint"})
     with pytest.raises(ValueError, match="on_failure"):
         StaticAnalysisFilter(on_failure="ignore")
+    with pytest.raises(ValueError, match="batch_megabytes"):
+        StaticAnalysisFilter(batch_megabytes=0)
     assert [a.name for a in StaticAnalysisFilter().analyzers] == list(DEFAULT_ANALYZERS)
 
 

@@ -171,7 +171,7 @@ class CodecurateFilter(Accounting, PipelineStep):
         size = 0
         for document in data:
             batch.append(document)
-            size += len(document.text)
+            size += text_bytes(document)
             if len(batch) >= self.batch_size or size >= self.batch_bytes:
                 yield batch
                 batch, size = [], 0

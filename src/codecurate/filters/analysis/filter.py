@@ -103,10 +103,8 @@ class StaticAnalysisFilter(CodecurateFilter):
     ):
         super().__init__(exclusion_writer)
         names = list(DEFAULT_ANALYZERS if analyzers is None else analyzers)
-        if batch_megabytes <= 0:
-            raise ValueError(f"batch_megabytes must be > 0, not {batch_megabytes}")
         self._check(names, max_weighted_defects_per_kloc, severity_weights or {}, min_lines, batch_size,
-                    timeout_seconds, on_failure, tools or {}, rules or {})
+                    batch_megabytes, timeout_seconds, on_failure, tools or {}, rules or {})
         self.analyzers = [ANALYZERS[name](command=(tools or {}).get(name), timeout_seconds=timeout_seconds,
                                           rules=(rules or {}).get(name)) for name in names]
         self.max_weighted_defects_per_kloc = max_weighted_defects_per_kloc
@@ -119,7 +117,7 @@ class StaticAnalysisFilter(CodecurateFilter):
 
     @staticmethod
     def _check(names: list[str], threshold: float, weights: Mapping[str, float], min_lines: int, batch_size: int,
-               timeout_seconds: float, on_failure: str, tools: Mapping[str, str],
+               batch_megabytes: float, timeout_seconds: float, on_failure: str, tools: Mapping[str, str],
                rules: Mapping[str, Mapping[str, str]]) -> None:
         known = ", ".join(ANALYZERS)
         if not names:
@@ -137,6 +135,8 @@ class StaticAnalysisFilter(CodecurateFilter):
             if severity not in SEVERITIES or not isinstance(weight, (int, float)) or weight < 0:
                 raise ValueError(f"severity_weights: {severity!r}: {weight!r}; expected a weight >= 0 for each of "
                                  f"{', '.join(SEVERITIES)}")
+        if batch_megabytes <= 0:
+            raise ValueError(f"batch_megabytes must be > 0, not {batch_megabytes}")
         if threshold < 0 or min_lines < 1 or batch_size < 1 or timeout_seconds <= 0:
             raise ValueError("max_weighted_defects_per_kloc must be >= 0, min_lines and batch_size >= 1, "
                              "timeout_seconds > 0")

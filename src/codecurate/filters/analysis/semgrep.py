@@ -167,6 +167,9 @@ class SemgrepAnalyzer(Analyzer):
                                   f"{reports[0].status} {reports[0].detail}")
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
+        if not configs:
+            return reports_without_rules(files)
         targets = folder / "t"
         targets.mkdir()
         names = []
@@ -174,9 +177,6 @@ class SemgrepAnalyzer(Analyzer):
             _, extension = SEMGREP_LANGUAGES.get(file.language, ("", ".txt"))
             names.append(f"f{index:06d}{extension}")
             write_text(targets / names[-1], file.text)
-        configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
-        if not configs:
-            return reports_without_rules(files)
         # --experimental: semgrep's OCaml command line (osemgrep) instead of its Python one: the same
         # engine and output, 0.15 instead of 1.6 CPU s to start, 40% less CPU on 5 MB of Java
         command = [*argv, "scan", "--experimental", *configs, "--json", "--quiet", "--metrics", "off",
