@@ -8,7 +8,21 @@ from typing import TYPE_CHECKING
 
 from datatrove.data import Document
 
-from codecurate.samplers.imports import c, csharp, go, java, javascript, python, rust
+from codecurate.samplers.imports import (
+    c,
+    csharp,
+    dart,
+    go,
+    java,
+    javascript,
+    kotlin,
+    php,
+    python,
+    ruby,
+    rust,
+    scala,
+    swift,
+)
 from codecurate.samplers.imports.common import RepositoryFiles
 from codecurate.samplers.imports.python import python_imports, python_module_names
 
@@ -16,7 +30,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 #: language family -> its resolver module (``LANGUAGES`` and ``edges(RepositoryFiles)``)
-RESOLVERS = {module.__name__.rsplit(".", 1)[-1]: module for module in (python, java, javascript, c, go, csharp, rust)}
+RESOLVERS = {module.__name__.rsplit(".", 1)[-1]: module for module in
+             (python, java, javascript, c, go, csharp, rust, kotlin, php, ruby, swift, scala, dart)}
 #: every language whose files get dependency edges
 RESOLVED_LANGUAGES = frozenset(language for module in RESOLVERS.values() for language in module.LANGUAGES)
 

@@ -79,3 +79,39 @@ def nearest(candidates: Iterable[int], files: RepositoryFiles, source: int) -> i
     here = files.paths[source]
     ranked = sorted((path_distance(here, files.paths[c]), files.paths[c], c) for c in candidates if c != source)
     return ranked[0][2] if ranked else None
+
+
+@dataclass
+class PackageIndex:
+    """Top-level names of package-based languages (Kotlin, Scala, Java seen from Kotlin): a qualified
+    name -> the files declaring it, and a package -> its simple names -> the files declaring them."""
+
+    qualified: dict[str, set[int]] = field(default_factory=dict)
+    members: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+
+    def declare(self, package: str, name: str, index: int) -> None:
+        self.qualified.setdefault(f"{package}.{name}" if package else name, set()).add(index)
+        self.members.setdefault(package, {}).setdefault(name, set()).add(index)
+
+    def imported(self, name: str) -> set[int]:
+        """The files an imported name means: its longest prefix declared here (``a.B.member`` -> ``a.B``)."""
+        while name:
+            if name in self.qualified:
+                return self.qualified[name]
+            name = name.rpartition(".")[0]
+        return set()
+
+    def visible(self, packages: Iterable[str], used: set[str]) -> set[int]:
+        """The files declaring, in one of ``packages``, a name of ``used``."""
+        found: set[int] = set()
+        for package in packages:
+            declared = self.members.get(package, {})
+            for name in used & declared.keys():
+                found.update(declared[name])
+        return found
+
+
+def enclosing_packages(package: str) -> list[str]:
+    """``a.b.c`` -> ``a.b.c``, ``a.b``, ``a`` (and nothing for the root package)."""
+    parts = package.split(".") if package else []
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
