@@ -101,6 +101,26 @@ NODE_PACKAGES = ("node-lodash", "node-acorn", "node-yargs", "node-semver", "node
                  "node-babel7", "node-chalk", "node-minimatch", "node-escodegen", "node-estraverse")
 RUST_PACKAGES = ("librust-regex-dev", "librust-syn-dev", "librust-serde-json-dev", "librust-tokio-dev",
                  "librust-clap-dev", "librust-nom-dev", "librust-rand-dev", "librust-itertools-dev")
+#: issue 30: C#, Swift, Kotlin and PowerShell, each with a tuning ("dev") set and a held-out set of packages
+#: (``--set``); C# from Debian source packages (their upstream tarballs), Kotlin and Swift from npm packages that
+#: ship Android and iOS sources (``npm pack``), PowerShell from Debian's Ansible (its Windows modules)
+CSHARP_SOURCES = {"dev": ("newtonsoft-json", "nunit"), "heldout": ("keepass2", "dbus-sharp")}
+MOBILE_PACKAGES = {
+    "dev": ("@capacitor/ios@8.6.0", "expo-modules-core@58.2.1", "react-native@0.86.3",
+            "react-native-screens@4.30.1", "@react-native/gradle-plugin@0.86.3"),
+    "heldout": ("@shopify/flash-list@2.3.2", "@stripe/stripe-react-native@0.78.0", "expo-av@16.0.8",
+                "expo-calendar@57.0.5", "expo-camera@58.0.10", "expo-contacts@57.0.6", "expo-file-system@58.0.16",
+                "expo-image@58.0.19", "expo-image-picker@58.0.10", "expo-location@57.0.20",
+                "expo-media-library@57.0.5", "expo-notifications@58.0.2", "expo-sensors@57.0.3",
+                "expo-updates@57.0.24", "lottie-react-native@7.5.0", "react-native-gesture-handler@3.5.0",
+                "react-native-reanimated@4.8.0", "react-native-vision-camera@5.2.3", "react-native-webview@16.0.0"),
+}
+#: PowerShell: Ansible's own executor and module utilities plus the ansible.windows collection (dev), the other
+#: collections' Windows modules (held-out)
+ANSIBLE = Path("/usr/lib/python3/dist-packages")
+POWERSHELL_SUFFIXES = (".ps1", ".psm1", ".psd1")
+#: set in ``main``: whether missing tools and sources may be installed
+INSTALL = True
 LUA_PACKAGES = ("lua-penlight", "lua-busted", "lua-luassert", "lua-ldoc", "lua-argparse", "lua-inspect",
                 "lua-dkjson", "lua-cliargs", "lua-say")
 
@@ -283,6 +303,73 @@ def rust_crates() -> list[Candidate]:
         edition = found_edition.group(1) if found_edition else "2015"
         found += [Candidate(c.ident, crate.name, c.size, c.read, c.origin, (f"--edition={edition}",))
                   for c in walk(crate, (".rs",), depth=0)]
+    return found
+
+
+def debian_sources(packages: Iterable[str], suffixes: tuple[str, ...]) -> list[Candidate]:
+    """Files of the upstream tarballs of Debian source ``packages`` (``apt-get source --download-only``, unpacked
+    into the cache once), grouped by package."""
+    found: list[Candidate] = []
+    for package in packages:
+        folder = CACHE / "debian-source" / package
+        if not (folder / ".unpacked").exists():
+            if not INSTALL or not shutil.which("apt-get"):
+                say(f"Debian source {package} missing and not fetched (--no-install or no apt-get)")
+                continue
+            download = Path(tempfile.mkdtemp(prefix="syntax-oracle-src-"))
+            say(f"fetching Debian source {package}: apt-get source --download-only {package}")
+            subprocess.run(["apt-get", "source", "--download-only", package], cwd=download, capture_output=True)
+            tarballs = sorted(download.glob("*.orig.tar.*"))
+            if not tarballs:
+                say(f"Debian source {package}: no upstream tarball fetched")
+                shutil.rmtree(download, ignore_errors=True)
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["tar", "-xf", str(tarballs[0]), "-C", str(folder)], check=True)
+            (folder / ".unpacked").touch()
+            shutil.rmtree(download, ignore_errors=True)
+        found += [_file(path, size, package) for path, size in _tree(str(folder)) if path.endswith(suffixes)]
+    return found
+
+
+def npm_tarballs(packages: Iterable[str], suffixes: tuple[str, ...]) -> list[Candidate]:
+    """Files of the pinned npm ``packages`` as published (``npm pack``, unpacked into the cache once, without
+    their dependencies), grouped by package."""
+    found: list[Candidate] = []
+    for spec in packages:
+        folder = CACHE / "npm-pack" / spec.replace("/", "+")
+        if not (folder / ".unpacked").exists():
+            if not INSTALL or not shutil.which("npm"):
+                say(f"npm package {spec} missing and not fetched (--no-install or no npm)")
+                continue
+            download = Path(tempfile.mkdtemp(prefix="syntax-oracle-npm-"))
+            say(f"fetching npm package {spec}: npm pack {spec}")
+            subprocess.run(["npm", "pack", spec, "--pack-destination", str(download)], capture_output=True)
+            tarballs = sorted(download.glob("*.tgz"))
+            if not tarballs:
+                say(f"npm package {spec}: npm pack fetched nothing")
+                shutil.rmtree(download, ignore_errors=True)
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["tar", "-xzf", str(tarballs[0]), "-C", str(folder)], check=True)
+            (folder / ".unpacked").touch()
+            shutil.rmtree(download, ignore_errors=True)
+        found += [_file(path, size, spec) for path, size in _tree(str(folder)) if path.endswith(suffixes)]
+    return found
+
+
+def ansible_powershell(held_out: bool) -> list[Candidate]:
+    """PowerShell of Debian's Ansible: ansible-core and the ansible.windows collection, or the other
+    collections (``held_out``), grouped by collection."""
+    found = []
+    if not held_out:
+        found += walk(ANSIBLE / "ansible", POWERSHELL_SUFFIXES, depth=2)
+    collections = ANSIBLE / "ansible_collections"
+    for namespace in sorted(collections.iterdir()) if collections.is_dir() else ():
+        for collection in sorted(namespace.iterdir()) if namespace.is_dir() else ():
+            if (f"{namespace.name}.{collection.name}" == "ansible.windows") != held_out:
+                found += [Candidate(c.ident, f"{namespace.name}.{collection.name}", c.size, c.read, c.origin)
+                          for c in walk(collection, POWERSHELL_SUFFIXES)]
     return found
 
 
@@ -558,6 +645,119 @@ class GofmtJudge(Judge):
             return [v for part in pool.map(self.batch, chunks) for v in part]
 
 
+class McsJudge(GofmtJudge):
+    """Mono's C# compiler, parsing only (``mcs --parse``), on a batch of files in a scratch folder. It takes one
+    configuration of the ``#if`` conditionals (no symbol defined): an error in another branch is not seen."""
+
+    name = "mcs --parse"
+    tools = ("mcs",)
+    apt = ("mono-mcs",)
+    _ERROR = re.compile(r"^(.*?f(\d+)\.cs)\((\d+),(\d+)\): error (CS(\d+): .*)$")
+    #: errors of declarations that clash across the files of a batch (the mutants of one file define its
+    #: classes again), not of one file's syntax
+    _ACROSS_FILES = frozenset({"0101", "0102", "0111", "0579", "1508"})
+
+    def version(self) -> str:
+        return f"{_version('mcs', '--version')} per-file errors"
+
+    def batch(self, requests: list[Request]) -> list[Verdict]:
+        with tempfile.TemporaryDirectory(prefix="syntax-oracle-cs-") as scratch:
+            paths = []
+            for i, request in enumerate(requests):
+                path = Path(scratch) / f"f{i}.cs"
+                path.write_text(request.text, encoding="utf-8")
+                paths.append(path.name)
+            try:
+                done = subprocess.run(["mcs", "--parse", *paths], capture_output=True, text=True, cwd=scratch,
+                                      timeout=JUDGE_TIMEOUT + BATCH_SECONDS_PER_FILE * len(requests))
+            except subprocess.TimeoutExpired:
+                return [Verdict(None, "judge timeout")] * len(requests)
+        first: dict[int, str] = {}
+        for line in (done.stdout + done.stderr).splitlines():
+            match = self._ERROR.match(line)
+            if match and match.group(6) not in self._ACROSS_FILES:
+                first.setdefault(int(match.group(2)), f"line {match.group(3)}: {match.group(5)}"[:200])
+        if done.returncode != 0 and not first and "error CS" not in done.stdout + done.stderr:
+            return [Verdict(None, f"mcs failed: {(done.stdout + done.stderr)[:200]}")] * len(requests)
+        return [Verdict(False, first[i]) if i in first else Verdict(True) for i in range(len(requests))]
+
+
+class ReleasedJudge(Judge):
+    """No parser of the language installs here (Swift, Kotlin newer than Debian's kotlinc 1.3, PowerShell): a
+    file of a released package is taken as valid, and a mutant is judged by how it was made, on the original's
+    tree-sitter tree: a cut inside an open bracket, a deleted closing bracket token, a stray token inserted
+    outside any string or comment are breaks; a cut elsewhere, or a change inside a literal, is undecided (not
+    counted). ``run_language`` asks it through ``constructed``."""
+
+    name = "released + mutants by construction"
+
+    def version(self) -> str:
+        return "1"
+
+    def run(self, requests: list[Request], jobs: int) -> list[Verdict]:
+        return [Verdict(True, "released") for _ in requests]
+
+
+_OPEN_TOKENS = frozenset(("{", "(", "["))
+_CLOSE_TOKENS = frozenset(("}", ")", "]"))
+_WHERE_CHAR = re.compile(r"\(char (\d+)\)")
+_WHERE_LINE = re.compile(r"line (\d+) col (\d+)")
+
+
+def _leaves(node) -> Iterator:
+    cursor = node.walk()
+    while True:
+        if cursor.node.child_count == 0:
+            yield cursor.node
+        elif cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
+def _in_literal(root, offset: int) -> bool:
+    """Whether ``offset`` lies inside a string or comment node of the tree (or an ERROR node)."""
+    node = root.descendant_for_byte_range(offset, offset + 1)
+    while node is not None:
+        if node.is_error or "string" in node.type or "comment" in node.type or "heredoc" in node.type:
+            return True
+        node = node.parent
+    return False
+
+
+def constructed(mutant: Mutant, spec: Spec) -> Verdict:
+    """The verdict on ``mutant`` by how it was made (``ReleasedJudge``)."""
+    original = mutant.original.text
+    source = original.encode("utf-8", errors="surrogatepass")
+    tree = parse_source(source, LANGUAGES[spec.language].grammar, 30).tree
+    if tree is None:
+        return Verdict(None, "original did not parse in time")
+    root = tree.root_node
+    if mutant.how == "truncate":
+        cut = len(original[: int(_WHERE_CHAR.search(mutant.where).group(1))].encode("utf-8", errors="surrogatepass"))
+        depth = 0
+        for leaf in _leaves(root):
+            if leaf.start_byte >= cut:
+                break
+            if leaf.is_missing:
+                continue
+            depth += (leaf.type in _OPEN_TOKENS) - (leaf.type in _CLOSE_TOKENS)
+        return Verdict(False, f"cut inside {depth} open brackets") if depth > 0 else Verdict(None, "cut at depth 0")
+    if mutant.how == "delete-closer":
+        at = len(original[: int(_WHERE_CHAR.search(mutant.where).group(1))].encode("utf-8", errors="surrogatepass"))
+        leaf = root.descendant_for_byte_range(at, at + 1)
+        if leaf is not None and leaf.child_count == 0 and leaf.type in _CLOSE_TOKENS and not _in_literal(root, at):
+            return Verdict(False, f"deleted the token {leaf.type!r}")
+        return Verdict(None, "deleted text is no bracket token")
+    line, column = (int(g) for g in _WHERE_LINE.search(mutant.where).groups())
+    lines = original.split("\n")
+    offset = len("\n".join(lines[: line - 1]).encode()) + (line > 1) + len(lines[line - 1][: column - 1].encode())
+    if _in_literal(root, max(0, offset - 1)) or _in_literal(root, offset):
+        return Verdict(None, "inserted inside a literal or comment")
+    return Verdict(False, "stray token in code")
+
+
 def _node(mode: str) -> list[str]:
     script = str(HELPERS / "node_judge.mjs")
     if mode == "js":
@@ -619,6 +819,8 @@ JUDGES: dict[str, Judge] = {
     "rustc": RustcJudge("rustc", ("rustc", "-Zparse-crate-root-only", "--crate-type=lib"), ("rustc",), ("rustc",),
                         ("rustc", "--version"), env={"RUSTC_BOOTSTRAP": "1"}),
     "luac": CommandJudge("luac5.4", ("luac5.4", "-p"), ("luac5.4",), ("lua5.4",), ("luac5.4", "-v")),
+    "mcs": McsJudge(),
+    "released": ReleasedJudge(),
 }
 
 
@@ -635,6 +837,8 @@ class Spec:
     sources: tuple[Source, ...]
     closer: str = r"\}"
     stray: tuple[str, ...] = (")", "@#")
+    #: the held-out sources (``--set heldout``), for the languages tuned on ``sources`` (issue 30)
+    heldout: tuple[Source, ...] = ()
 
 
 def _sources_py() -> tuple[Source, ...]:
@@ -672,6 +876,15 @@ SPECS: tuple[Spec, ...] = (
          stray=("]", "}")),
     Spec("TOML", "tomllib", (Source("site-packages", site_packages((".toml",))),
                              Source("/usr/share", usr_share((".toml",)))), closer=r"\]"),
+    Spec("C#", "mcs", (Source("Debian sources", lambda: debian_sources(CSHARP_SOURCES["dev"], (".cs",))),),
+         heldout=(Source("Debian sources", lambda: debian_sources(CSHARP_SOURCES["heldout"], (".cs",))),)),
+    Spec("Kotlin", "released", (Source("npm", lambda: npm_tarballs(MOBILE_PACKAGES["dev"], (".kt", ".kts"))),),
+         heldout=(Source("npm", lambda: npm_tarballs(MOBILE_PACKAGES["heldout"], (".kt", ".kts"))),)),
+    Spec("Swift", "released", (Source("npm", lambda: npm_tarballs(MOBILE_PACKAGES["dev"], (".swift",))),),
+         heldout=(Source("npm", lambda: npm_tarballs(MOBILE_PACKAGES["heldout"], (".swift",))),)),
+    Spec("PowerShell", "released", (Source("ansible", lambda: ansible_powershell(False), apt=("ansible",)),),
+         closer=r"\}", stray=(")", "}"),
+         heldout=(Source("ansible", lambda: ansible_powershell(True), apt=("ansible",)),)),
 )
 
 
@@ -974,7 +1187,7 @@ def run_language(spec: Spec, args: argparse.Namespace, cache: VerdictCache, bloc
     if not judge.available():
         ensure_apt(judge.apt, why, args.install)
     listed: dict[str, list[Candidate]] = {}
-    for source in spec.sources:
+    for source in (spec.heldout if args.set == "heldout" else spec.sources):
         ensure_apt(source.apt, why, args.install)
         ensure_npm(source.npm, why, args.install)
         candidates = source.candidates()
@@ -1020,7 +1233,10 @@ def run_language(spec: Spec, args: argparse.Namespace, cache: VerdictCache, bloc
     mutant_requests = [Request(m.text, m.original.request.name, None, m.original.request.folder,
                                m.original.request.context) for m in outcome.mutants]
     say(f"{spec.language}: judging {len(mutant_requests)} mutants")
-    verdicts, runs, seconds = cache.judge(judge, mutant_requests, args.jobs)
+    if isinstance(judge, ReleasedJudge):  # judged by how they were made
+        verdicts, runs, seconds = [constructed(m, spec) for m in outcome.mutants], 0, 0.0
+    else:
+        verdicts, runs, seconds = cache.judge(judge, mutant_requests, args.jobs)
     outcome.judge_runs += runs
     outcome.judge_seconds += seconds
     for m, verdict in zip(outcome.mutants, verdicts):
@@ -1066,7 +1282,8 @@ def _disagreements(outcome: Outcome) -> tuple[list[dict], list[dict]]:
 def report(outcomes: list[Outcome], args: argparse.Namespace, wall: float) -> list[dict]:
     """Print the Markdown report; return every disagreement (for ``--dump``)."""
     print("# Syntax filter against each language's own parser\n")
-    print(f"`SyntaxFilter()` with default parameters; seed {args.seed}, up to {args.per_language} files per language, "
+    print(f"`SyntaxFilter()` with default parameters; {args.set} sources; seed {args.seed}, "
+          f"up to {args.per_language} files per language, "
           f"{args.mutants} mutant(s) per judge-accepted file, {args.jobs} judge processes at a time. Goals: "
           "judge-accepted files dropped <= 1 %, judge-rejected mutants kept <= 5 %.\n")
     print("| language | judge | sources: files (folders) | files | judge-accepted | dropped by filter "
@@ -1139,6 +1356,9 @@ def main() -> None:
     parser.add_argument("--mutants", type=int, default=1, choices=(1, 2, 3), help="mutants per judge-accepted file")
     parser.add_argument("--jobs", type=int, default=2, help="judge processes at a time")
     parser.add_argument("--dump", type=Path, help="write every disagreement here as JSON")
+    parser.add_argument("--set", choices=("dev", "heldout"), default="dev",
+                        help="the tuning (dev) or held-out sources of the languages that have both (issue 30); "
+                             "heldout runs only those languages")
     parser.add_argument("--no-install", dest="install", action="store_false",
                         help="never apt-get/npm install missing tools and sources")
     args = parser.parse_args()
@@ -1146,7 +1366,10 @@ def main() -> None:
     known = {spec.language for spec in SPECS}
     if unknown := [name for name in wanted if name not in known]:
         parser.error(f"unknown languages {unknown}; known: {', '.join(sorted(known))}")
-    specs = [spec for spec in SPECS if not wanted or spec.language in wanted]
+    specs = [spec for spec in SPECS if (not wanted or spec.language in wanted)
+             and (args.set == "dev" or spec.heldout)]
+    global INSTALL
+    INSTALL = args.install
     start = time.perf_counter()
     cache = VerdictCache(CACHE / "verdicts.sqlite")
     block = SyntaxFilter()

@@ -3,7 +3,8 @@ MISSING nodes that nothing explains, or whose parse runs out of time, are droppe
 
 Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C and
 C++ are judged by their structure, which the preprocessor cannot hide
-(``codecurate.filters.c_structure``), the rest of the C family with the errors that unexpanded macros
+(``codecurate.filters.c_structure``), so are C#, Swift, Kotlin and PowerShell, whose grammars lag the
+language (``codecurate.filters.block_structure``), the rest of the C family with the errors that unexpanded macros
 explain discounted, templates are not parsed as the format they produce, and formats whose grammar
 is no oracle are skipped.
 """
@@ -18,8 +19,11 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
+from codecurate.filters import block_structure
 from codecurate.filters.c_macros import relaxed_errors
 from codecurate.filters.c_structure import structure_fault
+from codecurate.filters.jsonc import LANGUAGE as JSONC
+from codecurate.filters.jsonc import jsonc_fault
 from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 
@@ -38,7 +42,8 @@ class SyntaxFilter(CodecurateFilter):
     files are judged by their structure (``codecurate.filters.c_structure``: brackets pair in every
     ``#if`` configuration, nothing left open, directives well formed, no stray character, no statement
     cut short): a fault is counted (``structure/<fault>``) and drops the file; a sound file whose
-    tree has errors passes as ``tolerated``.
+    tree has errors passes as ``tolerated``. C#, Swift, Kotlin and PowerShell files are judged the same
+    way with each language's comments, strings and conditionals (``codecurate.filters.block_structure``).
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node
@@ -94,6 +99,10 @@ class SyntaxFilter(CodecurateFilter):
         if skip is not None:
             self.stat_update(skip)
             return True
+        if document.metadata.get(keys.LANGUAGE) == JSONC:  # its readers allow comments and trailing commas
+            fault = jsonc_fault(document.text)
+            self.stat_update("parsed" if fault is None else f"jsonc/{fault}")
+            return True if fault is None else (False, "syntax_error")
         timeout = self.timeout_seconds + self.timeout_per_mb * len(document.text) / 1_000_000
         deadline = time.perf_counter() + timeout
         result = parse_document(document, timeout)
@@ -105,8 +114,11 @@ class SyntaxFilter(CodecurateFilter):
         policy = policy_for(document.metadata.get(keys.LANGUAGE))
         if self.relax_macros and policy.structure:
             # C and C++: the structure decides (docs/syntax-agreement.md); tree-sitter's errors there are
-            # unexpanded macros and gaps of its grammar far more often than broken code
-            fault = structure_fault(result.source)
+            # unexpanded macros and gaps of its grammar far more often than broken code; the same in
+            # C#, Swift, Kotlin and PowerShell, whose grammars lag the language
+            language = document.metadata.get(keys.LANGUAGE)
+            fault = (block_structure.structure_fault(result.source, language)
+                     if language in block_structure.LANGUAGES else structure_fault(result.source))
             if fault is not None:
                 self.stat_update(f"structure/{fault}")
                 return False, "syntax_error"
