@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -32,7 +33,19 @@ from codecurate.licenses import build_permissive_list as build_permissive_list  
 from codecurate.licenses import is_permissive
 
 #: File names that hold a repository's license (matched case-insensitively on the base name).
-LICENSE_FILE_PATTERNS = ("license*", "licence*", "copying*", "notice*", "unlicense*", "copyright*", "legal*")
+LICENSE_FILE_PATTERNS = ("license*", "licence*", "copying*", "notice*", "unlicense*", "unlicence*", "copyright*",
+                         "legal*")
+#: ``MIT-LICENSE``, ``APACHE-LICENSE-2.0.txt``, ``BSD_LICENSE.md``: a license name before the word
+_NAMED_LICENSE = re.compile(r"[\w.+]+[-_](?:licen[cs]e|copying)(?:[-_.][\w.]*)?")
+_LICENSE_EXTENSIONS = ("", ".txt", ".md", ".rst", ".markdown", ".html", ".adoc", ".org")
+#: a name like a license file's with one of these extensions is source code (``license.py``)
+_CODE_EXTENSIONS = frozenset({
+    ".py", ".rb", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".scala", ".c", ".h", ".cc",
+    ".cpp", ".hpp", ".cs", ".rs", ".php", ".sh", ".pl", ".pm", ".swift", ".lua", ".dart", ".json", ".yml", ".yaml",
+    ".toml", ".xml", ".css", ".vue", ".ex", ".hs", ".ml", ".r", ".sql", ".ps1", ".bat", ".cmake",
+})
+#: folders whose every file is a license text (REUSE's ``LICENSES/``, wheels' ``licenses/``)
+LICENSE_FOLDERS = frozenset({"licenses", "licences", "license", "licence"})
 
 
 def is_license_file(path: str, max_depth: int) -> bool:
@@ -42,11 +55,45 @@ def is_license_file(path: str, max_depth: int) -> bool:
     where an installed distribution keeps its license files.
     """
     parts = path.split("/")
-    folders = [p for p in parts[:-1] if not p.endswith(".dist-info") and p != "licenses"]
+    folders = [p for p in parts[:-1] if not p.endswith(".dist-info") and p.lower() not in LICENSE_FOLDERS]
     if len(folders) > max_depth:
         return False
+    if len(parts) > 1 and parts[-2].lower() in LICENSE_FOLDERS:
+        return True
     name = posixpath.basename(path).lower()
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in LICENSE_FILE_PATTERNS)
+    extension = posixpath.splitext(name)[1]
+    if extension in _CODE_EXTENSIONS:  # license.py, licensed_code.rb: code about licenses
+        return False
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in LICENSE_FILE_PATTERNS):
+        return True
+    return _NAMED_LICENSE.fullmatch(name) is not None and (extension in _LICENSE_EXTENSIONS
+                                                           or re.fullmatch(r"\.\d+", extension) is not None)
+
+
+def manifest_license(files: list[Document], max_depth: int) -> tuple[str | None, str | None]:
+    """``(spdx_expression, declared)`` from the package manifests of a repository's files
+    (``codecurate.license_manifests``) at most ``max_depth`` folders below its top; ``(None,
+    declared)`` when no manifest names a license for sure."""
+    from codecurate.license_manifests import is_manifest
+    from codecurate.license_manifests import manifest_license as read_manifest
+
+    found: list[str] = []
+    declared: list[str] = []
+    for document in files:
+        path = document.metadata.get(keys.PATH) or ""
+        if path.count("/") > max_depth or not is_manifest(path):
+            continue
+        expression, values = read_manifest(path, document.text)
+        if values:
+            declared.append(f"{path}: {'; '.join(values)}")
+        if expression and expression not in found:
+            found.append(expression)
+    text = " | ".join(declared)[:2000] or None
+    if not found:
+        return None, text
+    if len(found) == 1:
+        return found[0], text
+    return " AND ".join(f"({e})" if " " in e else e for e in found), text
 
 
 def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | None = None) -> str | None:
@@ -87,7 +134,10 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
 
     Args:
         drop_unlicensed: drop repositories with no license in metadata nor in license files.
-        detect: detect licenses with ScanCode when the metadata has none.
+        manifests: read the license the repository's package manifests declare (``package.json``,
+            ``Cargo.toml``, ``*.gemspec``, ``pom.xml``... ``codecurate.license_manifests``) when the
+            metadata has none, before the license files.
+        detect: detect licenses with ScanCode when the metadata and manifests have none.
         max_depth: how deep below the repository's top a license file may be (0: top level only).
         extra_permissive: SPDX ids to accept on top of the shipped list.
         cache: detect each distinct license text once (``codecurate.filters.license_cache``);
@@ -102,6 +152,7 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
     def __init__(
         self,
         drop_unlicensed: bool = True,
+        manifests: bool = True,
         detect: bool = True,
         max_depth: int = 0,
         extra_permissive: list[str] | None = None,
@@ -113,6 +164,7 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         if max_depth < 0:
             raise ValueError(f"max_depth must be >= 0, got {max_depth}")
         self.drop_unlicensed = drop_unlicensed
+        self.manifests = manifests
         self.detect = detect
         self.max_depth = max_depth
         self.extra_permissive = frozenset(extra_permissive or [])
@@ -133,10 +185,18 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         return self._verdicts
 
     def repository_license(self, files: list[Document]) -> tuple[str | None, str | None]:
-        """``(spdx_expression, source)`` of a repository from its files' metadata or license files."""
+        """``(spdx_expression, source)`` of a repository: its files' metadata (a sidecar, a dataset's
+        column), else its package manifests' declared license, else its license files."""
         for document in files:
             if document.metadata.get(keys.LICENSE):
                 return document.metadata[keys.LICENSE], document.metadata.get(keys.LICENSE_SOURCE) or "metadata"
+        if self.manifests:
+            expression, declared = manifest_license(files, self.max_depth)
+            if declared:
+                for document in files:
+                    document.metadata.setdefault(keys.LICENSE_DECLARED, declared)
+            if expression:
+                return expression, "manifest"
         if not self.detect:
             return None, None
         texts = [d.text for d in files

@@ -1,0 +1,203 @@
+"""Licenses from package manifests and license files of every ecosystem, on real installed packages.
+
+Debian installs packages with their manifests but moves their license files to
+``/usr/share/doc/PACKAGE/copyright``: an installed npm package, Ruby gem or Rust crate is a
+repository whose manifest is the only statement of its license (Ruby's bundled rake also keeps its
+``MIT-LICENSE``).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from codecurate import documents as keys
+from codecurate.filters.license import RepositoryLicenseFilter, is_license_file
+from codecurate.license_manifests import UNMAPPED, declared_licenses, manifest_license, to_spdx
+from codecurate.licenses import is_permissive
+from tests.conftest import make_doc
+from tests.filters.analysis_tools import ToolUnavailable, apt_install
+
+NODE_MS = Path("/usr/share/nodejs/ms")
+MEMCHR = Path("/usr/share/cargo/registry")
+RUBY_GEMS = Path("/usr/lib/ruby/gems")
+
+
+def _installed(check, *packages: str):
+    """What ``check()`` finds, installing the Debian ``packages`` first when it finds nothing."""
+    found = check()
+    if found:
+        return found
+    try:
+        apt_install(*packages)
+    except ToolUnavailable as why:
+        pytest.skip(str(why))
+    found = check()
+    if not found:
+        pytest.fail(f"apt installed {packages} but {check.__doc__} is not there")
+    return found
+
+
+def _node_ms() -> Path | None:
+    """/usr/share/nodejs/ms/package.json"""
+    return NODE_MS if (NODE_MS / "package.json").is_file() else None
+
+
+def _memchr() -> Path | None:
+    """a memchr crate under /usr/share/cargo/registry"""
+    return next(iter(sorted(MEMCHR.glob("memchr-*"))), None) if MEMCHR.is_dir() else None
+
+
+def _rake() -> tuple[Path, Path] | None:
+    """Ruby's bundled rake gem and its specification"""
+    for gem in sorted(RUBY_GEMS.glob("*/gems/rake-*")):
+        spec = gem.parents[1] / "specifications" / f"{gem.name}.gemspec"
+        if spec.is_file() and (gem / "MIT-LICENSE").is_file():
+            return gem, spec
+    return None
+
+
+def _repository(tree: Path, repo: str, extra: dict[str, Path] | None = None, limit: int = 60) -> list:
+    """The files of an installed tree as a repository's documents (top-level files first)."""
+    paths = sorted((p for p in tree.rglob("*") if p.is_file()), key=lambda p: (len(p.relative_to(tree).parts), str(p)))
+    documents = []
+    for path in paths[:limit]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        documents.append(make_doc(text, path=str(path.relative_to(tree)), repo=repo))
+    for name, path in (extra or {}).items():
+        documents.append(make_doc(path.read_text(encoding="utf-8"), path=name, repo=repo))
+    return documents
+
+
+def _run(block: RepositoryLicenseFilter, documents: list) -> tuple[list, dict]:
+    kept = list(block.run(iter(documents)))
+    return kept, {k: v.total if hasattr(v, "total") else v for k, v in block.stats.stats.items()}
+
+
+def test_npm_package_without_license_file_is_kept_by_its_package_json():
+    tree = _installed(_node_ms, "node-ms")
+    documents = _repository(tree, "ms")
+    assert not any(is_license_file(d.metadata[keys.PATH], 0) for d in documents)
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert len(kept) == len(documents)
+    assert {d.metadata[keys.LICENSE] for d in kept} == {"MIT"}
+    assert {d.metadata[keys.LICENSE_SOURCE] for d in kept} == {"manifest"}
+    assert "package.json: MIT" in kept[0].metadata[keys.LICENSE_DECLARED]
+    # without manifests the same repository has no license at all
+    assert _run(RepositoryLicenseFilter(manifests=False, detect=False), _repository(tree, "ms"))[0] == []
+
+
+def test_cargo_legacy_slash_is_a_choice():
+    crate = _installed(_memchr, "librust-memchr-dev")
+    text = (crate / "Cargo.toml").read_text(encoding="utf-8")
+    expression, declared = manifest_license("Cargo.toml", text)
+    assert len(declared) == 1
+    assert set(expression.split(" OR ")) == {"Unlicense", "MIT"}
+    assert is_permissive(expression)
+    # the crate's own license files are named LICENSE-MIT, UNLICENSE, COPYING: all found
+    names = sorted(p.name for p in crate.iterdir() if is_license_file(p.name, 0))
+    assert {"LICENSE-MIT", "UNLICENSE", "COPYING"} <= set(names)
+
+
+def test_gem_with_mit_license_file_and_gemspec():
+    gem, spec = _installed(_rake, "libruby3.1")
+    expression, declared = manifest_license(spec.name, spec.read_text(encoding="utf-8"))
+    assert declared == ["MIT"] and expression == "MIT"
+    documents = _repository(gem, "rake", {"rake.gemspec": spec})
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert kept and kept[0].metadata[keys.LICENSE_SOURCE] == "manifest"
+    # the MIT-LICENSE file alone (no manifests) is found by its name and detected by ScanCode
+    documents = [d for d in _repository(gem, "rake") if "/" not in d.metadata[keys.PATH]
+                 or d.metadata[keys.PATH].startswith("lib/")][:20]
+    assert any(d.metadata[keys.PATH] == "MIT-LICENSE" for d in documents)
+    pytest.importorskip("licensedcode")
+    kept, _ = _run(RepositoryLicenseFilter(manifests=False), documents)
+    assert kept and kept[0].metadata[keys.LICENSE] == "MIT"
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "detected"
+
+
+def _dist_with_classifier():
+    for dist in metadata.distributions():
+        text = dist.read_text("METADATA") or ""
+        if "Classifier: License :: OSI Approved :: MIT License" in text and "License-Expression" not in text:
+            return text
+    pytest.skip("no installed distribution with an MIT trove classifier")
+
+
+def test_pkg_info_from_an_installed_distribution():
+    text = _dist_with_classifier()
+    expression, declared = manifest_license("PKG-INFO", text)
+    assert "MIT" in declared
+    assert is_permissive(expression)
+
+
+@pytest.mark.parametrize(("declared", "expected"), [
+    ("MIT", "MIT"), ("mit", "MIT"), ("MIT/Apache-2.0", "MIT OR Apache-2.0"),
+    ("Apache License, Version 2.0", "Apache-2.0"), ("The Apache Software License, Version 2.0", "Apache-2.0"),
+    ("MIT + file LICENSE", "MIT"), ("GPL-2.0+", "GPL-2.0-or-later"), ("BSD", None), ("See LICENSE", None),
+    ("UNLICENSED", "LicenseRef-proprietary"), ("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception"),
+])
+def test_declared_names_to_spdx(declared, expected):
+    assert to_spdx(declared) == expected
+
+
+def test_proprietary_declaration_is_not_permissive_and_unknown_falls_back_to_files():
+    package = '{"name": "x", "version": "1.0.0", "license": "UNLICENSED"}'
+    documents = [make_doc(package, path="package.json", repo="p"), make_doc("x = 1\n", path="index.js", repo="p")]
+    block = RepositoryLicenseFilter(detect=False)
+    kept, stats = _run(block, documents)
+    assert kept == [] and stats["dropped/license_not_permissive"] == 2
+    # "BSD" alone names no license for sure: the license files decide (here none: not found)
+    documents = [make_doc('{"license": "BSD"}', path="package.json", repo="q")]
+    kept, stats = _run(RepositoryLicenseFilter(detect=False), documents)
+    assert kept == []
+    assert documents[0].metadata[keys.LICENSE_DECLARED] == "package.json: BSD"
+
+
+# Manifests of ecosystems whose registries this machine cannot reach, in the form their tools write
+# (Maven's pom, a csproj, a nuspec, sbt, a CocoaPods spec, pubspec, Composer).
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    ("pom.xml", '<?xml version="1.0"?><project xmlns="http://maven.apache.org/POM/4.0.0"><licenses><license>'
+                "<name>The Apache Software License, Version 2.0</name><url>https://www.apache.org/licenses/LICENSE-2.0"
+                ".txt</url></license></licenses><dependencies><dependency><artifactId>x</artifactId></dependency>"
+                "</dependencies></project>", "Apache-2.0"),
+    ("src/Lib.csproj", '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><PackageLicenseExpression>MIT'
+                       "</PackageLicenseExpression></PropertyGroup></Project>", "MIT"),
+    ("Lib.nuspec", '<package><metadata><license type="expression">Apache-2.0</license></metadata></package>',
+     "Apache-2.0"),
+    ("build.sbt", 'licenses := Seq("Apache-2.0" -> url("http://www.apache.org/licenses/LICENSE-2.0"))\n',
+     "Apache-2.0"),
+    ("Alamofire.podspec", "Pod::Spec.new do |s|\n  s.name = 'Alamofire'\n  s.license = { :type => 'MIT', :file "
+                          "=> 'LICENSE' }\nend\n", "MIT"),
+    ("Lib.podspec", "Pod::Spec.new do |s|\n  s.license = package['license']\nend\n", None),
+    ("pubspec.yaml", "name: x\nlicense: BSD-3-Clause\n", "BSD-3-Clause"),
+    ("composer.json", '{"name": "a/b", "license": ["MIT", "GPL-2.0-or-later"]}', "MIT OR GPL-2.0-or-later"),
+    ("x.gemspec", "Gem::Specification.new do |spec|\n  spec.licenses = %w[MIT Ruby]\nend\n", "MIT OR Ruby"),
+    ("setup.cfg", "[metadata]\nname = x\nlicense = BSD-3-Clause\n", "BSD-3-Clause"),
+    ("pyproject.toml", '[project]\nname = "x"\nlicense = {text = "MIT"}\n', "MIT"),
+    ("DESCRIPTION", "Package: x\nLicense: MIT + file LICENSE\n", "MIT"),
+])
+def test_manifest_forms(path, text, expected):
+    assert manifest_license(path, text)[0] == expected
+
+
+def test_broken_or_hostile_manifests_state_nothing():
+    assert declared_licenses("package.json", "{not json") == []
+    assert declared_licenses("pom.xml", '<!DOCTYPE x [<!ENTITY a "b">]><project/>') == []
+    assert declared_licenses("Cargo.toml", "[package\nlicense=") == []
+    assert declared_licenses("package.json", '{"license": {"type": 3}}') == []
+    assert manifest_license("package.json", '{"licenses": [{"type": "MIT"}, {"type": "Weird-1"}]}')[0] == (
+        f"MIT OR {UNMAPPED}")
+
+
+def test_license_file_names_of_other_ecosystems():
+    for path in ("MIT-LICENSE", "LICENSE-APACHE", "LICENSES/MIT.txt", "licenses/BSD-3-Clause.txt",
+                 "APACHE-LICENSE-2.0.txt", "UNLICENCE", "BSD_LICENSE.md"):
+        assert is_license_file(path, 0), path
+    for path in ("check-license.sh", "src/MIT-LICENSE", "sublicense.py", "licensed_code.rb"):
+        assert not is_license_file(path, 0), path
