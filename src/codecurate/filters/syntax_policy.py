@@ -65,6 +65,7 @@ POLICY: dict[str, SyntaxPolicy] = {
     "Go": SyntaxPolicy(True, judge="gofmt -e"),  # 0.0%, 2.3%
     "JavaScript": SyntaxPolicy(True, judge="node (V8), script or module"),  # 0.0%, 0.0%
     "Ruby": SyntaxPolicy(True, judge="ruby -c"),  # 0.0%, 0.0%
+    "PHP": SyntaxPolicy(True, judge="php -l"),  # 0.0%, 1.9% (issue 30)
     "Rust": SyntaxPolicy(True, judge="rustc -Zparse-crate-root-only"),  # 0.3%, 1.5%
     "Lua": SyntaxPolicy(True, judge="luac -p"),  # 0.0%, 0.0%
     "JSON": SyntaxPolicy(True, judge="json.loads"),  # 0.0%, 0.0%
