@@ -231,6 +231,8 @@ SOUND = {
         "variance and ranges": "fun f(a: Array<out T>) = when (x) {\n  in 0..<10 -> 1\n  else -> 2\n}\n",
         "templates with braces": 'val s = "a ${m["}"]} b"\nval r = """\n ${f { "}" }} "\n"""\nval c = \'}\'\n',
         "labels": "fun f() = list.forEach loop@{ if (it) return@loop }\n",
+        "declarations and expressions that end a file": "package a\n\nval x =\n  foo\nclass Empty\n"
+                                                          "@Target(A)\nannotation class Marker\nfun interface F\n",
     },
     "PowerShell": {
         "here-strings and subexpressions": '$a = @"\n } ( "\n"@\n$b = "x $(Get-Y "}") `" y"\n$c = \'it\'\'s\'\n',
@@ -260,6 +262,9 @@ BROKEN = {
         "template left open": ('val s = "a ${b"\n', "unclosed_literal"),
         "ends on a keyword": ("val a = 1\nfun", "open_end"),
         "stray hash": ("val a = 1 # 2\n", "stray_character"),
+        "cut in a declaration's first words": ("package a\n\nimport b.C\n\npublic clas", "open_end"),
+        "function head cut": ("package a\n\ninternal fun Float.equalWithR", "open_end"),
+        "annotation of nothing": ('@Target(A)\n@Suppress("x")\n@Ret', "open_end"),
     },
     "PowerShell": {
         "stray parenthesis": ("function F {\n  ) $x\n}\n", "unbalanced_brackets"),
