@@ -11,6 +11,7 @@ is no oracle are skipped.
 
 from __future__ import annotations
 
+import re
 import time
 
 from datatrove.data import Document
@@ -24,6 +25,7 @@ from codecurate.filters.c_macros import relaxed_errors
 from codecurate.filters.c_structure import structure_fault
 from codecurate.filters.jsonc import LANGUAGE as JSONC
 from codecurate.filters.jsonc import jsonc_fault
+from codecurate.filters.python_limits import limit_exceeded
 from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 
@@ -33,7 +35,9 @@ class SyntaxFilter(CodecurateFilter):
     """Drop files that do not parse (``syntax_error``) or whose parse times out (``parse_timeout``).
 
     A file nested deeper than its grammar's parser survives (``codecurate.parsing.NESTING_LIMITS``:
-    YAML, Markdown, Perl) is not parsed and is dropped as ``too_deeply_nested``.
+    YAML, Markdown, Perl) is not parsed and is dropped as ``too_deeply_nested``; so is a Python file
+    that CPython's ``compile()`` refuses for its nesting limits (``codecurate.filters.python_limits``:
+    200 brackets, 100 indentation levels, 20 nested blocks; counted ``python_limit/<message>``).
 
     Files pass, counted by why, when they are articles (``kind: text``), in a language without a
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
@@ -103,6 +107,10 @@ class SyntaxFilter(CodecurateFilter):
             fault = jsonc_fault(document.text)
             self.stat_update("parsed" if fault is None else f"jsonc/{fault}")
             return True if fault is None else (False, "syntax_error")
+        if document.metadata.get(keys.LANGUAGE) == "Python" and (limit := limit_exceeded(document.text)):
+            # CPython refuses it for its nesting limits, though tree-sitter would parse it
+            self.stat_update(f"python_limit/{re.sub(r'[^a-z]+', '_', limit.lower()).strip('_')}")
+            return False, "too_deeply_nested"
         timeout = self.timeout_seconds + self.timeout_per_mb * len(document.text) / 1_000_000
         deadline = time.perf_counter() + timeout
         result = parse_document(document, timeout)
