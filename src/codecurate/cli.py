@@ -81,9 +81,28 @@ def _load(args: argparse.Namespace):
     return load_recipe(args.recipe, overrides=args.overrides, output=args.output, input_path=args.input)
 
 
+def _failure(error: BaseException, output: str) -> str:
+    """The lines for a run that failed outside its tasks; the traceback goes to ``OUTPUT/logs/error.log``
+    (when it can be written)."""
+    import os
+    import traceback
+
+    from codecurate.recipe.errors import describe
+
+    log: str | None = os.path.join(output, "logs", "error.log")
+    try:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "a", encoding="utf-8") as file:
+            file.write("".join(traceback.format_exception(error)))
+    except OSError:
+        log = None
+    return describe(error, log)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run)."""
     args = build_parser().parse_args(argv)
+    from codecurate.recipe.errors import TaskError
     from codecurate.recipe.local import WorkerLostError
     from codecurate.recipe.lock import OutputLockedError
     from codecurate.recipe.run import OutputInUseError
@@ -110,8 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from codecurate.recipe.summary import format_summary
 
             recipe = _load(args)
-            summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose,
-                                 keep_intermediate=args.keep_intermediate)
+            try:
+                summary = run_recipe(recipe, overwrite=args.overwrite, console=True, verbose=args.verbose,
+                                     keep_intermediate=args.keep_intermediate)
+            except (TaskError, WorkerLostError, RecipeError, OutputInUseError, OutputLockedError, FileNotFoundError):
+                raise
+            except Exception as error:  # outside the tasks: two lines here, the traceback in a log
+                print(f"codecurate: {_failure(error, recipe.output)}", file=sys.stderr)
+                return 1
             if summary is not None:
                 print(format_summary(summary, brief=True))
                 stages = summary["stages"]
@@ -171,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OutputInUseError, OutputLockedError, FileNotFoundError) as error:
         print(f"codecurate: {error}", file=sys.stderr)
         return 2
-    except WorkerLostError as error:  # a message for a person, not a traceback
+    except (WorkerLostError, TaskError) as error:  # a message for a person, not a traceback
         print(f"codecurate: {error}", file=sys.stderr)
         return 1
     return 1

@@ -10,6 +10,8 @@ from pathlib import Path
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate.core import CodecurateFilter
+
 
 class FailOnce(PipelineStep):
     """Pass documents through; record every run of every rank under ``folder``; on ``rank``, the first
@@ -46,3 +48,13 @@ def completed(logging_dir: Path) -> set[int]:
     """The ranks datatrove marked complete in ``logging_dir``."""
     folder = logging_dir / "completions"
     return {int(p.name) for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+class InverseLength(CodecurateFilter):
+    """A filter with a bug: it divides by the length of the text, so an empty file raises
+    ``ZeroDivisionError`` (the block's own exception, reported with the stage and the document)."""
+
+    name = "inverse_length"
+
+    def filter(self, document) -> bool:
+        return 1 / len(document.text) > 0

@@ -16,12 +16,14 @@ import sys
 import time
 from collections.abc import Iterator
 from copy import deepcopy
-from functools import partial
+from pathlib import Path
 
 import multiprocess
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
+
+from codecurate.recipe.errors import task_error
 
 
 class WorkerLostError(RuntimeError):
@@ -78,52 +80,103 @@ def _reuse_loguru_lib_dirs() -> None:
 _reuse_loguru_lib_dirs()
 
 
+#: what a pool worker keeps for its whole life (set by ``_start_worker``)
+_WORKER: dict = {}
+
+
+def _start_worker(executor: LocalExecutor, events, counter) -> None:
+    """Pool initializer: keep the executor (sent once per worker, not once per task) and take a local
+    rank (``0`` logs to the console, as in datatrove; a worker replacing a dead one takes a new one)."""
+    with counter.get_lock():
+        local_rank = counter.value
+        counter.value += 1
+    _WORKER.update(executor=executor, pipeline=executor.pipeline, events=events, local_rank=local_rank)
+
+
+def _run_in_worker(rank: int) -> tuple[int, PipelineStats]:
+    """Run task ``rank`` in this pool worker on a fresh copy of the pipeline, first telling the parent
+    which process runs it."""
+    executor = _WORKER["executor"]
+    _WORKER["events"].put((rank, os.getpid()))
+    executor.pipeline = deepcopy(_WORKER["pipeline"])
+    return rank, executor.run_task(rank, _WORKER["local_rank"])
+
+
 class LocalExecutor(LocalPipelineExecutor):
     """datatrove's ``LocalPipelineExecutor`` (same parameters and behaviour: skipped completed tasks,
     ``stats.json``, sequential ``workers=1``) that raises ``WorkerLostError`` when a pool worker dies
-    while it runs a task, instead of waiting for that task forever.
+    while it runs a task, instead of waiting for that task forever, and ``TaskError`` (one or two
+    lines naming the stage, task and file, ``codecurate.recipe.errors``) when a task raises.
+
+    Safe at any task count: the workers share no mutable state with the parent; each sends one
+    message, ``(rank, pid)``, on a queue only the parent reads when it starts a task, and the parent
+    keeps the pids of the tasks running (at most about ``workers``), the stats merged as they arrive
+    and nothing else per task. The executor is sent to each worker once, not with every task.
 
     ``poll_seconds``: how often the parent checks the workers of the running tasks; a task is lost
     when its worker has been gone for one more poll without its result arriving (a result sent just
-    before the worker died still counts).
+    before the worker died still counts). ``stage_labels``: the recipe stage of each pipeline step,
+    for the messages (set by ``make_executors``).
     """
 
     poll_seconds: float = 1.0
+    stage_labels: tuple[str | None, ...] = ()
 
-    def _launch_tracked(self, rank: int, started, **kwargs) -> tuple[int, PipelineStats]:
-        """Run one task in a pool worker, first recording which process runs it."""
-        started[rank] = os.getpid()
-        return rank, self._launch_run_for_rank(rank, **kwargs)
+    def run_task(self, rank: int, local_rank: int = 0) -> PipelineStats:
+        """datatrove's ``_run_for_rank``, its error raised as a ``TaskError`` (the traceback stays in
+        the task's log)."""
+        try:
+            return self._run_for_rank(rank, local_rank)
+        except Exception as error:
+            raise task_error(error, Path(self.logging_dir.path).name, rank, self.world_size, self.task_log(rank),
+                             self.pipeline, self.stage_labels) from error
 
-    def _collect(self, results: Iterator, started, expected: int) -> list[PipelineStats]:
-        """The stats of ``expected`` tasks from ``results``; raise ``WorkerLostError`` when a started
-        task's worker is gone and its result has not come within a poll. The workers are checked
-        every ``poll_seconds``, also while other tasks' results keep arriving."""
-        stats: list[PipelineStats] = []
-        finished: set[int] = set()
+    def task_log(self, rank: int) -> str:
+        """Where datatrove writes the log of task ``rank``."""
+        return f"{self.logging_dir.path}/logs/task_{rank:05d}.log"
+
+    def _collect(self, results: Iterator, events, expected: int, skipped: int = 0) -> PipelineStats:
+        """The merged stats of ``expected`` tasks from ``results``; raise ``WorkerLostError`` when a
+        started task's worker is gone and its result has not come within a poll. ``events``: the
+        ``(rank, pid)`` of every task as it starts. The workers are checked every ``poll_seconds``,
+        also while other tasks' results keep arriving."""
+        merged = PipelineStats()
+        collected = 0
+        running: dict[int, int] = {}  # rank -> pid, tasks started and not returned
+        early: set[int] = set()  # returned before their start was read (two channels, no common order)
         gone_since: dict[int, float] = {}
-        checked = time.monotonic()
-        while len(stats) < expected:
+        checked = logged = time.monotonic()
+        while collected < expected:
             try:
                 rank, task_stats = results.next(timeout=self.poll_seconds)
             except multiprocess.TimeoutError:
                 pass
             else:
-                finished.add(rank)
+                collected += 1
+                merged = merged + task_stats
+                if running.pop(rank, None) is None:
+                    early.add(rank)
                 gone_since.pop(rank, None)
-                stats.append(task_stats)
+            while not events.empty():
+                rank, pid = events.get()
+                if rank in early:
+                    early.discard(rank)
+                else:
+                    running[rank] = pid
             now = time.monotonic()
-            if now - checked < self.poll_seconds or len(stats) == expected:
+            if now - logged >= 1.0 or collected == expected:
+                logger.info(f"{skipped + collected}/{self.world_size} tasks completed.")
+                logged = now
+            if now - checked < self.poll_seconds or collected == expected:
                 continue
             checked = now
-            pids = dict(started.items())
-            for rank, pid in pids.items():
-                if rank not in finished and not process_alive(pid):
+            for rank, pid in running.items():
+                if not process_alive(pid):
                     gone_since.setdefault(rank, now)
             lost = sorted(rank for rank, since in gone_since.items() if now - since >= self.poll_seconds)
             if lost:
-                raise WorkerLostError(self._lost_message(lost, pids), lost)
-        return stats
+                raise WorkerLostError(self._lost_message(lost, running), lost)
+        return merged
 
     def _lost_message(self, lost: list[int], pids: dict[int, int]) -> str:
         folder = self.logging_dir.path
@@ -173,33 +226,26 @@ class LocalExecutor(LocalPipelineExecutor):
             return None
 
         self.save_executor_as_json()
-        mg = multiprocess.Manager()
-        try:
-            ranks_q = mg.Queue()
-            for i in range(self.workers):
-                ranks_q.put(i)
-
-            ranks_to_run = self.get_incomplete_ranks(self.local_ranks())
-            if (skipped := self.local_tasks - len(ranks_to_run)) > 0:
-                logger.info(f"Skipping {skipped} already completed tasks")
-
-            if self.workers == 1:  # in this process: a killed task kills the run itself, nothing waits
-                pipeline = self.pipeline
-                stats = []
+        ranks_to_run = self.get_incomplete_ranks(self.local_ranks())
+        if (skipped := self.local_tasks - len(ranks_to_run)) > 0:
+            logger.info(f"Skipping {skipped} already completed tasks")
+        if self.workers == 1:  # in this process: a killed task kills the run itself, nothing waits
+            pipeline = self.pipeline
+            merged = PipelineStats()
+            try:
                 for rank in ranks_to_run:
                     self.pipeline = deepcopy(pipeline)
-                    stats.append(self._launch_run_for_rank(rank, ranks_q))
-            else:
-                started = mg.dict()
-                task = partial(self._launch_tracked, started=started, ranks_q=ranks_q,
-                               completed=mg.Value("i", skipped), completed_lock=mg.Lock())
-                ctx = multiprocess.get_context(self.start_method)
-                with ctx.Pool(self.workers) as pool:  # leaving the block terminates the workers
-                    stats = self._collect(pool.imap_unordered(task, ranks_to_run), started, len(ranks_to_run))
-            merged = sum(stats, start=PipelineStats())
-            with self.logging_dir.open("stats.json", "wt") as statsfile:
-                merged.save_to_disk(statsfile)
-            logger.success(merged.get_repr(f"All {self.local_tasks} tasks"))
-            return merged
-        finally:
-            mg.shutdown()
+                    merged = merged + self.run_task(rank)
+            finally:
+                self.pipeline = pipeline
+        else:
+            ctx = multiprocess.get_context(self.start_method)
+            events = ctx.SimpleQueue()
+            with ctx.Pool(self.workers, initializer=_start_worker,
+                          initargs=(self, events, ctx.Value("i", 0))) as pool:  # leaving it ends the workers
+                merged = self._collect(pool.imap_unordered(_run_in_worker, ranks_to_run), events, len(ranks_to_run),
+                                       skipped)
+        with self.logging_dir.open("stats.json", "wt") as statsfile:
+            merged.save_to_disk(statsfile)
+        logger.success(merged.get_repr(f"All {self.local_tasks} tasks"))
+        return merged

@@ -1,0 +1,147 @@
+"""A failed run told to a person: one or two lines naming where it failed and what to do.
+
+An error raised in a task (a reader on a corrupt file, a writer on a full disk, a block's own
+exception) becomes a ``TaskError`` in the worker, where its traceback can still be read: the stage
+(the innermost pipeline step on the traceback, named by its recipe stage), the segment and task,
+the input file being read (a reader's ``filepath``, or the error's own file name) and, by kind of
+error, what to do. The full traceback stays in the task's log (datatrove writes it there), whose
+path the message ends with. ``describe`` gives the same two lines for an error outside the tasks.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from collections.abc import Iterator, Sequence
+
+from datatrove.pipeline.base import PipelineStep
+
+#: at most this many characters of an error's own message on the console
+MESSAGE_CHARS = 300
+RESUME = "then run the same command again (completed tasks are skipped)"
+
+
+class TaskError(RuntimeError):
+    """A task of a segment failed. ``str(error)``: the one or two lines for the console;
+    ``log``: the task's log, holding the full traceback; ``kind``: what failed (``disk_full``,
+    ``permission``, ``corrupt_input``, ``input_layout``, ``block``, ``error``)."""
+
+    def __init__(self, message: str, kind: str = "error", segment: str = "", rank: int = -1, log: str = ""):
+        super().__init__(message)
+        self.kind, self.segment, self.rank, self.log = kind, segment, rank, log
+
+    def __reduce__(self):  # crosses the process boundary whole
+        return type(self), (self.args[0], self.kind, self.segment, self.rank, self.log)
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and the errors it was raised from, outermost first."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _frames(error: BaseException) -> Iterator:
+    """The frames of ``error``'s traceback and of the errors it was raised from, outermost first."""
+    for link in _chain(error):
+        tb = link.__traceback__
+        while tb is not None:
+            yield tb.tb_frame
+            tb = tb.tb_next
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+
+
+def locate(error: BaseException, pipeline: Sequence = (), labels: Sequence[str | None] = ()) -> tuple[str | None,
+                                                                                                         str | None]:
+    """``(stage, file)`` where ``error`` was raised: the recipe stage of the innermost pipeline step on
+    its traceback (``labels[i]`` names ``pipeline[i]``; a step outside the pipeline, a wrapped block,
+    by its ``stage_id``) and the file a reader was reading (its ``filepath`` under its
+    ``data_folder``) or the error's own file name."""
+    position = {id(step): index for index, step in enumerate(pipeline)}
+    stage = file = None
+    for frame in _frames(error):
+        owner = frame.f_locals.get("self")
+        if not isinstance(owner, PipelineStep):
+            continue
+        index = position.get(id(owner))
+        label = labels[index] if index is not None and index < len(labels) else None
+        stage = label or getattr(owner, "stage_id", None) or stage or getattr(owner, "name", type(owner).__name__)
+        filepath = frame.f_locals.get("filepath")
+        folder = getattr(getattr(owner, "data_folder", None), "path", None)
+        if isinstance(filepath, str):
+            file = filepath if not folder or os.path.isabs(filepath) else os.path.join(folder, filepath)
+    for link in _chain(error):
+        name = getattr(link, "filename", None)
+        if isinstance(link, OSError) and isinstance(name, (str, bytes)):
+            file = os.fsdecode(name)
+            break
+    if file is None:
+        writer = next((frame.f_locals.get("self") for frame in _frames(error)
+                       if hasattr(frame.f_locals.get("self"), "output_folder")), None)
+        folder = getattr(getattr(writer, "output_folder", None), "path", None)
+        if folder:
+            file = f"{folder}/"
+    return stage, file
+
+
+def explain(error: BaseException, file: str | None = None) -> tuple[str, str, str]:
+    """``(kind, what, todo)``: what went wrong in a few words, and what a person does about it."""
+    from codecurate.core.blocks import BlockError
+
+    chain = list(_chain(error))
+    where = f" ({file})" if file else ""
+    for link in chain:
+        if isinstance(link, OSError) and link.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            what = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+                    errno.EFBIG: "file too large for the file system or the process's file-size limit"}[link.errno]
+            return "disk_full", f"{what}{' writing ' + file if file else ''}", \
+                f"free space there (or give --output a folder on a larger disk), {RESUME}"
+        if isinstance(link, OSError) and link.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            what = "read-only file system" if link.errno == errno.EROFS else "permission denied"
+            target = file or getattr(link, "filename", None) or "a file"
+            return "permission", f"{what}: {target}", \
+                "give the user running codecurate access to it (read for an input, write for the output folder), " \
+                f"{RESUME}"
+    first = chain[0]
+    if isinstance(first, BlockError):  # "stage 'x' failed on DOCUMENT: ..." -> "at DOCUMENT: ..."
+        return "block", re.sub(r"^stage '.*?' failed on ", "the block raised at ", _one_line(first)), \
+            f"the block raised on this document: check the stage's params, exclude the document, or report the bug " \
+            f"with the log; {RESUME}"
+    for link in chain:
+        if type(link).__module__.split(".")[0] == "pyarrow":
+            return "corrupt_input", f"not a readable parquet file{where}: {_one_line(link)}", \
+                f"replace or remove the file, or narrow the reader's glob_pattern so it is not read; {RESUME}"
+    if file and isinstance(first, (KeyError, TypeError)):
+        detail = first.args[0] if isinstance(first, KeyError) and first.args else first
+        return "input_layout", f"input file{where} does not have the layout the reader expects: {_one_line(detail)}", \
+            f"set the reader's column parameters (text_key, columns) or use the reader made for these files; {RESUME}"
+    if file and isinstance(first, (ValueError, UnicodeError, EOFError, OSError)):
+        return "corrupt_input", f"cannot read{where}: {type(first).__name__}: {_one_line(first)}", \
+            f"fix, replace or remove the file; {RESUME}"
+    return "error", f"{type(first).__name__}: {_one_line(first)}", f"see the traceback in the log; {RESUME}"
+
+
+def task_error(error: BaseException, segment: str, rank: int, world_size: int, log: str, pipeline: Sequence = (),
+               labels: Sequence[str | None] = ()) -> TaskError:
+    """The ``TaskError`` for ``error`` raised by task ``rank`` of ``segment`` (see the module)."""
+    stage, file = locate(error, pipeline, labels)
+    kind, what, todo = explain(error, file)
+    head = f"stage {stage!r} failed in segment {segment}, task {rank} of {world_size}: {what}" if stage else \
+        f"segment {segment}, task {rank} of {world_size} failed: {what}"
+    return TaskError(f"{head}\n  what to do: {todo}. Full traceback: {log}", kind, segment, rank, log)
+
+
+def describe(error: BaseException, log: str | None) -> str:
+    """One or two lines for an error raised outside the tasks (preparing, planning, summarising)."""
+    stage, file = locate(error)
+    kind, what, todo = explain(error, file)
+    return f"the run failed{f' in stage {stage!r}' if stage else ''}: {what}\n  what to do: {todo}." + \
+        (f" Full traceback: {log}" if log else "")
