@@ -1,10 +1,15 @@
 """Near dedup: MinHash-LSH over code shingles, with the paper's cluster reduction.
 
-Five passes, each a datatrove segment (resumable through its completion markers):
+Six passes, each a datatrove segment (resumable through its completion markers):
 
-1. ``signatures`` (every task): shingles, a 256-value MinHash signature and 13 band hashes per
-   document, streamed to disk: signatures, shingle sets, keep-rule metadata, and band records
-   split into ``partitions`` by band hash.
+0. ``headers`` (every task, when ``header_repeats``): the leading comment blocks of every file,
+   keyed by repository and words (``codecurate.dedup.boilerplate``), counted, so that a header the
+   repository repeats in ``header_repeats`` files is known before any file is shingled.
+1. ``signatures`` (every task): shingles of the text less its boilerplate (licence headers and
+   repeated leading comments; the text itself is unchanged), a 256-value MinHash signature and 13
+   band hashes per document, streamed to disk: signatures, shingle sets, keep-rule metadata, and
+   band records split into ``partitions`` by band hash. With ``same_language`` a band hash is
+   salted with the document's language, so documents of two languages are never candidates.
 2. ``pairs`` (one task per partition): documents sharing a band hash are candidate pairs. A bucket
    of at most ``max_bucket_size`` documents gives all its pairs; a larger one a chain and a star
    over its members in id-hash order (connectivity kept, pairs linear in its size).
@@ -25,9 +30,16 @@ import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate import documents as keys
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands, shingle_hashes
+from codecurate.dedup.boilerplate import (
+    header_key,
+    is_licence_text,
+    leading_comment_blocks,
+    strip_blocks,
+)
+from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, mix64, optimal_bands, shingle_hashes
 from codecurate.dedup.store import (
     DuplicateFilter,
     MetaWriter,
@@ -38,11 +50,67 @@ from codecurate.dedup.store import (
     split_refs,
     write_drops,
 )
+from codecurate.languages import language_for_path
 from codecurate.readers.documents import DocumentsReader
 
 BAND_RECORD = np.dtype([("key", "<u8"), ("order", "<u8"), ("ref", "<u8")])
 EDGE_RECORD = np.dtype([("a", "<u8"), ("b", "<u8"), ("similarity", "<f8")])
+HEADER_RECORD = np.dtype([("key", "<u8"), ("files", "<u8")])
 SIMILARITY_MODES = ("exact", "signature")
+
+
+def document_language(document) -> str:
+    """The document's language (its metadata, else its path's), ``""`` when unknown."""
+    language = document.metadata.get(keys.LANGUAGE)
+    if not language:
+        language = language_for_path(document.metadata.get(keys.PATH) or "") or ""
+    return language
+
+
+def language_salt(language: str) -> np.uint64:
+    """A 64-bit value per language, mixed into band hashes so that languages never share a bucket."""
+    digest = hashlib.blake2b(language.encode("utf-8"), digest_size=8).digest()
+    return mix64(np.array([int.from_bytes(digest, "little")], dtype=np.uint64))[0]
+
+
+class HeaderCensus(PipelineStep):
+    """Pass 0: how many files of each repository open with each leading comment block."""
+
+    type = "🫂 - DEDUP"
+    name = "header census"
+
+    def __init__(self, work: str):
+        super().__init__()
+        self.work = work
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        counts: dict[int, int] = {}
+        for document in data or ():
+            with self.track_time():
+                repository = document.metadata.get(keys.REPO) or ""
+                blocks = leading_comment_blocks(document.text, document_language(document))
+                for key in {header_key(b.text, repository) for b in blocks if not is_licence_text(b.text)}:
+                    counts[key] = counts.get(key, 0) + 1
+            self.stat_update("documents")
+        records = np.empty(len(counts), dtype=HEADER_RECORD)
+        records["key"] = np.fromiter(counts.keys(), dtype=np.uint64, count=len(counts))
+        records["files"] = np.fromiter(counts.values(), dtype=np.uint64, count=len(counts))
+        folder = Path(self.work) / "headers"
+        folder.mkdir(parents=True, exist_ok=True)
+        records.tofile(folder / f"{rank:05d}.bin")
+        self.stat_update("header_blocks", value=len(records))
+        return
+        yield
+
+
+def repeated_headers(work: Path, repeats: int) -> np.ndarray:
+    """Sorted keys of the headers that ``repeats`` or more files of their repository open with."""
+    records = read_records(work / "headers", HEADER_RECORD)
+    if not len(records):
+        return np.empty(0, dtype=np.uint64)
+    unique, inverse = np.unique(records["key"], return_inverse=True)
+    totals = np.bincount(inverse, weights=records["files"].astype(np.float64))
+    return unique[totals >= repeats]
 
 
 class SignatureStep(PipelineStep):
@@ -52,11 +120,39 @@ class SignatureStep(PipelineStep):
     name = "minhash signatures"
 
     def __init__(self, work: str, num_perm: int, bands: int, rows: int, ngram: int, seed: int,
-                 partitions: int, batch: int = 2048):
+                 partitions: int, batch: int = 2048, boilerplate: bool = False, header_repeats: int = 0,
+                 same_language: bool = False):
         super().__init__()
         self.work = work
         self.num_perm, self.bands, self.rows, self.ngram = num_perm, bands, rows, ngram
         self.seed, self.partitions, self.batch = seed, partitions, batch
+        self.boilerplate, self.header_repeats, self.same_language = boilerplate, header_repeats, same_language
+
+    def shingled_text(self, document, language: str, repeated: np.ndarray | None) -> str:
+        """The text that is shingled: the document's, less its boilerplate blocks when asked."""
+        if not self.boilerplate:
+            return document.text
+        blocks = leading_comment_blocks(document.text, language)
+        if not blocks:
+            return document.text
+        repository = document.metadata.get(keys.REPO) or ""
+        licence = [b for b in blocks if is_licence_text(b.text)]
+        dropped = licence
+        if repeated is not None and len(repeated):
+            rest = [b for b in blocks if b not in licence]
+            wanted = np.array([header_key(b.text, repository) for b in rest], dtype=np.uint64)
+            found = np.searchsorted(repeated, wanted)
+            hit = (found < len(repeated)) & (repeated[np.minimum(found, len(repeated) - 1)] == wanted)
+            repeats = [b for b, h in zip(rest, hit.tolist()) if h]
+            if repeats:
+                self.stat_update("boilerplate_repeated_blocks", value=len(repeats))
+                dropped = sorted(licence + repeats, key=lambda b: b.start)
+        if not dropped:
+            return document.text
+        self.stat_update("boilerplate_documents")
+        self.stat_update("boilerplate_licence_blocks", value=len(licence))
+        self.stat_update("boilerplate_chars", value=sum(b.end - b.start for b in dropped))
+        return strip_blocks(document.text, dropped)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         work = Path(self.work)
@@ -70,13 +166,15 @@ class SignatureStep(PipelineStep):
             folder.mkdir(parents=True, exist_ok=True)
             band_files.append(open(folder / f"{rank:05d}.bin", "wb"))  # noqa: SIM115 - closed below
         offsets = [0]
-        pending: list[tuple[int, np.ndarray, int]] = []
+        pending: list[tuple[int, np.ndarray, int, np.uint64]] = []
+        repeated = repeated_headers(work, self.header_repeats) if self.boilerplate and self.header_repeats else None
         try:
             with open(work / "signatures" / f"{rank:05d}.u32", "wb") as signatures, \
                     open(work / "shingles" / f"{rank:05d}.u64", "wb") as shingle_file:
                 for index, document in enumerate(data or ()):
                     with self.track_time():
-                        shingles = shingle_hashes(document.text, self.ngram)
+                        language = document_language(document)
+                        shingles = shingle_hashes(self.shingled_text(document, language, repeated), self.ngram)
                         signature = hasher.signature(shingles)
                     signature.tofile(signatures)
                     shingles.tofile(shingle_file)
@@ -86,7 +184,8 @@ class SignatureStep(PipelineStep):
                     self.stat_update("shingles", value=int(shingles.size))
                     if shingles.size:  # a document without tokens cannot be a near duplicate
                         order = int.from_bytes(hashlib.blake2b(document.id.encode(), digest_size=8).digest(), "little")
-                        pending.append((index, signature, order))
+                        salt = language_salt(language) if self.same_language else np.uint64(0)
+                        pending.append((index, signature, order, salt))
                     if len(pending) >= self.batch:
                         self._flush(pending, rank, band_files)
                         pending = []
@@ -103,9 +202,10 @@ class SignatureStep(PipelineStep):
         if not pending:
             return
         indices = np.array([p[0] for p in pending], dtype=np.uint64)
-        keys = band_hashes(np.stack([p[1] for p in pending]), self.bands, self.rows)
-        records = np.empty(keys.size, dtype=BAND_RECORD)
-        records["key"] = keys.ravel()
+        bands = band_hashes(np.stack([p[1] for p in pending]), self.bands, self.rows)
+        bands ^= np.array([p[3] for p in pending], dtype=np.uint64)[:, None]  # 0 unless same_language
+        records = np.empty(bands.size, dtype=BAND_RECORD)
+        records["key"] = bands.ravel()
         records["order"] = np.repeat(np.array([p[2] for p in pending], dtype=np.uint64), self.bands)
         records["ref"] = np.repeat(make_refs(rank, indices), self.bands)
         partition_of = records["key"] % np.uint64(self.partitions)
@@ -333,6 +433,13 @@ class NearDedup(MultiStageBlock):
         partitions: band partitions, and tasks of the pair and verification passes.
         max_bucket_size: buckets up to this size give all their pairs; larger ones a chain and a star.
         seed: seed of the hash functions (the recipe's seed unless given).
+        boilerplate: leave a file's leading licence header out of its shingles (the text is kept
+            as it is), and the leading comment blocks its repository repeats (``header_repeats``).
+        header_repeats: a leading comment block that at least this many files of a repository open
+            with is boilerplate (its words compared, digits aside); 0: licence headers only, and
+            no ``headers`` pass.
+        same_language: documents of different languages are never candidates (band hashes salted
+            with the language; a document without one is of language ``""``).
     """
 
     def __init__(
@@ -346,6 +453,9 @@ class NearDedup(MultiStageBlock):
         partitions: int = 8,
         max_bucket_size: int = 64,
         seed: int = 1,
+        boilerplate: bool = True,
+        header_repeats: int = 3,
+        same_language: bool = True,
     ):
         if not 0 < threshold <= 1:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -361,16 +471,28 @@ class NearDedup(MultiStageBlock):
                              ("max_bucket_size", max_bucket_size)):
             if value < 1:
                 raise ValueError(f"{label} must be >= 1, got {value}")
+        if header_repeats < 0:
+            raise ValueError(f"header_repeats must be >= 0, got {header_repeats}")
         self.threshold, self.num_perm, self.bands, self.rows = threshold, num_perm, bands, rows
         self.ngram, self.similarity, self.partitions = ngram, similarity, partitions
         self.max_bucket_size, self.seed = max_bucket_size, seed
+        self.boilerplate, self.header_repeats, self.same_language = boilerplate, header_repeats, same_language
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
-        signatures = context.segment("signatures", observes=True)
+        census = self.boilerplate and self.header_repeats > 0
+        first: list[Segment] = []
+        if census:
+            headers = context.segment("headers", observes=True)
+            headers.add(DocumentsReader(input_folder), None)
+            headers.add(HeaderCensus(work), None)
+            first.append(headers)
+        signatures = context.segment("signatures", observes=not census)
         signatures.add(DocumentsReader(input_folder), None)
         signatures.add(SignatureStep(work, self.num_perm, self.bands, self.rows, self.ngram, self.seed,
-                                     self.partitions), None)
+                                     self.partitions, boilerplate=self.boilerplate,
+                                     header_repeats=self.header_repeats if census else 0,
+                                     same_language=self.same_language), None)
         pairs = context.segment("pairs", tasks=self.partitions)
         pairs.add(CandidatePairs(work, self.max_bucket_size), None)
         verify = context.segment("verify", tasks=self.partitions)
@@ -383,4 +505,4 @@ class NearDedup(MultiStageBlock):
         filtering.add(DocumentsReader(input_folder), None)
         filtering.add(context.bind(DuplicateFilter(str(context.work_folder / "drops"), "near_duplicate")),
                       context.stage_id)
-        return [signatures, pairs, verify, cluster, keep, filtering]
+        return [*first, signatures, pairs, verify, cluster, keep, filtering]

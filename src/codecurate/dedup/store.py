@@ -17,6 +17,7 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.dedup.boilerplate import is_notice_file
 from codecurate.licenses import is_known_permissive
 
 _INDEX_BITS = np.uint64(40)
@@ -39,12 +40,15 @@ def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.nd
 
 
 def keep_priority(document: Document) -> list:
-    """The keep rule, smallest first: permissive license first, then more stars, then repository,
-    path and id order. Deterministic whatever the input order or task count."""
+    """The keep rule, smallest first: any file before a licence or notice file (``LICENSE``,
+    ``COPYING``, ``NOTICE``...: never the survivor of a cluster with other files), then permissive
+    license first, then more stars, then repository, path and id order. Deterministic whatever the
+    input order or task count."""
+    notice = is_notice_file(document.metadata.get(keys.PATH))
     permissive = is_known_permissive(document.metadata.get(keys.LICENSE))
     stars = document.metadata.get(keys.STARS)
     stars = stars if isinstance(stars, (int, float)) and stars == stars else 0
-    return [0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",
+    return [1 if notice else 0, 0 if permissive else 1, -stars, document.metadata.get(keys.REPO) or "",
             document.metadata.get(keys.PATH) or "", document.id]
 
 
