@@ -46,7 +46,8 @@ _TABLE: list[tuple] = [
     ("Java", (".java",), _C, "java", {}),
     ("C", (".c", ".h"), _C, "c", {}),
     ("C++", (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"), _C, "cpp", {}),
-    ("Python", (".py", ".pyi", ".pyw"), _HASH, "python", {"interpreters": ("python", "python2", "python3")}),
+    ("Python", (".py", ".pyi", ".pyw", ".pyx", ".pxd", ".pxi"), _HASH, "python",
+     {"filenames": ("SConstruct", "SConscript", "wscript"), "interpreters": ("python", "python2", "python3")}),
     ("PHP", (".php", ".phtml", ".php3", ".php4", ".php5"), _C, "php", {"interpreters": ("php",)}),
     ("C#", (".cs",), _C, "csharp", {"aliases": ("csharp", "c-sharp")}),
     ("Markdown", (".md", ".markdown", ".mdown", ".mkd"), _XML, "markdown", {}),
@@ -55,8 +56,19 @@ _TABLE: list[tuple] = [
     ("Go", (".go",), _C, "go", {}),
     ("HTML", (".html", ".htm", ".xhtml"), _XML, "html", {}),
     ("JSON", (".json", ".geojson", ".jsonl", ".ipynb"), (None, None), "json", {}),
-    ("Ruby", (".rb", ".rake", ".gemspec"), _HASH, "ruby",
-     {"filenames": ("Rakefile", "Gemfile"), "interpreters": ("ruby",)}),
+    # JSON that its readers allow comments and trailing commas in (GitHub linguist's name); more
+    # file names in ``_JSONC_NAMES``
+    ("JSON with Comments", (".jsonc", ".code-workspace", ".code-snippets"), _C, "json",
+     {"filenames": (".babelrc", ".swcrc", ".jshintrc", ".jscsrc", "tsconfig.json", "jsconfig.json",
+                    ".eslintrc.json", "devcontainer.json", ".devcontainer.json", "tslint.json",
+                    "api-extractor.json", "language-configuration.json"),
+      "aliases": ("jsonc",)}),
+    ("Ruby", (".rb", ".rake", ".gemspec", ".podspec", ".ru", ".jbuilder", ".rabl", ".thor", ".builder"), _HASH,
+     "ruby", {"filenames": ("Rakefile", "rakefile", "Gemfile", "gems.rb", "Podfile", "Vagrantfile", "Brewfile",
+                            "Guardfile", "Capfile", "Fastfile", "Appfile", "Matchfile", "Pluginfile",
+                            "Dangerfile", "Berksfile", "Thorfile", "Puppetfile", "Steepfile", "Deliverfile",
+                            "Snapfile", "Scanfile", ".pryrc", ".irbrc", ".simplecov"),
+                "interpreters": ("ruby", "jruby", "rake")}),
     ("CSS", (".css",), (None, ("/*", "*/")), "css", {}),
     ("Rust", (".rs",), _C, "rust", {}),
     ("SQL", (".sql",), ("--", ("/*", "*/")), "sql", {}),
@@ -78,14 +90,27 @@ _TABLE: list[tuple] = [
     ("R", (".r", ".R", ".rmd"), _HASH, "r", {"interpreters": ("Rscript",)}),
     ("Objective-C", (".m",), _C, "objc", {}),
     ("Objective-C++", (".mm",), _C, "objc", {}),
-    ("Makefile", (".mk", ".mak"), _HASH, "make", {"filenames": ("Makefile", "makefile", "GNUmakefile")}),
-    ("Dockerfile", (".dockerfile",), _HASH, "dockerfile", {"filenames": ("Dockerfile", "Containerfile")}),
+    ("Makefile", (".mk", ".mak", ".make"), _HASH, "make",
+     {"filenames": ("Makefile", "makefile", "GNUmakefile", "BSDmakefile", "Kbuild", "Makefile.am", "Makefile.in",
+                    "Makefile.inc", "mkfile"), "interpreters": ("make", "gmake", "bmake")}),
+    ("Dockerfile", (".dockerfile", ".containerfile"), _HASH, "dockerfile",
+     {"filenames": ("Dockerfile", "Containerfile")}),
+    ("Meson", (), _HASH, "meson", {"filenames": ("meson.build", "meson_options.txt", "meson.options")}),
+    ("M4", (".m4", ".ac"), ("dnl", None), None, {"filenames": ("configure.ac", "configure.in", "aclocal.m4")}),
+    ("QMake", (".pri", ".prf"), _HASH, None, {}),
+    ("Yacc", (".y", ".yy", ".yacc"), _C, None, {}),
+    ("Lex", (".l", ".ll", ".lex"), _C, None, {}),
+    ("RBS", (".rbs",), _HASH, None, {}),
+    ("jq", (".jq",), _HASH, None, {}),
+    ("ProGuard", (), _HASH, None,
+     {"filenames": ("proguard-rules.pro", "consumer-rules.pro", "proguard.cfg", "proguard-project.txt")}),
     ("Elixir", (".ex", ".exs"), _HASH, "elixir", {"interpreters": ("elixir",)}),
     ("Erlang", (".erl", ".hrl"), ("%", None), "erlang", {"interpreters": ("escript",)}),
     ("Clojure", (".clj", ".cljs", ".cljc", ".edn"), (";", None), "clojure", {}),
     ("OCaml", (".ml", ".mli"), (None, ("(*", "*)")), "ocaml", {}),
     ("F#", (".fs", ".fsi", ".fsx"), ("//", ("(*", "*)")), "fsharp", {}),
-    ("Groovy", (".groovy", ".gradle", ".gvy"), _C, "groovy", {"interpreters": ("groovy",)}),
+    ("Groovy", (".groovy", ".gradle", ".gvy"), _C, "groovy",
+     {"filenames": ("Jenkinsfile",), "interpreters": ("groovy",)}),
     ("Swift", (".swift",), _C, "swift", {}),
     ("Vue", (".vue",), _XML, "vue", {}),
     ("SCSS", (".scss",), _C, "scss", {}),
@@ -121,7 +146,8 @@ _TABLE: list[tuple] = [
     ("Nix", (".nix",), ("#", ("/*", "*/")), "nix", {}),
     ("Vim Script", (".vim",), ('"', None), "vim", {"filenames": (".vimrc",), "aliases": ("vim script", "viml")}),
     ("D", (".d",), _C, "d", {}),
-    ("Starlark", (".bzl", ".star"), _HASH, "starlark", {"filenames": ("BUILD", "BUILD.bazel", "WORKSPACE")}),
+    ("Starlark", (".bzl", ".star", ".bazel"), _HASH, "starlark",
+     {"filenames": ("BUILD", "BUILD.bazel", "WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel", "BUCK", "Tiltfile")}),
     ("TOML", (".toml",), _HASH, "toml", {}),
     ("INI", (".ini", ".cfg"), (";", None), "ini", {"filenames": (".editorconfig",)}),
     ("reStructuredText", (".rst", ".rest"), ("..", None), "rst", {}),
@@ -169,16 +195,40 @@ def language_from_shebang(first_line: str) -> str | None:
     return name
 
 
+#: File names an ecosystem gives by convention, beyond the table's exact names: a prefix or a
+#: pattern (``Dockerfile.alpine``, ``Makefile.win``, ``tsconfig.build.json``, ``.vscode/settings.json``)
+_NAME_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"(?:^|/)(?:Dockerfile|Containerfile)[.-][^/]+$|\.Dockerfile$"), "Dockerfile"),
+    (re.compile(r"(?:^|/)(?:GNU)?[Mm]akefile[.-][^/]+$"), "Makefile"),
+    (re.compile(r"(?:^|/)Jenkinsfile[.-][^/]+$"), "Groovy"),
+    (re.compile(r"(?:^|/)(?:Gemfile|Podfile|Vagrantfile|Rakefile|Fastfile)[.-](?!lock$)[^/]+$"), "Ruby"),
+    (re.compile(r"(?:^|/)(?:tsconfig|jsconfig)(?:[.-][^/]*)?\.json$|(?:^|/)\.(?:vscode|devcontainer)/[^/]+\.json$"
+                r"|(?:^|/)\.eslintrc\.json$"), "JSON with Comments"),
+)
+#: Template suffixes of build systems (autoconf's ``config.h.in``, CMake's ``version.py.cmake.in``):
+#: the file is the language of the name it is a template for.
+_TEMPLATE_SUFFIXES = (".in", ".cmakein")
+
+
 def language_for_path(path: str, first_line: str | None = None) -> str | None:
-    """Language of a file from its name, then its extension, then its shebang line; ``None`` if unknown."""
+    """Language of a file from its name (exact, then by convention), then its extension, then its shebang
+    line; ``None`` if unknown. A template named for the file it makes (``config.h.in``) is that file's
+    language."""
     filename = posixpath.basename(path)
     if filename in _BY_FILENAME:
         return _BY_FILENAME[filename]
-    _, ext = posixpath.splitext(filename)
+    for pattern, name in _NAME_PATTERNS:
+        if pattern.search(path):
+            return name
+    stem, ext = posixpath.splitext(filename)
     if ext:
         name = _BY_EXTENSION.get(ext) or _BY_EXTENSION.get(ext.lower())
         if name:
             return name
+        if ext in _TEMPLATE_SUFFIXES and stem and not stem.startswith("."):
+            inner = language_for_path(posixpath.join(posixpath.dirname(path), stem))
+            if inner is not None:
+                return inner
     if first_line is not None:
         return language_from_shebang(first_line)
     return None
@@ -224,11 +274,94 @@ def header_language(text: str) -> str:
     return "C"
 
 
+def _count(pattern: re.Pattern, text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
+_PROGUARD_SIGNS = re.compile(r"^[ \t]*-(?:keep\w*|dontwarn|dontnote|dontobfuscate|dontoptimize|dontshrink"
+                             r"|assumenosideeffects|optimizations|optimizationpasses|repackageclasses|renamesourcefileattribute"
+                             r"|allowaccessmodification|printmapping|injars|outjars|libraryjars|verbose|ignorewarnings"
+                             r"|adaptclassstrings|overloadaggressively|flattenpackagehierarchy|include|applymapping)\b"
+                             r"|^[ \t]*#.*\b(?:[Pp]ro[Gg]uard|R8)\b", re.MULTILINE)
+_QMAKE_SIGNS = re.compile(
+    r"^[ \t]*(?:[\w.]+:)?(?:QT|CONFIG|TEMPLATE|TARGET|SOURCES|HEADERS|FORMS|INCLUDEPATH|DEPENDPATH|LIBS|DEFINES"
+    r"|SUBDIRS|RESOURCES|DESTDIR|OBJECTS_DIR|MOC_DIR|QMAKE_\w+|VERSION|OTHER_FILES|DISTFILES|TRANSLATIONS"
+    r"|INSTALLS|RC_FILE|PRE_TARGETDEPS)[ \t]*[-+*~]?="
+    r"|^[ \t]*(?:include|contains|CONFIG|isEmpty|exists|win32|unix|macx)[ \t]*[({:]", re.MULTILINE)
+_PROLOG_SIGNS = re.compile(
+    r"^[ \t]*:-[ \t]*\w|^[a-z]\w*(?:\([^\n]*\))?[ \t]*(?::-|-->)|^[a-z]\w*\([^\n]*\)[ \t]*\.[ \t]*$", re.MULTILINE)
+#: ``.inc``: an include of PHP, C/C++, Pascal, assembly, Makefile or shell, by its content
+_PHP_SIGN = re.compile(r"<\?(?:php\b|=|\s)")
+#: a line that does not end as a C statement or initializer does (``;``, ``,``, ``{``)
+_NOT_C_END = r"(?![^\n]*[;,{][ \t]*(?://[^\n]*)?$)"
+_INC_SIGNS: dict[str, re.Pattern] = {
+    "C": re.compile(
+        r"^[ \t]*#[ \t]*(?:include|define|undef|ifn?def|if|elif|endif|pragma|line)\b"
+        r"|^(?![^\n]*:=)[^\n#]*[^\s#][ \t]*[;{},][ \t]*(?://[^\n]*|/\*[^\n]*)?$"
+        r"|^[ \t]*(?:case\b[^\n]*|default[ \t]*):|^[ \t]*(?://|/\*|\*/|\* )"
+        r"|^[A-Z_][A-Z0-9_]*\([^\n]*\)[ \t]*$", re.MULTILINE),
+    "Pascal": re.compile(
+        r"\{\$\w+|^[ \t]*(?:procedure|function|constructor|destructor)[ \t]+[\w.]+[^\n]*;"
+        r"|^[ \t]*(?:begin|end[;.]?|var|uses|unit|interface|implementation)[ \t]*$|:=", re.MULTILINE | re.IGNORECASE),
+    "Assembly": re.compile(
+        r"^[ \t]*(?:%(?:macro|define|endmacro|ifdef|ifndef|include|assign|if|endif)\b"
+        r"|\.(?:equ|set|macro|endm|globl|global|section|byte|word|long|quad|align)\b"
+        r"|(?:section|extern|global|mov[a-z]*|push|pop|call|ret|jmp|db|dw|dd|dq|equ)\b)", re.MULTILINE | re.IGNORECASE),
+    "Makefile": re.compile(
+        r"^" + _NOT_C_END + r"(?:[A-Za-z_][\w.-]*[ \t]*[:+?!]?=[^\n]*"
+        r"|[\w.$()/%-]+(?:[ \t]+[\w.$()/%-]+)*[ \t]*::?(?![=:])[^\n]*"
+        r"|\t[^\n]*\$[({][^\n]*|-?include[ \t][^\n]*|(?:ifn?eq|ifn?def|endif|else|define|endef)\b[^\n]*)$",
+        re.MULTILINE),
+    "Shell": re.compile(
+        r"^" + _NOT_C_END + r"[ \t]*(?:(?:export[ \t]+)?[A-Za-z_]\w*=(?:\S|$)"
+        r"|(?:then|fi|elif|done|esac|local|echo|source|\.)\b|(?:if|while|until)[ \t]+(?:\[|test\b|!)"
+        r"|for[ \t]+\w+[ \t]+in\b|case[ \t]+\S+[ \t]+in\b|[A-Za-z_]\w*[ \t]*\([ \t]*\)[ \t]*\{?[ \t]*$)", re.MULTILINE),
+}
+#: how much of a file is read to settle its language from content
+_CONTENT_SCAN_CHARS = 50_000
+
+
+def pro_language(text: str) -> str | None:
+    """``"ProGuard"``, ``"QMake"`` or ``"Prolog"`` for a ``.pro`` file, from its content; ``None``
+    when none of them shows (GitHub linguist settles ``.pro`` by content too)."""
+    head = text[:_CONTENT_SCAN_CHARS]
+    scores = {"ProGuard": _count(_PROGUARD_SIGNS, head), "QMake": _count(_QMAKE_SIGNS, head),
+              "Prolog": _count(_PROLOG_SIGNS, head)}
+    best = max(scores, key=scores.get)
+    return best if scores[best] else None
+
+
+def inc_language(text: str) -> str | None:
+    """Language of a ``.inc`` include from its content: PHP when it opens PHP, else the language whose
+    signs (C preprocessor lines and declarations, Pascal's keywords and ``{$`` directives, assembler
+    directives, make assignments and rules, shell statements) take the most lines, at least two and
+    a fifth of its non-blank lines; ``None`` when no language does."""
+    head = text[:_CONTENT_SCAN_CHARS]
+    if _PHP_SIGN.search(head):
+        return "PHP"
+    lines = sum(1 for line in head.split("\n") if line.strip())
+    scores = {name: _count(pattern, head) for name, pattern in _INC_SIGNS.items()}
+    best = max(scores, key=scores.get)
+    if scores[best] < 2 or scores[best] * 5 < lines:
+        return None
+    if best == "C":
+        return "C++" if header_language(text) == "C++" else "C"
+    return best
+
+
+#: extensions several languages share, settled by the file's content
+_BY_CONTENT = {".pro": pro_language, ".inc": inc_language}
+
+
 def detect_language(path: str, text: str) -> str | None:
-    """Language of a file from its name, extension and shebang, with ambiguous extensions (``.h``)
-    settled by the file's content."""
+    """Language of a file from its name, extension and shebang, with ambiguous extensions (``.h``,
+    ``.pro``, ``.inc``) settled by the file's content."""
+    filename = posixpath.basename(path)
+    ext = posixpath.splitext(filename)[1].lower()
+    if ext in _BY_CONTENT and filename not in _BY_FILENAME:
+        return _BY_CONTENT[ext](text) or language_from_shebang(text[:200].split("\n", 1)[0])
     language = language_for_path(path, text[:200].split("\n", 1)[0])
-    if language == "C" and posixpath.splitext(path)[1].lower() == ".h":
+    if language == "C" and ext == ".h":
         return header_language(text)
     return language
 

@@ -30,6 +30,8 @@ AIXCODER_LANGUAGES = (
     "Lean", "Haskell", "Protocol Buffer", "Racket", "Scheme", "Dart", "Erlang", "Common Lisp", "Ada",
     "Dockerfile", "CSS", "Clojure", "Elm", "OCaml", "Perl", "GLSL", "Emacs Lisp", "Zig", "JSON", "Agda",
     "Thrift", "Pascal", "Elixir", "R", "YAML", "Lua", "Fortran", "HTML", "VHDL", "Verilog", "Scala",
+    # JSON's dialect that TypeScript, ESLint and VS Code read (tsconfig.json): JSON to aiXcoder
+    "JSON with Comments",
 )
 DOCUMENTATION = ("Markdown", "reStructuredText")
 REASON_UNKNOWN = "unknown_language"

@@ -84,6 +84,7 @@ POLICY: dict[str, SyntaxPolicy] = {
     "Makefile": SyntaxPolicy(False, why="dialect"),
     "Fortran": SyntaxPolicy(False, why="dialect"),  # fixed form (.f, .f77) is not the grammar's free form
     "CMake": SyntaxPolicy(False, why="dsl"),
+    "Meson": SyntaxPolicy(False, why="dsl"),
     "Dockerfile": SyntaxPolicy(False, why="dsl"),
     "HTML": SyntaxPolicy(False, why="markup"),
     "XML": SyntaxPolicy(False, why="markup"),

@@ -40,7 +40,8 @@ GENERATED_NAME = re.compile(
 #: Minified bundles by name.
 MINIFIED_NAME = re.compile(r"[.-]min\.(js|mjs|css)$|\.bundle\.js$")
 #: Languages that ship minified (one huge line); elsewhere the long-line rule applies.
-MINIFIABLE = frozenset({"JavaScript", "TypeScript", "CSS", "SCSS", "Less", "HTML", "JSON", "SVG", "XML"})
+MINIFIABLE = frozenset({"JavaScript", "TypeScript", "CSS", "SCSS", "Less", "HTML", "JSON", "JSON with Comments", "SVG",
+                        "XML"})
 #: Folders of vendored third-party code.
 VENDOR_DIRS = frozenset({
     "node_modules", "bower_components", "vendor", "vendors", "third_party", "third-party", "thirdparty",

@@ -24,7 +24,7 @@ _PARTS = ("_marker", "_start", "_end", "_content", "_fragment", "_delimiter", "_
 #: text are not (all) string literals.
 WHOLE_FILE_LANGUAGES = frozenset({
     "Markdown", "reStructuredText", "Text", "TeX", "HTML", "XML", "Vue", "Svelte",
-    "JSON", "YAML", "TOML", "INI", "Dotenv", "SQL", "CSV", "GraphQL", "Protocol Buffer", "Thrift",
+    "JSON", "JSON with Comments", "YAML", "TOML", "INI", "Dotenv", "SQL", "CSV", "GraphQL", "Protocol Buffer", "Thrift",
     "Dockerfile", "Makefile", "CMake", "HCL", "Nix", "Batchfile", "Tcl", "CSS", "SCSS", "Less",
 })
 

@@ -1,0 +1,72 @@
+"""Real files for tests, fetched once with the ecosystem's own client (``npm pack``, ``apt-get source``)
+and cached under ``~/.cache/codecurate/test-corpora``; a test skips only when the client or the network
+to fetch with is missing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CORPORA = Path.home() / ".cache" / "codecurate" / "test-corpora"
+
+
+def _run(argv: list[str], cwd: Path) -> None:
+    if not shutil.which(argv[0]):
+        pytest.skip(f"{argv[0]} is not installed")
+    try:
+        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"{' '.join(argv)} timed out (no network?)")
+    if done.returncode != 0 and not any(cwd.iterdir()):
+        pytest.skip(f"{' '.join(argv)} fetched nothing (no network?): {done.stderr[-300:]}")
+
+
+def _cached(name: str, fetch) -> Path:
+    folder = CORPORA / name
+    if (folder / ".done").exists():
+        return folder
+    scratch = Path(tempfile.mkdtemp(prefix="test-corpora-"))
+    try:
+        fetch(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in scratch.iterdir():
+            shutil.move(str(item), folder / item.name)
+        (folder / ".done").touch()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder
+
+
+def npm_package(spec: str) -> Path:
+    """The unpacked npm tarball of ``spec`` (``name@version``): its ``package/`` folder."""
+
+    def fetch(scratch: Path) -> None:
+        _run(["npm", "pack", spec, "--pack-destination", str(scratch)], scratch)
+        tarballs = sorted(scratch.glob("*.tgz"))
+        if not tarballs:
+            pytest.skip(f"npm pack {spec} fetched nothing")
+        subprocess.run(["tar", "-xzf", str(tarballs[0]), "-C", str(scratch)], check=True)
+        tarballs[0].unlink()
+
+    return _cached("npm-" + spec.replace("/", "+"), fetch) / "package"
+
+
+def debian_source(package: str) -> Path:
+    """The unpacked upstream tarball of Debian's source package ``package`` (``apt-get source``)."""
+
+    def fetch(scratch: Path) -> None:
+        download = scratch / "download"
+        download.mkdir()
+        _run(["apt-get", "source", "--download-only", package], download)
+        tarballs = sorted(download.glob("*.orig.tar.*"))
+        if not tarballs:
+            pytest.skip(f"apt-get source {package} fetched no upstream tarball")
+        subprocess.run(["tar", "-xf", str(tarballs[0]), "-C", str(scratch)], check=True)
+        shutil.rmtree(download)
+
+    folder = _cached("debian-" + package, fetch)
+    return next(p for p in folder.iterdir() if p.is_dir())
