@@ -732,7 +732,7 @@ class KotlinJudge(BatchJudge):
 
 
 class ReleasedJudge(Judge):
-    """No parser of the language installs here (Swift, Kotlin newer than Debian's kotlinc 1.3, PowerShell): a
+    """No parser of the language installs here (Swift, PowerShell): a
     file of a released package is taken as valid, and a mutant is judged by how it was made, on the original's
     tree-sitter tree: a cut inside an open bracket, a deleted closing bracket token, a stray token inserted
     outside any string or comment are breaks; a cut elsewhere, or a change inside a literal, is undecided (not
