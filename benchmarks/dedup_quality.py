@@ -15,6 +15,7 @@ core and the overlap of the removed sets.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import re
@@ -108,21 +109,24 @@ def scores(truth: set, clusters: list[set[str]], all_ids: list[str]) -> dict:
     }
 
 
-def our_clusters(docs: list[Document], tmp: Path, similarity: str) -> tuple[list[set[str]], set[str]]:
-    data = tmp / f"ours-{similarity}"
+def our_clusters(docs: list[Document], tmp: Path, similarity: str, **params) -> tuple[list[set[str]], set[str]]:
+    data = tmp / f"ours-{similarity}-{len(params)}"
     deque(DocumentsWriter(str(data / "input")).run(iter(docs)), 0)
     recipe = validate({
         "name": "bench", "output": str(data / "out"), "executor": {"type": "local", "tasks": 1, "workers": 1},
         "inputs": [{"reader": "documents", "params": {"data_folder": str(data / "input")}}],
-        "stages": [{"block": "near_dedup", "id": "near", "params": {"similarity": similarity, "partitions": 2}}],
+        "stages": [{"block": "near_dedup", "id": "near",
+                    "params": {"similarity": similarity, "partitions": 2, **params}}],
     })
     run_recipe(recipe)
     groups: dict[str, set[str]] = {}
     removed = set()
-    for line in (data / "out" / "work" / "near" / "drops" / "00000.jsonl").read_text().splitlines():
-        _, doc_id, kept, _ = json.loads(line)
-        groups.setdefault(kept, {kept}).add(doc_id)
-        removed.add(doc_id)
+    for path in sorted((data / "out" / "excluded" / "near").glob("*.jsonl.gz")):  # the dropped documents
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for record in map(json.loads, f):
+                doc_id, kept = record["id"], record["metadata"]["duplicate_of"]
+                groups.setdefault(kept, {kept}).add(doc_id)
+                removed.add(doc_id)
     return list(groups.values()), removed
 
 
@@ -222,6 +226,9 @@ def main() -> None:
         for similarity in ("exact", "signature"):
             clusters, removed = our_clusters(corpus, tmp, similarity)
             results[f"codecurate near_dedup ({similarity} verification)"] = (scores(truth, clusters, ids), removed)
+        # before issue 31: the whole text shingled (licence headers included), languages mixed
+        clusters, removed = our_clusters(corpus, tmp, "exact", boilerplate=False, same_language=False)
+        results["codecurate near_dedup (exact, whole text: before issue 31)"] = (scores(truth, clusters, ids), removed)
         try:
             dt_clusters, dt_removed, dt_seconds = datatrove_run(corpus, tmp)
             results["datatrove MinhashDedup (13x19)"] = (scores(truth, dt_clusters, ids), dt_removed)
