@@ -19,7 +19,7 @@ def corpus(root):
     for r in range(3):
         write(root / f"r{r}" / "lib.py", body)  # exact duplicates across repositories
         write(root / f"r{r}" / f"own{r}.py", f"def g(x):\n    return x - {r}\n")
-        write(root / f"r{r}" / "contact.py", f"# maintainer: dev{r}@example.org\nX = {r}\n")
+        write(root / f"r{r}" / "contact.py", f"# maintainer: dev{r}@corp-mail.org\nX = {r}\n")
         write(root / f"r{r}" / "main.go", f"package main\n\nfunc main() {{ println({r}) }}\n")
     return root
 

@@ -83,8 +83,38 @@ class _CodeRecognizer(EntityRecognizer):
         raise NotImplementedError
 
 
+def top_level_domains() -> frozenset[str]:
+    """The top-level domains IANA delegates (``codecurate/data/tlds.txt``, from the Public Suffix List)."""
+    global _TLDS
+    if _TLDS is None:
+        from importlib import resources
+
+        lines = resources.files("codecurate").joinpath("data", "tlds.txt").read_text().splitlines()
+        _TLDS = frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _TLDS
+
+
+_TLDS: frozenset[str] | None = None
+
+
+#: second-level names reserved for documentation (RFC 2606): no one's mailbox is there
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def real_domain(domain: str) -> bool:
+    """Whether ``domain`` ends with a delegated top-level domain, not a file extension (``png``,
+    ``svg``, ``json``) nor a reserved or private name (``example``, ``test``, ``local``, ``lan``),
+    and is not one of ``RESERVED_DOMAINS`` or below one."""
+    domain = domain.lower()
+    if any(domain == reserved or domain.endswith("." + reserved) for reserved in RESERVED_DOMAINS):
+        return False
+    return domain.rsplit(".", 1)[-1] in top_level_domains()
+
+
 class EmailRecognizer(_CodeRecognizer):
-    """Email addresses: a domain found from its "@", the local part walked back (at most 64)."""
+    """Email addresses: a domain found from its "@", the local part walked back (at most 64); the
+    domain must end with a real top-level domain, and an image's scale suffix (``Logo@2x.png``) is
+    not one."""
 
     ENTITY = EMAIL
     DOMAIN = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")
@@ -93,12 +123,17 @@ class EmailRecognizer(_CodeRecognizer):
     TRIGGERS = (re.compile(r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
                            r"\.[A-Za-z]{2,24}"),)
 
+    #: an image's scale suffix before its extension: ``Logo@2x.png``, ``icon@1.5x.webp``
+    ASSET_SCALE = re.compile(r"@\d+(?:\.\d+)?x\.", re.IGNORECASE)
+
     def trigger_spans(self, text, folded):
         return _spans(self.TRIGGERS, text)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
         for match in self.DOMAIN.finditer(text):
+            if not real_domain(match.group()[1:]) or self.ASSET_SCALE.match(match.group()):
+                continue  # an asset (Logo@2x.png), a decorator on a file name, a made-up or reserved TLD
             at = match.start()
             start = at
             while start > 0 and at - start < 64 and text[start - 1] in self.LOCAL:
@@ -112,6 +147,8 @@ class EmailRecognizer(_CodeRecognizer):
         return results
 
 
+_LETTER_HYPHEN_BEFORE = re.compile(r"[A-Za-z]-$")
+_HYPHEN_LETTER = re.compile(r"-[A-Za-z]")
 #: a CIDR prefix length after an address (``10.0.0.0/8``), not a path (``52.1.2.3/backups``)
 _CIDR = re.compile(r"/\d{1,3}(?![\w.])")
 
@@ -125,10 +162,23 @@ class IPRecognizer(_CodeRecognizer):
     V4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
     V6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4}){0,6}(?![\w:])"
                     r"|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![\w:])")
-    VERSION_BEFORE = re.compile(r"\b(?:v|version|ver|release|rev)[\s=:'\"]{0,5}$", re.IGNORECASE)
-    #: section numbers of standards and documents: "ISO 32000 8.7.3.2", "RFC 1035 section 4.1.1.2"
-    REFERENCE_BEFORE = re.compile(r"(?:\b(?:ISO|IEC|RFC|ECMA|IEEE|section|sect|clause|chapter|table|figure|fig)"
-                                  r"\b|§)[\s\d./-]{0,16}$", re.IGNORECASE)
+    VERSION_BEFORE = re.compile(r"\b(?:v|version|ver|release|rev)\.?[\s=:'\"(]{0,5}$", re.IGNORECASE)
+    #: on the address's line before it: a name with "version" (``new Version("``,
+    #: ``AssemblyVersion("``, ``SerializeVersionClass("``, ``__version__ = '``, ``"version": "``), the
+    #: version argument of ``GeneratedCode("tool", "``, or an object identifier's name (``cnOID[] = "``)
+    VERSION_NAME_BEFORE = re.compile(r"(?:version\w{0,40}|(?-i:OID|(?:\b|_)oid)\w{0,3}|generatedcode(?:attribute)?"
+                                     r"\(\s{0,3}(?:@?\"[^\"\n]{0,200}\"|'[^'\n]{0,200}')\s{0,3},)"
+                                     r"(?:[^\w\n]{1,8}[\d.]{1,24}){0,4}[^\w\n]{0,8}$", re.IGNORECASE)
+    #: a version requirement or comparison earlier on the line: ``("==2.1.0.3", "2.1.0.3")``
+    REQUIREMENT_ON_LINE = re.compile(r"(?:[=!~<>]=|[<>^~])\s{0,2}v?\d{1,5}(?:\.\d{1,5}){1,4}\b")
+    #: section numbers of standards and documents: "ISO 32000 8.7.3.2", "RFC 1035 section 4.1.1.2",
+    #: "RFC6265 4.1.2.3", "C99 6.10.3.5", "WHATWG HTML living standard 4.10.21.8", "Per 4.2.1.2"
+    REFERENCE_BEFORE = re.compile(r"(?:\b(?:ISO|IEC|RFC|ECMA|IEEE|ITU-T|C|C\+\+|section|sect|sec|clause|chapter|"
+                                  r"table|figure|fig|paragraph|para|standard|spec|specification|per|step)|§)"
+                                  r"[\s\d./-]{0,16}$", re.IGNORECASE)
+    #: object identifier arcs that a dotted quad starts with: X.500 attribute types (2.5.4), certificate
+    #: extensions (2.5.29), the internet (1.3.6.1), OIW (1.3.14), country arcs (2.16.840)
+    OID_PREFIXES = ("2.5.4.", "2.5.29.", "1.3.6.", "1.3.14.", "2.16.840.", "0.9.2342.")
     #: a quick look first ("d.d.d.d" from its first dot; "h:h:" of the first IPv6 form; "::h" not
     #: after a word or colon), then V4 and V6 over the whole text, each address validated
     GATES = (re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d"), re.compile(r":(?<=[0-9A-Fa-f]:)[0-9A-Fa-f]{1,4}:"),
@@ -172,11 +222,19 @@ class IPRecognizer(_CodeRecognizer):
     def _keep(self, text: str, start: int, value: str) -> bool:
         if not self._valid(value):
             return False
-        before = text[max(0, start - 30) : start]
-        if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
-                or _REQUIREMENT_BEFORE.search(before[-6:])):
+        end = start + len(value)
+        if value.startswith(self.OID_PREFIXES):
             return False
-        return not _CIDR.match(text, start + len(value))  # a network, not a host
+        line = text[max(0, start - 300) : start]
+        line = line[line.rfind("\n") + 1 :]  # the line before the address (never past a segment's start)
+        before = line[-30:]
+        if (self.VERSION_BEFORE.search(before[-12:]) or self.REFERENCE_BEFORE.search(before)
+                or _REQUIREMENT_BEFORE.search(before[-6:]) or self.VERSION_NAME_BEFORE.search(line)
+                or self.REQUIREMENT_ON_LINE.search(line)):
+            return False
+        if _LETTER_HYPHEN_BEFORE.search(before) or _HYPHEN_LETTER.match(text, end):
+            return False  # part of a name: strawberry-perl-5.24.3.1-64bit, #h-17.13.4.1, 1.2.3.4-beta
+        return not _CIDR.match(text, end)  # a network, not a host
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
@@ -187,7 +245,42 @@ class IPRecognizer(_CodeRecognizer):
         return results
 
 
-_WORD_RUN = re.compile(r"[A-Z]?[a-z]{3,}|(?:^|(?<=_))[A-Z]{3,}(?=_|$)")
+#: word-like runs: a lower-case word, or a whole segment of letters between separators (``TLS``,
+#: ``ECDHE``, ``cv`` in ``ac_cv_header_openssl_x509_h``, ``TLS_AES_128_CCM_8_SHA256``)
+_WORD_RUN = re.compile(r"(?:^|(?<=[_-]))(?:[A-Z]{2,}|[a-z]{2,})(?=[_\-\d]|$)|[A-Z]?[a-z]{3,}")
+#: a GUID/UUID, bare or braced: an identifier, not a secret, unless assigned to a key's name
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+#: a bare literal longer than this, with no key's name before it, is data (an encoded blob, a test
+#: vector), not a credential: the secrets found bare are tokens of 20 to 64 characters
+MAX_BARE_KEY = 64
+
+
+def encoded_text(value: str) -> bool:
+    """Whether ``value`` is base64 (standard or URL-safe) of readable text: encoded data, not a key."""
+    import base64
+    import binascii
+
+    stripped = value.rstrip("=")
+    if len(stripped) < 12 or len(stripped) % 4 == 1:
+        return False
+    padded = stripped + "=" * (-len(stripped) % 4)
+    try:
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(c.isprintable() or c in "\t\r\n" for c in decoded) >= 0.95 * len(decoded)
+
+
+def data_not_key(value: str) -> bool:
+    """A bare literal (no key's name before it) that is an identifier or data: a hex digest, a GUID,
+    a digest (``sha384-...``, ``sha256//...``), base64 with padding or of text (an encoded test value,
+    a base64 GUID), a blob longer than ``MAX_BARE_KEY``."""
+    return bool(_HEX.match(value) or _SRI.match(value) or _GUID.match(value) or len(value) > MAX_BARE_KEY
+                or value.endswith("=") or encoded_text(value))
 
 
 def shannon_entropy(value: str) -> float:
@@ -203,7 +296,7 @@ def looks_random(value: str, min_entropy: float) -> bool:
     if re.search(r"[a-z]{12,}|[A-Z]{12,}", value):  # readable words, constants
         return False
     wordy = sum(len(run) for run in _WORD_RUN.findall(value))
-    if wordy > 0.5 * len(value):  # identifiers made of words: CloughTocher2DInterpolator, is_mips64_feature
+    if wordy >= 0.5 * len(value):  # identifiers made of words: CloughTocher2DInterpolator, is_mips64_feature
         return False
     return shannon_entropy(value) >= min_entropy
 
@@ -272,7 +365,7 @@ class KeyRecognizer(_CodeRecognizer):
         for m in self.LITERAL_TRIGGER.finditer(text):
             value = m.group(1)  # the same value in any part holding both quotes
             if not _HEX.match(value) and looks_random(value, self.min_entropy):
-                spans.append((m.start(), m.end(1) + 1))
+                spans.append((m.start(), m.end(1) + 1))  # a superset: analyze drops data_not_key
         return spans
 
     def analyze(self, text, entities, nlp_artifacts=None):
@@ -285,16 +378,17 @@ class KeyRecognizer(_CodeRecognizer):
         for pattern, score in ((self.ASSIGNED, 0.85), (self.LITERAL, 0.7)):
             for match in pattern.finditer(text):
                 value = match.group(1)
-                if match.span(1) in spans or pattern is self.LITERAL and (_HEX.match(value) or _SRI.match(value)):
-                    continue  # found already; or a bare hex literal (a digest or commit id) or a
-                    # subresource-integrity digest (integrity="sha384-..."): public, not a key
+                if match.span(1) in spans or pattern is self.LITERAL and data_not_key(value):
+                    continue  # found already; or a bare literal that is an identifier or data
+                if pattern is self.ASSIGNED and "public" in text[max(0, match.start() - 10) : match.start()].lower():
+                    continue  # a public key's token or hash (PublicKeyToken=b77a5c561934e089): not a secret
                 if looks_random(value, self.min_entropy):
                     spans[match.span(1)] = score
         return [_result(KEY, start, end, score, self) for (start, end), score in spans.items()]
 
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-_SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]+={0,2}$")
+_SRI = re.compile(r"^sha(?:1|256|384|512)(?:-|//)[A-Za-z0-9+/]+={0,2}$")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 #: a version requirement: foo==1.0.0.0, >=2.1.0.3
@@ -396,6 +490,14 @@ class UsernameRecognizer(_CodeRecognizer):
         return results
 
 
+#: the rest of a name's word after its capital: ``ohn``, ``ewton-King``, ``ean-luc``, ``'Brien``
+#: (Latin-1 and Latin Extended-A letters: ``Müller``, ``Michał``; an inner capital: ``McDonald``, ``O'Brien``)
+_LOWER = "a-zß-öø-ÿĀ-ſ'’"
+_NAME_PART = rf"[{_LOWER}]{{1,30}}(?:[A-Z][{_LOWER}]{{1,30}})?(?:-[A-Za-zÀ-ÖØ-ÞĀ-ſ][{_LOWER}]{{1,30}}){{0,3}}"
+#: lower-case words inside a family name: ``Ludwig van Beethoven``, ``Maria de la Cruz``
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|la|le|ter|bin|ibn|al)"
+
+
 class NameRuleRecognizer(_CodeRecognizer):
     """Person names where code states them: author and copyright lines (``Author: Jane Doe``,
     ``Copyright (c) 2020 Jane Doe``, ``@author Jane Doe``, ``Written by Jane Doe``). The rule-based
@@ -405,7 +507,8 @@ class NameRuleRecognizer(_CodeRecognizer):
     LINE = re.compile(
         r"(?:\b[Aa]uthors?\b\s{0,3}[:=]?|@author\b|\b[Ww]ritten by\b|\b[Cc]reated by\b|\b[Mm]aintainers?\b\s{0,3}[:=]?"
         r"|\b[Cc]opyright\b(?:\s{0,3}(?:\([Cc]\)|©))?(?:\s{0,3}\d{4}(?:\s{0,2}[-,]\s{0,2}\d{4}){0,5},?)?)"
-        r"[ \t]{0,5}[\"']?((?:[A-Z](?:[a-zà-ÿ'’-]{1,30}\.?|\.)?[ \t]){1,3}[A-Z][a-zà-ÿ'’-]{1,30})")
+        r"[ \t]{0,5}[\"']?((?:(?:[A-Z](?:" + _NAME_PART + r"\.?|\.)?|" + _PARTICLE + r")[ \t]){1,3}[A-Z]"
+        + _NAME_PART + ")")
     NOT_NAMES = frozenset({"The", "This", "All", "Rights", "Reserved", "Python", "Software", "Foundation", "Inc",
                            "Corporation", "Google", "Microsoft", "Apache", "License", "Project", "Authors",
                            "Contributors", "Team", "Company", "Ltd", "University", "Free", "Open", "Source",
@@ -416,6 +519,19 @@ class NameRuleRecognizer(_CodeRecognizer):
     LINE_AT = re.compile(LINE.pattern.replace(r"(?:\b[Aa]uthors?", r"(?:[Aa]uthors?").replace(r"|\b", "|"))
     KEYWORDS = tuple(re.compile(word) for word in ("author", "written by", "created by", "maintainer", "copyright"))
     KEYWORDS_ANY_CASE = (re.compile("author|written by|created by|maintainer|copyright", re.IGNORECASE),)
+
+    def name_end(self, match: re.Match) -> int | None:
+        """Where the name of a ``LINE`` match ends: the match's end, or the end of the sentence before
+        an organisation word (``Colin O'Dell. All rights reserved``); ``None`` when the name holds
+        one (``Python Software Foundation``)."""
+        words = list(re.finditer(r"\S+", match.group(1)))
+        cut = next((i for i, word in enumerate(words) if word.group().rstrip(".") in self.NOT_NAMES), None)
+        if cut is None:
+            return match.end(1)
+        last = words[cut - 1] if cut >= 2 else None
+        if last is not None and last.group().endswith(".") and len(last.group()) > 2:
+            return match.start(1) + last.end() - 1  # without the full stop
+        return None
 
     def trigger_spans(self, text, folded):
         # LINE with its word boundary sees the same as LINE_AT wherever a part can start (a line
@@ -429,8 +545,7 @@ class NameRuleRecognizer(_CodeRecognizer):
                 line = self.LINE_AT.match(text, at)
                 if line is None:
                     continue
-                if (any(word in self.NOT_NAMES for word in line.group(1).replace(".", " ").split())
-                        and not any(c in line.group() for c in "\"'’\n")):
+                if self.name_end(line) is None and not any(c in line.group() for c in "\"'’\n"):
                     continue
                 spans.append(line.span())
         return spans
@@ -438,10 +553,12 @@ class NameRuleRecognizer(_CodeRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
         for match in self.LINE.finditer(text):
-            words = match.group(1).replace(".", " ").split()
-            if any(word in self.NOT_NAMES for word in words):
+            end = self.name_end(match)
+            if end is None:
                 continue
-            results.append(_result(NAME, match.start(1), match.end(1), 0.75, self))
+            if end < len(text) and (text[end].isalnum() or text[end] in "-'’" and text[end + 1 : end + 2].isalpha()):
+                continue  # the name goes on past what the pattern takes: all of it or none
+            results.append(_result(NAME, match.start(1), end, 0.75, self))
         return results
 
 
