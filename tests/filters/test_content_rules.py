@@ -79,3 +79,57 @@ def test_pathological_inputs_stay_linear():
 def test_parameters_are_validated():
     with pytest.raises(ValueError, match="max_url_ip_share"):
         ContentRulesFilter(max_url_ip_share=2)
+
+
+# Repetitive but maintained code, as Debian installs it: the paper's measure (every line) put each
+# above 0.7; without the lines that only open or close a block it is below.
+REPETITIVE_CODE = [
+    ("golang-github-circonus-labs-circonus-gometrics-dev",
+     "/usr/share/gocode/src/github.com/circonus-labs/circonus-gometrics/api/api_test.go"),
+    ("golang-github-knetic-govaluate-dev", "/usr/share/gocode/src/github.com/Knetic/govaluate/parsing_test.go"),
+    ("librust-crossbeam-deque-dev", "/usr/share/cargo/registry/crossbeam-deque-0.8.1/tests/steal.rs"),
+    ("libruby3.1", "/usr/lib/ruby/gems/3.1.0/gems/rss-0.2.9/test/test_parser_1.0.rb"),
+]
+
+
+@pytest.mark.parametrize(("package", "path"), REPETITIVE_CODE)
+def test_repetitive_maintained_code_is_kept(package, path):
+    from tests.filters.analysis_tools import ToolUnavailable, apt_install
+
+    if not Path(path).exists():
+        try:
+            apt_install(package)
+        except ToolUnavailable as why:
+            pytest.skip(str(why))
+    if not Path(path).exists():
+        pytest.skip(f"{package} does not ship {path} in this release")
+    text = Path(path).read_text(encoding="utf-8")
+    assert line_repetition(text, "all_lines") > 0.7
+    assert verdict(ContentRulesFilter(repetition_measure="all_lines"), make_doc(text)) == "line_repetition"
+    assert line_repetition(text) <= 0.7
+    assert verdict(F, make_doc(text)) is None
+
+
+def test_data_tables_and_repeated_literals_still_dropped():
+    from tests.real_files import debian_source
+
+    # nasm's generated token hash: 11,903 lines of "INVALID_HASH_ENTRY," (a one-word line is no block end)
+    table = (debian_source("nasm") / "asm" / "tokhash.c").read_text(encoding="utf-8")
+    assert verdict(F, make_doc(table)) == "line_repetition"
+    assert verdict(F, make_doc("static const int t[] = {\n" + "    0, 0, 0, 0, 0, 0, 0, 0,\n" * 100 + "};\n")) == (
+        "line_repetition")
+    # a column of punctuation-only literals: mostly "structural" lines, so judged on all of them
+    assert verdict(F, make_doc("x = [\n" + '    "",\n' * 200 + "]\n")) == "line_repetition"
+    filler = "\n".join(["def f():", "    return 1"] + ["print('hello world')"] * 50)
+    assert verdict(F, make_doc(filler)) == "line_repetition"
+
+
+def test_block_ends_do_not_count_as_repetition():
+    code = "\n".join(f"def f{i}(x):\n    if x:\n        return {i}\n    else:\n        pass\n" for i in range(30))
+    ruby = "\n".join(f"class C{i}\n  def m\n    {i}\n  end\nend" for i in range(30))
+    for text in (code, ruby):
+        assert line_repetition(text, "all_lines") > 0.4
+        assert line_repetition(text) < line_repetition(text, "all_lines")
+    assert line_repetition("}\n" * 100 + "x = 1\n") > 0.9  # nothing else in it: judged on all lines
+    with pytest.raises(ValueError, match="repetition_measure"):
+        ContentRulesFilter(repetition_measure="tokens")
