@@ -58,3 +58,13 @@ class InverseLength(CodecurateFilter):
 
     def filter(self, document) -> bool:
         return 1 / len(document.text) > 0
+
+
+class Nothing(PipelineStep):
+    """Pass documents through (a task that does nothing but what every task does)."""
+
+    name = "nothing"
+    type = "TEST"
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        yield from data or []
