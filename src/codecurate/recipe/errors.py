@@ -66,11 +66,12 @@ def locate(error: BaseException, pipeline: Sequence = (), labels: Sequence[str |
     by its ``stage_id``) and the file a reader was reading (its ``filepath`` under its
     ``data_folder``) or the error's own file name."""
     position = {id(step): index for index, step in enumerate(pipeline)}
-    stage = file = None
+    stage = file = innermost = None
     for frame in _frames(error):
         owner = frame.f_locals.get("self")
         if not isinstance(owner, PipelineStep):
             continue
+        innermost = owner
         index = position.get(id(owner))
         label = labels[index] if index is not None and index < len(labels) else None
         stage = label or getattr(owner, "stage_id", None) or stage or getattr(owner, "name", type(owner).__name__)
@@ -83,12 +84,10 @@ def locate(error: BaseException, pipeline: Sequence = (), labels: Sequence[str |
         if isinstance(link, OSError) and isinstance(name, (str, bytes)):
             file = os.fsdecode(name)
             break
-    if file is None:
-        writer = next((frame.f_locals.get("self") for frame in _frames(error)
-                       if hasattr(frame.f_locals.get("self"), "output_folder")), None)
-        folder = getattr(getattr(writer, "output_folder", None), "path", None)
-        if folder:
-            file = f"{folder}/"
+    if file is None and innermost is not None:  # a writer: the folder it writes
+        folder = getattr(getattr(innermost, "output_folder", None), "path", None) or getattr(innermost, "folder", None)
+        if isinstance(folder, str) and folder:
+            file = f"{folder.rstrip('/')}/"
     return stage, file
 
 
