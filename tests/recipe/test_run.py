@@ -9,7 +9,7 @@ from codecurate import documents as keys
 from codecurate.readers import RepositoriesReader
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.plan import build_plan
-from codecurate.recipe.run import OutputInUseError, run_recipe
+from codecurate.recipe.run import OUTPUT_MARKER, OutputInUseError, read_marker, run_recipe
 from codecurate.recipe.schema import validate
 from codecurate.recipe.summary import compute_summary
 from tests.conftest import read_all, read_jsonl_gz
@@ -127,6 +127,10 @@ def test_rerun_resumes_and_other_recipe_is_refused(tmp_path, repo_root):
         run_recipe(validate(repos_recipe(tmp_path / "busy", repo_root)))
 
 
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def test_overwrite_deletes_only_a_codecurate_output(tmp_path, repo_root, monkeypatch):
     precious = tmp_path / "precious"
     precious.mkdir()
@@ -134,20 +138,53 @@ def test_overwrite_deletes_only_a_codecurate_output(tmp_path, repo_root, monkeyp
     with pytest.raises(OutputInUseError, match="holds no codecurate run"):
         run_recipe(validate(repos_recipe(precious, repo_root)), overwrite=True)
     assert (precious / "thesis.tex").read_text() == "years of work"
-    # a codecurate run, but the working directory is inside it
+    # a user's folder with an unrelated recipe.json (the only evidence once checked): kept, and told how to go on
+    mine = tmp_path / "mine"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "notes.txt").write_text("notes")
+    (mine / "sub" / "data.csv").write_text("a,b\n")
+    (mine / "recipe.json").write_text('{"mine": true}')
+    before = _tree(mine)
+    with pytest.raises(OutputInUseError, match=r"has a recipe.json but no \.codecurate-output\.json .*nothing was "
+                                               r"deleted\. Delete it yourself \(rm -r .*\) .*or choose another"):
+        run_recipe(validate(repos_recipe(mine, repo_root)), overwrite=True)
+    assert _tree(mine) == before
+    # a codecurate run: marked with its run id, kept on resume, new when overwritten
     out = tmp_path / "out"
     run_recipe(validate(repos_recipe(out, repo_root)))
-    (out / "notes").mkdir()
-    monkeypatch.chdir(out / "notes")
+    first = read_marker(out)
+    assert first["format"] == 1 and first["tool"] == "codecurate" and len(first["run_id"]) == 32
+    run_recipe(validate(repos_recipe(out, repo_root)))
+    assert read_marker(out)["run_id"] == first["run_id"]
+    # ... with a file no run writes: refused, naming what would be lost
+    (out / "notes.txt").write_text("mine")
+    (out / "sub").mkdir()
+    before = _tree(out)
+    with pytest.raises(OutputInUseError, match=r"would be lost: notes\.txt, sub/\."):
+        run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
+    assert _tree(out) == before
+    (out / "notes.txt").unlink()
+    (out / "sub").rmdir()
+    # ... the working directory inside it, or the input: refused
+    monkeypatch.chdir(out / "logs")
     with pytest.raises(OutputInUseError, match="the working directory"):
         run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
     monkeypatch.chdir(tmp_path)
-    # ... or the input is
-    inside = out / "repos"
+    inside = out / "work" / "repos"
     __import__("shutil").copytree(repo_root, inside)
     with pytest.raises(OutputInUseError, match="the input"):
         run_recipe(validate(repos_recipe(out, inside, seed=9)), overwrite=True)
     assert (inside / "gamma").is_dir() and (out / "recipe.json").is_file()
+    __import__("shutil").rmtree(inside)
+    # a marker that is not codecurate's format: refused
+    marker = out / OUTPUT_MARKER
+    valid = marker.read_text()
+    marker.write_text('{"format": 99, "run_id": "x"}')
+    with pytest.raises(OutputInUseError, match="not a valid codecurate marker"):
+        run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
+    marker.write_text(valid)
+    assert run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)["complete"]
+    assert read_marker(out)["run_id"] != first["run_id"]
 
 
 def test_parallel_workers(tmp_path, repo_root):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import time
+import uuid
 from pathlib import Path
 
 import yaml
@@ -38,12 +41,69 @@ def _input_paths(recipe: Recipe) -> list[Path]:
     return paths
 
 
-def _check_deletable(recipe: Recipe, output: Path, marker: Path) -> None:
-    """Refuse to empty ``output`` unless it holds a codecurate run and holds neither the working
-    directory nor an input of the recipe."""
-    if not marker.is_file():
-        raise OutputInUseError(f"--overwrite refused: {output} holds no codecurate run (no {RESOLVED_RECIPE}); "
+#: codecurate's own file in every output folder, written when a run starts: the proof that
+#: ``--overwrite`` may delete the folder (with nothing in it that a run does not write)
+OUTPUT_MARKER = ".codecurate-output.json"
+#: the marker's format; a marker of another format is not trusted
+MARKER_FORMAT = 1
+#: what a run (its engine and blocks) writes at the top of its output folder; ``--overwrite`` refuses a
+#: folder holding anything else
+RUN_WRITES = frozenset({
+    OUTPUT_MARKER, LOCK_FILE, RESOLVED_RECIPE, "recipe.yaml", "plan.json", "summary.json", "documents", "excluded",
+    "intermediate", "work", "logs", "report", "tokens", "tokenizer", "training",
+})
+
+
+def _written_by_a_run(name: str) -> bool:
+    return name in RUN_WRITES or name.startswith(f"{LOCK_FILE}.")  # the lock's temporary and stale files
+
+
+def read_marker(output: Path) -> dict | None:
+    """The marker of ``output``: ``None`` when there is none; raises ``OutputInUseError`` when it is
+    not a valid marker of this format."""
+    path = output / OUTPUT_MARKER
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise ValueError("not a regular file")
+        marker = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(marker, dict) or marker.get("format") != MARKER_FORMAT:
+            raise ValueError(f"not format {MARKER_FORMAT}")
+        if not isinstance(marker.get("run_id"), str) or not re.fullmatch(r"[0-9a-f]{32}", marker["run_id"]):
+            raise ValueError("no run id")
+    except (OSError, ValueError) as error:
+        raise OutputInUseError(f"{path} is not a valid codecurate marker ({error}); {output} is left as it is: "
+                               "delete it yourself if it is yours to delete, or choose another --output") from None
+    return marker
+
+
+def write_marker(output: Path, run_id: str, recipe: Recipe) -> None:
+    """Write ``OUTPUT_MARKER`` (atomically): format, run id, recipe name, when."""
+    marker = {"format": MARKER_FORMAT, "tool": "codecurate", "run_id": run_id, "recipe": recipe.name,
+              "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    temporary = output / f"{OUTPUT_MARKER}.{os.getpid()}"
+    temporary.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, output / OUTPUT_MARKER)
+
+
+def _check_deletable(recipe: Recipe, output: Path, contents: list[Path]) -> None:
+    """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write,
+    and holds neither the working directory nor an input of the recipe."""
+    if read_marker(output) is None:
+        if (output / RESOLVED_RECIPE).is_file():
+            raise OutputInUseError(
+                f"--overwrite refused: {output} has a {RESOLVED_RECIPE} but no {OUTPUT_MARKER} (an output written "
+                f"before codecurate marked its outputs, or not codecurate's): nothing was deleted. Delete it yourself "
+                f"(rm -r {output}) if it is yours to delete, or choose another --output")
+        raise OutputInUseError(f"--overwrite refused: {output} holds no codecurate run (no {OUTPUT_MARKER}); "
                                "it deletes only a codecurate output folder")
+    foreign = sorted(path.name + ("/" if path.is_dir() and not path.is_symlink() else "") for path in contents
+                     if not _written_by_a_run(path.name))
+    if foreign:
+        listed = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
+        raise OutputInUseError(f"--overwrite refused: {output} holds what a codecurate run does not write, which "
+                               f"would be lost: {listed}. Move it out of the folder, or choose another --output")
     folder = output.resolve()
     for place, what in [(Path.cwd().resolve(), "the working directory"),
                         *((path, f"the input {path}") for path in _input_paths(recipe))]:
@@ -56,26 +116,33 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
 
     Resuming relies on datatrove's completion markers, which are only meaningful for the very same
     recipe; a folder holding another recipe's run is refused unless ``overwrite`` is set. Overwriting
-    empties only a folder that holds a codecurate run, and never one holding the working directory
-    or the recipe's input.
+    empties only a folder proven to be a codecurate output: a valid ``OUTPUT_MARKER`` and nothing at
+    its top that a run does not write (``RUN_WRITES``); never one holding the working directory or
+    the recipe's input. The marker is written before anything else of the run; a resumed run keeps
+    its run id.
     """
     output = Path(recipe.output)
     resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
-    marker = output / RESOLVED_RECIPE
+    recorded = output / RESOLVED_RECIPE
     contents = [p for p in output.iterdir() if p.name != LOCK_FILE] if output.is_dir() else []
+    run_id = uuid.uuid4().hex
     if contents and overwrite:
-        _check_deletable(recipe, output, marker)
+        _check_deletable(recipe, output, contents)
         for path in contents:  # the lock, this run's, stays
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-    elif marker.is_file() and marker.read_text(encoding="utf-8") != resolved + "\n":
+    elif recorded.is_file() and recorded.read_text(encoding="utf-8") != resolved + "\n":
         raise OutputInUseError(
-            f"output folder {output} holds a run of a different recipe (see {marker}); "
+            f"output folder {output} holds a run of a different recipe (see {recorded}); "
             "choose another --output, or pass --overwrite to delete it"
         )
-    elif contents and not marker.is_file():
+    elif contents and not recorded.is_file():
         raise OutputInUseError(f"output folder {output} is not empty and holds no codecurate run; choose another")
+    elif contents:  # the same recipe: resumed, the same run
+        marker = read_marker(output)
+        run_id = marker["run_id"] if marker else run_id
     output.mkdir(parents=True, exist_ok=True)
-    marker.write_text(resolved + "\n", encoding="utf-8")
+    write_marker(output, run_id, recipe)
+    recorded.write_text(resolved + "\n", encoding="utf-8")
     (output / "recipe.yaml").write_text(yaml.safe_dump(recipe.raw, sort_keys=False), encoding="utf-8")
     return output
 
