@@ -28,7 +28,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from codecurate.training import nanotron_schema
+from codecurate.training import nanotron_mirror
 
 CONFIG_FILES = ("config.py", "models_config.py", "parallelism_config.py", "utils_config.py")
 # nanotron types the mirror keeps as the strings nanotron's loader accepts (module docstring of the mirror)
@@ -41,9 +41,6 @@ KNOWN = {
     ("Config", "lighteval"): "scope: accepted as null only",
     ("Config", "s3_upload"): "scope: accepted as null only",
     ("NanosetDatasetsArgs", "dataset_folder"): "extension: the older {folder: weight} mapping is accepted",
-    ("LRSchedulerArgs", "lr_warmup_style"): "nanotron writes `str = None`: the mirror says None and rejects null",
-    ("LRSchedulerArgs", "lr_decay_style"): "nanotron writes `str = None`: the mirror says None and rejects null",
-    ("LRSchedulerArgs", "min_decay_lr"): "nanotron writes `float = None`: the mirror says None and rejects null",
 }
 # classes the mirror leaves out on purpose (its docstring's scope)
 OUT_OF_SCOPE = {"BenchArgs", "PretrainDatasetsArgs", "SFTDatasetsArgs", "S3UploadArgs", "GenerationArgs",
@@ -181,8 +178,8 @@ def nanotron_classes(checkout: Path) -> dict[str, ClassInfo]:
 
 def mirror_classes() -> dict[str, ClassInfo]:
     classes = {}
-    for name, cls in vars(nanotron_schema).items():
-        if not (inspect.isclass(cls) and dataclasses.is_dataclass(cls) and cls.__module__ == nanotron_schema.__name__):
+    for name, cls in vars(nanotron_mirror).items():
+        if not (inspect.isclass(cls) and dataclasses.is_dataclass(cls) and cls.__module__ == nanotron_mirror.__name__):
             continue
         tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
         body = tree.body[0].body
@@ -258,7 +255,7 @@ def main() -> int:
     if commit is None:
         done = subprocess.run(["git", "-C", str(args.nanotron), "rev-parse", "HEAD"], capture_output=True, text=True)
         commit = done.stdout.strip() if done.returncode == 0 else "unknown"
-    print(f"nanotron {commit} at {args.nanotron}; the mirror follows {nanotron_schema.NANOTRON_COMMIT}")
+    print(f"nanotron {commit} at {args.nanotron}; the mirror follows {nanotron_mirror.NANOTRON_COMMIT}")
     print(f"types the mirror keeps as strings: {', '.join(sorted(AS_STRINGS))}\n")
     theirs, ours = nanotron_classes(args.nanotron), mirror_classes()
     field_differences = 0

@@ -113,7 +113,7 @@ ACROSS_FAMILIES = {
     ("codecurate.fim.objectives", "codecurate.tokens.loading"),
     ("codecurate.tokens.training", "codecurate.fim.formats"),
     ("codecurate.training.nanotron", "codecurate.tokens.loading"),
-    ("codecurate.training.nanotron_schema", "codecurate.tokens.loading"),
+    ("codecurate.training.nanotron_data", "codecurate.tokens.loading"),
     ("codecurate.training.stage", "codecurate.tokens.loading"),
 }
 

@@ -13,7 +13,7 @@ from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import RecipeError, validate
 from codecurate.tokens.loading import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
-from codecurate.training.nanotron_schema import validate_training_config
+from codecurate.training.nanotron_data import validate_training_config
 from tests.conftest import read_jsonl_gz, run_outputs
 
 pytest.importorskip("tokenizers")

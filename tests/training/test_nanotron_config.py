@@ -1,12 +1,18 @@
+import dataclasses
+from pathlib import Path
+
+import dacite
 import pytest
 import yaml
 
 from codecurate.training.layout import Cluster
 from codecurate.training.model import Hyperparameters, ModelShape
-from codecurate.training.nanotron import nanotron_config, slurm_script, write_training_files
-from codecurate.training.nanotron_schema import config_from_dict, load_config
+from codecurate.training.nanotron import nanotron_config, slurm_script, write_training_files, written
+from codecurate.training.nanotron_loader import config_from_dict, read_config
+from codecurate.training.nanotron_mirror import Config, ConfigError, LRSchedulerArgs
 
 IDS = {"bos": 1, "eos": 2, "pad": None}
+DATA = Path(__file__).parent / "data"
 
 
 def plan(**cluster):
@@ -17,7 +23,7 @@ def plan(**cluster):
 
 def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
     p = plan()
-    config = p.config
+    config = written(p.config)
     model = config["model"]["model_config"]
     assert (model["num_hidden_layers"], model["hidden_size"], model["intermediate_size"]) == (32, 4096, 14464)
     assert (model["num_attention_heads"], model["num_key_value_heads"], model["rope_theta"]) == (32, 8, 256_000.0)
@@ -34,7 +40,7 @@ def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
     assert tokens["sequence_length"] == 32_768
     assert config["data_stages"][0]["data"]["dataset"]["dataset_folder"] == "/data/tokens"
     files = write_training_files(p, tmp_path)
-    loaded = load_config(files["config"], read_data=False)  # the YAML as written passes the mirrored checks
+    loaded = read_config(files["config"])  # the YAML as written passes the mirrored checks
     assert loaded.parallelism.tp == par["tp"]
     assert yaml.safe_load(files["config"].read_text()) == config
     report = files["layout"].read_text()
@@ -42,10 +48,48 @@ def test_default_config_carries_the_paper_and_passes_nanotrons_checks(tmp_path):
 
 
 def test_a_broken_config_is_caught_by_the_mirrored_checks():
-    config = plan().config
+    config = written(plan().config)
     config["optimizer"]["learning_rate_scheduler"]["lr_warmup_style"] = "exponential"
     with pytest.raises(ValueError, match="lr_warmup_style"):
-        config_from_dict(config, read_data=False)
+        config_from_dict(config)
+    with pytest.raises(ConfigError, match="^lr_warmup_style: "):  # the typed build runs the same checks
+        dataclasses.replace(plan().config.optimizer.learning_rate_scheduler, lr_warmup_style="exponential")
+
+
+SMALL = (ModelShape(layers=2, hidden=256, ffn=512, heads=4, kv_heads=2, vocab_size=1000, max_positions=1024),
+         Hyperparameters(sequence_length=1024, global_batch_sequences=16, train_steps=10, lr_decay_steps=8,
+                         warmup_steps=2), Cluster(gpus=2, gpus_per_node=2))
+
+
+@pytest.mark.parametrize(("name", "args", "ids"), [
+    ("aixcoder_default", (ModelShape(), Hyperparameters(), Cluster()), IDS),
+    ("small", SMALL, {**IDS, "pad": 0}),
+])
+def test_the_yaml_written_is_the_golden_byte_for_byte(tmp_path, name, args, ids):
+    # the goldens were written by the dict-built config before the typed build replaced it (issue 33)
+    p = nanotron_config(*args, "/data/tokens", "/data/tokenizer", token_ids=ids, read_data=False)
+    files = write_training_files(p, tmp_path)
+    assert files["config"].read_bytes() == (DATA / f"{name}_config.yaml").read_bytes()
+
+
+# nanotron's own loader settings (config.py, get_config_from_dict), none of codecurate's hooks: the mirror keeps
+# nanotron's torch dtypes and enums as strings, so its type hooks have nothing to turn
+NANOTRON_DACITE = dacite.Config(cast=[Path], strict=True)
+
+
+@pytest.mark.parametrize("name", ["aixcoder_default", "small"])
+def test_the_golden_loads_with_nanotrons_dacite_settings_and_round_trips(name):
+    data = yaml.safe_load((DATA / f"{name}_config.yaml").read_text())
+    by_nanotron = dacite.from_dict(Config, data, NANOTRON_DACITE)
+    assert by_nanotron == config_from_dict(data)
+    full = dataclasses.asdict(by_nanotron)  # every field, as nanotron's save_as_yaml writes it
+    assert dacite.from_dict(Config, yaml.safe_load(yaml.safe_dump(full)), NANOTRON_DACITE) == by_nanotron
+    assert config_from_dict(full) == by_nanotron
+    with pytest.raises(dacite.UnexpectedDataError):  # strict, as nanotron: an unknown key is refused
+        dacite.from_dict(Config, {**data, "trainer": {}}, NANOTRON_DACITE)
+    scheduler = {**data["optimizer"]["learning_rate_scheduler"], "lr_decay_style": None}
+    with pytest.raises(dacite.WrongTypeError):  # `str = None` in nanotron: a null is refused, a missing key is not
+        dacite.from_dict(LRSchedulerArgs, scheduler, NANOTRON_DACITE)
 
 
 def test_sbatch_launches_torchrun_on_every_node():

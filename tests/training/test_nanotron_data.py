@@ -16,14 +16,22 @@ from codecurate.cli import main
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate
 from codecurate.tokens.shards import Shard
-from codecurate.training.nanotron_schema import (
-    ConfigError,
-    check_training_data,
-    config_from_dict,
-    load_config,
-    validate_training_config,
-)
+from codecurate.training import nanotron_loader
+from codecurate.training.nanotron_data import check_datasets, check_training_data, validate_training_config
+from codecurate.training.nanotron_mirror import Config, ConfigError
 from tests.conftest import AIXCODER
+
+
+def config_from_dict(data: dict, read_data: bool = True) -> Config:
+    """The config loaded as nanotron loads it: its data read (or, without ``read_data``, only stated)."""
+    config = nanotron_loader.config_from_dict(data)
+    check_datasets(config, read_data=read_data)
+    return config
+
+
+def load_config(path: Path, read_data: bool = True) -> Config:
+    return config_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), read_data)
+
 
 pytest.importorskip("tokenizers")
 pytest.importorskip("tree_sitter_language_pack")

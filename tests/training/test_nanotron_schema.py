@@ -12,27 +12,31 @@ from typing import Any
 import pytest
 import yaml
 
-from codecurate.training.nanotron_schema import (
+from codecurate.training.nanotron_data import check_datasets
+from codecurate.training.nanotron_loader import config_from_dict as _config_from_dict
+from codecurate.training.nanotron_loader import config_to_dict, read_config
+from codecurate.training.nanotron_mirror import (
     NANOTRON_COMMIT,
     Config,
     ConfigError,
     LlamaConfig,
     LRSchedulerArgs,
     NanosetDatasetsArgs,
-    config_to_dict,
 )
-from codecurate.training.nanotron_schema import config_from_dict as _config_from_dict
-from codecurate.training.nanotron_schema import load_config as _load_config
 
 
 # These tests check the YAML alone: the folders of nanotron's examples do not exist here. Reading the folders
-# as nanotron does (read_data=True, the default) is tested in test_nanotron_data.py.
+# as nanotron does (check_datasets' read_data=True, the default) is tested in test_nanotron_data.py.
 def config_from_dict(data: Any) -> Config:
-    return _config_from_dict(data, read_data=False)
+    config = _config_from_dict(data)
+    check_datasets(config, read_data=False)
+    return config
 
 
 def load_config(path: Path) -> Config:
-    return _load_config(path, read_data=False)
+    config = read_config(path)
+    check_datasets(config, read_data=False)
+    return config
 
 
 # examples/config_nanoset.yaml and examples/config_tiny_llama.yaml of huggingface/nanotron at commit
@@ -484,8 +488,8 @@ INVALID = [
     (
         "list item",
         _set("optimizer.weight_decay_exclude_named_params", ["bias", 3]),
-        "optimizer.weight_decay_exclude_named_params[1]",
-        "expected str",
+        "optimizer.weight_decay_exclude_named_params",
+        "expected list[str], got a list",
     ),
     ("mapping for list", _set("data_stages", {"a": 1}), "data_stages", "expected list"),
     (
@@ -561,13 +565,13 @@ INVALID = [
         "null decay style",
         _set("optimizer.learning_rate_scheduler.lr_decay_style", None),
         "optimizer.learning_rate_scheduler.lr_decay_style",
-        "null is not accepted",
+        "expected str, got null",
     ),
     (
         "null min lr",
         _set("optimizer.learning_rate_scheduler.min_decay_lr", None),
         "optimizer.learning_rate_scheduler.min_decay_lr",
-        "null is not accepted",
+        "expected float, got null",
     ),
     (
         "no tokens for the decay default",
@@ -606,8 +610,8 @@ NANOSET_INVALID = [
     (
         "folder mapping value",
         _set(f"{NANOSET_STAGE0}.dataset_folder", {"a": "half"}),
-        f"{NANOSET_STAGE0}.dataset_folder['a']",
-        "expected float",
+        f"{NANOSET_STAGE0}.dataset_folder",
+        "matches none of str | list[str] | dict[str, float]; got a mapping",
     ),
     (
         "weights count",
@@ -701,7 +705,7 @@ def test_direct_construction_runs_the_same_checks() -> None:
 def test_config_errors_cross_process_boundaries():
     import pickle
 
-    from codecurate.training.nanotron_schema import ConfigError
+    from codecurate.training.nanotron_mirror import ConfigError
 
     error = pickle.loads(pickle.dumps(ConfigError("data_stages[0].name", "empty")))
     assert (error.key, error.reason, str(error)) == ("data_stages[0].name", "empty", "data_stages[0].name: empty")

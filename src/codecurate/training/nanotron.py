@@ -1,29 +1,88 @@
 """A nanotron training config (YAML, nanotron main's schema) and a Slurm launch script.
 
 From the model shape, the hyperparameters, the shard folder, the tokenizer and the cluster: the 3D
-layout comes from ``codecurate.training.layout``; the config is checked against the typed mirror of
-nanotron's config classes (``codecurate.training.nanotron_schema``) before it is written.
+layout comes from ``codecurate.training.layout``; the config is built as the typed mirror of nanotron's
+config classes (``codecurate.training.nanotron_mirror``), whose construction runs nanotron's checks, and its
+data checked by ``codecurate.training.nanotron_data`` before it is written.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from codecurate.training.layout import Cluster, LayoutChoice, choose_layout, describe
 from codecurate.training.model import Hyperparameters, ModelShape
+from codecurate.training.nanotron_mirror import (
+    AdamWOptimizerArgs,
+    CheckpointsArgs,
+    Config,
+    DataArgs,
+    DatasetStageArgs,
+    GeneralArgs,
+    LlamaConfig,
+    LoggingArgs,
+    LRSchedulerArgs,
+    ModelArgs,
+    NanosetDatasetsArgs,
+    OptimizerArgs,
+    ParallelismArgs,
+    RandomInit,
+    TokenizerArgs,
+    TokensArgs,
+)
 
 #: how a plan's note begins when nanotron's pre-training checks refuse the config's data
 WOULD_STOP = "nanotron's run_train.py would stop before training"
 
+#: the keys the YAML states, per class, in the order written; nanotron gives the others their defaults
+#: (a class not named here is written whole)
+WRITTEN: dict[type, tuple[str, ...]] = {
+    Config: ("general", "parallelism", "model", "tokenizer", "checkpoints", "logging", "tokens", "optimizer",
+             "data_stages"),
+    ParallelismArgs: ("dp", "tp", "pp", "pp_engine", "tp_mode", "tp_linear_async_communication", "recompute_layer",
+                      "expert_parallel_size"),
+    ModelArgs: ("ddp_bucket_cap_mb", "dtype", "make_vocab_size_divisible_by", "init_method", "model_config"),
+    RandomInit: ("std",),
+    LlamaConfig: ("bos_token_id", "eos_token_id", "pad_token_id", "hidden_act", "hidden_size", "initializer_range",
+                  "intermediate_size", "is_llama_config", "max_position_embeddings", "num_attention_heads",
+                  "num_hidden_layers", "num_key_value_heads", "pretraining_tp", "rms_norm_eps", "rope_scaling",
+                  "rope_theta", "tie_word_embeddings", "use_cache", "vocab_size"),
+    CheckpointsArgs: ("checkpoint_interval", "checkpoints_path", "checkpoints_path_is_shared_file_system",
+                      "resume_checkpoint_path", "save_initial_state"),
+    LoggingArgs: ("iteration_step_info_interval", "log_level", "log_level_replica"),
+    OptimizerArgs: ("accumulate_grad_in_fp32", "clip_grad", "weight_decay", "zero_stage", "learning_rate_scheduler",
+                    "optimizer_factory"),
+    AdamWOptimizerArgs: ("name", "adam_beta1", "adam_beta2", "adam_eps", "torch_adam_is_fused"),
+    DatasetStageArgs: ("name", "start_training_step", "data"),
+    DataArgs: ("dataset", "num_loading_workers", "seed"),
+    NanosetDatasetsArgs: ("dataset_folder",),
+}
+
+
+def written(value: Any) -> Any:
+    """The YAML codecurate writes for a mirrored ``Config`` (``WRITTEN``): plain dicts, lists and scalars; a
+    single Nanoset folder written as nanotron's shorthand, the folder itself (weight 1)."""
+    if isinstance(value, NanosetDatasetsArgs) and len(value.dataset_folder) == 1 and value.dataset_weights == [1.0]:
+        return {"dataset_folder": value.dataset_folder[0]}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = WRITTEN.get(type(value)) or [f.name for f in dataclasses.fields(value)]
+        return {name: written(getattr(value, name)) for name in names}
+    if isinstance(value, list):
+        return [written(v) for v in value]
+    return value
+
 
 @dataclass
 class TrainingPlan:
-    config: dict
+    config: Config
     choice: LayoutChoice
     model: ModelShape
     cluster: Cluster
@@ -34,14 +93,15 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
                     tokenizer: str, checkpoints: str = "checkpoints", project: str = "codecurate",
                     run: str = "aixcoder-7b", seed: int = 42, token_ids: Mapping[str, int | None] | None = None,
                     read_data: bool = True) -> TrainingPlan:
-    """The config as a plain dict in nanotron's schema, validated, with the layout choice.
+    """The config in nanotron's schema, checked, with the layout choice.
 
     ``token_ids``: the ``bos``, ``eos`` and ``pad`` ids of the model config; read from the tokenizer folder
-    unless given. With ``read_data`` the config is checked as nanotron loads it, the shards' metadata and the
-    tokenizer read (they must exist), and as its ``run_train.py`` checks it before training (a failure of
-    these last checks is a note of the plan: the shards stay good, a parameter fixes it); without, only its
-    own content is checked."""
-    from codecurate.training.nanotron_schema import ConfigError, check_training_data, config_from_dict
+    unless given. With ``read_data`` the config's data is checked as nanotron loads it, the shards' metadata
+    and the tokenizer read (they must exist), and as its ``run_train.py`` checks it before training (a failure
+    of these last checks is a note of the plan: the shards stay good, a parameter fixes it); without, only
+    what the config states is checked."""
+    from codecurate.training.nanotron_data import check_datasets, check_training_data
+    from codecurate.training.nanotron_mirror import ConfigError
 
     if hyper.sequence_length > model.max_positions:
         raise ValueError(f"sequence_length {hyper.sequence_length} exceeds the model's {model.max_positions} positions")
@@ -55,52 +115,42 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
                              f"config needs {role}_token_id")
     choice = choose_layout(model, cluster, hyper.global_batch_sequences, hyper.sequence_length)
     layout = choice.layout
-    config = {
-        "general": {"project": project, "run": run, "seed": seed, "step": None, "consumed_train_samples": None,
-                    "benchmark_csv_path": None, "ignore_sanity_checks": True},
-        "parallelism": {"dp": layout.dp, "tp": layout.tp, "pp": layout.pp, "pp_engine": "1f1b",
-                        "tp_mode": "REDUCE_SCATTER", "tp_linear_async_communication": True,
-                        "recompute_layer": True, "expert_parallel_size": 1},
-        "model": {
-            "ddp_bucket_cap_mb": 25, "dtype": "bfloat16", "make_vocab_size_divisible_by": 1,
-            "init_method": {"std": 0.02},
-            "model_config": {
-                "bos_token_id": token_ids["bos"], "eos_token_id": token_ids["eos"],
-                "pad_token_id": token_ids.get("pad"),
-                "hidden_act": "silu", "hidden_size": model.hidden, "initializer_range": 0.02,
-                "intermediate_size": model.ffn, "is_llama_config": True,
-                "max_position_embeddings": model.max_positions, "num_attention_heads": model.heads,
-                "num_hidden_layers": model.layers, "num_key_value_heads": model.kv_heads, "pretraining_tp": 1,
-                "rms_norm_eps": model.rms_norm_eps, "rope_scaling": None, "rope_theta": model.rope_theta,
-                "tie_word_embeddings": model.tie_embeddings, "use_cache": True, "vocab_size": model.vocab_size,
-            },
-        },
-        "tokenizer": {"tokenizer_name_or_path": tokenizer, "tokenizer_revision": None,
-                      "tokenizer_max_length": None},
-        "checkpoints": {"checkpoint_interval": 1000, "checkpoints_path": checkpoints,
-                        "checkpoints_path_is_shared_file_system": False, "resume_checkpoint_path": None,
-                        "save_initial_state": False},
-        "logging": {"iteration_step_info_interval": 1, "log_level": "info", "log_level_replica": "info"},
-        "tokens": {"sequence_length": hyper.sequence_length, "train_steps": hyper.train_steps,
-                   "micro_batch_size": layout.micro_batch, "batch_accumulation_per_replica": layout.accumulation,
-                   "val_check_interval": -1, "limit_val_batches": 0, "limit_test_batches": 0},
-        "optimizer": {
-            "accumulate_grad_in_fp32": True, "clip_grad": hyper.clip_grad, "weight_decay": hyper.weight_decay,
-            "zero_stage": 1,
-            "learning_rate_scheduler": {
-                "learning_rate": hyper.learning_rate, "lr_warmup_steps": hyper.warmup_steps,
-                "lr_warmup_style": "linear", "lr_decay_style": hyper.lr_decay_style,
-                "lr_decay_steps": hyper.lr_decay_steps, "lr_decay_starting_step": None,
-                "min_decay_lr": hyper.min_learning_rate,
-            },
-            "optimizer_factory": {"name": "adamW", "adam_beta1": hyper.adam_beta1, "adam_beta2": hyper.adam_beta2,
-                                  "adam_eps": hyper.adam_eps, "torch_adam_is_fused": True},
-        },
-        "data_stages": [{"name": "pretraining", "start_training_step": 1,
-                         "data": {"dataset": {"dataset_folder": dataset_folder}, "num_loading_workers": 1,
-                                  "seed": seed}}],
-    }
-    checked = config_from_dict(config, read_data=read_data)  # nanotron's own checks, mirrored
+    config = Config(  # constructing it runs nanotron's checks, mirrored
+        general=GeneralArgs(project=project, run=run, seed=seed),
+        parallelism=ParallelismArgs(dp=layout.dp, tp=layout.tp, pp=layout.pp, pp_engine="1f1b",
+                                    tp_mode="REDUCE_SCATTER", tp_linear_async_communication=True,
+                                    recompute_layer=True),
+        model=ModelArgs(
+            dtype="bfloat16", init_method=RandomInit(std=0.02),
+            model_config=LlamaConfig(
+                bos_token_id=token_ids["bos"], eos_token_id=token_ids["eos"], pad_token_id=token_ids.get("pad"),
+                hidden_size=model.hidden, intermediate_size=model.ffn, max_position_embeddings=model.max_positions,
+                num_attention_heads=model.heads, num_hidden_layers=model.layers, num_key_value_heads=model.kv_heads,
+                rms_norm_eps=model.rms_norm_eps, rope_theta=model.rope_theta, tie_word_embeddings=model.tie_embeddings,
+                vocab_size=model.vocab_size,
+            ),
+        ),
+        tokenizer=TokenizerArgs(tokenizer_name_or_path=tokenizer),
+        checkpoints=CheckpointsArgs(checkpoints_path=checkpoints, checkpoint_interval=1000),
+        logging=LoggingArgs(log_level="info", log_level_replica="info"),
+        tokens=TokensArgs(sequence_length=hyper.sequence_length, train_steps=hyper.train_steps,
+                          micro_batch_size=layout.micro_batch, batch_accumulation_per_replica=layout.accumulation),
+        optimizer=OptimizerArgs(
+            accumulate_grad_in_fp32=True, clip_grad=hyper.clip_grad, weight_decay=hyper.weight_decay, zero_stage=1,
+            learning_rate_scheduler=LRSchedulerArgs(
+                learning_rate=hyper.learning_rate, lr_warmup_steps=hyper.warmup_steps, lr_warmup_style="linear",
+                lr_decay_style=hyper.lr_decay_style, lr_decay_steps=hyper.lr_decay_steps,
+                min_decay_lr=hyper.min_learning_rate,
+            ),
+            optimizer_factory=AdamWOptimizerArgs(adam_beta1=hyper.adam_beta1, adam_beta2=hyper.adam_beta2,
+                                                 adam_eps=hyper.adam_eps, torch_adam_is_fused=True),
+        ),
+        data_stages=[DatasetStageArgs(name="pretraining", start_training_step=1,
+                                      data=DataArgs(dataset=NanosetDatasetsArgs(dataset_folder=dataset_folder),
+                                                    seed=seed))],
+    )
+    checked = copy.deepcopy(config)  # nanotron fills the dataset from the folders: the YAML states the folder only
+    check_datasets(checked, read_data=read_data)
     notes = []
     if read_data:
         try:  # a config nanotron loads, but whose data its run_train.py refuses: said, not fatal to the run
@@ -122,7 +172,7 @@ def slurm_script(plan: TrainingPlan, config_path: str, nanotron_dir: str = "nano
     gpus_per_node = min(cluster.gpus, cluster.gpus_per_node)
     lines = [
         "#!/bin/bash",
-        f"#SBATCH --job-name={plan.config['general']['run']}",
+        f"#SBATCH --job-name={plan.config.general.run}",
         f"#SBATCH --nodes={cluster.nodes}",
         "#SBATCH --ntasks-per-node=1",
         f"#SBATCH --gpus-per-node={gpus_per_node}",
@@ -153,7 +203,7 @@ def write_training_files(plan: TrainingPlan, folder: str | Path, nanotron_dir: s
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     config = target / "config.yaml"
-    config.write_text(yaml.safe_dump(plan.config, sort_keys=False), encoding="utf-8")
+    config.write_text(yaml.safe_dump(written(plan.config), sort_keys=False), encoding="utf-8")
     sbatch = target / "train.sbatch"
     sbatch.write_text(slurm_script(plan, str(config.resolve()), nanotron_dir, partition), encoding="utf-8")
     report = target / "layout.md"
