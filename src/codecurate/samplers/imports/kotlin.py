@@ -83,6 +83,8 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
         facts[i] = _java_facts(captures(files.documents[i], _JAVA_QUERIES))
     for i in sorted(facts):
         package, _, declared, _ = facts[i]
+        if files.paths[i].endswith(".kts"):  # a script's declarations are its own
+            continue
         for name in sorted(declared):
             index.declare(package, name, i)
     is_kotlin = set(kotlin)

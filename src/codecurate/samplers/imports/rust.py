@@ -74,36 +74,53 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
             parts = parts[:-1]
         place[i] = (root, tuple(parts))
         modules.setdefault(place[i], i)
+    facts: dict[int, tuple[list[str], list[list[str]], list[list[str]]]] = {}
+    for i in rust:
+        nodes = captures(files.documents[i], _QUERIES)
+        uses = [p for n in nodes.get("use", []) for p in expand_use(node_text(n))]
+        paths = [node_text(n).replace(" ", "").split("::") for n in nodes.get("path", [])
+                        if node_text(n).startswith(("crate::", "super::", "self::"))]
+        facts[i] = ([node_text(n) for n in nodes.get("module", [])], uses, paths)
+    # what a module brings into scope by ``use`` (``pub use a::B`` re-exports ``B``): name -> its path
+    imported = {i: {path[-1]: path for path in uses if path} for i, (_, uses, _) in facts.items()}
+
+    def resolve(i: int, path: list[str], depth: int = 0) -> int | None:
+        root, module = place[i]
+        base_root, base, explicit = root, list(module), True
+        if path[0] == "crate":
+            base, path = [], path[1:]
+        elif path[0] in ("self", "super"):
+            while path and path[0] in ("self", "super"):
+                if path.pop(0) == "super":
+                    base = base[:-1]
+        elif path[0] in crates and (root, (*module, path[0])) not in modules:
+            base_root, base, path = crates[path[0]], [], path[1:]
+        elif (root, (*module, path[0])) not in modules:
+            base, explicit = [], False  # a 2015-style path from the crate root, or another crate (std...)
+        for length in range(len(path), -1 if explicit else 0, -1):
+            target = modules.get((base_root, (*base, *path[:length])))
+            if target is None:
+                continue
+            rest = path[length:]
+            if rest and depth < 4 and rest[0] in imported.get(target, {}):  # a re-export: where it comes from
+                origin = imported[target][rest[0]]
+                if origin != [*path[:length], *rest[:1]]:
+                    found = resolve(target, list(origin) + rest[1:], depth + 1)
+                    if found is not None:
+                        return found
+            return target
+        return None
+
     for i in rust:
         root, module = place[i]
-        nodes = captures(files.documents[i], _QUERIES)
+        names, uses, paths = facts[i]
         targets = set()
-        for node in nodes.get("module", []):
-            target = modules.get((root, (*module, node_text(node))))
+        for name in names:
+            target = modules.get((root, (*module, name)))
             if target is not None:
                 targets.add(target)
-        paths = [p for n in nodes.get("use", []) for p in expand_use(node_text(n))]
-        paths += [node_text(n).replace(" ", "").split("::") for n in nodes.get("path", [])
-                  if node_text(n).startswith(("crate::", "super::", "self::"))]
-        for path in paths:
-            if not path:
-                continue
-            base_root, base = root, list(module)
-            if path[0] == "crate":
-                base, path = [], path[1:]
-            elif path[0] in ("self", "super"):
-                while path and path[0] in ("self", "super"):
-                    if path.pop(0) == "super":
-                        base = base[:-1]
-            elif path[0] in crates and (root, (*module, path[0])) not in modules:
-                base_root, base, path = crates[path[0]], [], path[1:]
-            elif (root, (*module, path[0])) not in modules:
-                base = []  # a 2015-style path from the crate root
-            target = None
-            for length in range(len(path), -1, -1):
-                target = modules.get((base_root, (*base, *path[:length])))
-                if target is not None:
-                    break
+        for path in uses + paths:
+            target = resolve(i, list(path)) if path else None
             if target is not None and target != i:
                 targets.add(target)
         yield from ((i, j) for j in sorted(targets))

@@ -78,7 +78,7 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
     facts = {}
     for i in scala:
         nodes = captures(files.documents[i], _QUERIES)
-        clauses = ["".join(node_text(n).split()) for n in nodes.get("package", [])]
+        clauses = ["".join(node_text(n).split()) for n in sorted(nodes.get("package", []), key=lambda n: n.start_byte)]
         package = ".".join(clauses)
         chained = [".".join(clauses[:n]) for n in range(len(clauses), 0, -1)]
         imports = [path for n in nodes.get("import", []) for path in split_import(node_text(n))]
