@@ -145,6 +145,9 @@ def test_ip_context(text, expected):
     ("[![Author](https://img.shields.io/badge/author-@colinodell-blue.svg)]", []),
     ("foo@bar.baz and pi@raspberrypi.local", []),
     ("ftp@example.com, a@mail.example.org", []),
+    ("pip install git+ssh://git@github.com:pypa/packaging.git", []),
+    ("git clone git@gitlab.com:group/project.git", []),
+    ("ssh://olu@github.com/x", ["olu@github.com"]),
     ("mail jane@corp-mail.co.uk", ["jane@corp-mail.co.uk"]),
     ("Piotr <piotr@wp.pl>", ["piotr@wp.pl"]),
 ])

@@ -123,6 +123,9 @@ class EmailRecognizer(_CodeRecognizer):
     TRIGGERS = (re.compile(r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
                            r"\.[A-Za-z]{2,24}"),)
 
+    #: the accounts of version-control remotes (``git+ssh://git@github.com/...``,
+    #: ``git@github.com:org/repo.git``): a host's service account, not a person's mailbox
+    SERVICE_ACCOUNTS = frozenset({"git", "hg", "svn", "anonymous", "anoncvs"})
     #: an image's scale suffix before its extension: ``Logo@2x.png``, ``icon@1.5x.webp``
     ASSET_SCALE = re.compile(r"@\d+(?:\.\d+)?x\.", re.IGNORECASE)
 
@@ -142,6 +145,9 @@ class EmailRecognizer(_CodeRecognizer):
                 start += 1
             if start > 0 and text[start - 1] == ":" and "://" in text[max(0, start - 140) : start]:
                 continue  # scheme://user:password@host is a credential, not an email
+            if text[start:at] in self.SERVICE_ACCOUNTS and (text.endswith("://", 0, start)
+                                                             or text.startswith(":", match.end())):
+                continue  # a code host's service account in a remote: ssh://git@host/..., git@host:org/repo
             if start < at:
                 results.append(_result(EMAIL, start, match.end(), 1.0, self))
         return results
@@ -245,9 +251,10 @@ class IPRecognizer(_CodeRecognizer):
         return results
 
 
-#: word-like runs: a lower-case word, or a whole segment of letters between separators (``TLS``,
-#: ``ECDHE``, ``cv`` in ``ac_cv_header_openssl_x509_h``, ``TLS_AES_128_CCM_8_SHA256``)
-_WORD_RUN = re.compile(r"(?:^|(?<=[_-]))(?:[A-Z]{2,}|[a-z]{2,})(?=[_\-\d]|$)|[A-Z]?[a-z]{3,}")
+_WORD_RUN = re.compile(r"[A-Z]?[a-z]{3,}|(?:^|(?<=_))[A-Z]{3,}(?=_|$)")
+#: in a value with separators, its segments of one case or of digits count as words too (``TLS``,
+#: ``ECDHE``, ``128``, ``cv`` in ``ac_cv_header_openssl_x509_h``, ``TLS_AES_128_CCM_8_SHA256``)
+_SEGMENT_RUN = re.compile(r"(?:^|(?<=[_-]))(?:[A-Z]{2,}|[a-z]{2,}|\d+)(?=[_\-\d]|$)|[A-Z]?[a-z]{3,}")
 #: a GUID/UUID, bare or braced: an identifier, not a secret, unless assigned to a key's name
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 #: a bare literal longer than this, with no key's name before it, is data (an encoded blob, a test
@@ -295,8 +302,9 @@ def looks_random(value: str, min_entropy: float) -> bool:
         return False
     if re.search(r"[a-z]{12,}|[A-Z]{12,}", value):  # readable words, constants
         return False
-    wordy = sum(len(run) for run in _WORD_RUN.findall(value))
-    if wordy >= 0.5 * len(value):  # identifiers made of words: CloughTocher2DInterpolator, is_mips64_feature
+    runs = _SEGMENT_RUN if "_" in value or "-" in value else _WORD_RUN
+    wordy = sum(len(run) for run in runs.findall(value))
+    if wordy > 0.5 * len(value):  # identifiers made of words: CloughTocher2DInterpolator, is_mips64_feature
         return False
     return shannon_entropy(value) >= min_entropy
 
