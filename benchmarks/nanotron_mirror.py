@@ -7,7 +7,8 @@ neither torch nor CUDA is needed). For every class the mirror has, it prints the
   ``List`` is ``list``; the types the mirror keeps as strings on purpose, torch dtypes, enums and
   paths, are listed once, not as differences), defaults (compared as values where both are literals);
 - checks: the attributes that the ``if``/``assert`` tests of nanotron's ``__post_init__`` read, against
-  those the mirror's ``__post_init__`` and ``_check_*``/``_read_*`` helpers read; and the ``raise``/
+  those the mirror's ``__post_init__`` and ``_check_*``/``_read_*`` helpers read (and ``nanotron_data``'s
+  reading of the folders, for the class nanotron reads them in: ``DATA_CHECKS``); and the ``raise``/
   ``assert`` count of each side;
 
 then the classes nanotron has and the mirror leaves out, and the asserts of ``run_train.py``'s Nanoset
@@ -28,7 +29,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from codecurate.training import nanotron_mirror
+from codecurate.training import nanotron_data, nanotron_mirror
 
 CONFIG_FILES = ("config.py", "models_config.py", "parallelism_config.py", "utils_config.py")
 # nanotron types the mirror keeps as the strings nanotron's loader accepts (module docstring of the mirror)
@@ -41,6 +42,12 @@ KNOWN = {
     ("Config", "lighteval"): "scope: accepted as null only",
     ("Config", "s3_upload"): "scope: accepted as null only",
     ("NanosetDatasetsArgs", "dataset_folder"): "extension: the older {folder: weight} mapping is accepted",
+}
+# checks nanotron makes in a class's __post_init__ by reading files, which the mirror makes in nanotron_data (called
+# explicitly): class -> [(function, {parameter: the expression it stands for, rooted at the class's self})]
+DATA_CHECKS = {
+    "NanosetDatasetsArgs": [("read_metadata", {"dataset": "self"})],
+    "Config": [("_check_read", {"config": "self", "dataset": "self.data_stages[0].data.dataset"})],
 }
 # classes the mirror leaves out on purpose (its docstring's scope)
 OUT_OF_SCOPE = {"BenchArgs", "PretrainDatasetsArgs", "SFTDatasetsArgs", "S3UploadArgs", "GenerationArgs",
@@ -193,9 +200,26 @@ def mirror_classes() -> dict[str, ClassInfo]:
                 fields.append(Field(stmt.target.id, normalize(ast.unparse(stmt.annotation)), default))
         methods = [s for s in body if isinstance(s, ast.FunctionDef)
                    and (s.name == "__post_init__" or s.name.startswith(("_check", "_read")))]
+        methods += [_as_method(function, bound) for function, bound in DATA_CHECKS.get(name, ())]
         checked, raises = _attributes_tested(methods)
         classes[name] = ClassInfo(name, fields, checked, raises)
     return classes
+
+
+class _Bind(ast.NodeTransformer):
+    """Replaces parameter names by the expressions they stand for."""
+
+    def __init__(self, bound: dict[str, str]):
+        self.bound = {name: ast.parse(expression, mode="eval").body for name, expression in bound.items()}
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.bound.get(node.id, node)
+
+
+def _as_method(function: str, bound: dict[str, str]) -> ast.FunctionDef:
+    """A ``nanotron_data`` function as if it were a method of the class it checks."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(nanotron_data, function))))
+    return _Bind(bound).visit(tree).body[0]
 
 
 def _value(source: str | None):
