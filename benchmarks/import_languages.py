@@ -137,7 +137,7 @@ def dart_repos(folder: Path, split: str) -> Iterator[Path]:
 # --- an independent lexer for the brace languages ------------------------------------------------------------
 
 _TOKEN = re.compile(r'//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)|"""[\s\S]*?(?:"""|\Z)|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])\'|'
-                    r"`[^`\n]*`|[A-Za-z_$][\w$]*|[{}()<>.,:=;*\n@]", re.S)
+                    r"`[^`\n]*`|[A-Za-z_$][\w$]*|[{}()<>.,:=;*\n@]|\S", re.S)
 
 
 def tokens(text: str) -> list[tuple[str, int]]:

@@ -44,7 +44,10 @@ def _kotlin_facts(nodes: dict) -> tuple[str, list[tuple[str, bool]], set[str], s
     package = _dotted(nodes["package"][0]) if nodes.get("package") else ""
     wildcards = {n.parent.start_byte for n in nodes.get("wildcard", []) if n.parent is not None}
     imports = [(_dotted(n), n.parent.start_byte in wildcards) for n in nodes.get("import", []) if n.parent is not None]
-    return package, imports, {node_text(n) for n in nodes.get("type", [])}, {node_text(n) for n in nodes.get("use", [])}
+    used = {node_text(n) for n in nodes.get("use", [])
+            if n.parent is None or n.parent.type != "identifier" or n.parent.parent is None
+            or n.parent.parent.type not in ("import_header", "package_header")}
+    return package, imports, {node_text(n) for n in nodes.get("type", [])}, used
 
 
 def _java_facts(nodes: dict) -> tuple[str, list[tuple[str, bool]], set[str], set[str]]:

@@ -35,6 +35,8 @@ _QUERIES = {"scala": f"""
                    (type_definition name: (type_identifier) @type)]))
 [(identifier) (type_identifier)] @use
 """}
+#: where an identifier names no use: the paths of imports and package clauses
+_NOT_USES = ("import_declaration", "package_identifier", "namespace_selectors", "arrow_renamed_identifier")
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 
 
@@ -82,7 +84,8 @@ def edges(files: RepositoryFiles) -> Iterator[tuple[int, int]]:
         package = ".".join(clauses)
         chained = [".".join(clauses[:n]) for n in range(len(clauses), 0, -1)]
         imports = [path for n in nodes.get("import", []) for path in split_import(node_text(n))]
-        facts[i] = (package, chained, imports, {node_text(n) for n in nodes.get("use", [])})
+        used = {node_text(n) for n in nodes.get("use", []) if n.parent is None or n.parent.type not in _NOT_USES}
+        facts[i] = (package, chained, imports, used)
         for name in sorted({node_text(n) for n in nodes.get("type", [])}):
             index.declare(package, name, i)
     for i in scala:
