@@ -85,6 +85,7 @@ def test_the_golden_loads_with_nanotrons_dacite_settings_and_round_trips(name):
     full = dataclasses.asdict(by_nanotron)  # every field, as nanotron's save_as_yaml writes it
     assert dacite.from_dict(Config, yaml.safe_load(yaml.safe_dump(full)), NANOTRON_DACITE) == by_nanotron
     assert config_from_dict(full) == by_nanotron
+    assert written(by_nanotron) == data  # what the stage writes is a function of the typed config alone
     with pytest.raises(dacite.UnexpectedDataError):  # strict, as nanotron: an unknown key is refused
         dacite.from_dict(Config, {**data, "trainer": {}}, NANOTRON_DACITE)
     scheduler = {**data["optimizer"]["learning_rate_scheduler"], "lr_decay_style": None}
