@@ -57,7 +57,7 @@ def test_the_example_runs_as_written(code, tmp_path):
     script.write_text(code, encoding="utf-8")
     # without `if __name__ == "__main__":` the workers run the pipeline again on import and it hangs; a run
     # takes about 10 s, the timeout leaves room for a loaded machine
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     kept = []
