@@ -204,7 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "codecurate-debian-src")
     parser.add_argument("--sets", nargs="*", default=list(SETS))
-    parser.add_argument("--show", type=int, default=0, help="print the drops of lowest oracle ratio (this many per run) and the planted pairs missed")
+    parser.add_argument("--show", type=int, default=0,
+                        help="print the drops of lowest oracle ratio (this many per run) and the planted pairs missed")
     args = parser.parse_args()
     print("| set | package | files (code) | exact dups | run | near drops | share | code files dropped | "
           "oracle >= 0.9 / 0.8-0.9 / < 0.8 | cross-language | licence file kept over code | planted recall |")
