@@ -52,6 +52,12 @@ REPO_URL = "repo_url"
 FILTER_REASON = "filter_reason"
 #: Id of the recipe stage that dropped the document.
 EXCLUDED_BY = "excluded_by"
+#: A file's own licence (``codecurate.filters.file_license``): the SPDX expression of the licence
+#: notice in its head, or of the licence files of the vendored folder it sits in; absent when neither
+#: names one (the repository's ``LICENSE`` applies). ``FILE_LICENSE_SOURCE`` says which: ``notice``,
+#: or the folder's licence files (``third_party/foo/LICENSE``).
+FILE_LICENSE = "file_license"
+FILE_LICENSE_SOURCE = "file_license_source"
 #: Repository quality score (``codecurate.filters.repo_quality``), the same on all its files.
 QUALITY_SCORE = "quality_score"
 #: On a document dropped as a duplicate: the id of the copy that was kept, and their similarity.

@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "codecurate.writers",
     "codecurate.samplers.grouping",
     "codecurate.filters.license",
+    "codecurate.filters.file_license",
     "codecurate.dedup.projects",
     "codecurate.filters.repo_quality",
     "codecurate.filters.trivial",

@@ -88,19 +88,26 @@ def scancode_version() -> str:
     return "unknown"
 
 
-def license_key(text: str, version: str | None = None) -> str:
+def license_key(text: str, version: str | None = None, approximate: bool = True) -> str:
     """The cache key of a license text: SHA-256 of the normalisation's version, the ScanCode
-    version (the installed one unless given) and the normalised text."""
-    data = f"{NORMALISATION}\n{version or scancode_version()}\n{normalise_license_text(text)}"
+    version (the installed one unless given), the matching mode (``exact`` only when not
+    ``approximate``) and the normalised text."""
+    mode = "" if approximate else "exact\n"
+    data = f"{NORMALISATION}\n{version or scancode_version()}\n{mode}{normalise_license_text(text)}"
     return hashlib.sha256(data.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-def scancode_detections(text: str) -> tuple[str, ...]:
-    """The SPDX expressions ScanCode detects in ``text``, each once, in the order found."""
+def scancode_detections(text: str, approximate: bool = True) -> tuple[str, ...]:
+    """The SPDX expressions ScanCode detects in ``text``, each once, in the order found.
+
+    ``approximate=False`` keeps to ScanCode's exact matching (whole-text hash, SPDX identifiers,
+    exact rule matches), without its approximate sequence matching: a licence notice of a file's
+    head costs milliseconds instead of seconds (``codecurate.filters.file_license``).
+    """
     from licensedcode.detection import detect_licenses
 
     found: list[str] = []
-    for detection in detect_licenses(query_string=text):
+    for detection in detect_licenses(query_string=text, approximate=approximate):
         spdx = detection.license_expression_spdx
         if spdx and spdx not in found:
             found.append(spdx)
@@ -120,18 +127,21 @@ class LicenseVerdicts:
     Args:
         folder: the folder shared by the tasks of a run (``None``: none).
         shipped: use the shipped detections.
+        approximate: ScanCode's approximate matching too (``scancode_detections``); its answers
+            are kept under other keys than the exact-only ones.
     """
 
     SOURCES = ("memory", "shipped", "folder", "scancode")
 
-    def __init__(self, folder: str | Path | None = None, shipped: bool = True):
+    def __init__(self, folder: str | Path | None = None, shipped: bool = True, approximate: bool = True):
         self.folder = Path(folder) if folder else None
         self.shipped = shipped
+        self.approximate = approximate
         self.memory: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def detections(self, text: str) -> tuple[tuple[str, ...], str]:
         """``(SPDX expressions in text, where the answer came from: one of SOURCES)``."""
-        key = license_key(text)
+        key = license_key(text, approximate=self.approximate)
         found = self.memory.get(key)
         if found is not None:
             self.memory.move_to_end(key)
@@ -141,7 +151,7 @@ class LicenseVerdicts:
         if found is None:
             source, found = "folder", self._read(key)
         if found is None:
-            source, found = "scancode", scancode_detections(text)
+            source, found = "scancode", scancode_detections(text, self.approximate)
             self._write(key, found)
         self.memory[key] = found
         if len(self.memory) > MEMORY_ENTRIES:
