@@ -267,3 +267,42 @@ def test_semgrep_c_rules_fire_on_defects_not_on_their_twins():
         found = {f.rule for f in report.findings}
         assert report.status == "ok", (file.path, report.detail)
         assert found == ({rule} if file.path.startswith("bad/") else set()), (file.path, found)
+
+
+def _findings(analyzer: CppcheckAnalyzer, text: str, path: str) -> list:
+    report = analyzer.analyze([SourceFile(text, path, "C", "r")])[0]
+    assert report.status == "ok", report.detail
+    return report.findings
+
+
+def test_unseen_definitions_on_real_c_code(cppcheck):
+    """Findings that rest on definitions in headers cppcheck never saw are minor, on released code:
+    jansson's ``json_object_foreach`` (a lower-case iteration macro that sets its arguments), its test
+    suite's ``fail()`` (a macro that exits: the later free never runs), libsodium's ``fe25519`` (an
+    array typedef read as a scalar). A planted defect in the same file stays a blocker."""
+    from tests.real_files import debian_source
+
+    jansson = debian_source("jansson")
+    value = (jansson / "src" / "value.c").read_text(encoding="utf-8")
+    assert "json_object_foreach(" in value
+    found = _findings(cppcheck, value, "src/value.c")
+    assert [f for f in found if f.rule == "uninitvar"], "cppcheck no longer reports the foreach variables"
+    assert all(f.severity == "minor" for f in found if f.rule == "uninitvar")
+    callback = (jansson / "test" / "suites" / "api" / "test_dump_callback.c").read_text(encoding="utf-8")
+    found = _findings(cppcheck, callback, "test/suites/api/test_dump_callback.c")
+    assert {f.rule for f in found} & {"doubleFree", "deallocuse"}
+    assert all(f.severity == "minor" for f in found if f.rule in ("doubleFree", "deallocuse"))
+    planted = value + "\nvoid codecurate_twice(void)\n{\n    char *p = malloc(4);\n    free(p);\n    free(p);\n}\n"
+    assert any(f.rule == "doubleFree" and f.severity != "minor" for f in _findings(cppcheck, planted, "src/value.c"))
+
+
+def test_unknown_array_typedef_is_minor_on_libsodium(cppcheck):
+    from tests.real_files import debian_source
+
+    header = debian_source("libsodium") / "src/libsodium/crypto_core/ed25519/ref10/fe_25_5/fe.h"
+    text = header.read_text(encoding="utf-8")
+    found = _findings(cppcheck, text, "fe.h")
+    assert all(f.severity == "minor" for f in found if f.rule == "uninitvar")
+    # the same function with the typedef in sight: a scalar really read uninitialized stays a blocker
+    local = "typedef long fe_scalar;\nlong g(void)\n{\n    fe_scalar t;\n    return t + 1;\n}\n"
+    assert any(f.rule == "uninitvar" and f.severity != "minor" for f in _findings(cppcheck, local, "g.c"))

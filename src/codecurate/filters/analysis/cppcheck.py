@@ -221,6 +221,16 @@ _UPPER = re.compile(r"\b([A-Z_][A-Z0-9_]{2,})\b(\s*\()?")
 _DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", re.M)
 _UPPER_CALL = re.compile(r"\b([A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*)\s*\(")
 _QUOTED = re.compile(r"'([A-Za-z_]\w*(?:(?:\.|->)\w+)*)'")
+#: ``json_object_foreach(obj, key, value) {``: a statement C can only write with a macro (an iteration
+#: macro that sets its arguments), indented inside a function
+_LOOP_MACRO = re.compile(r"^[ \t]+([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{", re.M)
+_ANY_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+#: types every C and C++ file may use without defining them
+_KNOWN_TYPES = frozenset({
+    "int", "char", "short", "long", "unsigned", "signed", "float", "double", "void", "bool", "_Bool", "size_t",
+    "ssize_t", "off_t", "ptrdiff_t", "intptr_t", "uintptr_t", "time_t", "pid_t", "wchar_t", "FILE", "auto",
+    "const", "static", "volatile", "register", "struct", "union", "enum", "std", "string",
+} | {f"{sign}int{bits}_t" for sign in ("", "u") for bits in (8, 16, 32, 64)})
 _AFTER_COLON = re.compile(r":\s*([A-Za-z_]\w*)\s*\.?$")
 
 
@@ -351,7 +361,8 @@ class CppcheckAnalyzer(Analyzer):
         """Upper-case names called like functions that neither the file nor the prelude defines
         (and those defined empty by guess)."""
         defined = set(_DEFINED.findall(text)) | PRELUDE_MACROS
-        return {name for name in _UPPER_CALL.findall(text) if name not in defined} | {
+        loops = {name for name in _LOOP_MACRO.findall(text) if name not in _KEYWORDS and name not in defined}
+        return {name for name in _UPPER_CALL.findall(text) if name not in defined} | loops | {
             g.split("(")[0] for g in guessed}
 
     @staticmethod
@@ -394,7 +405,9 @@ class CppcheckAnalyzer(Analyzer):
         if finding.rule in ("doubleFree", "deallocuse") and any(
                 re.search(rf"&\s*[\w.>-]*\b{re.escape(name)}\b", body) for name in names | members):
             return minor
-        for call in re.finditer(r"\b([A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*)\s*\(", body):
+        if finding.rule in ("doubleFree", "deallocuse") and _ends_in_unseen_call(body, names, text):
+            return minor
+        for call in _ANY_CALL.finditer(body):
             if call.group(1) not in unknown:
                 continue
             arguments = _balanced(body, call.end())
@@ -452,7 +465,39 @@ class CppcheckAnalyzer(Analyzer):
             return minor  # a write through the pointer, not a read
         if _parameter(lines, finding.line, colon.group(1)):
             return minor
+        if _unseen_type(before, colon.group(1), text):
+            return minor
         return finding
+
+
+def _unseen_type(before: str, name: str, text: str) -> bool:
+    """Whether ``name`` is declared in ``before`` (its function, up to the finding) with a type the
+    file does not define: ``fe25519 t;`` whose typedef (an array) lives in a header cppcheck never
+    saw, so it reads the variable as a scalar handed on by value."""
+    declared = re.search(rf"^[ \t]*(?:const\s+)?([A-Za-z_]\w*)\s+\**\s*{re.escape(name)}\s*(?:\[[^\]]*\])?\s*;",
+                         before, re.M)
+    if declared is None or declared.group(1) in _KNOWN_TYPES:
+        return False
+    kind = re.escape(declared.group(1))
+    return re.search(rf"(?:\btypedef\b[^;]*\b{kind}\s*(?:\[[^\]]*\])?\s*;|\b(?:struct|union|class)\s+{kind}\b)",
+                     text) is None
+
+
+def _ends_in_unseen_call(body: str, names: set[str], text: str) -> bool:
+    """Whether one of ``names`` is freed in a block whose last statement calls a function the file
+    does not define (``free(p); fail("...");``, ``die()``...): such a call may never return, which
+    cppcheck cannot know without its definition, so a later free of the same pointer may not run."""
+    for name in names:
+        for freed in re.finditer(rf"\bfree\s*\(\s*(?:[\w]+(?:\.|->))*{re.escape(name)}\s*\)\s*;", body):
+            rest = body[freed.end():]
+            closing = rest.find("}")
+            if closing < 0:
+                continue
+            calls = re.findall(r"([A-Za-z_]\w*)\s*\([^;]*\)\s*;\s*$", rest[:closing])
+            if calls and calls[-1] not in _KEYWORDS and calls[-1] != "free" and not re.search(
+                    rf"^[\w \t*]+\b{re.escape(calls[-1])}\s*\([^;]*\)\s*\{{", text, re.M):
+                return True
+    return False
 
 
 def _function_start(lines: list[str], line: int) -> int:
