@@ -32,6 +32,13 @@ def _values(tag: str, index: int) -> dict[str, str]:
         "ghp": "ghp_" + "".join(rng.choice(alnum) for _ in range(36)),
         "password": "Pw" + "".join(rng.choice(alnum) for _ in range(12)) + "!x",
         "private_key": f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----",
+        # more passwords (distinct per use) and one shaped as a password: both cases, a digit, a symbol
+        "password2": "Pw" + "".join(rng.choice(alnum) for _ in range(12)) + "#2",
+        "password3": "Pw" + "".join(rng.choice(alnum) for _ in range(12)) + "%3",
+        "password4": "Pw" + "".join(rng.choice(alnum) for _ in range(12)) + "^4",
+        "shaped": "Tr" + "".join(rng.choice(string.ascii_lowercase) for _ in range(4)) + "4dor&"
+                  + str(rng.randrange(10, 99)) + "xyZ",
+        "token": "".join(rng.choice(alnum) for _ in range(8)) + "7Kq" + "".join(rng.choice(alnum) for _ in range(21)),
     }
 
 
@@ -119,6 +126,121 @@ TEMPLATES = {
     f"backups/{PATH_IP}/notes.txt": lambda v: "Backups of the staging database, mailed to " + v["email"] + ".\n",
 }
 
+def _pem_in_comments(marker: str, before: str, after: str):
+    """A template: a private key written one line comment per line (``marker`` and a space before
+    each line), between ``before`` and ``after``; the key's body lines must not survive."""
+    def template(v: dict[str, str]) -> tuple[str, list[str]]:
+        lines = v["private_key"].splitlines()
+        block = "".join(f"{marker} {line}\n" for line in lines)
+        return before + block + after, lines[1:-1]
+    return template
+
+
+def _joined(write):
+    """A template: ``write(parts)`` holds an AWS key id split after ``AKIA`` and a GitHub token split
+    in two; the pieces of eight characters or more must not survive."""
+    def template(v: dict[str, str]) -> tuple[str, list[str]]:
+        aws, ghp = ("AKIA", v["aws"][4:]), (v["ghp"][:20], v["ghp"][20:])
+        return write(aws, ghp), [piece for piece in (*aws, *ghp) if len(piece) >= 8]
+    return template
+
+
+def _sql_rows(v: dict[str, str]) -> tuple[str, list[str]]:
+    text = ("CREATE TABLE accounts (\n  id INTEGER PRIMARY KEY,\n  login VARCHAR(40),\n  passwd VARCHAR(64)\n);\n"
+            "INSERT INTO accounts VALUES (1, 'alice', '" + v["password"] + "');\n"
+            "INSERT INTO users (id, name, password, created) VALUES\n  (1, 'bob', '" + v["password2"] + "', NOW()),\n"
+            "  (2, 'carol', '" + v["password3"] + "', NOW());\n"
+            "INSERT INTO legacy VALUES (7, 'dave', '" + v["shaped"] + "', 'dave@corp-mail.com');\n"
+            "INSERT INTO settings (name, value) VALUES ('smtp_password', '" + v["password4"] + "'),\n"
+            "  ('stripe_api_key', '" + v["token"] + "');\n")
+    return text, [v["password"], v["password2"], v["password3"], v["shaped"], v["password4"], v["token"]]
+
+
+def _markdown(v: dict[str, str]) -> tuple[str, list[str]]:
+    text = ("# Staging\n\nLog in as `deploy` with the password `" + v["shaped"] + "`, then rotate it.\n\n"
+            "- **Password**: `" + v["password"] + "`\n- API key `" + v["token"] + "`\n\n"
+            "The database password is:\n\n```\n" + v["password2"] + "\n```\n\n"
+            "```sql\nINSERT INTO users (name, password) VALUES ('eve', '" + v["password3"] + "');\n```\n")
+    return text, [v["shaped"], v["password"], v["token"], v["password2"], v["password3"]]
+
+
+def _sql_in_python(v: dict[str, str]) -> tuple[str, list[str]]:
+    text = ("import sqlite3\n\n\ndef seed(db: sqlite3.Connection) -> None:\n"
+            "    db.execute(\"INSERT INTO users (name, password) VALUES ('eve', '" + v["password"] + "')\")\n")
+    return text, [v["password"]]
+
+
+#: (form, language) -> (path, template): the forms of issue 32, each giving its text and the
+#: pieces that must not survive
+FORMS = {
+    ("key in line comments", "Python"): ("forms/comments/key.py", _pem_in_comments(
+        "    #", "def load():\n    # the deploy key:\n", "    return None\n")),
+    ("key in line comments", "Ruby"): ("forms/comments/key.rb", _pem_in_comments("#", "module Keys\n", "end\n")),
+    ("key in line comments", "Shell"): ("forms/comments/key.sh", _pem_in_comments("#", "#!/bin/sh\n", "echo ok\n")),
+    ("key in line comments", "Perl"): ("forms/comments/key.pl", _pem_in_comments("#", "use strict;\n", "1;\n")),
+    ("key in line comments", "C"): ("forms/comments/key.c", _pem_in_comments(
+        "//", "#include <stdio.h>\n", "int main(void) { return 0; }\n")),
+    ("key in line comments", "Go"): ("forms/comments/key.go", _pem_in_comments(
+        "//", "package main\n\n", "func main() {}\n")),
+    ("key in line comments", "JavaScript"): ("forms/comments/key.js", _pem_in_comments(
+        "  //", "function load() {\n", "  return null;\n}\n")),
+    ("key in line comments", "Java"): ("forms/comments/Key.java", _pem_in_comments(
+        "    //", "class Key {\n", "    int x = 1;\n}\n")),
+    ("key in line comments", "Rust"): ("forms/comments/key.rs", _pem_in_comments("//", "", "fn main() {}\n")),
+    ("key in line comments", "C#"): ("forms/comments/Key.cs", _pem_in_comments(
+        "    //", "class Key {\n", "    int x = 1;\n}\n")),
+    ("key in line comments", "SQL"): ("forms/comments/key.sql", _pem_in_comments("--", "", "SELECT 1;\n")),
+    ("key in line comments", "Lua"): ("forms/comments/key.lua", _pem_in_comments("--", "local x = 1\n", "return x\n")),
+    ("key in line comments", "Haskell"): ("forms/comments/Key.hs", _pem_in_comments(
+        "--", "module Key where\n", "x :: Int\nx = 1\n")),
+    ("key in line comments", "Emacs Lisp"): ("forms/comments/key.el", _pem_in_comments(";;", "", "(provide 'key)\n")),
+    ("key in line comments", "Assembly"): ("forms/comments/key.asm", _pem_in_comments(";", "section .text\n", "ret\n")),
+    ("key in line comments", "Erlang"): ("forms/comments/key.erl", _pem_in_comments("%", "-module(key).\n", "")),
+    ("key in line comments", "TeX"): ("forms/comments/key.tex", _pem_in_comments("%", "\\section{Keys}\n", "")),
+    ("key in line comments", "Visual Basic"): ("forms/comments/Key.vb", _pem_in_comments(
+        "'", "Module Key\n", "End Module\n")),
+    ("key in line comments", "Batchfile"): ("forms/comments/key.bat", _pem_in_comments(
+        "REM", "@echo off\n", "exit /b 0\n")),
+    ("key in line comments", "Fortran"): ("forms/comments/key.f90", _pem_in_comments(
+        "!", "program key\n", "end program key\n")),
+    ("concatenation", "JavaScript"): ("forms/joined/keys.js", _joined(
+        lambda a, g: f'const aws = "{a[0]}" + "{a[1]}";\nconst gh = \'{g[0]}\' +\n  \'{g[1]}\';\n')),
+    ("concatenation", "TypeScript"): ("forms/joined/keys.ts", _joined(
+        lambda a, g: f'export const aws: string = "{a[0]}" + "{a[1]}";\nexport const gh = `{g[0]}` + "{g[1]}";\n')),
+    ("concatenation", "Java"): ("forms/joined/Keys.java", _joined(
+        lambda a, g: f'class Keys {{\n  String aws = "{a[0]}" + "{a[1]}";\n  String gh = "{g[0]}"\n'
+                     f'      + "{g[1]}";\n}}\n')),
+    ("concatenation", "C#"): ("forms/joined/Keys.cs", _joined(
+        lambda a, g: f'class Keys {{\n  string aws = "{a[0]}" + "{a[1]}";\n  string gh = "{g[0]}" + "{g[1]}";\n}}\n')),
+    ("concatenation", "Go"): ("forms/joined/keys.go", _joined(
+        lambda a, g: f'package keys\n\nconst aws = "{a[0]}" + "{a[1]}"\nconst gh = "{g[0]}" +\n\t"{g[1]}"\n')),
+    ("concatenation", "Kotlin"): ("forms/joined/Keys.kt", _joined(
+        lambda a, g: f'val aws = "{a[0]}" + "{a[1]}"\nval gh = "{g[0]}" + "{g[1]}"\n')),
+    ("concatenation", "Swift"): ("forms/joined/Keys.swift", _joined(
+        lambda a, g: f'let aws = "{a[0]}" + "{a[1]}"\nlet gh = "{g[0]}" + "{g[1]}"\n')),
+    ("concatenation", "Python"): ("forms/joined/keys.py", _joined(
+        lambda a, g: f'AWS = "{a[0]}" "{a[1]}"\nGH = ("{g[0]}"\n      "{g[1]}")\n')),
+    ("concatenation", "C"): ("forms/joined/keys.c", _joined(
+        lambda a, g: f'static const char *aws = "{a[0]}" "{a[1]}";\n'
+                     f'static const char *gh = "{g[0]}"\n    "{g[1]}";\n')),
+    ("concatenation", "PHP"): ("forms/joined/keys.php", _joined(
+        lambda a, g: f"<?php\n$aws = '{a[0]}' . '{a[1]}';\n$gh = \"{g[0]}\" . \"{g[1]}\";\n")),
+    ("concatenation", "Perl"): ("forms/joined/keys.pl", _joined(
+        lambda a, g: f"my $aws = '{a[0]}' . '{a[1]}';\nmy $gh = \"{g[0]}\" . \"{g[1]}\";\n")),
+    ("concatenation", "Ruby"): ("forms/joined/keys.rb", _joined(
+        lambda a, g: f"AWS = '{a[0]}' + '{a[1]}'\nGH = \"{g[0]}\" \\\n  \"{g[1]}\"\n")),
+    ("concatenation", "Lua"): ("forms/joined/keys.lua", _joined(
+        lambda a, g: f'local aws = "{a[0]}" .. "{a[1]}"\nlocal gh = "{g[0]}" .. "{g[1]}"\n')),
+    ("concatenation", "Visual Basic"): ("forms/joined/Keys.vb", _joined(
+        lambda a, g: f'Module Keys\n  Const Aws = "{a[0]}" & "{a[1]}"\n'
+                     f'  Const Gh = "{g[0]}" & _\n    "{g[1]}"\nEnd Module\n')),
+    ("concatenation", "SQL"): ("forms/joined/keys.sql", _joined(
+        lambda a, g: f"SELECT '{a[0]}' || '{a[1]}' AS aws, '{g[0]}' || '{g[1]}' AS gh;\n")),
+    ("Markdown inline code and code blocks", "Markdown"): ("forms/markdown/STAGING.md", _markdown),
+    ("SQL INSERT values", "SQL"): ("forms/sql/seed.sql", _sql_rows),
+    ("SQL INSERT values", "Python"): ("forms/sql/seed.py", _sql_in_python),
+}
+
 #: the value kinds each file's template writes
 KINDS = ("email", "ip", "aws", "ghp", "password", "private_key")
 
@@ -137,4 +259,10 @@ def write_planted_repository(root: Path) -> dict[str, list[str]]:
         if values["private_key"] in text:  # each line of the key's body: none may survive, even in part
             found.update(values["private_key"].splitlines()[1:-1])
         planted[path] = sorted(found | ({PATH_IP} if PATH_IP in path else set()))
+    for index, (path, template) in enumerate(sorted(FORMS.values())):
+        text, fragments = template(_values(path.replace("/", "_").replace(".", "_"), 100 + index))
+        assert all(fragment in text for fragment in fragments), path
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text, encoding="utf-8")
+        planted[path] = sorted(set(fragments))
     return planted

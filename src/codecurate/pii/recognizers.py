@@ -19,6 +19,8 @@ from collections import Counter
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from codecurate.pii.joins import views, without_markers
+
 #: Separates the segments that ``codecurate.pii.redact`` joins into one text for one presidio call.
 #: No pattern here crosses it: none matches a NUL or more than five whitespace characters in a row,
 #: and the longest look-back of a check (140 characters, the email's) ends inside it.
@@ -65,7 +67,34 @@ class _CodeRecognizer(EntityRecognizer):
     def load(self) -> None:  # nothing to load
         pass
 
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """``analyze_text`` on ``text``, and on each of its views (``codecurate.pii.joins``: joined
+        concatenations, comment runs without their markers) what runs across two pieces, mapped
+        back to one result per piece."""
+        results = self.analyze_text(text)
+        for view in views(text):
+            for result in self.analyze_text(view.text):
+                fragments = view.fragments(result.start, result.end, text)
+                if len(fragments) >= 2:
+                    results += [_result(result.entity_type, start, end, result.score, self) for start, end in fragments]
+        return results
+
+    def analyze_text(self, text: str) -> list[RecognizerResult]:
+        """What this recognizer finds in ``text`` as written."""
+        raise NotImplementedError
+
     def trigger_spans(self, text: str, folded: str | None) -> list[Span]:
+        """``text_triggers`` of ``text`` and of its views (each mapped back to the span from its
+        first piece to its last)."""
+        spans = self.text_triggers(text, folded)
+        for view in views(text):
+            for start, end in self.text_triggers(view.text, fold(view.text)):
+                fragments = view.fragments(start, end, text)
+                if fragments:
+                    spans.append((fragments[0][0], fragments[-1][1]))
+        return spans
+
+    def text_triggers(self, text: str, folded: str | None) -> list[Span]:
         """Spans of ``text`` such that whenever ``analyze`` finds something in a part of ``text``
         (a comment or literal with the start of its line), one of them overlaps that part.
         ``folded`` is ``fold(text)``.
@@ -129,10 +158,10 @@ class EmailRecognizer(_CodeRecognizer):
     #: an image's scale suffix before its extension: ``Logo@2x.png``, ``icon@1.5x.webp``
     ASSET_SCALE = re.compile(r"@\d+(?:\.\d+)?x\.", re.IGNORECASE)
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         return _spans(self.TRIGGERS, text)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         results = []
         for match in self.DOMAIN.finditer(text):
             if not real_domain(match.group()[1:]) or self.ASSET_SCALE.match(match.group()):
@@ -190,7 +219,7 @@ class IPRecognizer(_CodeRecognizer):
     GATES = (re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d"), re.compile(r":(?<=[0-9A-Fa-f]:)[0-9A-Fa-f]{1,4}:"),
              re.compile(r"::(?<![\w:]::)[0-9A-Fa-f]"))
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         # A match's look-behind sees the same character in a part as in the text (an address is
         # kept only from the start of a literal on, whose context starts at a line start or
         # earlier); the look-back checks on the words before an address are left out (a part
@@ -242,7 +271,7 @@ class IPRecognizer(_CodeRecognizer):
             return False  # part of a name: strawberry-perl-5.24.3.1-64bit, #h-17.13.4.1, 1.2.3.4-beta
         return not _CIDR.match(text, end)  # a network, not a host
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         results = []
         for pattern in (self.V4, self.V6):
             for match in pattern.finditer(text):
@@ -309,6 +338,13 @@ def looks_random(value: str, min_entropy: float) -> bool:
     return shannon_entropy(value) >= min_entropy
 
 
+#: a password's name in prose
+_PASSWORD_WORD = r"(?<![A-Za-z])(?i:passw(?:or)?d|passwd|passphrase|pwd)(?![a-z])"
+#: what may stand between a secret's name and its value in Markdown inline code: emphasis, a colon,
+#: an equals sign, a dash, or a linking word (``is``, ``set to``...)
+_PROSE_LINK = (r"(?:\*\*|__|\*|_)?[ \t]{0,3}(?:(?:[:=-]|(?i:is|was|to|as|of|set to|would be|will be|"
+               r"should be)(?![a-z]))[ \t]{0,3})?(?:\*\*|__|\*|_)?[ \t]{0,3}")
+
 #: what follows the keyword in KeyRecognizer.ASSIGNED, lower case, the value as group 1
 _KEY_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}[\"']?([a-z0-9+/=_.-]{16,200})"
 
@@ -356,11 +392,15 @@ class KeyRecognizer(_CodeRecognizer):
     #: every quote that opens a LITERAL candidate (nothing consumed past the quote)
     LITERAL_TRIGGER = re.compile(r"[\"'](?=([A-Za-z0-9+/=_-]{24,200})[\"'])")
 
+    #: a key in Markdown inline code after its name: ``api key `...` ``, ``token: `...` ``
+    PROSE = re.compile(r"(?<![A-Za-z])(?i:api[ _-]?key|access[ _-]key|secret(?:[ _-]key)?|token)(?![a-z])"
+                       + _PROSE_LINK + r"`([A-Za-z0-9+/=_.-]{16,200})`")
+
     def __init__(self, min_entropy: float = 3.5):
         super().__init__()
         self.min_entropy = min_entropy
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         spans = _spans(self.TOKEN_TRIGGERS, text)
         if folded is None:  # any case, and "key" after anything
             assigned = self.ASSIGNED_TRIGGER_ANY_CASE.finditer(text)
@@ -370,19 +410,29 @@ class KeyRecognizer(_CodeRecognizer):
         for m in assigned:
             if looks_random(text[m.start(1) : m.end(1)], self.min_entropy):
                 spans.append((m.start(), m.end(1)))
+        spans += [(start, end) for _, start, end in sql_secrets(text)]
+        if "`" in text:
+            spans += _spans((self.PROSE,), text)
         for m in self.LITERAL_TRIGGER.finditer(text):
             value = m.group(1)  # the same value in any part holding both quotes
             if not _HEX.match(value) and looks_random(value, self.min_entropy):
                 spans.append((m.start(), m.end(1) + 1))  # a superset: analyze drops data_not_key
         return spans
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         spans: dict[tuple[int, int], float] = {}
         for match in self.TOKENS.finditer(text):
             spans[match.span()] = 1.0
         if "PRIVATE KEY" in text:
             for match in self.PRIVATE_KEY.finditer(text):
-                spans[match.span()] = 1.0
+                for span in without_markers(text, *match.span()):  # a block in line comments: each line's piece
+                    spans[span] = 1.0
+        for entity, start, end in sql_secrets(text):
+            if entity == KEY:
+                spans[(start, end)] = 0.8
+        for match in self.PROSE.finditer(text) if "`" in text else ():
+            if looks_random(match.group(1), self.min_entropy):
+                spans[match.span(1)] = 0.8
         for pattern, score in ((self.ASSIGNED, 0.85), (self.LITERAL, 0.7)):
             for match in pattern.finditer(text):
                 value = match.group(1)
@@ -407,6 +457,17 @@ _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\
                           re.IGNORECASE)
 
 
+#: a written value that is a file name, a command or a flag, not a password
+_NOT_WRITTEN_VALUE = re.compile(r"^(?:[-$<{%@]|[a-z]+(?:[-_.][a-z]+)*$|[\w.-]+\.(?:ya?ml|json|toml|ini|env|cfg|conf|"
+                                r"txt|md|py|js|ts|sh|pem|key|crt)$)|[()/\\]")
+
+
+def written_value(value: str) -> bool:
+    """Whether ``value``, written as a password in prose or an SQL row, can be one: not a placeholder,
+    a reference, a file name, a path, a flag or words in lower case."""
+    return not (_PLACEHOLDER.match(value) or _NOT_WRITTEN_VALUE.search(value))
+
+
 #: what follows the keyword in PasswordRecognizer.ASSIGNED (the value cut to its shortest)
 _PASSWORD_REST = r"[\w-]{0,20}[\"']?\s{0,5}(?::|=|=>|:=)\s{0,5}(?:\\?[\"'][^\"'\s]{4}|[^\s\"'#;,)]{4})"
 
@@ -425,13 +486,21 @@ class PasswordRecognizer(_CodeRecognizer):
         r"(?:\"([^\"\s]{4,128})\"|([^\s\"'#;,)]{4,128}))", re.MULTILINE)
     URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@\"']{1,64}):([^\s/@\"']{1,128})@[\w.-]{1,253}")
     URL_TRIGGER = re.compile(r"://[^\s:/@\"']{1,64}:[^\s/@\"']{1,128}@[\w.-]")
+    #: Markdown inline code after the word: ``the password `Tr0ub4dor&3`` ``, ``**Password**: `...` ``
+    PROSE = re.compile(_PASSWORD_WORD + _PROSE_LINK + r"`([^`\s]{4,128})`")
+    #: a fenced code block of one word after a line naming a password (``The password is:`` then
+    #: ````` ``` ````` / the value / ````` ``` `````)
+    PROSE_BLOCK = re.compile(_PASSWORD_WORD + r"[^\n`]{0,60}\n(?:[ \t]*\n){0,2}[ \t]{0,8}(?:```|~~~)[\w+-]{0,20}"
+                             r"[ \t]*\n[ \t]{0,8}([^\s`]{4,128})[ \t]*\n[ \t]{0,8}(?:```|~~~)")
     #: ASSIGNED from the keyword's end, on the lower-cased text (the keyword is checked in Python)
     ASSIGNED_REST = re.compile(_PASSWORD_REST)
     KEYWORDS = re.compile("pass|pwd")
     ASSIGNED_TRIGGER_ANY_CASE = re.compile(r"(?:pass|pwd)[\w-]{0,4}" + _PASSWORD_REST, re.IGNORECASE)
 
-    def trigger_spans(self, text, folded):
-        spans = _spans((self.URL_TRIGGER,), text)
+    def text_triggers(self, text, folded):
+        spans = _spans((self.URL_TRIGGER,), text) + [(start, end) for _, start, end in sql_secrets(text)]
+        if "`" in text:
+            spans += _spans((self.PROSE, self.PROSE_BLOCK), text)
         if "define" in text:
             spans += _spans((self.DEFINED,), text)
         if folded is None:
@@ -450,8 +519,13 @@ class PasswordRecognizer(_CodeRecognizer):
                     break
         return spans
 
-    def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+    def analyze_text(self, text):
+        results = [_result(PASSWORD, start, end, 0.8, self) for entity, start, end in sql_secrets(text)
+                   if entity == PASSWORD]
+        if "`" in text:
+            for match in (*self.PROSE.finditer(text), *self.PROSE_BLOCK.finditer(text)):
+                if written_value(match.group(1)):
+                    results.append(_result(PASSWORD, match.start(1), match.end(1), 0.8, self))
         defined = self.DEFINED.finditer(text) if "define" in text else ()
         for match in (*self.ASSIGNED.finditer(text), *defined):
             group = 1 if match.group(1) is not None else 2
@@ -481,13 +555,13 @@ class UsernameRecognizer(_CodeRecognizer):
                          re.compile("account" + _USER_REST))
     ASSIGNED_TRIGGER_ANY_CASE = re.compile(r"(?:user|login|account)\w{0,5}" + _USER_REST, re.IGNORECASE)
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         spans = _spans((PasswordRecognizer.URL_TRIGGER,), text)
         if folded is None:
             return spans + _spans((self.ASSIGNED_TRIGGER_ANY_CASE,), text)
         return spans + _spans(self.ASSIGNED_TRIGGERS, folded)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         results = []
         for match in self.ASSIGNED.finditer(text):
             if not _PLACEHOLDER.match(match.group(1)) and match.group(1).lower() not in {"admin", "root", "user"}:
@@ -541,7 +615,7 @@ class NameRuleRecognizer(_CodeRecognizer):
             return match.start(1) + last.end() - 1  # without the full stop
         return None
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         # LINE with its word boundary sees the same as LINE_AT wherever a part can start (a line
         # start or a literal's start); a match holding a quote or a line break keeps its hit even
         # when one of its words is not a name, since a literal or comment may end inside it
@@ -558,7 +632,7 @@ class NameRuleRecognizer(_CodeRecognizer):
                 spans.append(line.span())
         return spans
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         results = []
         for match in self.LINE.finditer(text):
             end = self.name_end(match)
@@ -616,10 +690,10 @@ class URLRecognizer(_CodeRecognizer):
         super().__init__()
         self.allow_domains = frozenset(d.lower().strip().strip(".") for d in allow_domains)
 
-    def trigger_spans(self, text, folded):
+    def text_triggers(self, text, folded):
         return _spans((self.TRIGGER,), folded) if folded is not None else _spans((self.TRIGGER_ANY_CASE,), text)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze_text(self, text):
         results = []
         for match in self.PATTERN.finditer(text):
             url = match.group().rstrip(".,;:!?*'\"")
@@ -641,3 +715,117 @@ def code_recognizers(redact_private_ips: bool = False, min_entropy: float = 3.5,
     if url_allow_domains is not None:
         recognizers.append(URLRecognizer(url_allow_domains))
     return recognizers
+
+
+#: a table's name in SQL: ``users``, ``app.users``, ```users```, ``"users"``, ``[users]``
+_SQL_NAME = r"[`\"\[]?[\w$]{1,64}[`\"\]]?(?:\.[`\"\[]?[\w$]{1,64}[`\"\]]?)?"
+_SQL_INSERT = re.compile(r"\binsert[ \t\r\n]+(?:(?:ignore|or[ \t]+\w{1,10})[ \t\r\n]+)?into[ \t\r\n]+(" + _SQL_NAME
+                         + r")[ \t\r\n]*(?:\(([^()]{1,4000})\)[ \t\r\n]*)?values[ \t\r\n]*\(", re.IGNORECASE)
+_SQL_CREATE = re.compile(r"\bcreate[ \t\r\n]+(?:(?:temporary|temp)[ \t\r\n]+)?table[ \t\r\n]+(?:if[ \t\r\n]+not"
+                         r"[ \t\r\n]+exists[ \t\r\n]+)?(" + _SQL_NAME + r")[ \t\r\n]*\(", re.IGNORECASE)
+_SQL_TOKEN = re.compile(r"'(?:[^'\\\n]|''|\\.){0,256}'|\"(?:[^\"\\\n]|\"\"|\\.){0,256}\"|[(),;]|[^\s(),;'\"]{1,256}")
+#: column names (and, in a name/value table, names in a row) whose values are secrets
+_SQL_PASSWORD_NAME = re.compile(r"^(?:\w{0,40}[_.])?(?:password|passwd|pwd|pass|passphrase)s?"
+                                r"(?:_(?:hash|digest|enc|encrypted|plain|text|value))?$")
+_SQL_KEY_NAME = re.compile(r"^(?:\w{0,40}[_.])?(?:secret|token|api_?key|apikey|secret_?key|private_?key|access_?key"
+                           r"|auth_?key|credential)s?(?:_(?:hash|digest|enc|encrypted|value))?$")
+_SQL_CONSTRAINTS = frozenset({"primary", "unique", "key", "constraint", "foreign", "index", "check", "fulltext",
+                              "spatial", "exclude", "period"})
+
+
+def password_shape(value: str) -> bool:
+    """Whether ``value`` has a password's shape: 8 to 64 characters without spaces, with letters of
+    both cases, a digit and a symbol; not an email, a path, a URL, a date or a time."""
+    if not 8 <= len(value) <= 64 or any(c.isspace() or c in "@/\\:" for c in value):
+        return False
+    symbols = any(not c.isalnum() and c not in "-_.," for c in value)
+    return (symbols and any(c.islower() for c in value) and any(c.isupper() for c in value)
+            and any(c.isdigit() for c in value) and written_value(value))
+
+
+def _sql_name(token: str) -> str:
+    return token.strip("`\"[]").rsplit(".", 1)[-1].lower()
+
+
+def _sql_items(text: str, position: int, limit: int) -> tuple[list[list[re.Match]], int]:
+    """The comma-separated items of the parenthesised list that starts at ``position`` (just after
+    its opening parenthesis), each a list of its top-level tokens, and where the list ends."""
+    items: list[list[re.Match]] = [[]]
+    depth = 1
+    while position < limit:
+        while position < limit and text[position] in " \t\r\n":
+            position += 1
+        token = _SQL_TOKEN.match(text, position)
+        if token is None:
+            return items, position
+        position = token.end()
+        value = token.group()
+        if value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth == 0:
+                return items, position
+        elif value == ";":
+            return items, position
+        elif value == "," and depth == 1:
+            items.append([])
+        elif depth == 1:
+            items[-1].append(token)
+    return items, position
+
+
+def _sql_entity(name: str) -> str | None:
+    return PASSWORD if _SQL_PASSWORD_NAME.match(name) else KEY if _SQL_KEY_NAME.match(name) else None
+
+
+def sql_secrets(text: str) -> list[tuple[str, int, int]]:
+    """``(PASSWORD or KEY, start, end)`` of the quoted values in SQL ``INSERT ... VALUES`` rows that
+    are secrets: in a column whose name says so (from the statement's column list, or else from the
+    file's ``CREATE TABLE``), after a value that names one (``('db_password', '...')``), or, where
+    the columns are not known, by a password's shape."""
+    global _SQL_LAST
+    if _SQL_LAST[0] is text:
+        return _SQL_LAST[1]
+    found: list[tuple[str, int, int]] = []
+    if _SQL_WORD.search(text):
+        tables: dict[str, list[str]] = {}
+        if _SQL_CREATE_WORD.search(text):
+            for match in _SQL_CREATE.finditer(text):
+                items, _ = _sql_items(text, match.end(), min(len(text), match.end() + 20_000))
+                names = [_sql_name(item[0].group()) for item in items if item]
+                tables[_sql_name(match.group(1))] = [n for n in names if n not in _SQL_CONSTRAINTS]
+        for match in _SQL_INSERT.finditer(text):
+            columns = ([_sql_name(c.strip()) for c in match.group(2).split(",")] if match.group(2)
+                       else tables.get(_sql_name(match.group(1))))
+            position, limit = match.end(), min(len(text), match.end() + 200_000)
+            for _ in range(10_000):  # rows
+                items, position = _sql_items(text, position, limit)
+                values = [item[0] if len(item) == 1 else None for item in items]
+                for i, token in enumerate(values):
+                    if token is None or token.group()[0] not in "'\"":
+                        continue
+                    value = token.group()[1:-1]
+                    entity = _sql_entity(columns[i]) if columns and i < len(columns) else None
+                    before = values[i - 1].group() if i and values[i - 1] is not None else ""
+                    if entity is None and before[:1] in ("'", '"'):
+                        entity = _sql_entity(before[1:-1].lower())  # a name/value row: ('db_password', '...')
+                    if entity is not None:
+                        keep = (not _PLACEHOLDER.match(value) and len(value) >= (4 if entity == PASSWORD else 8)
+                                and value.strip() == value)
+                    else:
+                        entity, keep = PASSWORD, not columns and password_shape(value)
+                    if keep:
+                        found.append((entity, token.start() + 1, token.end() - 1))
+                follow = _SQL_FOLLOW.match(text, position)
+                if follow is None:
+                    break
+                position = follow.end()
+    _SQL_LAST = (text, found)
+    return found
+
+
+_SQL_WORD = re.compile("insert", re.IGNORECASE)
+_SQL_CREATE_WORD = re.compile("create", re.IGNORECASE)
+_SQL_FOLLOW = re.compile(r"[ \t\r\n]*,[ \t\r\n]*\(")
+_SQL_LAST: tuple[str | None, list[tuple[str, int, int]]] = (None, [])

@@ -77,7 +77,8 @@ def scans_whole(language: str | None) -> bool:
 
 
 def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, int]] | None:
-    """Character ranges of ``document`` that the ``code`` scope scans (sorted, merged), or ``None``
+    """Character ranges of ``document`` that the ``code`` scope scans (sorted, merged, joined by
+    ``join_ranges``), or ``None``
     when the whole text is scanned: a prose, markup or config format, no grammar, no literal kinds
     in the grammar, or a parse that did not finish in time."""
     from tree_sitter import QueryCursor
@@ -96,4 +97,20 @@ def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, 
     captures = QueryCursor(query).captures(result.tree.root_node)
     merged = merge_spans((n.start_byte, n.end_byte) for nodes in captures.values() for n in nodes)
     ends = char_offsets(result.source, document.text, [o for span in merged for o in span])
-    return list(zip(ends[::2], ends[1::2]))
+    return join_ranges(document.text, list(zip(ends[::2], ends[1::2])))
+
+
+def join_ranges(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` with neighbours joined where only a concatenation operator, whitespace and at most
+    one line break stand between them: literals joined into one string (``"AKIA" + "..."``,
+    ``'a' . 'b'``, ``"a" "b"``) and line comments on consecutive lines, so that a secret written in
+    pieces is analysed in one part (``codecurate.pii.joins``)."""
+    from codecurate.pii.joins import JOIN_GAP
+
+    joined: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if joined and JOIN_GAP.fullmatch(text, joined[-1][1], start):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined

@@ -1,0 +1,157 @@
+"""Secrets written in pieces, made whole for the recognizers and mapped back to their pieces.
+
+A secret can be split by how code is written: a private key's body one line comment per line
+(``# MIIE...``, ``// MIIE...``, ``-- MIIE...``), a token across string literals joined by a
+concatenation operator (``"AKIA" + "..."``, ``'sk_live_' . '...'``, ``"a" .. "b"``, ``'a' || 'b'``,
+``"a" & "b"``) or written next to each other (``"AKIA" "..."`` in C and Python). A ``View`` is such
+a text with what splits the secret left out: a list of spans of the original text, read one after
+the other. The recognizers run on the view as on any text; what they find is mapped back to one
+span per piece (``View.fragments``), so redaction replaces the secret's pieces and keeps the
+markers, quotes and operators between them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+
+Span = tuple[int, int]
+
+#: a string literal on one line, without escapes (an escaped quote ends the candidate); a template
+#: literal without substitutions
+_LITERAL = r"\"[^\"\\\n]{0,200}\"|'[^'\\\n]{0,200}'|`[^`\\\n$]{0,200}`"
+#: a concatenation operator: + (most languages), . (PHP, Perl), .. (Lua), & (VB), || (SQL), ~ (D)
+_OPERATOR = r"(?:\+|\.\.|\.|&|\|\||~)"
+#: what may stand between two joined literals: an operator or nothing (adjacent literals), and at
+#: most one line break (with a line continuation, \\ or VB's _, before it, or the operator after it)
+_GAP = rf"[ \t]{{0,8}}(?:{_OPERATOR}[ \t]{{0,8}})?(?:[\\_]?\r?\n[ \t]{{0,40}}(?:{_OPERATOR}[ \t]{{0,8}})?)?"
+#: a string prefix of Python (f, r, b, u, rb...) or C (u8, L...) before a quote
+_PREFIX = r"(?:[rRbBuUfFL8]{1,2}(?=[\"']))?"
+CONCATENATION = re.compile(rf"(?<![\w\"'`]){_PREFIX}(?:{_LITERAL})(?:{_GAP}{_PREFIX}(?:{_LITERAL}))+")
+_LITERAL_AT = re.compile(f"{_PREFIX}({_LITERAL})")
+#: what ``codecurate.pii.scope.join_ranges`` joins two scanned ranges across
+JOIN_GAP = re.compile(_GAP)
+_GAP_AT = re.compile(_GAP)
+#: at most this many characters of a concatenation's line before it go into its view (its context)
+MAX_CONTEXT = 256
+
+#: a line comment's marker at a line's start: # (Python, shell, Ruby, Perl, R, YAML), // (C, Go, JS,
+#: Java, Rust...), -- (SQL, Lua, Haskell, Ada), ; (Lisp, assembly, INI), % (TeX, Erlang, MATLAB),
+#: ! (Fortran), ' and REM (Visual Basic, batch), :: (batch), * (a block comment's inner lines), > (a quote)
+LINE_COMMENT = re.compile(r"^[ \t]*(#+|//+!?|--+|;+|%+|!+|'+|(?i:rem)(?=[ \t])|::|\*|>+)[ \t]?", re.MULTILINE)
+#: a line of a comment run that holds a piece of a key: a long run of key characters to its end
+_KEY_LINE = re.compile(r"[A-Za-z0-9+/=_-]{16,}[ \t]*\r?$", re.MULTILINE)
+
+
+class View:
+    """A text read from ``pieces`` of an original text (in order, not overlapping)."""
+
+    __slots__ = ("pieces", "text", "offsets")
+
+    def __init__(self, original: str, pieces: list[Span]):
+        self.pieces = [(start, end) for start, end in pieces if end > start]
+        self.text = "".join(original[start:end] for start, end in self.pieces)
+        self.offsets = [0, *accumulate(end - start for start, end in self.pieces)][:-1]
+
+    def fragments(self, start: int, end: int, original: str) -> list[Span]:
+        """The spans of ``original`` that ``view.text[start:end]`` was read from, one per piece it
+        touches; whitespace-only ones left out."""
+        found = []
+        for i in range(max(0, bisect_right(self.offsets, start) - 1), len(self.pieces)):
+            offset = self.offsets[i]
+            if offset >= end:
+                break
+            piece_start, piece_end = self.pieces[i]
+            low = piece_start + max(0, start - offset)
+            high = min(piece_end, piece_start + end - offset)
+            if high > low and original[low:high].strip():
+                found.append((low, high))
+        return found
+
+
+def concatenation_views(text: str) -> list[View]:
+    """One view per run of joined string literals: the run's line before it (its context), the
+    first literal up to its closing quote left out, the inner literals' contents, the last literal
+    from its content on."""
+    views = []
+    if "'" not in text and '"' not in text:
+        return views
+    for run in CONCATENATION.finditer(text):
+        literals = []
+        position = run.start()
+        while position < run.end():
+            literal = _LITERAL_AT.match(text, position)
+            literals.append(literal.span(1))
+            position = _GAP_AT.match(text, literal.end()).end()
+        first_start = literals[0][0]
+        floor = max(0, first_start - MAX_CONTEXT)
+        context = max(text.rfind("\n", floor, first_start) + 1, floor)
+        pieces = [(context, literals[0][1] - 1)]
+        pieces += [(start + 1, end - 1) for start, end in literals[1:-1]]
+        pieces.append((literals[-1][0] + 1, literals[-1][1]))
+        views.append(View(text, pieces))
+    return views
+
+
+def comment_views(text: str) -> list[View]:
+    """One view per run of at least two consecutive lines that start with the same line-comment
+    marker and hold a line of key characters: each line's text after its marker, with the line
+    breaks between them."""
+    views = []
+    run: list[tuple[int, int]] = []  # (content start, line end)
+    marker = None
+    position = 0
+    for match in LINE_COMMENT.finditer(text):
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if run and (match.start() != position or match.group(1) != marker):
+            views += _comment_view(text, run)
+            run = []
+        marker = match.group(1)
+        run.append((match.end(), line_end))
+        position = line_end + 1
+    views += _comment_view(text, run)
+    return views
+
+
+def _comment_view(text: str, run: list[tuple[int, int]]) -> list[View]:
+    if len(run) < 2 or not any(_KEY_LINE.search(text, start, end) for start, end in run):
+        return []
+    pieces = []
+    for start, end in run:
+        pieces += [(start, end), (end, end + 1)]
+    return [View(text, pieces[:-1])]
+
+
+def views(text: str) -> list[View]:
+    """Every view of ``text``: its joined concatenations and its comment runs (the last text's, kept)."""
+    global _LAST
+    if _LAST[0] is not text:
+        _LAST = (text, concatenation_views(text) + comment_views(text))
+    return _LAST[1]
+
+
+_LAST: tuple[str | None, list[View]] = (None, [])
+
+
+def without_markers(text: str, start: int, end: int) -> list[Span]:
+    """``text[start:end]`` (one finding across lines) as one span per line without the line-comment
+    markers, when every line after the first starts with the same marker; else the span itself."""
+    if "\n" not in text[start:end]:
+        return [(start, end)]
+    line_start = text.rfind("\n", 0, start) + 1
+    first = LINE_COMMENT.match(text, line_start)
+    if first is None or first.end() > start:
+        return [(start, end)]
+    spans, position = [], start
+    while True:
+        line_end = text.find("\n", position, end)
+        spans.append((position, end if line_end < 0 else line_end))
+        if line_end < 0:
+            break
+        marker = LINE_COMMENT.match(text, line_end + 1)
+        if marker is None or marker.group(1) != first.group(1) or marker.end() > end:
+            return [(start, end)]
+        position = marker.end()
+    return [span for span in spans if text[span[0] : span[1]].strip()]
