@@ -170,7 +170,10 @@ def test_vendored_folders_are_judged_by_their_own_licence_files(tmp_path):
 
 @pytest.mark.parametrize(("path", "folder"), [
     ("third_party/foo/LICENSE", "third_party/foo"),
-    ("vendor/bar/LICENSES/MIT.txt", "vendor/bar"),
+    ("vendor/bar/COPYING.txt", "vendor/bar"),
+    ("Documentation/licenses/COPYING.GPL-2.0", None),  # a collection of licences (util-linux)
+    ("LICENSES/MIT.txt", ""),
+    ("debian/copyright", None),
     ("pkg-1.0.dist-info/licenses/LICENSE", ""),
     ("LICENSE", ""),
 ])

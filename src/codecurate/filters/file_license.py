@@ -26,16 +26,17 @@ block reads both:
   ``GPL-2.0-only OR MIT`` is permissive) is dropped as ``file_license_not_permissive``, whatever
   its repository's licence; a permissive one is recorded in ``file_license``.
 - **Vendored folders**: a licence file below the top (``is_license_file`` names, e.g.
-  ``third_party/foo/LICENSE``, ``vendor/bar/COPYING.txt``; ``LICENSES/`` folders belong to the
-  folder above them) governs the files under its folder, the deepest such folder winning. Its
-  texts are detected like the repository's; a folder whose licence is not permissive drops its
-  files as ``folder_license_not_permissive``; a permissive one is recorded in ``file_license``
-  (unless the file's own notice names one). A folder whose licence files name no licence governs
-  nothing.
+  ``third_party/foo/LICENSE``, ``vendor/bar/COPYING.txt``; not the licence collections of
+  ``LICENSES/`` folders, nor ``debian/copyright``: ``governed_folder``) governs the files under
+  its folder, the deepest such folder winning. Its texts are detected like the repository's; a
+  folder whose licence is not permissive drops its files as ``folder_license_not_permissive``; a
+  permissive one is recorded in ``file_license`` (unless the file's own notice names one). A
+  folder whose licence files name no licence governs nothing.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,8 @@ NOTICE_WORDS = (
     "redistribution and use", "redistributions of source", "proprietary", "confidential", "all rights reserved",
     "may not be used", "may not be copied", "terms and conditions", "open software", "artistic",
 )
+#: The licence of a folder whose licence files ScanCode raised on.
+FAILED = "LicenseRef-codecurate-detection-failed"
 #: How far into a file its head is read (characters).
 MAX_HEAD_CHARS = 16_000
 
@@ -165,14 +168,19 @@ def combine(detections) -> str | None:
     return " AND ".join(f"({e})" if " " in e else e for e in kept)
 
 
-def governed_folder(path: str) -> str:
-    """The folder a licence file at ``path`` governs: its own, or the one above a ``LICENSES/``
-    folder; ``""`` (the repository's top) for a file in a ``*.dist-info`` folder."""
+def governed_folder(path: str) -> str | None:
+    """The folder a licence file at ``path`` governs: its own; ``""`` (the repository's top) for a
+    file at the top or in a ``*.dist-info`` or top-level ``LICENSES/`` folder; ``None`` for the
+    files of a ``LICENSES/`` folder below the top (a collection of the licences files choose from
+    with their SPDX lines, REUSE's layout, not one licence of the folder) and for ``debian/copyright``
+    (the whole package's licences, not its folder's)."""
     parts = path.split("/")[:-1]
     if any(p.endswith(".dist-info") for p in parts):
         return ""
-    while parts and parts[-1].lower() in LICENSE_FOLDERS:
-        parts.pop()
+    if parts and parts[-1].lower() in LICENSE_FOLDERS:
+        return "" if len(parts) == 1 else None
+    if parts and parts[-1] == "debian" and posixpath.basename(path).lower() == "copyright":
+        return None
     return "/".join(parts)
 
 
@@ -182,9 +190,10 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
     permissive; record a permissive one in ``file_license``. Needs each repository's files together.
 
     Reasons: ``file_license_not_permissive``, ``folder_license_not_permissive``,
-    ``file_license_detection_failed`` (ScanCode raised on the notice: logged; the file's licence is
-    unknown, so it is not kept). Stats: ``notice_flagged`` (files the prefilter sent to ScanCode),
-    ``notice_bytes`` (what ScanCode read), ``license_cache/<source>``, ``folder_licenses``.
+    ``file_license_detection_failed`` (ScanCode raised on the notice, or on the licence files of
+    the file's folder: logged; the file's licence is unknown, so it is not kept). Stats:
+    ``notice_flagged`` (files the prefilter sent to ScanCode), ``notice_bytes`` (what ScanCode
+    read), ``license_cache/<source>``, ``folder_licenses``.
 
     Args:
         max_chars: how far into a file its leading comment blocks are read (characters).
@@ -269,10 +278,18 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
                 texts.setdefault(folder, []).append((path, document.text))
         found = []
         for folder, entries in texts.items():
-            with self.track_time("folder"):
-                expression = self._detect([text for _, text in entries], True)
+            names = ", ".join(sorted(p for p, _ in entries))
+            try:
+                with self.track_time("folder"):
+                    expression = self._detect([text for _, text in entries], True)
+            except ImportError:
+                raise
+            except Exception as error:  # licence files ScanCode cannot take: this folder's files only
+                logger.warning(f"file_license: license detection failed on {names}: {type(error).__name__}: "
+                               f"{error}; the files under {folder}/ are dropped")
+                expression = FAILED
             if expression:
-                found.append((folder, expression, ", ".join(sorted(p for p, _ in entries))))
+                found.append((folder, expression, names))
         self.stat_update("folder_licenses", value=len(found))
         return sorted(found, key=lambda entry: -entry[0].count("/"))
 
@@ -303,11 +320,15 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
         folder = next((entry for entry in folders if path.startswith(entry[0] + "/")), None)
         try:
             own = self.file_notice(document)
+        except ImportError:
+            raise
         except Exception as error:  # a notice ScanCode cannot take: this file only
             logger.warning(f"file_license: license detection failed on {keys.describe(document)}: "
                            f"{type(error).__name__}: {error}; the file is dropped")
             return "file_license_detection_failed"
         reason = None
+        if folder is not None and folder[1] == FAILED:
+            return "file_license_detection_failed"
         if folder is not None:
             document.metadata[keys.FILE_LICENSE] = folder[1]
             document.metadata[keys.FILE_LICENSE_SOURCE] = folder[2]
