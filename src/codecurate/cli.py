@@ -159,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "relocate":
             import os
 
-            from codecurate.training.nanotron_schema import ConfigError, validate_training_config
+            from codecurate.training.nanotron_data import validate_training_config
+            from codecurate.training.nanotron_mirror import ConfigError
             from codecurate.training.relocate import recorded_root, relocate
 
             new = os.path.abspath(args.new_root or args.output)
