@@ -168,3 +168,16 @@ def test_an_empty_input_ends_with_an_empty_valid_output_and_says_so(tmp_path, ca
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
     assert list((out / "documents").glob("*.jsonl.gz"))  # empty files, readable
+
+
+def test_an_output_climbing_out_of_a_folder_it_names_is_refused_before_anything_is_written(tmp_path, repo_root,
+                                                                                            capsys, monkeypatch):
+    path = write_recipe(tmp_path, repo_root)
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["run", str(path), "--output", "a/../../b"]) == 2
+    assert "'a/../../b' names 'a' and climbs out of it with '..' (it means '../b')" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here", "r.yaml", "repos"]
+    assert not list((tmp_path / "here").iterdir())
+    assert main(["run", str(path), "--output", "./out//x/"]) == 0  # normalised, the same folder
+    assert (tmp_path / "here" / "out" / "x" / ".codecurate-output.json").is_file()

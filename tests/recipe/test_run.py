@@ -183,7 +183,9 @@ def test_overwrite_deletes_only_a_codecurate_output(tmp_path, repo_root, monkeyp
     with pytest.raises(OutputInUseError, match="not a valid codecurate marker"):
         run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
     marker.write_text(valid)
+    (out / "repositories" / "data").mkdir(parents=True)  # a folder named after a stage of the run (huggingface_output)
     assert run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)["complete"]
+    assert not (out / "repositories").exists()
     assert read_marker(out)["run_id"] != first["run_id"]
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate.recipe.schema import RecipeError, apply_override, load_recipe
+from codecurate.recipe.schema import RecipeError, apply_override, load_recipe, normalise_paths
 
 
 def recipe_file(tmp_path: Path, body: str) -> Path:
@@ -157,3 +157,30 @@ def test_input_flag_picks_the_reader(tmp_path, repo_root):
     single = load_recipe(path, input_path=str(stack / "p.parquet")).inputs[0]
     assert (single.block, single.params["glob_pattern"]) == ("the_stack", "p.parquet")
     assert "--input" in problems_of(path, input_path=str(tmp_path / "absent"))
+
+
+def test_paths_are_normalised_and_a_path_climbing_out_of_a_folder_it_names_is_refused(tmp_path, repo_root,
+                                                                                       monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    if repo_root != tmp_path / "repos":
+        shutil.copytree(repo_root, tmp_path / "repos")
+    path = recipe_file(tmp_path, VALID.format(out="./runs//first/", repos="./repos/"))
+    recipe = load_recipe(path)
+    assert recipe.output == "runs/first" and recipe.raw["output"] == "runs/first"
+    assert recipe.inputs[0].params["data_folder"] == "repos"
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")  # a leading '..' says where it goes: accepted
+    assert load_recipe(path, output="../runs/x", overrides=["inputs.0.params.data_folder=../repos"]).output == \
+        "../runs/x"
+    text = problems_of(path, output="a/../../b", overrides=["inputs.0.params.data_folder=../repos/../repos"])
+    assert "output: 'a/../../b' names 'a' and climbs out of it with '..' (it means '../b')" in text
+    assert "inputs[0].params.data_folder: '../repos/../repos' names '../repos' and climbs out" in text
+    assert not (tmp_path / "work" / "a").exists()
+    # a URL is left as it is; lists of paths are normalised item by item
+    problems = []
+    assert normalise_paths(["s3://bucket/a/../b", "x/./y/", "x/../y"], ("paths",),
+                           lambda *problem: problems.append(problem)) == ["s3://bucket/a/../b", "x/y", "x/../y"]
+    assert problems == [(("paths", 2), "'x/../y' names 'x' and climbs out of it with '..' (it means 'y'); "
+                                       "write the path it means")]

@@ -46,16 +46,36 @@ def _input_paths(recipe: Recipe) -> list[Path]:
 OUTPUT_MARKER = ".codecurate-output.json"
 #: the marker's format; a marker of another format is not trusted
 MARKER_FORMAT = 1
-#: what a run (its engine and blocks) writes at the top of its output folder; ``--overwrite`` refuses a
-#: folder holding anything else
+#: what a run (its engine and blocks) writes at the top of its output folder, besides a folder named
+#: after one of its stages (``huggingface_output``); ``--overwrite`` refuses a folder holding anything else
 RUN_WRITES = frozenset({
     OUTPUT_MARKER, LOCK_FILE, RESOLVED_RECIPE, "recipe.yaml", "plan.json", "summary.json", "documents", "excluded",
     "intermediate", "work", "logs", "report", "tokens", "tokenizer", "training",
 })
 
 
-def _written_by_a_run(name: str) -> bool:
-    return name in RUN_WRITES or name.startswith(f"{LOCK_FILE}.")  # the lock's temporary and stale files
+def _recorded_stage_ids(output: Path) -> set[str]:
+    """The stage ids of the run recorded in ``output`` (a ``huggingface_output`` stage writes
+    ``OUTPUT/<stage id>/`` when given no folder)."""
+    from codecurate.recipe.schema import default_stage_id
+
+    try:
+        recorded = json.loads((output / RESOLVED_RECIPE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    ids: set[str] = set()
+    if not isinstance(recorded, dict):
+        return ids
+    for key, name in (("inputs", "reader"), ("stages", "block")):
+        entries = recorded.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("id") or entry.get(name), str):
+                ids.add(entry.get("id") or default_stage_id(entry[name]))
+    return ids
+
+
+def _written_by_a_run(name: str, stage_ids: set[str]) -> bool:
+    return name in RUN_WRITES or name in stage_ids or name.startswith(f"{LOCK_FILE}.")  # the lock's own files
 
 
 def read_marker(output: Path) -> dict | None:
@@ -98,8 +118,9 @@ def _check_deletable(recipe: Recipe, output: Path, contents: list[Path]) -> None
                 f"(rm -r {output}) if it is yours to delete, or choose another --output")
         raise OutputInUseError(f"--overwrite refused: {output} holds no codecurate run (no {OUTPUT_MARKER}); "
                                "it deletes only a codecurate output folder")
+    stage_ids = _recorded_stage_ids(output)
     foreign = sorted(path.name + ("/" if path.is_dir() and not path.is_symlink() else "") for path in contents
-                     if not _written_by_a_run(path.name))
+                     if not _written_by_a_run(path.name, stage_ids))
     if foreign:
         listed = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
         raise OutputInUseError(f"--overwrite refused: {output} holds what a codecurate run does not write, which "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import re
 import types
 import typing
@@ -76,6 +77,52 @@ PARAMETER_BOUNDS = {
     "merge_tasks": (1, 1_000_000), "vocab_size": (300, 10_000_000), "num_perm": (1, 100_000),
     "sequence_length": (1, 10_000_000), "cpus_per_task": (1, 10_000),
 }
+
+
+#: parameters holding paths, by name (besides a block's ``path_params``): normalised, and refused when
+#: they climb out of a folder they name
+PATH_PARAM = re.compile(r"(^|_)(folder|folders|dir|directory|file|files|path|paths|root)$|^(dataset|tokenizer)$")
+
+
+def climbed_out_of(path: str) -> str | None:
+    """The folder ``path`` names and then leaves with ``..`` (``a`` in ``a/../../b``), or ``None``.
+    Leading ``..`` (``../data``) says where it goes and is not climbing out."""
+    text = path.replace(os.sep, "/")
+    seen: list[str] = []
+    named = 0
+    for part in text.split("/"):
+        if part in ("", "."):
+            continue
+        if part == ".." and named:
+            return ("/" if text.startswith("/") else "") + "/".join(seen)
+        seen.append(part)
+        named += part != ".."
+    return None
+
+
+def normalise_paths(value: Any, where: KeyPath, problem) -> Any:
+    """``value`` (a path, or a list or mapping of them) normalised (``os.path.normpath``: no ``.``, no
+    doubled or trailing ``/``); a path that climbs out of a folder it names is reported to ``problem``
+    and left as it is. URLs (``scheme://``) are left alone."""
+    if isinstance(value, list):
+        return [normalise_paths(item, (*where, index), problem) for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {key: normalise_paths(item, (*where, key), problem) for key, item in value.items()}
+    if not isinstance(value, str) or not value or "://" in value:
+        return value
+    left = climbed_out_of(value)
+    if left is not None:
+        problem(where, f"{value!r} names {left!r} and climbs out of it with '..' (it means "
+                       f"{os.path.normpath(value)!r}); write the path it means")
+        return value
+    return os.path.normpath(value)
+
+
+def _normalise_params(params: dict, names, where: KeyPath, problem) -> None:
+    """Normalise, in place, the values of ``params`` that are paths (``names``, or named like one)."""
+    for key in list(params):
+        if key in names or PATH_PARAM.search(key):
+            params[key] = normalise_paths(params[key], (*where, key), problem)
 
 
 def load_yaml(text: str, source: str) -> tuple[Any, dict[KeyPath, int]]:
@@ -349,6 +396,8 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
     output = data.get("output")
     if not isinstance(output, str) or not output:
         problem(("output",), "required: the output folder (a path string)")
+    else:
+        output = data["output"] = normalise_paths(output, ("output",), problem)
     seed = data.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool):
         problem(("seed",), f"expected int, got {seed!r}")
@@ -371,6 +420,8 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
             elif key in executor and not isinstance(executor[key], (int, float)):
                 problem(("executor", key), f"expected a number, got {executor[key]!r}")
         cls = _executor_class(kind)
+        _normalise_params(executor, (), ("executor",), problem)
+        executor_params = {k: v for k, v in executor.items() if k not in ("type", *CODECURATE_EXECUTOR_KEYS)}
         check_params(cls, executor_params, ("executor",), line_of, problems, f"the {kind} executor")
         tasks = executor_params.get("tasks", 1)
         if isinstance(tasks, int) and tasks < 1:
@@ -455,6 +506,7 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
             problem((*path, "params"), f"expected a mapping of parameters, got {type(params).__name__}")
             continue
         before = len(problems)
+        _normalise_params(params, getattr(cls, "path_params", ()), (*path, "params"), problem)
         check_params(cls, params, (*path, "params"), line_of, problems, f"{name!r}")
         for param in getattr(cls, "path_params", ()):
             value = params.get(param)
