@@ -186,3 +186,16 @@ def test_parameters_are_checked():
         FileLicenseFilter(max_chars=0)
     with pytest.raises(ValueError, match="head_lines"):
         FileLicenseFilter(head_lines=-1)
+
+
+def test_a_folder_of_licence_texts_as_data_governs_nothing():
+    """ScanCode's own rules folder holds hundreds of ``license*.RULE`` files: data, not a licence."""
+    rules = sorted((SITE / "licensedcode" / "data" / "rules").glob("license*.RULE"))[:6]
+    if len(rules) < 6:
+        pytest.skip("the installed ScanCode has no license*.RULE files")
+    files = [make_doc(p.read_text(encoding="utf-8"), path=f"licensedcode/data/rules/{p.name}") for p in rules]
+    block = FileLicenseFilter()
+    assert block.folder_licenses(files) == []
+    assert block.stats["licence_collections"].total == 1
+    block.folder_licenses(files[:2])  # two licence files: read as the folder's licence, not a collection
+    assert block.stats["licence_collections"].total == 1

@@ -31,7 +31,8 @@ block reads both:
   its folder, the deepest such folder winning. Its texts are detected like the repository's; a
   folder whose licence is not permissive drops its files as ``folder_license_not_permissive``; a
   permissive one is recorded in ``file_license`` (unless the file's own notice names one). A
-  folder whose licence files name no licence governs nothing.
+  folder whose licence files name no licence, or that holds more than ``MAX_FOLDER_LICENSE_FILES``
+  of them (licence texts as data), governs nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ NOTICE_WORDS = (
 )
 #: The licence of a folder whose licence files ScanCode raised on.
 FAILED = "LicenseRef-codecurate-detection-failed"
+#: A folder with more licence files than this holds licence texts as data (ScanCode's own
+#: ``data/rules/license*.RULE``: 200 of them), not the licence of a vendored package: it governs nothing.
+MAX_FOLDER_LICENSE_FILES = 4
 #: How far into a file its head is read (characters).
 MAX_HEAD_CHARS = 16_000
 
@@ -193,7 +197,8 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
     ``file_license_detection_failed`` (ScanCode raised on the notice, or on the licence files of
     the file's folder: logged; the file's licence is unknown, so it is not kept). Stats:
     ``notice_flagged`` (files the prefilter sent to ScanCode), ``notice_bytes`` (what ScanCode
-    read), ``license_cache/<source>``, ``folder_licenses``.
+    read), ``license_cache/<source>``, ``folder_licenses``, ``licence_collections`` (folders of
+    more than ``MAX_FOLDER_LICENSE_FILES`` licence files, judged by none).
 
     Args:
         max_chars: how far into a file its leading comment blocks are read (characters).
@@ -278,6 +283,9 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
                 texts.setdefault(folder, []).append((path, document.text))
         found = []
         for folder, entries in texts.items():
+            if len(entries) > MAX_FOLDER_LICENSE_FILES:  # licence texts as data (a scanner's rules)
+                self.stat_update("licence_collections")
+                continue
             names = ", ".join(sorted(p for p, _ in entries))
             try:
                 with self.track_time("folder"):
