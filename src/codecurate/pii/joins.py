@@ -30,6 +30,8 @@ _GAP = rf"[ \t]{{0,8}}(?:{_OPERATOR}[ \t]{{0,8}})?(?:[\\_]?\r?\n[ \t]{{0,40}}(?:
 _PREFIX = r"(?:[rRbBuUfFL8]{1,2}(?=[\"']))?"
 CONCATENATION = re.compile(rf"(?<![\w\"'`]){_PREFIX}(?:{_LITERAL})(?:{_GAP}{_PREFIX}(?:{_LITERAL}))+")
 _LITERAL_AT = re.compile(f"{_PREFIX}({_LITERAL})")
+#: where two literals meet: a quote, a gap that is not empty, a quote (a quick look for candidates)
+_JUNCTION = re.compile(rf"[\"'`](?![\"'`]){_GAP}{_PREFIX}[\"'`]")
 #: what ``codecurate.pii.scope.join_ranges`` joins two scanned ranges across
 JOIN_GAP = re.compile(_GAP)
 _GAP_AT = re.compile(_GAP)
@@ -41,11 +43,12 @@ MAX_CONTEXT = 256
 #: ! (Fortran), ' and REM (Visual Basic, batch), :: (batch), * (a block comment's inner lines), > (a quote)
 LINE_COMMENT = re.compile(r"^[ \t]*(#+|//+!?|--+|;+|%+|!+|'+|(?i:rem)(?=[ \t])|::|\*|>+)[ \t]?", re.MULTILINE)
 #: a line of a comment run that holds a piece of a key: a long run of key characters to its end
-_KEY_LINE = re.compile(r"[A-Za-z0-9+/=_-]{16,}[ \t]*\r?$", re.MULTILINE)
+_KEY_LINE = re.compile(r"[A-Za-z0-9+/=_-]{16}[ \t]*\r?$", re.MULTILINE)
 
 
 class View:
-    """A text read from ``pieces`` of an original text (in order, not overlapping)."""
+    """A text read from ``pieces`` of an original text (in order, not overlapping); several views
+    are read as one, separated by ``SEGMENT_BREAK`` (``View.join``)."""
 
     __slots__ = ("pieces", "text", "offsets")
 
@@ -53,6 +56,21 @@ class View:
         self.pieces = [(start, end) for start, end in pieces if end > start]
         self.text = "".join(original[start:end] for start, end in self.pieces)
         self.offsets = [0, *accumulate(end - start for start, end in self.pieces)][:-1]
+
+    @classmethod
+    def join(cls, views: list[View]) -> View:
+        """The views as one text, ``SEGMENT_BREAK`` between them (no finding crosses it)."""
+        from codecurate.pii.recognizers import SEGMENT_BREAK
+
+        joined = cls.__new__(cls)
+        joined.pieces, joined.offsets, texts, position = [], [], [], 0
+        for view in views:
+            joined.pieces += view.pieces
+            joined.offsets += [position + offset for offset in view.offsets]
+            texts.append(view.text)
+            position += len(view.text) + len(SEGMENT_BREAK)
+        joined.text = SEGMENT_BREAK.join(texts)
+        return joined
 
     def fragments(self, start: int, end: int, original: str) -> list[Span]:
         """The spans of ``original`` that ``view.text[start:end]`` was read from, one per piece it
@@ -77,7 +95,7 @@ def concatenation_views(text: str) -> list[View]:
     views = []
     if "'" not in text and '"' not in text:
         return views
-    for run in CONCATENATION.finditer(text):
+    for run in _runs(text):
         literals = []
         position = run.start()
         while position < run.end():
@@ -92,6 +110,21 @@ def concatenation_views(text: str) -> list[View]:
         pieces.append((literals[-1][0] + 1, literals[-1][1]))
         views.append(View(text, pieces))
     return views
+
+
+def _runs(text: str):
+    """``CONCATENATION``'s matches, searched from the start of each line where two literals may meet."""
+    done = 0
+    for junction in _JUNCTION.finditer(text):
+        if junction.start() < done:
+            continue  # inside a run found already
+        line_start = text.rfind("\n", 0, junction.start()) + 1
+        line_end = text.find("\n", junction.end())
+        for candidate in CONCATENATION.finditer(text, max(line_start, done), len(text) if line_end < 0 else line_end):
+            run = CONCATENATION.match(text, candidate.start())  # the whole run, past the junction
+            done = run.end()
+            yield run
+        done = max(done, junction.start() + 1)
 
 
 def comment_views(text: str) -> list[View]:
@@ -124,15 +157,17 @@ def _comment_view(text: str, run: list[tuple[int, int]]) -> list[View]:
     return [View(text, pieces[:-1])]
 
 
-def views(text: str) -> list[View]:
-    """Every view of ``text``: its joined concatenations and its comment runs (the last text's, kept)."""
+def views(text: str) -> View | None:
+    """Every view of ``text`` (its joined concatenations and its comment runs) read as one, or
+    ``None`` when it has none; the last text's kept."""
     global _LAST
     if _LAST[0] is not text:
-        _LAST = (text, concatenation_views(text) + comment_views(text))
+        found = concatenation_views(text) + comment_views(text)
+        _LAST = (text, View.join(found) if found else None)
     return _LAST[1]
 
 
-_LAST: tuple[str | None, list[View]] = (None, [])
+_LAST: tuple[str | None, View | None] = (None, None)
 
 
 def without_markers(text: str, start: int, end: int) -> list[Span]:
