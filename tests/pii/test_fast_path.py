@@ -14,7 +14,8 @@ pytest.importorskip("presidio_analyzer")
 
 from codecurate import documents as keys  # noqa: E402
 from codecurate.languages import detect_language  # noqa: E402
-from codecurate.pii.recognizers import SEGMENT_BREAK, code_recognizers, fold  # noqa: E402
+from codecurate.pii.joins import SEGMENT_BREAK  # noqa: E402
+from codecurate.pii.recognizers import code_recognizers, fold  # noqa: E402
 from codecurate.pii.redact import PIIRedactor, TriggerIndex  # noqa: E402
 from tests.conftest import make_doc  # noqa: E402
 

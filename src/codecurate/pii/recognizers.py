@@ -21,11 +21,6 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from codecurate.pii.joins import views, without_markers
 
-#: Separates the segments that ``codecurate.pii.redact`` joins into one text for one presidio call.
-#: No pattern here crosses it: none matches a NUL or more than five whitespace characters in a row,
-#: and the longest look-back of a check (140 characters, the email's) ends inside it.
-SEGMENT_BREAK = "\n\x00" + "\n" * 160
-
 Span = tuple[int, int]
 
 

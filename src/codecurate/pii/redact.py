@@ -301,7 +301,7 @@ def analyze_segments(engine, entities: list[str], text: str,
     ``SEGMENT_BREAK``; each finding mapped back to ``text`` and kept when it lies in its segment's
     ``[start, end)``, exactly as a call per segment on ``text[window:end]`` keeps it. ``None`` when
     a finding runs across a segment's end."""
-    from codecurate.pii.recognizers import SEGMENT_BREAK
+    from codecurate.pii.joins import SEGMENT_BREAK
 
     offsets, parts, position = [], [], 0
     for window, _, end in segments:
