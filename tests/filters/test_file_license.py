@@ -109,6 +109,11 @@ def test_licence_names_in_code_and_doctests_decide_nothing(block):
         text = _read(str(path), "scancode-toolkit-mini")
         reason, document = _judge(block, text, f"licensedcode/{name}")
         assert reason is None and document.metadata[keys.FILE_LICENSE] == "Apache-2.0", name
+    # codecurate's own analyzers' docstrings say which licence the tool they run has: a mention
+    source = Path(__file__).resolve().parents[2] / "src" / "codecurate" / "filters" / "analysis"
+    for name in ("semgrep.py", "shellcheck.py"):
+        reason, document = _judge(block, (source / name).read_text(encoding="utf-8"), f"analysis/{name}")
+        assert reason is None and keys.FILE_LICENSE not in document.metadata, name
     code = 'LICENSES = {"gpl": "GNU General Public License v3", "agpl": "GNU Affero General Public License"}\n'
     reason, document = _judge(block, code, "detector/table.py")
     assert reason is None and keys.FILE_LICENSE not in document.metadata

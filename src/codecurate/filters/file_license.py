@@ -12,7 +12,10 @@ block reads both:
   licence (a licence scanner's own tables) decides nothing.
 - **The prefilter**: an Aho-Corasick automaton of licence words (``NOTICE_WORDS``: SPDX, licence,
   GPL, "general public", "free software", Mozilla, "public domain", "permission is hereby
-  granted"...) over each block of the region, lower case. Only the blocks it flags go to ScanCode,
+  granted"...) over each block of the region, lower case; one of the blocks it flags must also
+  read as a notice (``NOTICE_SHAPE``: a copyright line, an SPDX tag or a grant such as "licensed
+  under", "is free software", "governed by"), so a docstring that says "ShellCheck (GPL-3.0) reads
+  sh" is a mention, not a notice. Only the blocks it flags go to ScanCode,
   joined, through ``codecurate.filters.license_cache.LicenseVerdicts`` (a header shared by a
   repository's files, copyright lines aside, is detected once), with ScanCode's exact matching only
   (``approximate: false``, the default: its hash, SPDX-identifier and exact rule matches; its
@@ -67,6 +70,14 @@ FAILED = "LicenseRef-codecurate-detection-failed"
 #: A folder with more licence files than this holds licence texts as data (ScanCode's own
 #: ``data/rules/license*.RULE``: 200 of them), not the licence of a vendored package: it governs nothing.
 MAX_FOLDER_LICENSE_FILES = 4
+#: What a licence notice says and a mention does not: a copyright line, an SPDX tag, a grant
+#: (``licensed under``, ``is free software``, ``permission is hereby granted``, ``redistribution and
+#: use``, ``governed by``, ``subject to the terms``...). "ShellCheck (GPL-3.0) reads sh" is a mention.
+NOTICE_SHAPE = re.compile(
+    r"spdx-license-identifier|copyright|\(c\)|©|@licen[cs]e|\blicen[cs]ed\b|under the terms|is free software"
+    r"|you may not use|permission is hereby granted|permission to use|redistribution and use|redistributions of"
+    r"|distributed under|released under|governed by|subject to the|all rights reserved|this file is part of"
+    r"|(?:in|into|to) the public domain|^\W*licen[cs]e\s*:", re.IGNORECASE | re.MULTILINE)
 #: How far into a file its head is read (characters).
 MAX_HEAD_CHARS = 16_000
 
@@ -87,6 +98,13 @@ def flags(text: str) -> bool:
     for _ in _automaton().iter(text.lower()):
         return True
     return False
+
+
+def _notice(blocks: list[str]) -> list[str]:
+    """The flagged blocks, when one of them reads as a notice (``NOTICE_SHAPE``; the others are
+    its continuations: a warranty paragraph, an exception); none when they only name a licence."""
+    flagged = [block for block in blocks if flags(block)]
+    return flagged if any(NOTICE_SHAPE.search(block) for block in flagged) else []
 
 
 def head_comment_blocks(text: str, language: str | None, lines: int) -> list[str]:
@@ -129,11 +147,11 @@ def notice_region(text: str, language: str | None, max_chars: int = MAX_HEAD_CHA
     an empty list when there are none."""
     from codecurate.dedup.boilerplate import leading_comment_blocks
 
-    region = [block.text for block in leading_comment_blocks(text, language, max_chars) if flags(block.text)]
+    region = _notice([block.text for block in leading_comment_blocks(text, language, max_chars)])
     if not region or not any("SPDX-LICENSE-IDENTIFIER" in block.upper() for block in region):
         # a notice after a first line of code (`#pragma once`, `'use strict'`, a shell variable)
-        region += [block for block in head_comment_blocks(text, language, head_lines)
-                   if flags(block) and not any(block.strip() in known for known in region)]
+        region += _notice([block for block in head_comment_blocks(text, language, head_lines)
+                           if not any(block.strip() in known for known in region)])
     spdx = [line for block in region for line in block.splitlines() if "SPDX-LICENSE-IDENTIFIER" in line.upper()]
     return spdx or region
 
