@@ -10,14 +10,14 @@ import pytest
 
 from codecurate import documents as keys
 from codecurate.core.passes import PlanContext
-from codecurate.dedup.boilerplate import (
+from codecurate.dedup.near import NearDedup
+from codecurate.headers import (
     header_key,
     is_licence_text,
     is_notice_file,
     leading_comment_blocks,
     strip_blocks,
 )
-from codecurate.dedup.near import NearDedup
 from tests.conftest import write
 from tests.dedup.test_dedup import run
 

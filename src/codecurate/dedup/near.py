@@ -3,7 +3,7 @@
 Six passes, each a datatrove segment (resumable through its completion markers):
 
 0. ``headers`` (every task, when ``header_repeats``): the leading comment blocks of every file,
-   keyed by repository and words (``codecurate.dedup.boilerplate``), counted, so that a header the
+   keyed by repository and words (``codecurate.headers``), counted, so that a header the
    repository repeats in ``header_repeats`` files is known before any file is shingled.
 1. ``signatures`` (every task): shingles of the text less its boilerplate (licence headers and
    repeated leading comments; the text itself is unchanged), a 256-value MinHash signature and 13
@@ -33,12 +33,6 @@ from datatrove.pipeline.base import PipelineStep
 from codecurate import documents as keys
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.dedup.boilerplate import (
-    header_key,
-    is_licence_text,
-    leading_comment_blocks,
-    strip_blocks,
-)
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, mix64, optimal_bands, shingle_hashes
 from codecurate.dedup.store import (
     DuplicateFilter,
@@ -49,6 +43,12 @@ from codecurate.dedup.store import (
     read_records,
     split_refs,
     write_drops,
+)
+from codecurate.headers import (
+    header_key,
+    is_licence_text,
+    leading_comment_blocks,
+    strip_blocks,
 )
 from codecurate.languages import language_for_path
 from codecurate.readers.documents import DocumentsReader

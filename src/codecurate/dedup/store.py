@@ -17,7 +17,7 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
-from codecurate.dedup.boilerplate import is_notice_file
+from codecurate.headers import is_notice_file
 from codecurate.licenses import is_known_permissive
 
 _INDEX_BITS = np.uint64(40)

@@ -4,7 +4,7 @@ The repository's licence (``repository_license``) says nothing of a GPL file cop
 Apache-2.0 repository, nor of a ``third_party/foo/`` folder that ships its own ``COPYING``. This
 block reads both:
 
-- **A file's notice region**: its leading comment blocks (``codecurate.dedup.boilerplate.
+- **A file's notice region**: its leading comment blocks (``codecurate.headers.
   leading_comment_blocks``: the comments before the first line of code, after a shebang; Python's
   module docstring), up to ``max_chars`` characters; when they hold no notice (or no SPDX
   identifier), also the comments of the first ``head_lines`` lines (a notice after ``#pragma once``,
@@ -145,7 +145,7 @@ def head_comment_blocks(text: str, language: str | None, lines: int) -> list[str
 def notice_region(text: str, language: str | None, max_chars: int = MAX_HEAD_CHARS, head_lines: int = 40) -> list[str]:
     """The comment blocks of a file's head that the prefilter flags (module docstring), in order;
     an empty list when there are none."""
-    from codecurate.dedup.boilerplate import leading_comment_blocks
+    from codecurate.headers import leading_comment_blocks
 
     region = _notice([block.text for block in leading_comment_blocks(text, language, max_chars)])
     if not region or not any("SPDX-LICENSE-IDENTIFIER" in block.upper() for block in region):
