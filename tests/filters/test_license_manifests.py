@@ -196,8 +196,10 @@ def test_broken_or_hostile_manifests_state_nothing():
 
 
 def test_license_file_names_of_other_ecosystems():
-    for path in ("MIT-LICENSE", "LICENSE-APACHE", "LICENSES/MIT.txt", "licenses/BSD-3-Clause.txt",
-                 "APACHE-LICENSE-2.0.txt", "UNLICENCE", "BSD_LICENSE.md"):
+    for path in ("MIT-LICENSE", "LICENSE-APACHE", "licenses/LICENSE.txt", "APACHE-LICENSE-2.0.txt", "UNLICENCE",
+                 "BSD_LICENSE.md", "pkg-1.0.dist-info/licenses/COPYING"):
         assert is_license_file(path, 0), path
-    for path in ("check-license.sh", "src/MIT-LICENSE", "sublicense.py", "licensed_code.rb"):
+    # a folder of every license some file uses is not the repository's license (REUSE, vendored texts)
+    for path in ("check-license.sh", "src/MIT-LICENSE", "sublicense.py", "licensed_code.rb", "LICENSES/MIT.txt",
+                 "pkg-1.0.dist-info/licenses/hippocratic-1.2.txt"):
         assert not is_license_file(path, 0), path

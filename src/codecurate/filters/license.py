@@ -44,7 +44,10 @@ _CODE_EXTENSIONS = frozenset({
     ".cpp", ".hpp", ".cs", ".rs", ".php", ".sh", ".pl", ".pm", ".swift", ".lua", ".dart", ".json", ".yml", ".yaml",
     ".toml", ".xml", ".css", ".vue", ".ex", ".hs", ".ml", ".r", ".sql", ".ps1", ".bat", ".cmake",
 })
-#: folders whose every file is a license text (REUSE's ``LICENSES/``, wheels' ``licenses/``)
+#: folders of license texts that do not count as a level (a wheel's ``*.dist-info/licenses/``); their
+#: files count by name like any other: a folder of every license some file uses (REUSE's
+#: ``LICENSES/``, a wheel's vendored components) is not the repository's license (all of them joined
+#: with AND would make it the strictest of them; ``file_license`` reads each file's own notice)
 LICENSE_FOLDERS = frozenset({"licenses", "licences", "license", "licence"})
 
 
@@ -58,8 +61,6 @@ def is_license_file(path: str, max_depth: int) -> bool:
     folders = [p for p in parts[:-1] if not p.endswith(".dist-info") and p.lower() not in LICENSE_FOLDERS]
     if len(folders) > max_depth:
         return False
-    if len(parts) > 1 and parts[-2].lower() in LICENSE_FOLDERS:
-        return True
     name = posixpath.basename(path).lower()
     extension = posixpath.splitext(name)[1]
     if extension in _CODE_EXTENSIONS:  # license.py, licensed_code.rb: code about licenses
