@@ -70,3 +70,17 @@ def debian_source(package: str) -> Path:
 
     folder = _cached("debian-" + package, fetch)
     return next(p for p in folder.iterdir() if p.is_dir())
+
+
+def debian_package(package: str) -> Path:
+    """The files of Debian's binary package ``package`` (``apt-get download``, unpacked with ``dpkg-deb``)."""
+
+    def fetch(scratch: Path) -> None:
+        _run(["apt-get", "download", package], scratch)
+        debs = sorted(scratch.glob("*.deb"))
+        if not debs:
+            pytest.skip(f"apt-get download {package} fetched nothing")
+        subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(scratch / "root")], check=True)
+        debs[0].unlink()
+
+    return _cached("deb-" + package, fetch) / "root"

@@ -11,10 +11,6 @@ start of a line of code), so that it is broken whatever the filter thinks.
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from datatrove.data import Document
@@ -24,88 +20,25 @@ from codecurate.filters.block_structure import code_only, structure_fault
 from codecurate.filters.syntax import SyntaxFilter
 from codecurate.languages import LANGUAGES
 from codecurate.parsing import error_bytes, parse_source
+from tests.real_files import debian_package, debian_source, npm_package
 
-CORPORA = Path.home() / ".cache" / "codecurate" / "test-corpora"
 #: files judged per language (the filter takes about 2 ms a file)
 PER_LANGUAGE = 60
 
 
-def _fetch(name: str, fetch) -> Path:
-    """The folder ``name`` in the cache, filled by ``fetch(folder)`` the first time."""
-    folder = CORPORA / name
-    if (folder / ".done").exists():
-        return folder
-    scratch = Path(tempfile.mkdtemp(prefix="test-corpora-"))
-    try:
-        fetch(scratch)
-        folder.mkdir(parents=True, exist_ok=True)
-        for item in scratch.iterdir():
-            shutil.move(str(item), folder / item.name)
-        (folder / ".done").touch()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return folder
-
-
-def _run(argv: list[str], cwd: Path) -> None:
-    if not shutil.which(argv[0]):
-        pytest.skip(f"{argv[0]} is not installed")
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0 and not any(cwd.iterdir()):
-        pytest.skip(f"{' '.join(argv)} fetched nothing (no network?): {done.stderr[-300:]}")
-
-
-def _debian_source(package: str):
-    def fetch(scratch: Path) -> None:
-        download = scratch / "download"
-        download.mkdir()
-        _run(["apt-get", "source", "--download-only", package], download)
-        tarballs = sorted(download.glob("*.orig.tar.*"))
-        if not tarballs:
-            pytest.skip(f"apt-get source {package} fetched no upstream tarball")
-        subprocess.run(["tar", "-xf", str(tarballs[0]), "-C", str(scratch)], check=True)
-        shutil.rmtree(download)
-
-    return fetch
-
-
-def _npm_pack(spec: str):
-    def fetch(scratch: Path) -> None:
-        _run(["npm", "pack", spec, "--pack-destination", str(scratch)], scratch)
-        tarballs = sorted(scratch.glob("*.tgz"))
-        if not tarballs:
-            pytest.skip(f"npm pack {spec} fetched nothing")
-        subprocess.run(["tar", "-xzf", str(tarballs[0]), "-C", str(scratch)], check=True)
-        tarballs[0].unlink()
-
-    return fetch
-
-
-def _debian_package(package: str):
-    def fetch(scratch: Path) -> None:
-        _run(["apt-get", "download", package], scratch)
-        debs = sorted(scratch.glob("*.deb"))
-        if not debs:
-            pytest.skip(f"apt-get download {package} fetched nothing")
-        subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(scratch / "root")], check=True)
-        debs[0].unlink()
-
-    return fetch
-
-
-#: language -> (cache name, how it is fetched, file suffixes)
+#: language -> (how its package is fetched, file suffixes)
 SOURCES = {
-    "C#": ("dbus-sharp", _debian_source("dbus-sharp"), (".cs",)),
-    "Swift": ("capacitor-ios-8.6.0", _npm_pack("@capacitor/ios@8.6.0"), (".swift",)),
-    "Kotlin": ("react-native-gradle-plugin-0.86.3", _npm_pack("@react-native/gradle-plugin@0.86.3"), (".kt",)),
-    "PowerShell": ("ansible-core-deb", _debian_package("ansible-core"), (".ps1", ".psm1")),
+    "C#": (lambda: debian_source("dbus-sharp"), (".cs",)),
+    "Swift": (lambda: npm_package("@capacitor/ios@8.6.0"), (".swift",)),
+    "Kotlin": (lambda: npm_package("@react-native/gradle-plugin@0.86.3"), (".kt",)),
+    "PowerShell": (lambda: debian_package("ansible-core"), (".ps1", ".psm1")),
 }
 
 
 def real_files(language: str) -> list[tuple[str, str]]:
     """Up to ``PER_LANGUAGE`` released files of ``language`` (path, text), in a fixed order."""
-    name, fetch, suffixes = SOURCES[language]
-    folder = _fetch(name, fetch)
+    fetch, suffixes = SOURCES[language]
+    folder = fetch()
     files = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)):
         try:
