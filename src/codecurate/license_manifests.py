@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import tomllib
 
+from codecurate.licenses import CLASSIFIER_SPDX
+
 #: a manifest larger than this is not a manifest worth parsing (a generated file, a data dump)
 MAX_MANIFEST_BYTES = 1_000_000
 
@@ -142,8 +144,6 @@ def _cargo(text: str) -> list[str]:
 def _classifier_licenses(classifiers) -> list[str]:
     """Trove license classifiers as SPDX ids where one is meant (several are a choice); the bare
     ``License :: OSI Approved`` names none and is left out, an unmapped one stays verbatim."""
-    from codecurate.readers.installed import CLASSIFIER_SPDX
-
     found = []
     for classifier in (c.strip() for c in classifiers):
         if classifier.startswith("License ::") and classifier != "License :: OSI Approved":

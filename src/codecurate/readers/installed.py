@@ -17,6 +17,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.core.registry import register
+from codecurate.licenses import CLASSIFIER_SPDX
 from codecurate.readers.base import (
     DEFAULT_MAX_FILE_BYTES,
     Repository,
@@ -27,27 +28,6 @@ from codecurate.readers.base import (
 #: a file of the distribution's RECORD installed outside its folder (console scripts, data files):
 #: listed, counted, not read
 REASON_OUTSIDE = "outside_distribution"
-
-#: Trove classifiers that name exactly one SPDX license. Ambiguous ones ("BSD License", "GNU
-#: General Public License (GPL)") are not mapped: the license stage detects those from the files.
-CLASSIFIER_SPDX = {
-    "License :: OSI Approved :: MIT License": "MIT",
-    "License :: OSI Approved :: MIT No Attribution License (MIT-0)": "MIT-0",
-    "License :: OSI Approved :: Apache Software License": "Apache-2.0",
-    "License :: OSI Approved :: ISC License (ISCL)": "ISC",
-    "License :: OSI Approved :: Python Software Foundation License": "PSF-2.0",
-    "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
-    "License :: OSI Approved :: GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
-    "License :: OSI Approved :: GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
-    "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
-    "License :: OSI Approved :: GNU Affero General Public License v3": "AGPL-3.0-only",
-    "License :: OSI Approved :: The Unlicense (Unlicense)": "Unlicense",
-    "License :: OSI Approved :: zlib/libpng License": "Zlib",
-    "License :: OSI Approved :: Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
-    "License :: OSI Approved :: Universal Permissive License (UPL)": "UPL-1.0",
-    "License :: OSI Approved :: Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0",
-    "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
-}
 
 _CONTENT_TYPE_LANGUAGE = {"text/markdown": "Markdown", "text/x-rst": "reStructuredText", "text/plain": "Text"}
 _NAME_NORMALIZE = re.compile(r"[-_.]+")
