@@ -117,6 +117,14 @@ class _Lexer:
                 self.blank(start, index)
                 return index
 
+    def backquoted(self, start: int) -> int:
+        """Past the backquoted name opening at ``start`` (Kotlin's and Swift's), which ends on its line."""
+        end = self.source.find(b"`", start + 1)
+        newline = self.source.find(b"\n", start + 1)
+        if end < 0 or 0 <= newline < end:
+            raise _Unclosed
+        return self.literal(start, end + 1)
+
     def line_comment(self, start: int) -> int:
         end = self.source.find(b"\n", start)
         end = len(self.source) if end < 0 else end
@@ -149,12 +157,7 @@ class _KotlinLexer(_Lexer):
         if text == b"/*":
             return self.comment(start, nested=True)
         if text == b"`":
-            end = source.find(b"`", start + 1)
-            newline = source.find(b"\n", start + 1)
-            if end < 0 or 0 <= newline < end:
-                raise _Unclosed
-            self.literal(start, end + 1)
-            return end + 1
+            return self.backquoted(start)
         if text == b"'":
             literal = _KOTLIN_CHAR.match(source, start)
             if literal is None:
@@ -205,12 +208,7 @@ class _SwiftLexer(_Lexer):
         if text == b"/*":
             return self.comment(start, nested=True)
         if text == b"`":
-            end = source.find(b"`", start + 1)
-            newline = source.find(b"\n", start + 1)
-            if end < 0 or 0 <= newline < end:
-                raise _Unclosed
-            self.literal(start, end + 1)
-            return end + 1
+            return self.backquoted(start)
         if text in (b"(", b")"):
             return None
         hashes = text.count(b"#")
