@@ -98,6 +98,14 @@ SFIM_FALLBACK = "sfim_fallback"
 DECONTAMINATION_MATCH = "decontamination_match"
 #: The listed sensitive word an excluded document contained.
 SENSITIVE_MATCH = "sensitive_match"
+#: Where a filter's reason shows in a dropped document, for a person to see (the report page): a small
+#: dict, e.g. ``{"line": 12, "chars": 1345}`` (a line over the length limit), ``{"line": 3, "column":
+#: 9}`` (a parse error), ``{"findings": [{"rule", "line", "message"}, ...]}`` (an analyzer's, capped).
+EVIDENCE = "evidence"
+#: On a file ordered by its repository's import graph: the paths of the repository's files it imports
+#: (the edges the order followed; ``codecurate.samplers.ordering``), capped at ``ORDER_IMPORTS_SHOWN``.
+ORDER_IMPORTS = "order_imports"
+ORDER_IMPORTS_SHOWN = 32
 
 #: Keys that describe a repository rather than one of its files.
 REPOSITORY_KEYS = (REPO, LICENSE, LICENSE_SOURCE, LICENSE_DECLARED, STARS, COMMITS, REVISION, REPO_URL)
