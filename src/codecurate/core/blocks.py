@@ -132,6 +132,11 @@ class CodecurateFilter(Accounting, PipelineStep):
     batch_size: int = 1
     #: a batch also ends once its texts reach this many bytes (None: only ``batch_size`` counts)
     batch_bytes: int | None = None
+    #: set by a filter that rewrites the text it keeps (PII, commented code): given ``samples_folder``
+    #: (the engine gives ``OUTPUT/samples/<stage id>``), it saves a few seeded before/after pairs there
+    #: for the report page (``codecurate.core.samples``)
+    rewrites_text: bool = False
+    samples_folder: str | None = None
 
     def __init__(self, exclusion_writer: DiskWriter | None = None):
         super().__init__()
@@ -181,18 +186,28 @@ class CodecurateFilter(Accounting, PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         decisions = self.load_decisions(rank)
         first = 0
+        samples = None
+        if self.rewrites_text and self.samples_folder is not None:
+            from codecurate.core.samples import RewriteSamples
+
+            samples = RewriteSamples(self.samples_folder, self.stage_id or type(self).__name__)
         with self.exclusion_output() as excluded:
             for batch in self._batches(data or ()):
                 sizes = [text_bytes(document) for document in batch]  # counted as they enter: a filter may rewrite
+                befores = [document.text for document in batch]
                 for document, size in zip(batch, sizes):
                     self.count_in(document, size)
                 with self.blame(batch):
                     verdicts = self._verdicts(batch, first, decisions)
                 first += len(batch)
-                for document, size, verdict in zip(batch, sizes, verdicts):
+                for document, size, verdict, before in zip(batch, sizes, verdicts, befores):
                     keep, reason = verdict if isinstance(verdict, tuple) else (verdict, None)
                     if keep:
                         self.count_kept(document, size)
+                        if samples is not None and document.text is not before and document.text != before:
+                            samples.offer(document, before)
                         yield document
                     else:
                         self.drop(document, reason or type(self).__name__, excluded, rank, size=size)
+        if samples is not None:
+            samples.write(rank)

@@ -73,6 +73,8 @@ class PlanContext:
             step.bind(self.stage_id, self.exclusion_writer(part))
         if isinstance(step, SharedFolder) and step.work_folder is None:
             step.work_folder = str(self.work_folder)
+        if getattr(step, "rewrites_text", False) and step.samples_folder is None:  # before/after for the report
+            step.samples_folder = str(self.output / "samples" / self.stage_id)
         return step
 
     def segment(self, name: str, tasks: int | None = None, observes: bool = False) -> Segment:

@@ -224,6 +224,8 @@ class CommentedCodeCleaner(CodecurateFilter):
         seed: the recipe seed unless given.
     """
 
+    rewrites_text = True
+
     name = "commented_code"
 
     def __init__(

@@ -214,7 +214,9 @@ class DecontaminationFilter(CodecurateFilter):
         document.metadata[keys.DECONTAMINATION_MATCH] = [{k: v for k, v in m.items() if k != "spans"} for m in found]
         for match in found:
             self.stat_update(f"match/{match['benchmark']}/{match['kind']}")
-        if self.action == "drop":
+        if self.action == "drop":  # where the matches are, as character ranges
+            spans = merge_spans([s for m in found for s in m["spans"]])[:20]
+            document.metadata[keys.EVIDENCE] = {"spans": [[int(a), int(b)] for a, b in spans]}
             return False, "benchmark_contamination"
         text = document.text
         for start, end in reversed(merge_spans([s for m in found for s in m["spans"]])):

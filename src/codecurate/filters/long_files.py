@@ -8,7 +8,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
-from codecurate.documents import text_bytes
+from codecurate.documents import EVIDENCE, text_bytes
 
 
 def longest_line(text: str) -> int:
@@ -53,5 +53,8 @@ class LongFilesFilter(CodecurateFilter):
         if lines > self.max_lines:
             return False, "too_many_lines"
         if len(text) > self.max_line_chars and longest_line(text) > self.max_line_chars:
+            line, chars = next((n, len(line)) for n, line in enumerate(text.split("\n"), 1)
+                               if len(line) > self.max_line_chars)
+            document.metadata[EVIDENCE] = {"line": line, "chars": chars, "limit": self.max_line_chars}
             return False, "long_line"
         return True

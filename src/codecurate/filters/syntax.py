@@ -30,6 +30,22 @@ from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 
 
+def first_error(root) -> dict:
+    """Where the first ERROR or MISSING node of a tree starts: ``{"line", "column", "node"}`` (1-based;
+    the column counts bytes), the evidence of a syntax error shown on the report page."""
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        if node.is_error or node.is_missing:
+            row, column = node.start_point
+            return {"line": row + 1, "column": column + 1, "node": "ERROR" if node.is_error else f"MISSING {node.type}"}
+        if node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return {}
+
+
 @register("syntax")
 class SyntaxFilter(CodecurateFilter):
     """Drop files that do not parse (``syntax_error``) or whose parse times out (``parse_timeout``).
@@ -106,10 +122,14 @@ class SyntaxFilter(CodecurateFilter):
         if document.metadata.get(keys.LANGUAGE) == JSONC:  # its readers allow comments and trailing commas
             fault = jsonc_fault(document.text)
             self.stat_update("parsed" if fault is None else f"jsonc/{fault}")
-            return True if fault is None else (False, "syntax_error")
+            if fault is None:
+                return True
+            document.metadata[keys.EVIDENCE] = {"fault": fault}
+            return False, "syntax_error"
         if document.metadata.get(keys.LANGUAGE) == "Python" and (limit := limit_exceeded(document.text)):
             # CPython refuses it for its nesting limits, though tree-sitter would parse it
             self.stat_update(f"python_limit/{re.sub(r'[^a-z]+', '_', limit.lower()).strip('_')}")
+            document.metadata[keys.EVIDENCE] = {"fault": limit}
             return False, "too_deeply_nested"
         timeout = self.timeout_seconds + self.timeout_per_mb * len(document.text) / 1_000_000
         deadline = time.perf_counter() + timeout
@@ -129,6 +149,7 @@ class SyntaxFilter(CodecurateFilter):
                      if language in block_structure.LANGUAGES else structure_fault(result.source))
             if fault is not None:
                 self.stat_update(f"structure/{fault}")
+                document.metadata[keys.EVIDENCE] = {"fault": fault}
                 return False, "syntax_error"
             if errors:
                 self.stat_update("tolerated")
@@ -141,6 +162,7 @@ class SyntaxFilter(CodecurateFilter):
             if document.metadata.get(keys.LANGUAGE) in TEMPLATE_HOSTS and is_template(document.text):
                 self.stat_update("template")  # a template of the format, not a file of it
                 return True
+            document.metadata[keys.EVIDENCE] = first_error(result.tree.root_node)
             return False, "syntax_error"
         self.stat_update("parsed")
         return True

@@ -93,6 +93,8 @@ class PIIRedactor(CodecurateFilter):
             ``url_default_domains`` is false.
     """
 
+    rewrites_text = True
+
     name = "pii_redaction"
 
     def __init__(

@@ -72,6 +72,10 @@ class RepositoryOrder(Accounting, PipelineStep):
         if strategy == "content":
             return strategy, orderers.content_order([f.text for f in files], rng)
         graph = import_graph(files)  # dependency_graph's, without networkx
+        for node, document in enumerate(files):  # the edges the order follows, for a person to see
+            imported = [paths[callee] for callee in graph.successors(node) if callee != node]
+            if imported:
+                document.metadata[keys.ORDER_IMPORTS] = imported[: keys.ORDER_IMPORTS_SHOWN]
         if strategy == "dependency":
             return strategy, orderers.dependency_order(graph, paths, rng)
         return strategy, orderers.topological_order(graph, paths)

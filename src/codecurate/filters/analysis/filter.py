@@ -50,6 +50,8 @@ DEFAULT_ANALYZERS = ("ruff", "cppcheck", "oxlint", "go_vet", "shellcheck", "semg
 DROP_REASON = "analysis_defects"
 FAILED_REASON = "analyzer_failed"
 TIMEOUT_REASON = "analyzer_timeout"
+#: findings recorded as the evidence on a dropped file (the first by line)
+EVIDENCE_FINDINGS = 20
 
 
 @register("static_analysis")
@@ -234,5 +236,9 @@ class StaticAnalysisFilter(CodecurateFilter):
         if rules:
             document.metadata[keys.ANALYSIS_RULES] = dict(rules)
         if per_kloc > self.max_weighted_defects_per_kloc:
+            shown = sorted(report.findings, key=lambda f: (f.line, f.rule))[:EVIDENCE_FINDINGS]
+            document.metadata[keys.EVIDENCE] = {"findings": [
+                {"rule": f"{analyzer.name}:{f.rule}", "severity": f.severity, "line": f.line,
+                 "message": f.message[:200]} for f in shown]}
             return False, DROP_REASON
         return True

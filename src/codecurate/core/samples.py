@@ -1,0 +1,56 @@
+"""Before/after samples of a block that rewrites text (PII redaction, commented-code deletion), for
+the report page: per task, the ``count`` rewritten documents whose seeded key (from the document id)
+is smallest, written as gzipped JSON lines to the stage's samples folder (``OUTPUT/samples/<stage>/``).
+
+Keyed by document id, so the samples do not depend on the task count: the page takes the smallest
+keys over every task's file. Only small documents are offered; memory stays ``count`` documents.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+
+import orjson
+from datatrove.data import Document
+from datatrove.io import get_datafolder
+
+from codecurate.seeding import derive_seed
+
+#: documents of more characters than this are not offered as samples
+MAX_SAMPLE_CHARS = 40_000
+
+
+class RewriteSamples:
+    """The ``count`` rewritten documents of smallest key seen by one task."""
+
+    def __init__(self, folder: str, stage_id: str, count: int = 6):
+        self.folder, self.stage_id, self.count = folder, stage_id, count
+        self._heap: list[tuple[int, str, dict]] = []  # (-key, id, record): the largest key on top
+
+    def offer(self, document: Document, before: str) -> None:
+        """Consider ``document``, whose text was ``before`` until the block rewrote it."""
+        if len(before) > MAX_SAMPLE_CHARS or len(document.text) > MAX_SAMPLE_CHARS:
+            return
+        key = derive_seed(0, "sample", self.stage_id, document.id)
+        if len(self._heap) >= self.count and -self._heap[0][0] <= key:
+            return
+        record = {
+            "id": document.id,
+            "key": key,
+            "before": before,
+            "after": document.text,
+            "metadata": dict(document.metadata),
+        }
+        heapq.heappush(self._heap, (-key, document.id, record))
+        if len(self._heap) > self.count:
+            heapq.heappop(self._heap)
+
+    def write(self, rank: int) -> None:
+        """Save the task's samples (nothing when the task rewrote nothing)."""
+        if not self._heap:
+            return
+        records = sorted((entry[2] for entry in self._heap), key=lambda r: r["key"])
+        with get_datafolder(self.folder).open(f"{rank:05d}.jsonl.gz", "wb") as raw, gzip.open(raw, "wb") as f:
+            for record in records:
+                f.write(orjson.dumps(record, default=str) + b"\n")
