@@ -46,6 +46,13 @@ COMMITS = "commits"
 REVISION = "revision"
 #: Declared URL of the repository (its home on a code host), or ``None``.
 REPO_URL = "repo_url"
+#: A file's Software Heritage content id, ``swh:1:cnt:<git blob sha1>`` of its bytes as read
+#: (``codecurate.optout.content_id``): the provenance's and the opt-out lists' name for its content.
+CONTENT_ID = "content_id"
+#: Short hashes of the e-mail addresses of the authors of the commits that touched the file
+#: (``codecurate.optout.author_id``; readers of git work trees with ``record_authors``): what an
+#: opt-out list's ``author`` entries are compared with. Addresses themselves are not kept.
+AUTHOR_IDS = "author_ids"
 
 # --- set by blocks -----------------------------------------------------------------------------
 #: Why a document was dropped (datatrove's own key, kept for compatibility with its tools).

@@ -30,6 +30,7 @@ ENTRY_POINT_GROUP = "codecurate.blocks"
 BUILTIN_MODULES = (
     "codecurate.readers",
     "codecurate.writers",
+    "codecurate.filters.opt_out",
     "codecurate.samplers.grouping",
     "codecurate.filters.license",
     "codecurate.filters.file_license",

@@ -25,6 +25,7 @@ from datatrove.utils.logging import logger
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
 from codecurate.languages import detect_language
+from codecurate.optout import content_id
 
 #: Reader-level drop reasons (the filters of issue-3 handle content; readers only handle access).
 REASON_EXCLUDED_PATH = "excluded_path"
@@ -99,6 +100,8 @@ class Repository:
 
 class RepositoryReader(Accounting, BaseReader):
     """Base of the readers that yield whole repositories, one document per file.
+    #: metadata of single files, by path in the repository (their authors)
+    file_metadata: dict[str, dict] = field(default_factory=dict)
 
     Args:
         max_repositories: read only the first N repositories (sorted order, before sharding).
@@ -181,6 +184,7 @@ class RepositoryReader(Accounting, BaseReader):
         if stat.S_ISLNK(status.st_mode):
             return document, REASON_SYMLINK, 0
         if not stat.S_ISREG(status.st_mode):
+            **repo.file_metadata.get(file.path, {}),
             return document, REASON_NOT_REGULAR, 0
         size = status.st_size
         metadata[keys.SIZE_BYTES] = size
@@ -208,6 +212,7 @@ class RepositoryReader(Accounting, BaseReader):
             yield from data
         names = self.list_repositories()
         if self.max_repositories is not None:
+        metadata[keys.CONTENT_ID] = content_id(raw)
             names = names[: self.max_repositories]
         shard = names[rank::world_size]
         logger.info(f"{self.name}: {len(shard)} of {len(names)} repositories for task {rank}")

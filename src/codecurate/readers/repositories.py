@@ -104,6 +104,32 @@ def git_metadata(repo_dir: Path) -> dict:
     return metadata
 
 
+def git_file_authors(repo_dir: Path) -> dict[str, dict]:
+    """``{path: {AUTHOR_IDS: [...]}}``: for every path a commit reachable from HEAD touched, the
+    hashed addresses (``codecurate.optout.author_id``) of those commits' authors; ``{}`` for a folder
+    that is not a git work tree. One ``git log`` for the whole repository."""
+    from codecurate.optout import author_id
+
+    try:
+        if not (repo_dir / ".git").exists() or shutil.which("git") is None:
+            return {}
+        done = subprocess.run(["git", "-c", "core.quotepath=false", "-C", str(repo_dir), "log", "--format=%x00%ae",
+                               "--name-only", "--no-renames", "HEAD"], capture_output=True, timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        logger.warning(f"git log failed in {repo_dir}: {error}; its files' authors are not recorded")
+        return {}
+    if done.returncode != 0:
+        return {}
+    authors: dict[str, set[str]] = {}
+    for commit in done.stdout.decode("utf-8", errors="surrogateescape").split("\0")[1:]:
+        email, _, names = commit.partition("\n")
+        hashed = author_id(email)
+        for name in names.splitlines():
+            if name:
+                authors.setdefault(name, set()).add(hashed)
+    return {path: {keys.AUTHOR_IDS: sorted(ids)} for path, ids in authors.items()}
+
+
 @register("repositories")
 class RepositoriesReader(RepositoryReader):
     """Read a folder of repositories, one document per file, files of a repository together.
@@ -111,6 +137,9 @@ class RepositoriesReader(RepositoryReader):
     Args:
         data_folder: the folder whose subfolders are repositories.
         max_repositories, max_file_bytes, exclude, languages: see ``RepositoryReader``.
+        record_authors: record on each file of a git work tree the hashed addresses of the authors
+            of the commits that touched it (``AUTHOR_IDS``), which opt-out ``author`` entries match:
+            one ``git log`` per repository.
     """
 
     name = "repositories"
@@ -125,9 +154,11 @@ class RepositoriesReader(RepositoryReader):
         exclude: list[str] | None = None,
         languages: list[str] | None = None,
         exclusion_writer: DiskWriter | None = None,
+        record_authors: bool = False,
     ):
         super().__init__(max_repositories, max_file_bytes, exclude, languages, exclusion_writer)
         self.data_folder = str(data_folder)
+        self.record_authors = record_authors
         #: set by ``list_repositories``: each folder's sidecar metadata and unique repository id, and
         #: the repositories whose id is not their declared name ``(folder, id, why)``
         self._sidecars: dict[str, dict] = {}
@@ -205,7 +236,8 @@ class RepositoriesReader(RepositoryReader):
         metadata.update(self._sidecars[name])
         metadata.pop(keys.REPO, None)
         assert self.repository_ids is not None
-        return Repository(repo_id=self.repository_ids[name], metadata=metadata, files=walk_files(repo_dir))
+        return Repository(repo_id=self.repository_ids[name], metadata=metadata, files=walk_files(repo_dir),
+                          file_metadata=git_file_authors(repo_dir) if self.record_authors else {})
 
 
 def unique_repository_ids(

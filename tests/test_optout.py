@@ -1,0 +1,79 @@
+"""Opt-out lists: parsed with their line numbers, content ids as git computes them, and the
+``opt_out`` stage dropping, as they are read, the files a list names (repository, author, path, content)."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codecurate import documents as keys
+from codecurate.optout import OptOutError, author_id, content_id, parse_opt_out
+from codecurate.recipe.run import run_recipe
+from codecurate.recipe.schema import RecipeError, validate
+from tests.conftest import git, read_jsonl_gz, write
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("repository a/b\nrepo c/d\n", 2, "unknown kind 'repo'"),
+    ("# comment\n\nauthor nobody\n", 3, "'nobody' is not an e-mail address"),
+    ("content swh:1:cnt:1234\n", 1, "is not a content id"),
+    ("path a b\n", 1, "needs exactly one value"),
+    ("repository\n", 1, "needs exactly one value"),
+    ("repository /a/b\n", 1, "starts or ends with '/'"),
+])
+def test_a_malformed_entry_is_refused_with_its_line(text, line, message):
+    with pytest.raises(OptOutError, match=rf"^list.txt:{line}: .*{message}"):
+        parse_opt_out(text, "list.txt")
+
+
+def test_content_ids_are_what_git_hash_object_prints():
+    import datatrove
+
+    for path in sorted(Path(datatrove.__file__).parent.rglob("*.py"))[:5]:
+        sha1 = subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True, check=True).stdout
+        assert content_id(path.read_bytes()) == f"swh:1:cnt:{sha1.strip()}"
+
+
+def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
+    repos = tmp_path / "repos"
+    for name in ("keep", "gone", "mixed"):
+        write(repos / name / "a.py", f"print('{name} a')\n")
+        write(repos / name / "secret" / "b.py", f"print('{name} b')\n")
+    mixed = repos / "mixed"
+    git(mixed, "init", "-q")
+    git(mixed, "add", "a.py")
+    git(mixed, "commit", "-q", "-m", "one")
+    write(mixed / "c.py", "print('by someone else')\n")
+    subprocess.run(["git", "-C", str(mixed), "-c", "user.name=o", "-c", "user.email=Other@Example.org", "add",
+                    "c.py"], check=True)
+    subprocess.run(["git", "-C", str(mixed), "-c", "user.name=o", "-c", "user.email=Other@Example.org", "commit",
+                    "-q", "-m", "two"], check=True)
+    cid = content_id(b"print('keep a')\n")
+    listed = tmp_path / "opt-out.txt"
+    listed.write_text("# requests\nrepository gone\nauthor other@example.org  # case does not matter\n"
+                      f"path keep/secret/*\ncontent {cid}\nrepository never/seen\n")
+    out = tmp_path / "out"
+    recipe = {"name": "optout", "output": str(out), "executor": {"type": "local", "tasks": 2, "workers": 1},
+              "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos), "record_authors": True}}],
+              "stages": [{"block": "opt_out", "id": "opt_out", "params": {"opt_out_file": str(listed)}}]}
+    summary = run_recipe(validate(recipe))
+    kept = sorted(r["id"] for p in (out / "documents").glob("*.gz") for r in read_jsonl_gz(p))
+    assert kept == ["mixed/a.py", "mixed/secret/b.py"]
+    excluded = {r["id"]: r for p in (out / "excluded" / "opt_out").rglob("*.gz") for r in read_jsonl_gz(p)}
+    assert {i: r["metadata"][keys.FILTER_REASON] for i, r in excluded.items()} == {
+        "gone/a.py": "opted_out_repository", "gone/secret/b.py": "opted_out_repository",
+        "mixed/c.py": "opted_out_author", "keep/secret/b.py": "opted_out_path", "keep/a.py": "opted_out_content"}
+    assert all(r["text"] == "" for r in excluded.values())  # the request's content is not kept
+    assert excluded["keep/a.py"]["metadata"][keys.CONTENT_ID] == cid
+    assert excluded["mixed/c.py"]["metadata"][keys.AUTHOR_IDS] == [author_id("other@example.org")]
+    stage = next(s for s in summary["stages"] if s["stage"] == "opt_out")
+    assert stage["dropped"]["opted_out_repository"]["documents"] == 2
+    # the entry that names nothing present has no count: the line numbers of those that matched
+    assert {k: v for k, v in stage["counters"].items() if k.startswith("matched_line/")} == {
+        "matched_line/2": 2, "matched_line/3": 1, "matched_line/4": 1, "matched_line/5": 1}
+    assert stage["counters"]["authors_not_recorded"] == 1  # mixed/secret/b.py was never committed
+    listed.write_text("repository ok\nrepository a b\n")
+    with pytest.raises(RecipeError, match=r"opt-out.txt:2: repository entry needs exactly one value"):
+        validate(recipe)
+    assert json.loads((out / "summary.json").read_text())["complete"]
