@@ -9,16 +9,21 @@ keys over every task's file. Only small documents are offered; memory stays ``co
 from __future__ import annotations
 
 import gzip
+import hashlib
 import heapq
 
 import orjson
 from datatrove.data import Document
 from datatrove.io import get_datafolder
 
-from codecurate.seeding import derive_seed
-
 #: documents of more characters than this are not offered as samples
 MAX_SAMPLE_CHARS = 40_000
+
+
+def sample_key(stage_id: str, document_id: str) -> int:
+    """The seeded key that ranks a document among a stage's samples (smallest first)."""
+    digest = hashlib.blake2b(f"{stage_id}\0{document_id}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 class RewriteSamples:
@@ -32,7 +37,7 @@ class RewriteSamples:
         """Consider ``document``, whose text was ``before`` until the block rewrote it."""
         if len(before) > MAX_SAMPLE_CHARS or len(document.text) > MAX_SAMPLE_CHARS:
             return
-        key = derive_seed(0, "sample", self.stage_id, document.id)
+        key = sample_key(self.stage_id, document.id)
         if len(self._heap) >= self.count and -self._heap[0][0] <= key:
             return
         record = {
