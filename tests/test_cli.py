@@ -164,7 +164,7 @@ def test_an_empty_input_ends_with_an_empty_valid_output_and_says_so(tmp_path, ca
     (tmp_path / "repos").mkdir()
     out = tmp_path / "out"
     assert main(["run", str(AIXCODER), "--input", str(tmp_path / "repos"), "--output", str(out)]) == 0
-    assert "note: no document reached the output (0 read" in capsys.readouterr().out
+    assert "  - output: no document reached the output (0 read" in capsys.readouterr().out
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])
     assert list((out / "documents").glob("*.jsonl.gz"))  # empty files, readable

@@ -245,7 +245,7 @@ def test_fully_filtered_input_ends_with_an_empty_valid_output_and_says_so(tmp_pa
 
     assert main(["run", str(recipe)]) == 0
     printed = capsys.readouterr().out
-    assert "note: no document reached the output (3 read" in printed
+    assert "  - output: no document reached the output (3 read" in printed
     out = tmp_path / "out"
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] and all(s["balanced"] for s in summary["stages"])

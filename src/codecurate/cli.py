@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-intermediate", action="store_true",
                      help="keep OUTPUT/intermediate and OUTPUT/work after a complete run (they hold raw, "
                           "unredacted text; removed by default)")
+    run.add_argument("--strict", action="store_true",
+                     help="exit with status 4 when the run ends with warnings (the summary's warnings block)")
     run.add_argument("--verbose", action="store_true",
                      help="show datatrove's logs on the console too (always in OUTPUT/logs/console.log)")
 
@@ -100,7 +102,8 @@ def _failure(error: BaseException, output: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run)."""
+    """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run, 4 for a
+    run with warnings under ``--strict``)."""
     args = build_parser().parse_args(argv)
     from codecurate.recipe.errors import TaskError
     from codecurate.recipe.local import WorkerLostError
@@ -120,6 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  segment {segment.name} ({tasks} tasks)")
                 for step, stage_id in zip(segment.steps, segment.stage_ids):
                     print(f"    {stage_id or '(engine)':<24} {step}")
+            from codecurate.recipe.summary import block_warnings
+
+            for warning in block_warnings([(s.stage_id, s.block, s.params) for s in [*recipe.inputs, *recipe.stages]],
+                                          None):
+                print(f"warning: {warning['stage']}: {warning['message']}")
             return 0
         if args.command == "run":
             from importlib.util import find_spec
@@ -139,12 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             if summary is not None:
                 print(format_summary(summary, brief=True))
-                stages = summary["stages"]
-                if stages and not stages[-1]["kept"]:
-                    first = stages[0]["documents_in"] if stages else 0
-                    print(f"note: no document reached the output ({first} read; the table says where they went)")
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 print(f"report: {folder / 'report.md'}")
+                if args.strict and summary.get("warnings"):
+                    print(f"codecurate: --strict: the run ended with {len(summary['warnings'])} warnings",
+                          file=sys.stderr)
+                    return 4
             return 0
         if args.command == "report":
             from codecurate.recipe.report import write_report

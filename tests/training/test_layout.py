@@ -51,3 +51,22 @@ def test_bigger_gpus_allow_a_smaller_model_parallel_group():
     small = choose_layout(ModelShape(), Cluster(memory_gib=40)).layout
     large = choose_layout(ModelShape(), Cluster(memory_gib=80, gpu_name="H100 80GB")).layout
     assert large.tp * large.pp <= small.tp * small.pp
+
+
+def test_a_vocabulary_tp_does_not_divide_leaves_that_tp_out_as_nanotron_would_refuse_it():
+    """nanotron pads the vocabulary to a multiple of tp and asserts the tokenizer has that many tokens:
+    an odd vocabulary (a small corpus's tokenizer) takes tp=1, here with two pipeline stages."""
+    from codecurate.training.model import Hyperparameters
+    from codecurate.training.nanotron import nanotron_config
+    from codecurate.training.nanotron_data import padded_vocab_size
+
+    even = choose_layout(ModelShape(), Cluster())
+    assert even.layout.tp == 2 and even.vocabulary_excluded == []
+    odd = choose_layout(ModelShape(vocab_size=10_001), Cluster())
+    assert (odd.layout.tp, odd.layout.pp) == (1, 2) and odd.vocabulary_excluded == [2, 4, 8]
+    assert "do not divide the vocabulary of 10001 tokens" in odd.reason
+    plan = nanotron_config(ModelShape(vocab_size=10_001), Hyperparameters(), Cluster(), "/d", "/t",
+                           token_ids={"bos": 1, "eos": 2, "pad": None}, read_data=False)
+    assert padded_vocab_size(plan.config) == 10_001  # what run_train.py compares with len(tokenizer)
+    with pytest.raises(ValueError, match="do not divide the vocabulary of 10001 tokens"):
+        choose_layout(ModelShape(vocab_size=10_001), Cluster(memory_gib=16))

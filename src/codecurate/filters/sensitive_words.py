@@ -84,6 +84,13 @@ class SensitiveWordsFilter(CodecurateFilter):
                 return word
         return None
 
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """No word list: the stage checks nothing (``codecurate.core.run_warnings``)."""
+        if params.get("words_file") or params.get("words"):
+            return []
+        return ["no sensitive-word list given (params words_file or words): every document passes unchecked"]
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if not self.words:
             logger.warning(f"{self.name}: no word list given; every document passes")

@@ -235,6 +235,23 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         self.census_folder: str | None = None
         self._census = None
 
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """The SFIM share out of reach: fewer code files could serve SFIM than ``code_mix`` asks
+        (``codecurate.core.run_warnings``)."""
+        shares = ((stage or {}).get("objective_shares") or {}).get("all code")
+        if not shares or "sfim" not in shares:
+            return []
+        wanted = _mix("code_mix", params.get("code_mix") or {"sfim": 0.7, "fim": 0.15, "ntp": 0.15}, OBJECTIVES)
+        share = wanted.get("sfim", 0.0)
+        if shares["sfim"] >= share - 0.01:
+            return []
+        eligible = shares.get("sfim_eligible")
+        could = f"only {eligible:.3f} of the {shares['documents']} code files could serve SFIM" \
+            if eligible is not None else f"{shares['documents']} code files"
+        return [f"SFIM share {share:.3f} (param code_mix) is out of reach: {could}, and {shares['sfim']:.3f} took "
+                "it; the other objectives took the rest (see the report's objective shares per language)"]
+
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         """Census, rates (one task), then the objectives; just the objectives when no SFIM is wanted
         or ``sfim_rates`` is given."""

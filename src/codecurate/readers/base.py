@@ -44,6 +44,10 @@ REASON_HIDDEN = "hidden"
 #: a top-level entry of the input that is neither a repository folder nor a sidecar (a stray file)
 REASON_NOT_A_REPOSITORY = "not_a_repository"
 
+#: drop reasons of inputs a reader could not read (not a recipe's choice): each is a run warning
+NOT_READ_REASONS = (REASON_UNREADABLE, REASON_NOT_REGULAR, REASON_UNDECODABLE_PATH, REASON_UNREADABLE_DIR,
+                    REASON_NOT_A_REPOSITORY, "unreadable_sidecar")
+
 #: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
 #: filter with a named reason; this cap only keeps huge blobs out of memory.
 DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -114,6 +118,15 @@ class RepositoryReader(Accounting, BaseReader):
     """
 
     type = "📖 - READER"
+
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """Inputs the reader could not read (``NOT_READ_REASONS``; ``excluded/<stage>/`` names each)."""
+        dropped = (stage or {}).get("dropped") or {}
+        found = [f"{reason} {dropped[reason]['documents']}" for reason in NOT_READ_REASONS if reason in dropped]
+        if not found:
+            return []
+        return [f"inputs not read: {', '.join(found)} (each named in excluded/{stage['stage']}/)"]
 
     def __init__(
         self,

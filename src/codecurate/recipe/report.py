@@ -78,6 +78,7 @@ def collect(output: str | Path) -> dict:
     tokens = json.loads(tokens_file.read_text()) if tokens_file.is_file() else None
     return {
         "complete": summary["complete"],
+        "warnings": summary.get("warnings", []),
         "funnel": [{k: s[k] for k in ("stage", "documents_in", "kept", "dropped_total", "bytes_in", "bytes_kept",
                                       "dropped", "seconds")} for s in summary["stages"]],
         "kinds": dict(kinds),
@@ -104,6 +105,8 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
     lines = ["# codecurate run report", ""]
     if not data["complete"]:
         lines += ["**The run is incomplete**: some tasks have not finished.", ""]
+    if data.get("warnings"):
+        lines += ["## Warnings", "", *(f"- **{w['stage']}**: {w['message']}" for w in data["warnings"]), ""]
     if "funnel" in plots:
         lines += [f"![funnel]({plots['funnel']})", ""]
     lines += ["## Stages", "", "| stage | documents in | kept | dropped | bytes in | bytes kept | seconds |",

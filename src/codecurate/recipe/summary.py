@@ -188,14 +188,78 @@ def compute_summary(output: str | Path) -> dict:
     order = [sid for segment in plan["segments"] for sid in segment["stage_ids"] if sid is not None]
     ordered = [stages[sid] for sid in dict.fromkeys(order) if sid in stages]
     complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
-    return {"complete": complete, "segments": segments, "stages": ordered}
+    summary = {"complete": complete, "segments": segments, "stages": ordered}
+    summary["warnings"] = collect_warnings(output, summary)
+    return summary
+
+
+def _recorded_stages(output: str | Path) -> list[tuple[str, str, dict]]:
+    """``(stage id, block name, params)`` of every input and stage of the recipe recorded in ``output``
+    (a path or an fsspec URL)."""
+    from datatrove.io import get_datafolder
+
+    from codecurate.recipe.schema import default_stage_id
+
+    try:
+        with get_datafolder(str(output)).open("recipe.json", "r", encoding="utf-8") as file:
+            recorded = json.load(file)
+    except (OSError, ValueError):
+        return []
+    found = []
+    for key, name_key in (("inputs", "reader"), ("stages", "block")):
+        for entry in recorded.get(key) or [] if isinstance(recorded, dict) else []:
+            if isinstance(entry, dict) and isinstance(entry.get(name_key), str):
+                params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
+                found.append((entry.get("id") or default_stage_id(entry[name_key]), entry[name_key], params))
+    return found
+
+
+def block_warnings(stages: list[tuple[str, str, dict]], summaries: dict[str, dict] | None) -> list[dict]:
+    """``{"stage", "message"}`` for each warning the blocks of ``stages`` (``(id, block, params)``)
+    contribute (``codecurate.core.run_warnings``); ``summaries``: the summary's stage entries by id,
+    ``None`` before a run (validation)."""
+    from codecurate.core.registry import get_block
+    from codecurate.core.run_warnings import stage_warnings
+
+    warnings = []
+    for stage_id, name, params in stages:
+        try:
+            cls = get_block(name)
+        except KeyError:
+            continue
+        stage = None if summaries is None else summaries.get(stage_id)
+        if summaries is not None and stage is None:
+            continue  # it has not run (yet)
+        warnings += [{"stage": stage_id, "message": m} for m in stage_warnings(cls, params, stage)]
+    return warnings
+
+
+def collect_warnings(output: str | Path, summary: dict) -> list[dict]:
+    """Everything the run knows is degraded or wrong: the engine's own findings (stages whose counts do
+    not balance, nothing reaching the output) and what each stage's block contributes."""
+    warnings = [{"stage": s["stage"], "message": f"documents in ({s['documents_in']}) != kept ({s['kept']}) + dropped "
+                 f"({s['dropped_total']}), or the bytes do not balance: a block lost or invented documents"}
+                for s in summary["stages"] if not s["balanced"]]
+    stages = summary["stages"]
+    if summary["complete"] and stages and not stages[-1]["kept"]:
+        warnings.append({"stage": stages[-1]["stage"], "message": f"no document reached the output "
+                         f"({stages[0]['documents_in']} read; the stages' drops say where they went)"})
+    return warnings + block_warnings(_recorded_stages(output), {s["stage"]: s for s in stages})
+
+
+def format_warnings(warnings: list[dict]) -> str:
+    """The warnings block of the console: a heading and one line per warning (empty for none)."""
+    if not warnings:
+        return ""
+    lines = [f"warnings ({len(warnings)}):"]
+    lines += [f"  - {w['stage']}: {w['message']}" for w in warnings]
+    return "\n".join(lines)
 
 
 def write_summary(output: str | Path) -> dict:
     """Compute the summary and save it as ``summary.json`` in ``output``."""
     summary = compute_summary(output)
-    path = Path(output) / "summary.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(datafolder(output), "summary.json", summary)
     return summary
 
 
@@ -305,5 +369,8 @@ def format_summary(summary: dict, brief: bool = False) -> str:
     for segment in summary["segments"]:
         if not brief or segment["completed"] < (segment["tasks"] or 1):
             lines.append(f"segment {segment['name']}: {segment['completed']}/{segment['tasks']} tasks completed")
-    lines.append("run complete" if summary["complete"] else "run INCOMPLETE: some tasks have not finished")
+    if summary.get("warnings"):
+        lines += [format_warnings(summary["warnings"]), ""]
+    lines.append(("run complete" + (f", with {len(summary['warnings'])} warnings" if summary.get("warnings") else ""))
+                 if summary["complete"] else "run INCOMPLETE: some tasks have not finished")
     return "\n".join(lines)

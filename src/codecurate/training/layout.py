@@ -23,7 +23,7 @@ layers, and a global batch that is micro batch x accumulation x dp.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codecurate.training.model import ModelShape
 
@@ -104,6 +104,8 @@ class LayoutChoice:
     estimate: MemoryEstimate
     candidates: list[tuple[Layout, MemoryEstimate, bool]]
     reason: str
+    #: tensor-parallel sizes left out because they do not divide the vocabulary
+    vocabulary_excluded: list[int] = field(default_factory=list)
 
 
 def _divisors(n: int) -> list[int]:
@@ -114,7 +116,11 @@ def choose_layout(model: ModelShape, cluster: Cluster, global_batch: int = 512,
                   sequence_length: int = 32_768, max_micro_batch: int = 8) -> LayoutChoice:
     """The layout for ``model`` on ``cluster`` (module docstring: the rules and the memory model).
     Raises ``ValueError`` saying why when no layout is possible or none fits in memory."""
-    tps = [t for t in _divisors(model.heads) if model.kv_heads % t == 0 and t <= cluster.gpus_per_node]
+    by_heads = [t for t in _divisors(model.heads) if model.kv_heads % t == 0 and t <= cluster.gpus_per_node]
+    # nanotron's trainer pads the vocabulary to a multiple of tp (make_vocab_size_divisible_by 1) and its
+    # run_train.py asserts the tokenizer's length equals that: tp must divide the tokenizer's vocabulary
+    tps = [t for t in by_heads if model.vocab_size % t == 0]
+    excluded = [t for t in by_heads if t not in tps]
     candidates: list[tuple[Layout, MemoryEstimate, bool]] = []
     for tp in tps:
         for pp in _divisors(model.layers):
@@ -133,14 +139,19 @@ def choose_layout(model: ModelShape, cluster: Cluster, global_batch: int = 512,
             f"no 3D layout for {cluster.gpus} GPUs: tensor parallelism must divide the {model.heads} heads and the "
             f"{model.kv_heads} key/value heads and stay within {cluster.gpus_per_node} GPUs of a node "
             f"(possible tp: {tps}), pipeline parallelism must divide the {model.layers} layers, and the global batch "
-            f"of {global_batch} sequences must split evenly over the data-parallel ranks")
+            f"of {global_batch} sequences must split evenly over the data-parallel ranks"
+            + (f"; tp {excluded} left out: they do not divide the vocabulary of {model.vocab_size} tokens (nanotron's "
+               "run_train.py asserts the tokenizer's length equals the vocabulary padded to a multiple of tp)"
+               if excluded else ""))
     fitting = [(layout, estimate) for layout, estimate, fits in candidates if fits]
     if not fitting:
         smallest = min(candidates, key=lambda c: c[1].total)
         raise ValueError(
             f"no layout fits in {cluster.memory_gib:g} GiB per GPU ({cluster.usable_bytes / GIB:.1f} GiB usable): "
             f"the smallest need is {smallest[1].total / GIB:.1f} GiB with tp={smallest[0].tp}, pp={smallest[0].pp}, "
-            f"micro batch {smallest[0].micro_batch}; use more or larger GPUs, or a shorter sequence")
+            f"micro batch {smallest[0].micro_batch}; use more or larger GPUs, or a shorter sequence"
+            + (f" (tp {excluded} were left out: they do not divide the vocabulary of {model.vocab_size} tokens; "
+               "a vocabulary that is a multiple of 8 allows them)" if excluded else ""))
     layout, estimate = min(fitting, key=lambda c: (c[0].tp * c[0].pp, c[0].pp, -c[0].micro_batch))
     smaller = [c for c in candidates if c[0].tp * c[0].pp < layout.tp * layout.pp]
     reason = (f"tp={layout.tp} x pp={layout.pp} is the smallest model-parallel group that fits "
@@ -156,7 +167,11 @@ def choose_layout(model: ModelShape, cluster: Cluster, global_batch: int = 512,
             " (same group size, fewer pipeline stages: a smaller pipeline bubble)"
     reason += (f"; it leaves dp={layout.dp} data-parallel replicas, micro batch {layout.micro_batch} x "
                f"{layout.accumulation} accumulation steps x dp {layout.dp} = {global_batch} sequences")
-    return LayoutChoice(layout, estimate, candidates, reason)
+    if excluded:
+        reason += (f"; tp {excluded} left out: they do not divide the vocabulary of {model.vocab_size} tokens "
+                   "(nanotron's trainer pads it to a multiple of tp and its run_train.py asserts the tokenizer "
+                   "has that many tokens)")
+    return LayoutChoice(layout, estimate, candidates, reason, excluded)
 
 
 def describe(choice: LayoutChoice) -> str:

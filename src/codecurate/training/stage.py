@@ -46,9 +46,13 @@ class NanotronConfigStep(Accounting, PipelineStep):
             self.stat_update("no_shards")
         elif rank == 0:
             paths = self.block.write(Path(self.output))
-            report = paths["layout"].read_text(encoding="utf-8")
-            if WOULD_STOP in report:
-                logger.warning(f"nanotron_config: {paths['config']}: see {paths['layout']}")
+            plan = self.block.plan_
+            stops = [note for note in plan.notes if note.startswith(WOULD_STOP)]
+            if stops:  # a config nanotron's trainer refuses is no output: the stage fails, naming the key
+                raise ValueError(f"nanotron_config: {paths['config']}: {stops[0]} (see {paths['layout']})")
+            layout = plan.choice.layout
+            if any(tp <= layout.tp * layout.pp for tp in plan.choice.vocabulary_excluded):
+                self.stat_update("vocabulary_limits_tp", value=plan.model.vocab_size)
             logger.info(f"nanotron_config: wrote {', '.join(str(p) for p in paths.values())}\n"
                         f"{paths['layout'].read_text(encoding='utf-8')}")
         for document in data or ():
@@ -92,7 +96,27 @@ class NanotronConfig(MultiStageBlock):
         model = _overrides(ModelShape, "model", values)
         plan = nanotron_config(model, self.hyper, self.cluster, str(root / "tokens"), str(root / "tokenizer"),
                                str(root / "checkpoints"), run=self.run, seed=self.seed, token_ids=info.ids)
+        #: the last plan written (its notes and layout choice)
+        self.plan_ = plan
         return write_training_files(plan, root / "training", self.nanotron_dir, self.partition)
+
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """No shards to train on, or a layout the tokenizer's vocabulary limited
+        (``codecurate.core.run_warnings``)."""
+        counters = (stage or {}).get("counters") or {}
+        warnings = []
+        if counters.get("no_shards"):
+            warnings.append("no training config written: the tokens/ folder holds no shard (the corpus is shorter "
+                            "than one training sequence)")
+        if counters.get("vocabulary_limits_tp"):
+            warnings.append(f"the tokenizer's vocabulary ({int(counters['vocabulary_limits_tp'])} tokens) is not a "
+                            "multiple of the tensor parallelism a larger vocabulary would get (nanotron pads the "
+                            "vocabulary to a multiple of tp and asserts the tokenizer has that many tokens): the "
+                            "layout uses a smaller tp or more pipeline stages (training/layout.md); a vocabulary "
+                            "that is a multiple of 8 (the shards stage's vocab_size, reached on a larger corpus) "
+                            "lifts it")
+        return warnings
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         segment = context.segment("write")

@@ -117,6 +117,32 @@ class StaticAnalysisFilter(CodecurateFilter):
         self.on_failure = on_failure
         self._warned: set[str] = set()
 
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """Languages whose files no analyzer read (each analyzer skipped them), and analyzers not
+        installed (their files passed unanalyzed) (``codecurate.core.run_warnings``)."""
+        counters = (stage or {}).get("counters") or {}
+        skipped: dict[str, list[str]] = {}
+        missing: dict[str, dict[str, int]] = {}
+        for key, value in counters.items():
+            parts = key.split("/")
+            if parts[0] == "analysis_skipped" and len(parts) == 3:
+                skipped.setdefault(parts[2], []).append(f"{parts[1]} {int(value)}")
+            elif parts[0] == "analyzer_missing" and len(parts) == 3:
+                missing.setdefault(parts[1], {})[parts[2]] = int(value)
+        warnings = []
+        for key, value in counters.items():
+            if key.startswith("not_analyzed/") and value:
+                language = key.partition("/")[2]
+                why = f" (skipped by {', '.join(sorted(skipped.get(language, [])))})" if language in skipped else ""
+                warnings.append(f"{int(value)} {language} files were read by no analyzer{why}: they passed "
+                                "unanalyzed (docs/static-analysis.md)")
+        for name, languages in sorted(missing.items()):
+            files = ", ".join(f"{language} {n}" for language, n in sorted(languages.items(), key=lambda x: -x[1]))
+            warnings.append(f"analyzer {name} is not installed: its files passed unanalyzed ({files}); "
+                            "docs/static-analysis.md says how to install it")
+        return warnings
+
     @staticmethod
     def _check(names: list[str], threshold: float, weights: Mapping[str, float], min_lines: int, batch_size: int,
                batch_megabytes: float, timeout_seconds: float, on_failure: str, tools: Mapping[str, str],
