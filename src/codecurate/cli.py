@@ -86,17 +86,16 @@ def _load(args: argparse.Namespace):
 def _failure(error: BaseException, output: str) -> str:
     """The lines for a run that failed outside its tasks; the traceback goes to ``OUTPUT/logs/error.log``
     (when it can be written)."""
-    import os
     import traceback
 
+    from codecurate.core.folders import Location, datafolder
     from codecurate.recipe.errors import describe
 
-    log: str | None = os.path.join(output, "logs", "error.log")
+    log: str | None = Location(output) / "logs" / "error.log"
     try:
-        os.makedirs(os.path.dirname(log), exist_ok=True)
-        with open(log, "a", encoding="utf-8") as file:
+        with datafolder(Location(output) / "logs").open("error.log", "a", encoding="utf-8") as file:
             file.write("".join(traceback.format_exception(error)))
-    except OSError:
+    except (OSError, NotImplementedError, ValueError):  # an object store appends to no file
         log = None
     return describe(error, log)
 

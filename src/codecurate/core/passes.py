@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
@@ -20,6 +19,7 @@ from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.core.blocks import Accounting, SharedFolder
 from codecurate.core.compression import GZIP
+from codecurate.core.folders import Location
 
 
 @dataclass
@@ -50,14 +50,18 @@ class Segment:
 class PlanContext:
     """What a multi-stage block needs to plan its passes."""
 
-    output: Path
+    output: Location
     seed: int
     tasks: int
     stage_id: str
 
+    def __post_init__(self):
+        self.output = Location(self.output)
+
     @property
-    def work_folder(self) -> Path:
-        """A folder of the stage's own for intermediate files (signatures, buckets...)."""
+    def work_folder(self) -> Location:
+        """A folder of the stage's own for intermediate files (signatures, buckets...), on the run's
+        filesystem (a local path or a URL: read and write it through ``DataFolder``)."""
         return self.output / "work" / self.stage_id
 
     def exclusion_writer(self, part: str = "") -> DiskWriter:

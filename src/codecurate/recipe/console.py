@@ -14,17 +14,18 @@ each segment's reader, is where the counts come from: it writes them to
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 from datatrove.data import DocumentsPipeline
+from datatrove.io import DataFolder
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate.core.folders import Location, datafolder, exists, read_json, write_json
 from codecurate.recipe.clock import SEGMENT_DOCUMENTS
 from codecurate.recipe.summary import stat_total
 
@@ -43,14 +44,12 @@ class Progress(PipelineStep):
         super().__init__()
         self.folder, self.every = folder, every
 
-    def _write(self, rank: int, documents: int, size: int) -> None:
-        path = Path(self.folder) / f"{rank:05d}.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"documents": documents, "bytes": size}), encoding="utf-8")
-        os.replace(temporary, path)
+    def _write(self, folder: DataFolder, rank: int, documents: int, size: int) -> None:
+        write_json(folder, f"{rank:05d}.json", {"documents": documents, "bytes": size}, indent=None)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        Path(self.folder).mkdir(parents=True, exist_ok=True)
+        folder = datafolder(self.folder)
+        every = self.every if folder.is_local() else max(self.every, 10.0)  # a request each time on a store
         documents = size = 0
         last = time.monotonic()
         try:
@@ -58,12 +57,12 @@ class Progress(PipelineStep):
                 documents += 1
                 size += len(document.text)
                 now = time.monotonic()
-                if now - last >= self.every:
-                    self._write(rank, documents, size)
+                if now - last >= every:
+                    self._write(folder, rank, documents, size)
                     last = now
                 yield document
         finally:
-            self._write(rank, documents, size)
+            self._write(folder, rank, documents, size)
 
 
 def _duration(seconds: float) -> str:
@@ -75,9 +74,17 @@ def _duration(seconds: float) -> str:
 class RunConsole:
     """The live display of one run (see the module docstring)."""
 
-    def __init__(self, output: str | Path, segments: int, verbose: bool = False, stream=None,
+    def __init__(self, output: str, segments: int, verbose: bool = False, stream=None,
                  interval: float | None = None):
-        self.output = Path(output)
+        self.output = Location(output)
+        #: the console log: in the output folder on local disk; elsewhere a local file copied there
+        #: after each segment (the workers' file descriptors need a local file)
+        self.log_folder = datafolder(self.output / "logs")
+        if self.log_folder.is_local():
+            self.log_file = self.log_folder.resolve_paths(CONSOLE_LOG)
+        else:
+            handle, self.log_file = tempfile.mkstemp(prefix="codecurate-console-", suffix=".log")
+            os.close(handle)
         self.segments = segments
         self.verbose = verbose
         self.stream = stream or sys.stdout
@@ -87,21 +94,23 @@ class RunConsole:
         self.lasting = 30.0
         self.written: dict[str, int] = {}  # documents each folder received, from the segments that wrote it
 
-    def _counts(self, logs: Path) -> tuple[int, int, int]:
+    def _counts(self, logs: Location) -> tuple[int, int, int]:
         """Documents and bytes read so far, and tasks completed, of the segment logging to ``logs``."""
         documents = size = 0
-        for path in (logs / PROGRESS_FOLDER).glob("*.json"):
+        folder = datafolder(logs)
+        if not exists(folder):
+            return 0, 0, 0
+        for name in folder.list_files(PROGRESS_FOLDER, glob_pattern="*.json"):
             try:
-                counts = json.loads(path.read_text(encoding="utf-8"))
+                counts = read_json(folder, name)
             except (OSError, ValueError):
                 continue
             documents += counts.get("documents", 0)
             size += counts.get("bytes", 0)
-        completions = logs / "completions"
-        done = sum(1 for _ in completions.iterdir()) if completions.is_dir() else 0
+        done = len(folder.list_files("completions")) if folder.isdir("completions") else 0
         return documents, size, done
 
-    def _line(self, index: int, name: str, tasks: int, logs: Path, started: float, expected: int | None,
+    def _line(self, index: int, name: str, tasks: int, logs: Location, started: float, expected: int | None,
               final: bool = False) -> str:
         documents, size, done = self._counts(logs)
         elapsed = time.monotonic() - started
@@ -127,6 +136,9 @@ class RunConsole:
             self.stream.write("\r\033[K")
         self.stream.write(f"{self.segments} segments done in {_duration(seconds)}; logs: "
                           f"{self.output / 'logs' / CONSOLE_LOG}\n")
+        self.stream.flush()
+        if not self.log_folder.is_local():
+            os.unlink(self.log_file)
         self.stream.flush()
 
     @contextmanager
@@ -158,7 +170,7 @@ class RunConsole:
             self.written[writes] = self.written.get(writes, 0) + _documents_out(logs)
 
     @contextmanager
-    def _quiet(self, logs: Path):
+    def _quiet(self, logs: Location):
         """Send this process's and its workers' console output to ``logs/../console.log`` (unless
         verbose); the display keeps a handle on the real console."""
         if self.verbose:
@@ -166,8 +178,8 @@ class RunConsole:
             return
         sys.stdout.flush()
         sys.stderr.flush()
-        log_path = self.output / "logs" / CONSOLE_LOG
-        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_file
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
         saved = os.dup(1), os.dup(2)
         try:
             on_fd1 = self.stream.fileno() == 1
@@ -189,14 +201,17 @@ class RunConsole:
                 os.dup2(saved[1], 2)
                 os.close(saved[0])
                 os.close(saved[1])
+                if not self.log_folder.is_local():
+                    self.log_folder.put(log_path, CONSOLE_LOG)
 
 
-def _documents_out(logs: Path) -> int:
+def _documents_out(logs: Location) -> int:
     """Documents that left the segment logging to ``logs`` (its clock's counts)."""
     total = 0
-    for path in (logs / "stats").glob("*.json"):
+    folder = datafolder(logs)
+    for name in folder.list_files("stats", glob_pattern="*.json") if folder.isdir("stats") else []:
         try:
-            steps = json.loads(path.read_text(encoding="utf-8"))
+            steps = read_json(folder, name)
         except (OSError, ValueError):
             continue
         for step in steps:

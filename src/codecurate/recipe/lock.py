@@ -5,18 +5,28 @@ reader). ``OutputLock`` is taken before anything is written and held for the who
 process for a local or Ray run, by the submitted jobs for Slurm (until they leave the queue). A
 second run refuses at once, naming the holder; a lock whose holder is gone (a process that no
 longer exists on this host, Slurm jobs no longer queued) is taken over with a warning.
+
+On local disk the lock file is created exclusively (``O_EXCL``). On an object store (``s3://``),
+which has no exclusive create through fsspec, the lock is written with a token of its own and read
+back after a pause: of two runs starting together the one whose token stays holds it, the other
+refuses. A holder on another host cannot be checked from here: the lock is then refused, naming
+the file to delete if that run is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from datatrove.utils.logging import logger
+
+from codecurate.core.folders import Location, datafolder, read_json, write_json
 
 LOCK_FILE = ".codecurate.lock"
 
@@ -57,13 +67,20 @@ class OutputLock:
     """The lock on ``output`` (created when missing). ``acquire`` takes it or raises
     ``OutputLockedError``; ``release`` gives it back (only when this process holds it)."""
 
+    #: seconds between writing the lock on an object store and reading it back
+    settle_seconds = 1.0
+
     def __init__(self, output: str | Path):
-        self.output = Path(output)
+        self.output = Location(os.fspath(output))
+        self.folder = datafolder(self.output)
         self.path = self.output / LOCK_FILE
-        self.holder = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+        self.holder = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time(),
+                       "token": uuid.uuid4().hex}
 
     def acquire(self) -> OutputLock:
-        self.output.mkdir(parents=True, exist_ok=True)
+        if not self.folder.is_local():
+            return self._acquire_on_store()
+        os.makedirs(self.output, exist_ok=True)
         for _ in range(3):
             try:
                 descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -75,9 +92,25 @@ class OutputLock:
             return self
         raise OutputLockedError(f"could not lock {self.output}: another run keeps taking it")
 
+    def _acquire_on_store(self) -> OutputLock:
+        for _ in range(3):
+            if self.folder.exists(LOCK_FILE):
+                self._take_over_if_stale()
+                continue
+            write_json(self.folder, LOCK_FILE, self.holder, indent=None)
+            time.sleep(self.settle_seconds)
+            try:
+                holder = read_json(self.folder, LOCK_FILE)
+            except (OSError, ValueError):
+                continue
+            if holder.get("token") == self.holder["token"]:
+                return self
+            raise OutputLockedError(f"output folder {self.output} is in use by another run: {_describe(holder)}")
+        raise OutputLockedError(f"could not lock {self.output}: another run keeps taking it")
+
     def _take_over_if_stale(self) -> None:
         try:
-            holder = json.loads(self.path.read_text(encoding="utf-8"))
+            holder = read_json(self.folder, LOCK_FILE)
         except FileNotFoundError:
             return  # released meanwhile
         except (OSError, ValueError):
@@ -87,7 +120,10 @@ class OutputLock:
             hint = "" if alive else f" (if that run is gone, delete {self.path})"
             raise OutputLockedError(f"output folder {self.output} is in use by another run: {_describe(holder)}{hint}")
         logger.warning(f"{self.output}: taking over the lock of a run that is gone ({_describe(holder)})")
-        stale = self.path.with_name(f"{LOCK_FILE}.stale.{os.getpid()}")
+        if not self.folder.is_local():
+            self.folder.rm(LOCK_FILE)
+            return
+        stale = Path(self.path).with_name(f"{LOCK_FILE}.stale.{os.getpid()}")
         try:
             os.replace(self.path, stale)
             stale.unlink()
@@ -97,14 +133,13 @@ class OutputLock:
     def hand_to_slurm(self, job_ids: list[str]) -> None:
         """From now on the lock is held by ``job_ids`` (the process may exit)."""
         self.holder = {**self.holder, "slurm_jobs": list(job_ids)}
-        temporary = self.path.with_name(f"{LOCK_FILE}.{os.getpid()}")
-        temporary.write_text(json.dumps(self.holder), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_json(self.folder, LOCK_FILE, self.holder, indent=None)
 
     def release(self) -> None:
         try:
-            holder = json.loads(self.path.read_text(encoding="utf-8"))
+            holder = read_json(self.folder, LOCK_FILE)
         except (OSError, ValueError):
             return
         if holder.get("pid") == self.holder["pid"] and holder.get("host") == self.holder["host"]:
-            self.path.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                self.folder.rm(LOCK_FILE)

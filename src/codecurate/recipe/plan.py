@@ -13,14 +13,13 @@ to stages.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers.base import BaseReader
 
 from codecurate.core.blocks import Accounting
+from codecurate.core.folders import Location, datafolder, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.readers.documents import DocumentsReader
 from codecurate.recipe.clock import Clock
@@ -38,7 +37,7 @@ class Plan:
     """The segments of a run, in order."""
 
     segments: list[Segment]
-    output: Path
+    output: Location
     #: stages whose block keeps no accounts (``codecurate.recipe.passthrough``)
     pass_through: list[str] = field(default_factory=list)
 
@@ -61,8 +60,7 @@ class Plan:
         return described
 
     def save(self) -> None:
-        self.output.mkdir(parents=True, exist_ok=True)
-        (self.output / "plan.json").write_text(json.dumps(self.describe(), indent=2) + "\n", encoding="utf-8")
+        write_json(datafolder(self.output), "plan.json", self.describe())
 
 
 def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[str]) -> PipelineStep:
@@ -78,7 +76,7 @@ def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[st
 def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     """Instantiate every block of ``recipe`` and arrange them into segments; ``join_passes=False``
     gives every planned pass a segment of its own (the outputs are the same)."""
-    output = Path(recipe.output)
+    output = Location(recipe.output)
     tasks = int(recipe.executor.get("tasks", 1))
     segments: list[Segment] = []
     current = Segment("main")

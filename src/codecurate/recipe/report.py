@@ -11,26 +11,28 @@ serve SFIM), the tokens written and the time per stage.
 from __future__ import annotations
 
 import gzip
-import json
+import os
 from collections import Counter
 from pathlib import Path
 
 import orjson
 
 from codecurate import documents as keys
+from codecurate.core.folders import Location, datafolder, read_json, staged_folder, write_json, write_text
 from codecurate.recipe.summary import analysis_coverage, compute_summary, human_size
 
 
-def _records(folder: Path):
-    for path in sorted(folder.rglob("*.jsonl.gz")) if folder.is_dir() else []:
-        with gzip.open(path, "rb") as f:
+def _records(location: str):
+    folder = datafolder(location)
+    for path in folder.list_files(glob_pattern="**/*.jsonl.gz") if folder.isdir("") else []:
+        with folder.open(path, "rb") as raw, gzip.open(raw, "rb") as f:
             for line in f:
                 yield orjson.loads(line)
 
 
 def collect(output: str | Path) -> dict:
     """Every number of the report, as JSON-able data."""
-    output = Path(output)
+    output = Location(os.fspath(output))
     summary = compute_summary(output)
     languages: Counter = Counter()
     language_bytes: Counter = Counter()
@@ -74,8 +76,8 @@ def collect(output: str | Path) -> dict:
                                                                     "deleted_bytes")}
                  for s in summary["stages"] if "comment_blocks" in s["counters"]}
     analysis = {s["stage"]: coverage for s in summary["stages"] if (coverage := analysis_coverage(s["counters"]))}
-    tokens_file = output / "tokens" / "summary.json"
-    tokens = json.loads(tokens_file.read_text()) if tokens_file.is_file() else None
+    folder = datafolder(output)
+    tokens = read_json(folder, "tokens/summary.json") if folder.isfile("tokens/summary.json") else None
     return {
         "complete": summary["complete"],
         "warnings": summary.get("warnings", []),
@@ -277,13 +279,17 @@ def plot(data: dict, folder: Path) -> dict[str, str]:
     return made
 
 
-def write_report(output: str | Path, plots: bool = True) -> Path:
-    """``OUTPUT/report/`` with ``report.md``, ``report.json`` and the PNG plots; returns the folder."""
-    output = Path(output)
+def write_report(output: str | Path, plots: bool = True) -> Location:
+    """``OUTPUT/report/`` with ``report.md``, ``report.json`` and the PNG plots; returns the folder
+    (a local path or a URL, like ``output``)."""
+    output = Location(os.fspath(output))
     data = collect(output)
-    folder = output / "report"
-    folder.mkdir(parents=True, exist_ok=True)
-    made = plot(data, folder) if plots else {}
-    (folder / "report.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    (folder / "report.md").write_text(markdown(data, made), encoding="utf-8")
-    return folder
+    location = output / "report"
+    folder = datafolder(location)
+    made = {}
+    if plots:
+        with staged_folder(folder) as local:  # matplotlib writes local files
+            made = plot(data, Path(local))
+    write_json(folder, "report.json", data)
+    write_text(folder, "report.md", markdown(data, made))
+    return location

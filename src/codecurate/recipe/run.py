@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
-import shutil
 import time
 import uuid
 from pathlib import Path
 
 import yaml
+from datatrove.io import DataFolder
 from datatrove.utils.logging import logger
 
+from codecurate.core.folders import Location, datafolder, is_url, read_json, read_text, remove, write_json, write_text
 from codecurate.recipe.console import RunConsole
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.lock import LOCK_FILE, OutputLock
@@ -36,7 +38,7 @@ def _input_paths(recipe: Recipe) -> list[Path]:
     paths = []
     for spec in recipe.inputs:
         for value in (getattr(spec, "params", None) or {}).values():
-            if isinstance(value, str) and value and Path(value).exists():
+            if isinstance(value, str) and value and not is_url(value) and Path(value).exists():
                 paths.append(Path(value).resolve())
     return paths
 
@@ -54,13 +56,13 @@ RUN_WRITES = frozenset({
 })
 
 
-def _recorded_stage_ids(output: Path) -> set[str]:
+def _recorded_stage_ids(output: DataFolder) -> set[str]:
     """The stage ids of the run recorded in ``output`` (a ``huggingface_output`` stage writes
     ``OUTPUT/<stage id>/`` when given no folder)."""
     from codecurate.recipe.schema import default_stage_id
 
     try:
-        recorded = json.loads((output / RESOLVED_RECIPE).read_text(encoding="utf-8"))
+        recorded = read_json(output, RESOLVED_RECIPE)
     except (OSError, ValueError):
         return set()
     ids: set[str] = set()
@@ -78,61 +80,76 @@ def _written_by_a_run(name: str, stage_ids: set[str]) -> bool:
     return name in RUN_WRITES or name in stage_ids or name.startswith(f"{LOCK_FILE}.")  # the lock's own files
 
 
-def read_marker(output: Path) -> dict | None:
+def read_marker(output: DataFolder | str) -> dict | None:
     """The marker of ``output``: ``None`` when there is none; raises ``OutputInUseError`` when it is
     not a valid marker of this format."""
-    path = output / OUTPUT_MARKER
-    if not path.exists() and not path.is_symlink():
+    output = datafolder(output)
+    path = output.resolve_paths(OUTPUT_MARKER)
+    local = Path(path) if output.is_local() else None
+    if not output.exists(OUTPUT_MARKER) and not (local is not None and local.is_symlink()):
         return None
     try:
-        if path.is_symlink() or not path.is_file():
+        if (local is not None and local.is_symlink()) or not output.isfile(OUTPUT_MARKER):
             raise ValueError("not a regular file")
-        marker = json.loads(path.read_text(encoding="utf-8"))
+        marker = read_json(output, OUTPUT_MARKER)
         if not isinstance(marker, dict) or marker.get("format") != MARKER_FORMAT:
             raise ValueError(f"not format {MARKER_FORMAT}")
         if not isinstance(marker.get("run_id"), str) or not re.fullmatch(r"[0-9a-f]{32}", marker["run_id"]):
             raise ValueError("no run id")
     except (OSError, ValueError) as error:
-        raise OutputInUseError(f"{path} is not a valid codecurate marker ({error}); {output} is left as it is: "
+        raise OutputInUseError(f"{path} is not a valid codecurate marker ({error}); {output.path} is left as it is: "
                                "delete it yourself if it is yours to delete, or choose another --output") from None
     return marker
 
 
-def write_marker(output: Path, run_id: str, recipe: Recipe) -> None:
+def write_marker(output: DataFolder | str, run_id: str, recipe: Recipe) -> None:
     """Write ``OUTPUT_MARKER`` (atomically): format, run id, recipe name, when."""
     marker = {"format": MARKER_FORMAT, "tool": "codecurate", "run_id": run_id, "recipe": recipe.name,
               "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    temporary = output / f"{OUTPUT_MARKER}.{os.getpid()}"
-    temporary.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, output / OUTPUT_MARKER)
+    write_json(datafolder(output), OUTPUT_MARKER, marker)
 
 
-def _check_deletable(recipe: Recipe, output: Path, contents: list[Path]) -> None:
+def _top_level(output: DataFolder) -> dict[str, bool]:
+    """The names at the top of ``output`` (none when it does not exist), each with whether it is a
+    folder (a symbolic link to one is not)."""
+    if not output.isdir(""):
+        return {}
+    names = {}
+    for entry in output.ls("", detail=True):
+        name = posixpath.basename(entry["name"].rstrip("/"))
+        names[name] = entry["type"] == "directory" and not entry.get("islink", False)
+    return names
+
+
+def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, bool]) -> None:
     """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write,
     and holds neither the working directory nor an input of the recipe."""
+    where = recipe.output
     if read_marker(output) is None:
-        if (output / RESOLVED_RECIPE).is_file():
+        if output.isfile(RESOLVED_RECIPE):
             raise OutputInUseError(
-                f"--overwrite refused: {output} has a {RESOLVED_RECIPE} but no {OUTPUT_MARKER} (an output written "
+                f"--overwrite refused: {where} has a {RESOLVED_RECIPE} but no {OUTPUT_MARKER} (an output written "
                 f"before codecurate marked its outputs, or not codecurate's): nothing was deleted. Delete it yourself "
-                f"(rm -r {output}) if it is yours to delete, or choose another --output")
-        raise OutputInUseError(f"--overwrite refused: {output} holds no codecurate run (no {OUTPUT_MARKER}); "
+                f"(rm -r {where}) if it is yours to delete, or choose another --output")
+        raise OutputInUseError(f"--overwrite refused: {where} holds no codecurate run (no {OUTPUT_MARKER}); "
                                "it deletes only a codecurate output folder")
     stage_ids = _recorded_stage_ids(output)
-    foreign = sorted(path.name + ("/" if path.is_dir() and not path.is_symlink() else "") for path in contents
-                     if not _written_by_a_run(path.name, stage_ids))
+    foreign = sorted(name + ("/" if is_folder else "") for name, is_folder in contents.items()
+                     if not _written_by_a_run(name, stage_ids))
     if foreign:
         listed = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
-        raise OutputInUseError(f"--overwrite refused: {output} holds what a codecurate run does not write, which "
+        raise OutputInUseError(f"--overwrite refused: {where} holds what a codecurate run does not write, which "
                                f"would be lost: {listed}. Move it out of the folder, or choose another --output")
-    folder = output.resolve()
+    if not output.is_local():
+        return
+    folder = Path(output.path).resolve()
     for place, what in [(Path.cwd().resolve(), "the working directory"),
                         *((path, f"the input {path}") for path in _input_paths(recipe))]:
         if place == folder or folder in place.parents:
-            raise OutputInUseError(f"--overwrite refused: {output} holds {what}; choose another --output")
+            raise OutputInUseError(f"--overwrite refused: {where} holds {what}; choose another --output")
 
 
-def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
+def prepare_output(recipe: Recipe, overwrite: bool = False) -> Location:
     """Make the output folder ready: new, the same recipe's earlier run (resumed), or overwritten.
 
     Resuming relies on datatrove's completion markers, which are only meaningful for the very same
@@ -140,35 +157,39 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Path:
     empties only a folder proven to be a codecurate output: a valid ``OUTPUT_MARKER`` and nothing at
     its top that a run does not write (``RUN_WRITES``); never one holding the working directory or
     the recipe's input. The marker is written before anything else of the run; a resumed run keeps
-    its run id.
+    its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
+    through ``DataFolder``.
     """
-    output = Path(recipe.output)
+    output = Location(recipe.output)
+    folder = datafolder(output)
     resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
     recorded = output / RESOLVED_RECIPE
-    contents = [p for p in output.iterdir() if p.name != LOCK_FILE] if output.is_dir() else []
+    contents = {name: is_folder for name, is_folder in _top_level(folder).items() if name != LOCK_FILE}
+    has_recipe = folder.isfile(RESOLVED_RECIPE)
     run_id = uuid.uuid4().hex
     if contents and overwrite:
-        _check_deletable(recipe, output, contents)
-        for path in contents:  # the lock, this run's, stays
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-    elif recorded.is_file() and recorded.read_text(encoding="utf-8") != resolved + "\n":
+        _check_deletable(recipe, folder, contents)
+        for name in contents:  # the lock, this run's, stays
+            remove(folder, name)
+    elif has_recipe and read_text(folder, RESOLVED_RECIPE) != resolved + "\n":
         raise OutputInUseError(
             f"output folder {output} holds a run of a different recipe (see {recorded}); "
             "choose another --output, or pass --overwrite to delete it"
         )
-    elif contents and not recorded.is_file():
+    elif contents and not has_recipe:
         raise OutputInUseError(f"output folder {output} is not empty and holds no codecurate run; choose another")
     elif contents:  # the same recipe: resumed, the same run
-        marker = read_marker(output)
+        marker = read_marker(folder)
         run_id = marker["run_id"] if marker else run_id
-    output.mkdir(parents=True, exist_ok=True)
-    write_marker(output, run_id, recipe)
-    recorded.write_text(resolved + "\n", encoding="utf-8")
-    (output / "recipe.yaml").write_text(yaml.safe_dump(recipe.raw, sort_keys=False), encoding="utf-8")
+    if folder.is_local():
+        os.makedirs(folder.path, exist_ok=True)
+    write_marker(folder, run_id, recipe)
+    write_text(folder, RESOLVED_RECIPE, resolved + "\n")
+    write_text(folder, "recipe.yaml", yaml.safe_dump(recipe.raw, sort_keys=False))
     return output
 
 
-def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 2.0) -> dict:
+def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2.0) -> dict:
     """Wait until every task of the run has completed, then write and return the summary. Raises
     ``RuntimeError`` when the jobs have left the queue unfinished (a failure, see the Slurm logs)
     or ``TimeoutError`` after ``seconds``."""
@@ -191,24 +212,26 @@ def wait_for_slurm(output: Path, executors: list, seconds: float, poll: float = 
                 return write_summary(output)
             missing = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
             raise RuntimeError(f"the Slurm jobs of {output} left the queue before finishing segments "
-                               f"{', '.join(missing)}; see {output / 'logs' / 'slurm'}")
+                               f"{', '.join(missing)}; see {Location(output) / 'logs' / 'slurm'}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"the Slurm jobs of {output} did not finish within {seconds:g} s")
         time.sleep(poll)
 
 
-def remove_scratch(output: Path) -> list[str]:
+def remove_scratch(output: str) -> list[str]:
     """Delete the run's ``SCRATCH_FOLDERS`` (after a complete run); the names of those removed."""
     removed = []
+    folder = datafolder(output)
     for name in SCRATCH_FOLDERS:
-        folder = output / name
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder)
+        if folder.is_local() and Path(folder.resolve_paths(name)).is_symlink():
+            continue
+        if folder.isdir(name):
+            remove(folder, name)
             removed.append(name)
     return removed
 
 
-def _finish(output: Path, keep_intermediate: bool, summary: dict | None = None) -> dict:
+def _finish(output: Location, keep_intermediate: bool, summary: dict | None = None) -> dict:
     """Write (or take) the summary; once the run is complete, remove its scratch folders."""
     summary = summary if summary is not None else write_summary(output)
     if summary.get("complete") and not keep_intermediate:

@@ -31,7 +31,9 @@ from typing import Any
 
 import yaml
 
+from codecurate.core.folders import missing_filesystem
 from codecurate.core.registry import BlockKind, block_kind, get_block, is_import_path
+from codecurate.core.run_warnings import input_problems
 
 EXECUTOR_TYPES = ("local", "slurm", "ray")
 TOP_LEVEL_KEYS = ("name", "description", "seed", "output", "executor", "inputs", "stages")
@@ -103,12 +105,18 @@ def climbed_out_of(path: str) -> str | None:
 def normalise_paths(value: Any, where: KeyPath, problem) -> Any:
     """``value`` (a path, or a list or mapping of them) normalised (``os.path.normpath``: no ``.``, no
     doubled or trailing ``/``); a path that climbs out of a folder it names is reported to ``problem``
-    and left as it is. URLs (``scheme://``) are left alone."""
+    and left as it is. URLs (``scheme://``) are left alone; one whose filesystem is not installed is
+    reported, naming what to install."""
     if isinstance(value, list):
         return [normalise_paths(item, (*where, index), problem) for index, item in enumerate(value)]
     if isinstance(value, dict):
         return {key: normalise_paths(item, (*where, key), problem) for key, item in value.items()}
-    if not isinstance(value, str) or not value or "://" in value:
+    if isinstance(value, str) and "://" in value:
+        missing = missing_filesystem(value)
+        if missing:
+            problem(where, missing)
+        return value
+    if not isinstance(value, str) or not value:
         return value
     left = climbed_out_of(value)
     if left is not None:
@@ -519,6 +527,11 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems, line_of, wan
             except Exception as error:  # the block's own validation
                 problem((*path, "params"), f"{type(error).__name__}: {error}")
                 continue
+            found = input_problems(cls, params)  # its input, read before anything runs
+            for message in found:
+                problem((*path, "params"), message)
+            if found:
+                continue
         specs.append(spec)
     return specs
 
@@ -528,6 +541,8 @@ def input_entry(path: str) -> dict:
     folder, or a folder of repositories."""
     from codecurate.readers.huggingface import is_saved_dataset
 
+    if "://" in path:
+        return _url_input_entry(path)
     location = Path(path)
     if location.is_file() and location.suffix == ".parquet":
         return {"reader": "the_stack", "params": {"data_folder": str(location.parent), "glob_pattern": location.name}}
@@ -539,6 +554,24 @@ def input_entry(path: str) -> dict:
         return {"reader": "repositories", "params": {"data_folder": str(location)}}
     raise ValueError(f"--input {path}: not a folder of repositories, parquet files nor a saved dataset "
                      "(does it exist?)")
+
+
+def _url_input_entry(url: str) -> dict:
+    """``input_entry`` for a URL (``s3://bucket/stack``): parquet files or a folder of them (read
+    through fsspec); a folder of repositories must be on local disk."""
+    from codecurate.core.folders import datafolder
+
+    missing = missing_filesystem(url)
+    if missing:
+        raise ValueError(f"--input {missing}")
+    if url.endswith(".parquet"):
+        folder, _, name = url.rstrip("/").rpartition("/")
+        return {"reader": "the_stack", "params": {"data_folder": folder, "glob_pattern": name}}
+    folder = datafolder(url)
+    if folder.list_files(glob_pattern="**/*.parquet"):
+        return {"reader": "the_stack", "params": {"data_folder": url}}
+    raise ValueError(f"--input {url}: holds no parquet file (a folder of repositories, or a saved dataset, is read "
+                     "from local disk)")
 
 
 def replace_code_input(data: dict, path: str) -> list[str]:

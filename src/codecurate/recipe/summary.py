@@ -12,8 +12,11 @@ run still in progress (the summary then says which tasks are missing).
 from __future__ import annotations
 
 import json
+import posixpath
 import time
 from pathlib import Path
+
+from datatrove.io import DataFolder
 
 from codecurate.core.blocks import (
     STAT_DROPPED,
@@ -24,6 +27,7 @@ from codecurate.core.blocks import (
     STAT_KEPT,
     STAT_KEPT_BYTES,
 )
+from codecurate.core.folders import Location, datafolder, read_json, write_json
 from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
@@ -102,43 +106,41 @@ def _charge_time(stages: dict[str, dict], charges: list[str | None], per_step: l
             stages.setdefault(charge, _empty_stage(charge))["seconds"] += seconds
 
 
-def _read_whole_json(path: Path, completion: Path | None = None, attempts: int = 5):
-    """``path``'s JSON, or ``None`` while a task is still writing it (datatrove writes its stats and
+def _read_whole_json(folder: DataFolder, name: str, completion: str | None = None, attempts: int = 5):
+    """``name``'s JSON, or ``None`` while a task is still writing it (datatrove writes its stats and
     its description in place): a file that does not parse is read again a few times, and skipped
     when it still does not and the task has not completed; a completed task's broken file raises."""
     for attempt in range(attempts):
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return read_json(folder, name)
         except (json.JSONDecodeError, UnicodeDecodeError, FileNotFoundError):
             if attempt + 1 < attempts:
                 time.sleep(0.05 * (attempt + 1))
-    if completion is not None and completion.exists():
-        raise ValueError(f"{path}: not valid JSON, and its task has completed")
+    if completion is not None and folder.exists(completion):
+        raise ValueError(f"{folder.resolve_paths(name)}: not valid JSON, and its task has completed")
     return None
 
 
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
-    output = Path(output)
-    plan_file = output / "plan.json"
-    if not plan_file.is_file():
+    folder = datafolder(output)
+    if not folder.isfile("plan.json"):
         raise FileNotFoundError(f"{output} holds no codecurate run (no plan.json)")
-    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    plan = read_json(folder, "plan.json")
     stages: dict[str, dict] = {}
     segments = []
     for segment in plan["segments"]:
-        logs = output / "logs" / segment["name"]
-        stats_files = sorted((logs / "stats").glob("*.json")) if (logs / "stats").is_dir() else []
-        completions = len(list((logs / "completions").iterdir())) if (logs / "completions").is_dir() else 0
-        executor_file = logs / "executor.json"
+        logs = datafolder(Location(output) / "logs" / segment["name"])
+        stats_files = logs.list_files("stats", glob_pattern="*.json") if logs.isdir("stats") else []
+        completions = len(logs.list_files("completions")) if logs.isdir("completions") else 0
         world_size = segment.get("tasks")
-        described = _read_whole_json(executor_file) if executor_file.is_file() else None
+        described = _read_whole_json(logs, "executor.json") if logs.isfile("executor.json") else None
         if isinstance(described, dict):
             world_size = described.get("world_size", world_size)
         segments.append({"name": segment["name"], "tasks": world_size, "completed": completions})
         charges = segment.get("charge_ids") or segment["stage_ids"]
         for stats_file in stats_files:
-            per_step = _read_whole_json(stats_file, logs / "completions" / stats_file.stem)
+            per_step = _read_whole_json(logs, stats_file, f"completions/{posixpath.basename(stats_file)[:-5]}")
             if per_step is None:  # the task is writing it: counted when it has completed
                 continue
             _charge_time(stages, charges, per_step)
