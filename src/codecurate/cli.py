@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("output", help="output folder of a run")
     report.add_argument("--json", action="store_true", help="print the summary as JSON")
     report.add_argument("--no-plots", action="store_true", help="write report.md and report.json without PNG plots")
+    report.add_argument("--raw-samples", action="store_true",
+                        help="report/index.html shows sampled texts as the run read them, not redacted")
 
     relocate = commands.add_parser(
         "relocate", help="make a moved output folder name its new place",
@@ -132,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from importlib.util import find_spec
 
             from codecurate.recipe.report import write_report
+            from codecurate.recipe.report_page import write_page
             from codecurate.recipe.run import run_recipe
             from codecurate.recipe.summary import format_summary
 
@@ -147,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if summary is not None:
                 print(format_summary(summary, brief=True))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
+                write_page(recipe.output)
                 print(f"report: {folder / 'report.md'}")
                 if args.strict and summary.get("warnings"):
                     print(f"codecurate: --strict: the run ended with {len(summary['warnings'])} warnings",
@@ -155,10 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "report":
             from codecurate.recipe.report import write_report
+            from codecurate.recipe.report_page import write_page
             from codecurate.recipe.summary import format_summary, write_summary
 
             summary = write_summary(args.output)
             folder = write_report(args.output, plots=not args.no_plots)
+            write_page(args.output, raw=args.raw_samples)
             print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
             if not args.json:
                 print(f"report: {folder / 'report.md'}")

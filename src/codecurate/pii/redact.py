@@ -94,6 +94,8 @@ class PIIRedactor(CodecurateFilter):
     """
 
     rewrites_text = True
+    #: the report page redacts the texts it shows with this stage (``codecurate.recipe.report_page``)
+    redacts = True
 
     name = "pii_redaction"
 

@@ -1,0 +1,513 @@
+"""``report/index.html``: one self-contained page (inline data, CSS and script; no network) that shows
+what each stage did to real files: the report's numbers as charts one can hover, and per stage and drop
+reason a few seeded sample documents with the reason's evidence in place (the line over the limit, the
+parse error, the analyzer's findings, the matched benchmark, the duplicate beside the copy kept), the
+rewriting stages' before/after pairs (``OUTPUT/samples/``, ``codecurate.core.samples``), rendered
+training samples with their FIM parts, and per repository the file order with its import edges.
+
+Nothing sensitive by default: every text the page shows that predates the recipe's PII stage is run
+through that stage's redactor (a text it cannot redact is withheld), and a PII before/after shows the
+replaced values masked. ``raw=True`` shows raw input instead; the page lists which sections are raw.
+The page stays under ``MAX_PAGE_BYTES`` whatever the corpus: it holds samples, never data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import os
+from importlib import resources
+
+import orjson
+from datatrove.data import Document
+
+from codecurate import documents as keys
+from codecurate.core.folders import Location, datafolder, exists, read_json, write_text
+from codecurate.core.samples import sample_key
+from codecurate.recipe.report import _records
+
+#: sample documents per stage and drop reason
+SAMPLES_PER_REASON = 4
+#: lines of a document shown (a window around its evidence), and characters of a line
+WINDOW_LINES = 48
+LINE_CHARS = 240
+#: before/after pairs per rewriting stage, training samples per objective and layout
+REWRITES_SHOWN = 5
+TRAINING_SHOWN = 2
+#: repositories whose file order is shown, and files listed per repository
+REPOSITORIES_SHOWN = 8
+ORDER_FILES_SHOWN = 120
+#: the page's bound: samples are dropped (the largest groups first) until the page fits
+MAX_PAGE_BYTES = 4 << 20
+#: the longest text run through the redactor (a longer one is cut first)
+REDACT_CHARS = 200_000
+#: metadata shown beside a sample
+SHOWN_KEYS = (
+    keys.LICENSE,
+    keys.LICENSE_SOURCE,
+    keys.FILE_LICENSE,
+    keys.SIZE_BYTES,
+    keys.QUALITY_SCORE,
+    keys.DUPLICATE_SIMILARITY,
+    keys.DUPLICATE_REPOSITORY_OF,
+    keys.ANALYSIS_DEFECTS,
+    keys.ANALYSIS_DEFECTS_PER_KLOC,
+    keys.ANALYSIS_RULES,
+    keys.ANALYSIS_ERROR,
+    keys.DECONTAMINATION_MATCH,
+    keys.SENSITIVE_MATCH,
+    keys.PII_COUNTS,
+    keys.COMMENTED_CODE_REMOVED_BYTES,
+    keys.SFIM_NODE,
+    keys.SFIM_FALLBACK,
+)
+
+
+class Smallest:
+    """The ``count`` items of smallest key offered (bounded memory)."""
+
+    def __init__(self, count: int):
+        self.count, self._heap = count, []
+
+    def offer(self, key: int, item) -> None:
+        if len(self._heap) < self.count:
+            heapq.heappush(self._heap, (-key, id(item), item))
+        elif -self._heap[0][0] > key:
+            heapq.heapreplace(self._heap, (-key, id(item), item))
+
+    def items(self) -> list:
+        return [item for _, _, item in sorted(self._heap, key=lambda entry: -entry[0])]
+
+
+class Redactor:
+    """The recipe's PII stage applied to texts the page shows (``None`` stage: texts pass raw)."""
+
+    def __init__(self, output: Location, raw: bool):
+        self.stage_id, self.block = None, None
+        folder = datafolder(output)
+        if raw or not exists(folder, "recipe.json"):
+            return
+        from codecurate.recipe.schema import validate
+
+        recipe = validate(read_json(folder, "recipe.json"), source=str(output / "recipe.json"))
+        for spec in recipe.stages:
+            if getattr(spec.cls, "redacts", False):
+                self.stage_id, self.block = spec.stage_id, spec.build(recipe.seed)
+                break
+
+    def __call__(self, text: str, metadata: dict) -> str | None:
+        """``text`` redacted as the PII stage would; ``None`` when the stage would not pass it."""
+        if self.block is None:
+            return text
+        document = Document(
+            text=text[:REDACT_CHARS], id=str(metadata.get(keys.PATH) or "sample"), metadata=dict(metadata)
+        )
+        verdict = self.block.filter(document)
+        keep = verdict[0] if isinstance(verdict, tuple) else verdict
+        return document.text if keep else None
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= LINE_CHARS else f"{line[:LINE_CHARS]} … (+{len(line) - LINE_CHARS:,} characters)"
+
+
+def _window(text: str, marks: dict[int, str], shared: set[str] | None = None) -> list[list]:
+    """The shown lines of ``text``: ``[number, text, note]`` rows (``note``: the evidence on that line,
+    ``"shared"`` for a line the other copy holds too), a ``[0, "… N lines …", ""]`` row for a gap;
+    ``WINDOW_LINES`` lines from a little before the first marked line."""
+    lines = text.split("\n")
+    first = min(marks) if marks else 1
+    start = max(1, min(first - 5, len(lines) - WINDOW_LINES + 1))
+    end = min(len(lines), start + WINDOW_LINES - 1)
+    rows: list[list] = [[0, f"… {start - 1:,} lines …", ""]] if start > 1 else []
+    for number in range(start, end + 1):
+        line = lines[number - 1]
+        note = marks.get(number, "")
+        if not note and shared is not None and line.strip() in shared:
+            note = "shared"
+        rows.append([number, _cut(line), note])
+    if end < len(lines):
+        rows.append([0, f"… {len(lines) - end:,} more lines …", ""])
+    return rows
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, max(0, offset)) + 1
+
+
+def _marks(text: str, meta: dict) -> dict[int, str]:
+    """Line -> what the evidence says there, from the block's ``evidence`` and the matches it recorded."""
+    evidence = meta.get(keys.EVIDENCE) or {}
+    marks: dict[int, str] = {}
+    if evidence.get("line"):
+        if "chars" in evidence:
+            marks[evidence["line"]] = f"{evidence['chars']:,} characters (limit {evidence.get('limit', '?'):,})"
+        else:
+            marks[evidence["line"]] = f"{evidence.get('node', 'error')} at column {evidence.get('column', '?')}"
+    for finding in evidence.get("findings") or []:
+        line = max(1, int(finding.get("line") or 1))
+        note = f"{finding.get('rule')} ({finding.get('severity')}): {finding.get('message', '')}"
+        marks[line] = f"{marks[line]}; {note}" if line in marks else note
+    for start, end in evidence.get("spans") or []:
+        for line in range(_line_of(text, start), _line_of(text, end - 1) + 1):
+            marks.setdefault(line, "matches the benchmark item")
+    return marks
+
+
+def _shown_meta(meta: dict) -> dict:
+    return {k: meta[k] for k in SHOWN_KEYS if meta.get(k) not in (None, "", {}, [])}
+
+
+def _sample(record: dict, redact: Redactor, pair: dict | None = None) -> dict:
+    meta = record.get("metadata") or {}
+    text = record.get("text") or ""
+    marks = _marks(text, meta)
+    shown = redact(text, meta)
+    entry = {
+        "id": record.get("id"),
+        "repo": meta.get(keys.REPO),
+        "path": meta.get(keys.PATH) or record.get("id"),
+        "language": meta.get(keys.LANGUAGE),
+        "meta": _shown_meta(meta),
+        "evidence": meta.get(keys.EVIDENCE),
+        "lines": text.count("\n") + 1,
+    }
+    if pair is not None:
+        other = pair["text"]
+        shared = {line.strip() for line in text.split("\n")} & {line.strip() for line in other.split("\n")}
+        shared.discard("")
+        other_shown = redact(other, pair["metadata"]) if pair["redact"] else other
+        entry["pair"] = {
+            "id": pair["id"],
+            "path": pair["metadata"].get(keys.PATH) or pair["id"],
+            "repo": pair["metadata"].get(keys.REPO),
+            "where": pair["where"],
+            "rows": None if other_shown is None else _window(other_shown, {}, shared),
+        }
+        entry["rows"] = None if shown is None else _window(shown, marks, shared)
+        entry["shared_lines"] = len(shared)
+    else:
+        entry["rows"] = None if shown is None else _window(shown, marks)
+    return entry
+
+
+def _unformatted(text: str, meta: dict) -> str:
+    """A formatted training string back as its file (header + text): prefix, middle, suffix in place."""
+    parts = _fim_parts(text, meta)
+    return text if parts is None else parts["prefix"] + parts["middle"] + parts["suffix"]
+
+
+def _fim_parts(text: str, meta: dict) -> dict | None:
+    """``{format, mode, prefix, middle, suffix, tokens}`` of a training string, or ``None`` when no
+    known format made it."""
+    from codecurate.fim.formats import FORMATS, NTP, SPM
+
+    for fmt in FORMATS.values():
+        if not (text.startswith(fmt.bos) and text.endswith(fmt.eos)):
+            continue
+        if meta.get(keys.FIM_MODE) not in (None, NTP) and fmt.prefix not in text:
+            continue
+        mode, prefix, middle, suffix = fmt.parse(text)
+        if mode == SPM:  # prefix and middle are one run: the metadata says where the middle starts
+            start, end = meta.get(keys.FIM_MIDDLE) or (len(prefix), len(prefix))
+            length = end - start
+            prefix, middle = prefix[: len(prefix) - length], prefix[len(prefix) - length :]
+        return {
+            "format": fmt.name,
+            "mode": mode,
+            "prefix": prefix,
+            "middle": middle,
+            "suffix": suffix,
+            "tokens": {
+                "bos": fmt.bos,
+                "eos": fmt.eos,
+                "prefix": fmt.prefix,
+                "suffix": fmt.suffix,
+                "middle": fmt.middle,
+                "middle_end": fmt.middle_end,
+            },
+        }
+    return None
+
+
+def _clip(text: str, lines: int, tail: bool = False) -> str:
+    parts = text.split("\n")
+    if len(parts) <= lines:
+        return "\n".join(_cut(p) for p in parts)
+    kept = parts[-lines:] if tail else parts[:lines]
+    gap = f"… {len(parts) - lines:,} lines …"
+    body = "\n".join(_cut(p) for p in kept)
+    return f"{gap}\n{body}" if tail else f"{body}\n{gap}"
+
+
+def _diff_rows(before: str, after: str, mask: bool) -> list[list]:
+    """Side-by-side rows ``[kind, before number, before segments, after number, after segments]``
+    (segments ``[text, changed]``; ``kind``: eq, chg, gap), equal runs cut to 2 lines of context;
+    ``mask``: changed text of the before side replaced by dots (a PII value)."""
+    a, b = before.split("\n"), after.split("\n")
+    rows: list[list] = []
+
+    def segments(text: str, spans: list[tuple[int, int]], hide: bool) -> list[list]:
+        out, at = [], 0
+        for start, end in spans:
+            out += [[_cut(text[at:start]), False]] if start > at else []
+            changed = text[start:end]
+            out.append(["•" * min(len(changed), 12) if hide and changed else _cut(changed), True])
+            at = end
+        return out + ([[_cut(text[at:]), False]] if at < len(text) or not out else [])
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            run = list(range(i2 - i1))
+            keep = run if len(run) <= 4 else run[:2] + [-1] + run[-2:]
+            for k in keep:
+                if k < 0:
+                    rows.append(["gap", 0, [[f"… {i2 - i1 - 4:,} equal lines …", False]], 0, []])
+                else:
+                    rows.append(["eq", i1 + k + 1, [[_cut(a[i1 + k]), False]], j1 + k + 1, [[_cut(b[j1 + k]), False]]])
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            left = a[i1 + k] if i1 + k < i2 else None
+            right = b[j1 + k] if j1 + k < j2 else None
+            if left is not None and right is not None:
+                matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+                ops = [o for o in matcher.get_opcodes() if o[0] != "equal"]
+                left_segments = segments(left, [(o[1], o[2]) for o in ops], mask)
+                right_segments = segments(right, [(o[3], o[4]) for o in ops], False)
+            else:
+                left_segments = segments(left, [(0, len(left))], mask) if left is not None else []
+                right_segments = [[_cut(right), True]] if right is not None else []
+            rows.append(
+                [
+                    "chg",
+                    i1 + k + 1 if left is not None else 0,
+                    left_segments,
+                    j1 + k + 1 if right is not None else 0,
+                    right_segments,
+                ]
+            )
+    return rows[: WINDOW_LINES * 2]
+
+
+def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> dict:
+    """The page's data: the report's numbers (``report``: ``codecurate.recipe.report.collect``) and
+    the samples, redacted unless ``raw``."""
+    output = Location(os.fspath(output))
+    redact = Redactor(output, raw)
+    stages = [s["stage"] for s in report["funnel"]]
+    after_pii = stages[stages.index(redact.stage_id) + 1 :] if redact.stage_id in stages else []
+    # dropped documents: per stage and reason, the smallest keys
+    picks: dict[tuple[str, str], Smallest] = {}
+    for stage in stages:
+        for record in _records(output / "excluded" / stage):
+            meta = record.get("metadata") or {}
+            reason = meta.get(keys.FILTER_REASON) or "unknown"
+            picks.setdefault((stage, reason), Smallest(SAMPLES_PER_REASON)).offer(
+                sample_key(stage, str(record.get("id"))), record
+            )
+    wanted = {
+        r["metadata"][keys.DUPLICATE_OF]
+        for pick in picks.values()
+        for r in pick.items()
+        if (r.get("metadata") or {}).get(keys.DUPLICATE_OF)
+    }
+    training, orders, kept_copies = _documents(output, wanted)
+    kept_copies.update(_excluded_copies(output, wanted - set(kept_copies), stages))
+    drops = []
+    for stage in stages:
+        for (pick_stage, reason), pick in picks.items():
+            if pick_stage != stage:
+                continue
+            samples = []
+            for record in pick.items():
+                kept = kept_copies.get((record.get("metadata") or {}).get(keys.DUPLICATE_OF))
+                sample = _sample(record, _Passing(redact) if stage in after_pii else redact, kept)
+                samples.append(sample)
+            counts = next((s["dropped"].get(reason) for s in report["funnel"] if s["stage"] == stage), None) or {}
+            drops.append(
+                {
+                    "stage": stage,
+                    "reason": reason,
+                    "documents": counts.get("documents", len(samples)),
+                    "bytes": counts.get("bytes", 0),
+                    "samples": samples,
+                }
+            )
+    data = {
+        "report": report,
+        "drops": drops,
+        "rewrites": _rewrites(output, stages, redact, raw),
+        "training": training,
+        "orders": orders,
+        "redacted_by": redact.stage_id,
+        "raw": _raw_sections(redact, raw),
+    }
+    return _bounded(data)
+
+
+class _Passing:
+    """A redactor that passes texts as they are (they were redacted in the run)."""
+
+    def __init__(self, redact: Redactor):
+        self.stage_id = redact.stage_id
+
+    def __call__(self, text: str, metadata: dict) -> str:
+        return text
+
+
+def _raw_sections(redact: Redactor, raw: bool) -> list[str]:
+    if redact.block is not None:
+        return []
+    why = "shown raw (codecurate report --raw-samples)" if raw else "the recipe has no PII stage"
+    return [f"dropped documents: {why}", f"before/after: {why}", f"duplicates: {why}"]
+
+
+def _excluded_copies(output: Location, wanted: set[str], stages: list[str]) -> dict[str, dict]:
+    """The copies kept of sampled duplicates that a later stage dropped, from its ``excluded/``."""
+    found: dict[str, dict] = {}
+    for stage in stages:
+        if not wanted - set(found):
+            break
+        for record in _records(output / "excluded" / stage):
+            if record.get("id") in wanted and record["id"] not in found:
+                found[record["id"]] = {
+                    "id": record["id"],
+                    "text": record.get("text") or "",
+                    "metadata": record.get("metadata") or {},
+                    "where": f"dropped later by {stage}",
+                    "redact": True,
+                }
+    return found
+
+
+def _rewrites(output: Location, stages: list[str], redact: Redactor, raw: bool) -> list[dict]:
+    """Per rewriting stage, before/after pairs: texts before the PII stage redacted on both sides; the
+    PII stage's own before masked where it changed (``raw``: shown)."""
+    sections = []
+    for stage in stages:
+        folder = output / "samples" / stage
+        pick = Smallest(REWRITES_SHOWN)
+        for record in _records(folder):
+            pick.offer(int(record.get("key") or sample_key(stage, str(record.get("id")))), record)
+        items = pick.items()
+        if not items:
+            continue
+        is_pii = stage == redact.stage_id
+        shown = []
+        for record in items:
+            meta = record.get("metadata") or {}
+            before, after = record["before"], record["after"]
+            if not is_pii and redact.block is not None:
+                before, after = redact(before, meta), redact(after, meta)
+                if before is None or after is None:
+                    continue
+            shown.append(
+                {
+                    "id": record.get("id"),
+                    "repo": meta.get(keys.REPO),
+                    "path": meta.get(keys.PATH),
+                    "language": meta.get(keys.LANGUAGE),
+                    "meta": _shown_meta(meta),
+                    "rows": _diff_rows(before, after, mask=is_pii and not raw),
+                }
+            )
+        sections.append({"stage": stage, "masked": is_pii and not raw, "samples": shown})
+    return sections
+
+
+def _documents(output: Location, wanted: set[str]) -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """From ``documents/``, in two passes: training samples (a few per objective and layout), the
+    file order of a few repositories (those ordered by the import graph first, half the places), and
+    the kept copies of sampled duplicates (unformatted back into their file)."""
+    picks: dict[str, Smallest] = {}
+    graph, other = Smallest(REPOSITORIES_SHOWN // 2), Smallest(REPOSITORIES_SHOWN)
+    strategies: dict[str, str] = {}
+    for record in _records(output / "documents"):
+        meta = record.get("metadata") or {}
+        group = f"{meta.get(keys.OBJECTIVE) or 'none'}/{meta.get(keys.FIM_MODE) or 'none'}"
+        picks.setdefault(group, Smallest(TRAINING_SHOWN)).offer(sample_key("training", str(record.get("id"))), record)
+        repo = meta.get(keys.REPO)
+        if repo is not None and meta.get(keys.ORDER_POSITION) is not None and repo not in strategies:
+            strategies[repo] = meta.get(keys.ORDER_STRATEGY)
+            ordered_by_graph = strategies[repo] in ("dependency", "topological")
+            (graph if ordered_by_graph else other).offer(sample_key("order", repo), repo)
+    chosen = graph.items()
+    chosen += other.items()[: REPOSITORIES_SHOWN - len(chosen)]
+    files: dict[str, list] = {repo: [] for repo in chosen}
+    found: dict[str, dict] = {}
+    for record in _records(output / "documents") if chosen or wanted else ():
+        meta = record.get("metadata") or {}
+        if meta.get(keys.REPO) in files and meta.get(keys.ORDER_POSITION) is not None:
+            files[meta[keys.REPO]].append(
+                [meta[keys.ORDER_POSITION], meta.get(keys.PATH), meta.get(keys.ORDER_IMPORTS) or []]
+            )
+        if record.get("id") in wanted:
+            found[record["id"]] = {
+                "id": record["id"],
+                "text": _unformatted(record.get("text") or "", meta),
+                "metadata": meta,
+                "where": "kept in documents/",
+                "redact": False,
+            }
+    orders = [
+        {
+            "repo": repo,
+            "strategy": strategies[repo],
+            "files": len(files[repo]),
+            "order": sorted(files[repo])[:ORDER_FILES_SHOWN],
+        }
+        for repo in chosen
+    ]
+    training = []
+    for group in sorted(picks):
+        for record in picks[group].items():
+            meta = record.get("metadata") or {}
+            parts = _fim_parts(record.get("text") or "", meta)
+            if parts is None:
+                continue
+            for name in ("prefix", "suffix"):
+                parts[name] = _clip(parts[name], WINDOW_LINES // 2, tail=name == "prefix")
+            parts["middle"] = _clip(parts["middle"], WINDOW_LINES)
+            training.append(
+                {
+                    "id": record.get("id"),
+                    "repo": meta.get(keys.REPO),
+                    "path": meta.get(keys.PATH),
+                    "language": meta.get(keys.LANGUAGE),
+                    "objective": meta.get(keys.OBJECTIVE),
+                    "sfim_node": meta.get(keys.SFIM_NODE),
+                    **parts,
+                }
+            )
+    return training, orders, found
+
+
+def _size(data: dict) -> int:
+    return len(orjson.dumps(data, default=str))
+
+
+def _bounded(data: dict) -> dict:
+    """``data`` with samples dropped, from the groups holding the most, until it fits the page."""
+    while _size(data) > MAX_PAGE_BYTES:
+        groups = [g for g in data["drops"] + data["rewrites"] if g["samples"]]
+        if not groups:
+            break
+        max(groups, key=lambda g: _size(g["samples"]))["samples"].pop()
+        data["trimmed"] = True
+    return data
+
+
+def render(data: dict) -> str:
+    """The page: the template with ``data`` inlined as JSON (``</`` escaped inside the script)."""
+    template = resources.files("codecurate").joinpath("data", "report_page.html").read_text("utf-8")
+    payload = orjson.dumps(data, default=str).decode().replace("</", "<\\/").replace("<!--", "<\\!--")
+    return template.replace("/*DATA*/null", payload, 1)
+
+
+def write_page(output: str | os.PathLike, raw: bool = False) -> Location:
+    """Write ``OUTPUT/report/index.html`` from the report ``write_report`` saved (``report.json``)
+    and the run's documents; returns its location (a local path or a URL, like ``output``)."""
+    output = Location(os.fspath(output))
+    folder = datafolder(output / "report")
+    write_text(folder, "index.html", render(collect_page(output, read_json(folder, "report.json"), raw)))
+    return output / "report" / "index.html"
