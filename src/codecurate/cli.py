@@ -124,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  segment {segment.name} ({tasks} tasks)")
                 for step, stage_id in zip(segment.steps, segment.stage_ids):
                     print(f"    {stage_id or '(engine)':<24} {step}")
+            if recipe.executor["type"] == "slurm":
+                from codecurate.recipe.executors import make_executors
+                from codecurate.recipe.slurm import describe_submission
+
+                print("Slurm submission (one job group per segment; nothing is submitted by validate):")
+                print("\n".join(describe_submission(make_executors(recipe, plan))))
             from codecurate.recipe.summary import block_warnings
 
             for warning in block_warnings([(s.stage_id, s.block, s.params) for s in [*recipe.inputs, *recipe.stages]],

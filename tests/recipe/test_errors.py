@@ -65,20 +65,30 @@ ROW = {"hexsha": "a", "content": "x = 1\n", "max_stars_repo_name": "o/r", "max_s
        "lang": "Python"}
 
 
+def _schemas_checked(folder: Path) -> None:
+    """Good files where validation reads the schemas (the first ones): a bad file after them is found
+    by the run."""
+    from codecurate.readers.the_stack import SCHEMA_FILES_READ
+
+    for index in range(SCHEMA_FILES_READ):
+        _stack(folder, f"good{index}.parquet", [ROW])
+
+
 def test_a_corrupt_parquet_file_in_a_folder_is_named(tmp_path):
-    _stack(tmp_path / "stack", "good.parquet", [ROW])
-    (tmp_path / "stack" / "bad.parquet").write_bytes(b"PAR1 but not really a parquet file")
+    _schemas_checked(tmp_path / "stack")
+    (tmp_path / "stack" / "zz_bad.parquet").write_bytes(b"PAR1 but not really a parquet file")
     head, log = _readable(_run(_recipe(tmp_path, "the_stack", tmp_path / "stack")), "stage 'the_stack'",
                           "segment 01-main, task ", "not a readable parquet file",
-                          f"({tmp_path / 'stack' / 'bad.parquet'})", "magic bytes")
+                          f"({tmp_path / 'stack' / 'zz_bad.parquet'})", "magic bytes")
     assert "Traceback" in log.read_text() and "magic bytes" in log.read_text()
 
 
 def test_a_parquet_file_without_the_text_column_names_file_row_and_column(tmp_path):
-    _stack(tmp_path / "stack", "other.parquet", [{"text": "x = 1\n", "repo": "o/r"}])
+    _schemas_checked(tmp_path / "stack")
+    _stack(tmp_path / "stack", "zz_other.parquet", [{"text": "x = 1\n", "repo": "o/r"}])
     head, log = _readable(_run(_recipe(tmp_path, "the_stack", tmp_path / "stack", tasks=1, workers=1)),
                           "stage 'the_stack'", "task 0 of 1", "does not have the layout the reader expects",
-                          "row 0 has no column 'content'", str(tmp_path / "stack" / "other.parquet"))
+                          "row 0 has no column 'content'", str(tmp_path / "stack" / "zz_other.parquet"))
     assert "KeyError" in log.read_text()
 
 

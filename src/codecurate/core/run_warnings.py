@@ -7,6 +7,11 @@ of the run summary (``documents_in``, ``kept``, ``dropped`` by reason, ``counter
 validate``). Each string is one warning, written for a person: what is degraded or wrong, and the
 parameter that changes it. The engine shows them in the console's and the report's warnings block;
 it knows no block, only this protocol (``stage_warnings``).
+
+A reader (or any block) may also define ``input_problems(cls, params) -> list[str]``: what in its
+input would make the run fail or read nothing (a parquet without its text column, a folder that holds
+no repository folder), found before anything runs; ``codecurate validate`` and ``run`` refuse the
+recipe with them, as they refuse a wrong parameter (``input_problems``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any
 
 #: the classmethod a block defines to contribute warnings
 HOOK = "run_warnings"
+#: the classmethod a block defines to check its input before a run
+INPUT_HOOK = "input_problems"
 
 
 def resolved_params(cls: type, params: dict | None) -> dict[str, Any]:
@@ -43,3 +50,9 @@ def stage_warnings(cls: type, params: dict | None, stage: dict | None) -> list[s
         return [str(message) for message in hook(resolved_params(cls, params), stage) or ()]
     except Exception as error:
         return [f"{cls.__name__}.{HOOK} failed: {type(error).__name__}: {error}"]
+
+
+def input_problems(cls: type, params: dict | None) -> list[str]:
+    """What ``cls`` finds wrong with its input before a run (empty when it checks nothing)."""
+    hook = getattr(cls, INPUT_HOOK, None)
+    return [] if hook is None else [str(message) for message in hook(resolved_params(cls, params)) or ()]

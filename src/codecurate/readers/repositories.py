@@ -165,6 +165,24 @@ class RepositoriesReader(RepositoryReader):
         self.repository_ids: dict[str, str] | None = None
         self.renamed: list[tuple[str, str, str]] = []
 
+    @classmethod
+    def input_problems(cls, params: dict) -> list[str]:
+        """A folder that holds no repository folder: the run would read nothing
+        (``codecurate.core.run_warnings``)."""
+        root = Path(params["data_folder"])
+        if "://" in params["data_folder"] or not root.is_dir():
+            return []
+        try:
+            entries = [entry for entry in root.iterdir() if not entry.name.startswith(".")]
+        except OSError:
+            return []
+        if any(entry.is_dir() and not entry.is_symlink() for entry in entries) or not entries:
+            return []
+        git = " (it is itself a git work tree)" if (root / ".git").exists() else ""
+        return [f"{root} holds no repository folder, only {len(entries)} files{git}: each subfolder of data_folder "
+                f"is a repository, its top-level files are not read; name the folder that holds {root.name}/ "
+                "instead (or put the repository in a folder of its own)"]
+
     def list_repositories(self) -> list[str]:
         """The repository folders, sorted; every other top-level entry goes to ``skipped_entries``
         with its reason (``hidden``, ``symlink``, ``not_a_repository``, ``unreadable``,

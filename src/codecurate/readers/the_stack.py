@@ -19,6 +19,43 @@ STACK_COLUMNS = {
 }
 
 
+#: columns the reader reads besides the text, and what their absence costs
+OPTIONAL_COLUMNS = {
+    "max_stars_repo_name": "every file of a parquet file is one repository ('<file>#unknown')",
+    "max_stars_repo_path": "files are named 'row-N' and their language comes from the text alone",
+    "max_stars_repo_licenses": "no file has a licence: repository_license drops every one as license_not_found",
+    "lang": "each file's language is detected from its path",
+}
+#: parquet files whose schema is read at validation (the first ones, in sorted order)
+SCHEMA_FILES_READ = 8
+
+
+def parquet_columns(data_folder: str, glob_pattern: str) -> dict[str, list[str] | str]:
+    """The column names of the first ``SCHEMA_FILES_READ`` parquet files matching ``glob_pattern``
+    under ``data_folder`` (a path or an fsspec URL), by file path, or why a file's footer (all that is
+    read) cannot be read."""
+    import pyarrow.parquet as pq
+    from datatrove.io import get_datafolder
+
+    folder = get_datafolder(data_folder)
+    columns: dict[str, list[str] | str] = {}
+    for name in sorted(folder.list_files(glob_pattern=glob_pattern))[:SCHEMA_FILES_READ]:
+        if name.endswith(".parquet"):
+            try:
+                with folder.open(name, "rb") as file:
+                    columns[folder.resolve_paths(name)] = list(pq.read_schema(file).names)
+            except (OSError, ValueError, pa_errors()) as error:
+                columns[folder.resolve_paths(name)] = f"{type(error).__name__}: {error}"
+    return columns
+
+
+def pa_errors() -> type[Exception]:
+    """pyarrow's error for a file that is not parquet (``ArrowInvalid``)."""
+    import pyarrow
+
+    return pyarrow.ArrowException
+
+
 def stack_license(licenses: object) -> str | None:
     """SPDX expression from The Stack's ``max_stars_repo_licenses`` list (every license applies)."""
     if not licenses:
@@ -58,6 +95,42 @@ class TheStackReader(RecordFileReader):
         super().__init__(
             data_folder, glob_pattern=glob_pattern, text_key=text_key, limit=limit, file_progress=file_progress
         )
+
+    @classmethod
+    def input_problems(cls, params: dict) -> list[str]:
+        """No parquet file to read, or one without the text column (``codecurate.core.run_warnings``)."""
+        try:
+            found = parquet_columns(params["data_folder"], params["glob_pattern"])
+        except Exception as error:  # an unreadable footer is the file's fault: say which error
+            return [f"cannot read the parquet schemas under {params['data_folder']}: {type(error).__name__}: {error}"]
+        if not found:
+            return [f"no parquet file matches {params['glob_pattern']!r} under {params['data_folder']}"]
+        problems = []
+        text_key = params["text_key"]
+        for name, columns in found.items():
+            if isinstance(columns, str):
+                problems.append(f"{name}: not a readable parquet file ({columns})")
+            elif text_key not in columns:
+                hint = (" It has a 'text' column: set text_key: text, or read it with datatrove's parquet reader "
+                        "(reader: \"datatrove.pipeline.readers:ParquetReader\", without repository columns)"
+                        if "text" in columns else "")
+                problems.append(f"{name}: no column {text_key!r} (param text_key), the file's text; its columns: "
+                                f"{', '.join(columns)}.{hint}")
+        return problems[:3]
+
+    @classmethod
+    def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:
+        """Before a run: the optional columns the parquet files lack, and what that costs."""
+        if stage is not None:
+            return []
+        try:
+            found = parquet_columns(params["data_folder"], params["glob_pattern"])
+        except Exception:
+            return []
+        missing = {column for columns in found.values() if not isinstance(columns, str)
+                   for column in OPTIONAL_COLUMNS if column not in columns}
+        return [f"the parquet files lack column {column!r}: {OPTIONAL_COLUMNS[column]}"
+                for column in OPTIONAL_COLUMNS if column in missing]
 
     def to_document(self, record: dict, filepath: str, index: int) -> Document:
         if self.text_key not in record:

@@ -430,6 +430,15 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
         cls = _executor_class(kind)
         _normalise_params(executor, (), ("executor",), problem)
         executor_params = {k: v for k, v in executor.items() if k not in ("type", *CODECURATE_EXECUTOR_KEYS)}
+        if kind == "slurm":  # Slurm's own formats, checked before the types (a time YAML read as an int)
+            from codecurate.recipe.slurm import partition_problem, time_problem
+
+            if "time" in executor_params and (message := time_problem(executor_params["time"])):
+                problem(("executor", "time"), message)
+                executor_params["time"] = str(executor_params["time"])
+            if isinstance(executor_params.get("partition"), str) and \
+                    (message := partition_problem(executor_params["partition"])):
+                problem(("executor", "partition"), message)
         check_params(cls, executor_params, ("executor",), line_of, problems, f"the {kind} executor")
         tasks = executor_params.get("tasks", 1)
         if isinstance(tasks, int) and tasks < 1:

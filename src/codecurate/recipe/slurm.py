@@ -22,6 +22,38 @@ def cluster_max_array_size() -> int | None:
     return int(match.group(1)) if done.returncode == 0 and match else None
 
 
+#: Slurm's time formats (sbatch --time): minutes, minutes:seconds, hours:minutes:seconds, days-hours,
+#: days-hours:minutes, days-hours:minutes:seconds, or no limit
+SLURM_TIME = re.compile(r"\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|(?i:unlimited|infinite)")
+
+
+def time_problem(value: object) -> str | None:
+    """What is wrong with an executor's ``time`` for Slurm, with how to write it; ``None`` when right."""
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 1:00:00 as 3600 (base 60)
+        hours, rest = divmod(value, 3600)
+        written = f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+        return (f"expected a Slurm time string, got the integer {value}: YAML reads an unquoted {written} as the "
+                f"base-60 number {value}; quote it: time: \"{written}\" (--set 'executor.time=\"{written}\"'), "
+                f"or time: \"{value}\" for {value} minutes")
+    if not isinstance(value, str) or not SLURM_TIME.fullmatch(value.strip()):
+        return (f"{value!r} is not a Slurm time: write minutes (\"90\"), \"HH:MM:SS\", \"D-HH:MM:SS\" or "
+                "\"UNLIMITED\", quoted")
+    return None
+
+
+def partition_problem(partition: object) -> str | None:
+    """A partition ``sinfo`` does not list, when Slurm is reachable here (``None`` otherwise, or when it
+    is listed)."""
+    try:
+        done = subprocess.run(["sinfo", "-h", "-o", "%R"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    known = sorted({line.strip() for line in done.stdout.splitlines() if line.strip()})
+    if done.returncode != 0 or not known or partition in known:
+        return None
+    return f"partition {partition!r} is not one sinfo lists here: {', '.join(known)}"
+
+
 class SlurmExecutor(SlurmPipelineExecutor):
     """datatrove's ``SlurmPipelineExecutor``, sized to the cluster and safe with several arrays.
 
@@ -90,3 +122,40 @@ class SlurmExecutor(SlurmPipelineExecutor):
             ),
             self.job_id_retriever,
         )
+
+
+def describe_submission(executors: list[SlurmExecutor]) -> list[str]:
+    """What submitting ``executors`` (one per segment, in order) would do, for ``codecurate validate``:
+    per segment its jobs, the arrays they are split into (the cluster's ``MaxArraySize`` when ``scontrol``
+    answers, else Slurm's default), what it waits for, and its sbatch directives. Submits nothing."""
+    import math
+    import tempfile
+
+    cluster = cluster_max_array_size()
+    lines = [f"  array limit: {cluster} (the cluster's MaxArraySize)" if cluster is not None else
+             f"  array limit: {SLURM_DEFAULT_MAX_ARRAY_SIZE} (Slurm's default MaxArraySize; scontrol did not answer "
+             "here) or the executor's max_array_size"]
+    previous = None
+    for executor in executors:
+        limits = [value for value in (cluster, executor.max_array_size) if value is not None and value > 0]
+        limit = min(limits) if limits else SLURM_DEFAULT_MAX_ARRAY_SIZE
+        jobs = math.ceil(executor.world_size / executor.tasks_per_job)
+        arrays = math.ceil(jobs / limit)
+        after = f"after every array of {previous} succeeds (afterok)" if previous else "first"
+        name = executor.job_name
+        lines.append(f"  {name}: {executor.world_size} tasks in {jobs} jobs, {arrays} array{'s' if arrays > 1 else ''}"
+                     f" of at most {limit}; {after}")
+        real = executor.slurm_logs_folder
+        with tempfile.TemporaryDirectory() as scratch:  # datatrove's directives, without creating the log folder
+            executor.slurm_logs_folder = scratch
+            try:
+                directives = executor.get_sbatch_args(min(jobs, limit))
+            finally:
+                executor.slurm_logs_folder = real
+        for key in ("output", "error"):
+            if key in directives:
+                directives[key] = f"{real}/%A_%a.out"
+        lines.append("    sbatch " + " ".join(f"--{key}={value}" if value != "" else f"--{key}"
+                                              for key, value in directives.items() if value is not None))
+        previous = name
+    return lines
