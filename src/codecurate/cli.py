@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     relocate.add_argument("output", help="the output folder, where it is now")
     relocate.add_argument("new_root", nargs="?", help="where the folder is or will be (default: OUTPUT itself)")
 
+    remove = commands.add_parser(
+        "remove", help="rewrite a finished output without the files an opt-out list names",
+        description="Remove from OUTPUT's documents, exclusions, parquet outputs and shards (only the shard buckets "
+        "holding them are rebuilt) every file an opt-out list names; the tokenizer is not touched. The report goes "
+        "to OUTPUT/removals/. Exit code 3 when the list names nothing present."
+    )
+    remove.add_argument("output", help="output folder of a finished run")
+    remove.add_argument("--opt-out", required=True, metavar="FILE", help="the opt-out list (docs/compliance.md)")
+
     blocks = commands.add_parser("blocks", help="list the registered blocks", description="List registered blocks.")
     blocks.add_argument("--kind", choices=["reader", "step", "multi_stage"], help="only blocks of this kind")
     return parser
@@ -201,6 +210,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 2
                 print(f"{config}: passes nanotron's loading and pre-training checks (mirrored)")
             return 0
+        if args.command == "remove":
+            from codecurate.optout import OptOutError
+            from codecurate.recipe.remove import RemovalError, format_report, remove
+
+            try:
+                report = remove(args.output, args.opt_out)
+            except (OptOutError, RemovalError) as error:
+                print(f"codecurate: {error}", file=sys.stderr)
+                return 2
+            print(format_report(report))
+            return 0 if report["removed"] else 3
         if args.command == "blocks":
             from codecurate.core.registry import BlockKind, available, block_kind, get_block
 

@@ -52,7 +52,7 @@ MARKER_FORMAT = 1
 #: after one of its stages (``huggingface_output``); ``--overwrite`` refuses a folder holding anything else
 RUN_WRITES = frozenset({
     OUTPUT_MARKER, LOCK_FILE, RESOLVED_RECIPE, "recipe.yaml", "plan.json", "summary.json", "documents", "excluded",
-    "intermediate", "work", "logs", "report", "samples", "tokens", "tokenizer", "training",
+    "intermediate", "work", "logs", "report", "samples", "tokens", "tokenizer", "training", "provenance", "removals",
 })
 
 

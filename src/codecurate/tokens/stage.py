@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 from datatrove.data import Document, DocumentsPipeline
@@ -14,8 +15,10 @@ from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
+from codecurate.core.folders import datafolder, on_local_disk, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.provenance import PROVENANCE_FOLDER, bucket_file, record, write_table
 from codecurate.readers import DocumentsReader
 from codecurate.seeding import derive_seed
 from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer
@@ -63,6 +66,7 @@ class TokenizerSample(PipelineStep):
         super().__init__()
         self.folder, self.rate, self.max_bytes, self.seed = folder, rate, max_bytes, seed
 
+    @on_local_disk(writes=("folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         sample = TaskSample(Path(self.folder) / f"{rank:05d}{SAMPLE_SUFFIX}", self.max_bytes, self.seed, self.rate)
         try:
@@ -91,6 +95,7 @@ class TokenizerTrain(PipelineStep):
         self.vocab_size, self.min_frequency = vocab_size, min_frequency
         self.spec, self.max_length, self.max_bytes = spec or TokenizerSpec(), max_length, max_bytes
 
+    @on_local_disk(reads=("sample_folder",), writes=("sample_folder", "target"))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         drawn = {"documents": 0, "bytes": 0, "budget": self.max_bytes}
 
@@ -120,6 +125,7 @@ class TokenizerCopy(PipelineStep):
         super().__init__()
         self.source, self.target, self.spec = source, target, spec
 
+    @on_local_disk(writes=("target",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         copy_tokenizer(self.source, self.target, self.spec.bos, self.spec.eos, self.spec.unk)
         return
@@ -149,10 +155,14 @@ def bucket_folder(task_folder: str | Path, bucket: int) -> Path:
     return Path(task_folder) / f"{bucket:05d}"
 
 
+#: beside each tokenize task's shard: one JSON line per document, its provenance record
+PROVENANCE_SUFFIX = ".provenance"
+
+
 class ShardTokenizer(PipelineStep):
     """Tokenize each task's documents, a unit per repository (its files in the order they come, which
     is the sampled order) or per article, into one shard per merge bucket: ``folder/BUCKET/RANK.ds``,
-    each unit with its order key (``.keys``)."""
+    each unit with its order key (``.keys``), each document's provenance record (``.provenance``)."""
 
     type = "🔢 - TOKENS"
     name = "shard_tokenizer"
@@ -164,26 +174,30 @@ class ShardTokenizer(PipelineStep):
         self.tokenizer_name = tokenizer_name or tokenizer
         self.buckets, self.seed = buckets, seed
 
+    @on_local_disk(reads=("tokenizer_path",), writes=("folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = load_tokenizer(self.tokenizer_path)
         token_size = token_size_for(tokenizer.get_vocab_size())
-        # (text, bucket, order key of its unit when it is the unit's last file), encoded a batch at a time
-        pending: list[tuple[str, int, int | None]] = []
+        # (document, bucket, order key of its unit when it is the unit's last file), encoded a batch at a time
+        pending: list[tuple[Document, int, int | None]] = []
         writers: dict[int, ShardWriter] = {}
+        records: dict[int, TextIO] = {}
 
         def writer_for(bucket: int) -> ShardWriter:
             if bucket not in writers:
                 writers[bucket] = ShardWriter(bucket_folder(self.folder, bucket) / f"{rank:05d}.ds", token_size,
                                               self.tokenizer_name, keyed=True)
+                records[bucket] = open(f"{writers[bucket].path}{PROVENANCE_SUFFIX}", "w", encoding="utf-8")  # noqa: SIM115
             return writers[bucket]
 
         def flush() -> None:
             with self.track_time(len(pending)):
                 # ids only: the fast batch leaves out the offsets (same ids, ~5% less CPU)
-                encodings = tokenizer.encode_batch_fast([text for text, _, _ in pending], add_special_tokens=False)
-            for encoding, (_, bucket, unit_end) in zip(encodings, pending):
+                encodings = tokenizer.encode_batch_fast([d.text for d, _, _ in pending], add_special_tokens=False)
+            for encoding, (document, bucket, unit_end) in zip(encodings, pending):
                 writer = writer_for(bucket)
                 writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
+                records[bucket].write(json.dumps(record(document), ensure_ascii=False) + "\n")
                 self.stat_update("tokens", value=len(encoding.ids))
                 if unit_end is not None:
                     writer.end_unit(unit_end)
@@ -194,13 +208,15 @@ class ShardTokenizer(PipelineStep):
             for unit in units(data or ()):
                 name = unit_name(unit)
                 bucket, order = unit_bucket(self.seed, name, self.buckets), unit_order(self.seed, name)
-                pending.extend((d.text, bucket, order if i == len(unit) - 1 else None) for i, d in enumerate(unit))
+                pending.extend((d, bucket, order if i == len(unit) - 1 else None) for i, d in enumerate(unit))
                 if len(pending) >= self.batch_size:
                     flush()
             flush()
         finally:
             for writer in writers.values():
                 writer.close()
+            for file in records.values():
+                file.close()
         return
         yield
 
@@ -213,18 +229,23 @@ class ShardMerge(PipelineStep):
     """Merge task ``rank`` of ``world_size`` (a bucket): the units every tokenize task wrote into this
     bucket, in their seeded order (``unit_order``, then their tokens' digest: never the task that made
     them), each unit whole, into training shards ``output/BUCKET_PART.ds``, a new part at the first
-    unit boundary past ``max_tokens_per_shard`` tokens; what it wrote in ``summary_folder/BUCKET.json``."""
+    unit boundary past ``max_tokens_per_shard`` tokens; what it wrote in ``summary_folder/BUCKET.json``,
+    where each document went in ``provenance/BUCKET.parquet`` (``codecurate.provenance``)."""
 
     type = "🔢 - TOKENS"
     name = "shard_merge"
 
     def __init__(self, task_folder: str, output: str, summary_folder: str, sequence_length: int,
-                 max_tokens_per_shard: int, megatron: bool, tokenizer: str | None = None):
+                 max_tokens_per_shard: int, megatron: bool, tokenizer: str | None = None,
+                 provenance: str | None = None):
         super().__init__()
         self.task_folder, self.output, self.summary_folder = task_folder, output, summary_folder
+        self.provenance = provenance
         self.sequence_length, self.max_tokens_per_shard = sequence_length, max_tokens_per_shard
         self.megatron, self.tokenizer_path = megatron, tokenizer
 
+    @on_local_disk(reads=(("task_folder", lambda rank: f"{rank:05d}"), "tokenizer_path"),
+                   writes=("output", "summary_folder", "provenance"))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         bucket = rank
         sources = [Shard(p) for p in sorted(bucket_folder(self.task_folder, bucket).glob("*.ds"))]
@@ -235,7 +256,8 @@ class ShardMerge(PipelineStep):
         for stale in [*target.glob(f"{prefix}*"), *(target / "megatron").glob(f"{prefix}*")]:
             stale.unlink()
         vocab = load_tokenizer(self.tokenizer_path).get_vocab_size() if self.megatron else None
-        shards, writer, megatron_units = [], None, []
+        shards, writer, megatron_units, rows = [], None, [], []
+        records = [source_records(shard) for shard in sources] if self.provenance is not None else None
 
         def finish():
             info = writer.close()
@@ -250,9 +272,14 @@ class ShardMerge(PipelineStep):
                 writer = ShardWriter(target / f"{prefix}{len(shards):05d}.ds", sources[s].token_size,
                                      sources[s].tokenizer_name)
             documents = sources[s].unit(u)
+            first = int(sources[s].unit_ends[u - 1]) if u else 0
             with self.track_time():
-                for tokens in documents:
+                for index, tokens in enumerate(documents, start=first):
+                    start = writer.count
                     writer.write_document(tokens)
+                    if records is not None:
+                        rows.append({**records[s][index], "shard": writer.path.name, "token_start": start,
+                                     "token_end": writer.count})
                 writer.end_unit()
             if self.megatron:
                 megatron_units.append(documents)
@@ -263,6 +290,8 @@ class ShardMerge(PipelineStep):
             finish()
         part = {"bucket": bucket, "tokenizer": sources[0].tokenizer_name if sources else None,
                 "token_size": sources[0].token_size if sources else None, "shards": shards}
+        if self.provenance is not None:
+            write_table(bucket_file(self.provenance, bucket), rows)
         path = merged_summary_path(self.summary_folder, bucket)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(part, indent=2) + "\n")
@@ -270,6 +299,16 @@ class ShardMerge(PipelineStep):
         self.stat_update("shards", value=len(shards))
         return
         yield
+
+
+def source_records(shard: Shard) -> list[dict]:
+    """The provenance records of a tokenize task's shard, one per document, in order."""
+    path = Path(f"{shard.path}{PROVENANCE_SUFFIX}")
+    with open(path, encoding="utf-8") as file:
+        rows = [json.loads(line) for line in file]
+    if len(rows) != len(shard.document_ends):
+        raise ValueError(f"{path}: {len(rows)} provenance records for {len(shard.document_ends)} documents")
+    return rows
 
 
 class ShardSummary(PipelineStep):
@@ -285,31 +324,39 @@ class ShardSummary(PipelineStep):
         self.summary_folder, self.output, self.buckets = summary_folder, output, buckets
         self.sequence_length, self.megatron, self.root, self.sample = sequence_length, megatron, root, sample
 
+    @on_local_disk(reads=("summary_folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         parts = [json.loads(merged_summary_path(self.summary_folder, b).read_text()) for b in range(self.buckets)]
         shards = [s for part in parts for s in part["shards"]]
         written = {s["file"] for s in shards}
-        target = Path(self.output)
-        target.mkdir(parents=True, exist_ok=True)
-        for path in target.glob("*.ds*"):
-            if path.name.split(".ds", 1)[0] + ".ds" not in written:
-                path.unlink()
+        target = datafolder(self.output)
+        for name in target.list_files(glob_pattern="*.ds*", recursive=False) if target.isdir("") else []:
+            if name.split(".ds", 1)[0] + ".ds" not in written:
+                target.rm(name)
         stems = {Path(name).stem for name in written}
-        for path in (target / "megatron").glob("*"):
-            if path.stem not in stems or not self.megatron:
-                path.unlink()
+        for name in target.list_files("megatron", recursive=False) if target.isdir("megatron") else []:
+            if Path(name).stem not in stems or not self.megatron:
+                target.rm(name)
+        if self.root is not None:  # an earlier run's buckets beyond this run's
+            buckets = {bucket_file("", b).name for b in range(self.buckets)}
+            root = datafolder(self.root)
+            found = root.list_files(PROVENANCE_FOLDER, glob_pattern="*.parquet", recursive=False) \
+                if root.isdir(PROVENANCE_FOLDER) else []
+            for name in found:
+                if Path(name).name not in buckets:
+                    root.rm(name)
         named = next((p for p in parts if p["tokenizer"] is not None), {"tokenizer": None, "token_size": None})
-        sample_path = Path(self.sample) / "sample.json" if self.sample else None
+        sample = datafolder(self.sample) if self.sample else None
         summary = {
             "root": self.root, "tokenizer": named["tokenizer"], "token_size": named["token_size"],
             "sequence_length": self.sequence_length, "buckets": self.buckets,
             "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
             "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
             "shards": shards, "megatron": self.megatron,
-            "tokenizer_sample": json.loads(sample_path.read_text())
-            if sample_path is not None and sample_path.is_file() else None,
+            "tokenizer_sample": read_json(sample, "sample.json")
+            if sample is not None and sample.isfile("sample.json") else None,
         }
-        (target / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        write_json(target, "summary.json", summary)
         self.stat_update("tokens", value=summary["tokens"])
         return
         yield
@@ -406,7 +453,8 @@ class TokenizedShards(MultiStageBlock):
                                     buckets=self.merge_tasks, seed=self.seed), None)
         merge = context.segment("merge", tasks=self.merge_tasks)
         merge.add(ShardMerge(str(work / "tasks"), str(root / "tokens"), str(work / "merged"), self.sequence_length,
-                             self.max_tokens_per_shard, self.megatron, str(tokenizer_folder)), None)
+                             self.max_tokens_per_shard, self.megatron, str(tokenizer_folder),
+                             str(root / PROVENANCE_FOLDER)), None)
         summary = context.segment("summary", tasks=1)
         summary.add(ShardSummary(str(work / "merged"), str(root / "tokens"), self.merge_tasks, self.sequence_length,
                                  self.megatron, str(root), str(work / "sample") if self.tokenizer is None else None),
