@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -149,10 +150,25 @@ def test_an_import_path_is_validated_like_our_blocks(stage, message):
     assert message in str(error.value)
 
 
-def test_the_entry_points_declare_the_builtin_modules():
-    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert sorted(declared.values()) == sorted(BUILTIN_MODULES)
+def test_the_builtin_modules_are_listed_once_and_cover_every_registering_module():
+    """codecurate's own block modules are listed in BUILTIN_MODULES only (not again as entry points),
+    and importing them registers every block: each module of the package that uses ``@register`` is
+    imported by them (fresh interpreter)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project.get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    assert not [value for value in declared.values() if value.startswith("codecurate")]
+    package = Path(registry.__file__).parents[1]
+    registering = sorted(
+        ".".join(("codecurate", *path.relative_to(package).with_suffix("").parts)).removesuffix(".__init__")
+        for path in package.rglob("*.py") if re.search(r"^@register\(", path.read_text(), re.MULTILINE))
+    assert registering, "no module registers a block: the scan is wrong"
+    script = (f"import importlib, json, sys\nfor name in {list(BUILTIN_MODULES)!r}: importlib.import_module(name)\n"
+              f"print(json.dumps([m for m in {registering!r} if m not in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(package.parent)})
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_builtin_blocks_are_found_without_entry_point_metadata():

@@ -67,7 +67,7 @@ def test_a_task_that_raises_still_fails_with_its_own_error(tmp_path):
         LocalExecutor([FailOnce(str(marks), rank=0)], tasks=2, workers=2, logging_dir=str(logs)).run()
 
 
-CLI = ("import sys; from codecurate.recipe.registry import register; from tests.recipe.failing_steps import FailOnce; "
+CLI = ("import sys; from codecurate.core.registry import register; from tests.recipe.failing_steps import FailOnce; "
        "register('fail_once')(FailOnce); from codecurate.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
