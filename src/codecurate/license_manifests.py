@@ -36,8 +36,8 @@ MAX_MANIFEST_BYTES = 1_000_000
 #: -> SPDX. Ambiguous names ("BSD", "GPL") map only where every reading is the same family's
 #: permissive or copyleft verdict is not needed: "BSD" alone is left to the license files.
 _ALIASES = {
-    "mit license": "MIT", "the mit license": "MIT", "mit licence": "MIT", "expat": "MIT", "mit/x11": "MIT",
-    "x11": "X11", "the mit license (mit)": "MIT", "mit-style": "MIT",
+    "mit license": "MIT", "the mit license": "MIT", "mit licence": "MIT", "expat": "MIT",
+    "x11": "X11", "the mit license (mit)": "MIT", "mit-style": "MIT", "mit/x": "MIT",
     "apache 2": "Apache-2.0", "apache 2.0": "Apache-2.0", "apache2": "Apache-2.0", "apache-2": "Apache-2.0",
     "apache license 2.0": "Apache-2.0", "apache license version 2.0": "Apache-2.0",
     "apache license v2.0": "Apache-2.0", "apache software license": "Apache-2.0",
@@ -61,6 +61,12 @@ _ALIASES = {
     "ruby": "Ruby", "ruby license": "Ruby", "artistic": "Artistic-1.0-Perl", "artistic_2": "Artistic-2.0",
     "perl_5": "Artistic-1.0-Perl OR GPL-1.0-or-later", "perl": "Artistic-1.0-Perl OR GPL-1.0-or-later",
     "apache_2_0": "Apache-2.0", "mit_1": "MIT", "bsd": None, "gpl": None,
+    "bsd2": "BSD-2-Clause", "bsd3": "BSD-3-Clause", "bsd4": "BSD-4-Clause",
+    "publicdomain": "LicenseRef-scancode-public-domain",
+    "allrightsreserved": "LicenseRef-proprietary", "bsd_2_clause": "BSD-2-Clause", "bsd_3_clause": "BSD-3-Clause",
+    "gpl (>= 2)": "GPL-2.0-or-later", "gpl (>= 3)": "GPL-3.0-or-later", "gpl (>= 2.0)": "GPL-2.0-or-later",
+    "lgpl (>= 2)": "LGPL-2.0-or-later", "lgpl (>= 2.1)": "LGPL-2.1-or-later", "lgpl (>= 3)": "LGPL-3.0-or-later",
+    "agpl (>= 3)": "AGPL-3.0-or-later", "mit/x11": "MIT",
     "gplv2": "GPL-2.0-only", "gpl-2": "GPL-2.0-only", "gpl2": "GPL-2.0-only", "gpl v2": "GPL-2.0-only",
     "gplv3": "GPL-3.0-only", "gpl-3": "GPL-3.0-only", "gpl3": "GPL-3.0-only", "gpl v3": "GPL-3.0-only",
     "gpl-2+": "GPL-2.0-or-later", "gpl-3+": "GPL-3.0-or-later", "gplv2+": "GPL-2.0-or-later",
@@ -274,10 +280,93 @@ def _pubspec(text: str) -> list[str]:
 
 
 def _r_description(text: str) -> list[str]:
+    """R's ``License:`` field; ``|`` separates licenses to choose from (``GPL-2 | GPL-3``)."""
     for line in text.splitlines():
         if line.startswith("License:"):
-            return [line.split(":", 1)[1].strip()]
+            return [value.strip() for value in line.split(":", 1)[1].split("|") if value.strip()]
     return []
+
+
+#: CPAN::Meta's license names (``META.json``'s spec 2, ``META.yml``'s 1.4) -> SPDX; ``open_source``,
+#: ``restrictive``, ``unrestricted``, ``unknown`` and the unversioned ``gpl``/``lgpl`` name none for sure
+_CPAN = {
+    "perl_5": "Artistic-1.0-Perl OR GPL-1.0-or-later", "perl": "Artistic-1.0-Perl OR GPL-1.0-or-later",
+    "apache_1_1": "Apache-1.1", "apache_2_0": "Apache-2.0", "apache": "Apache-2.0", "artistic_1": "Artistic-1.0",
+    "artistic": "Artistic-1.0", "artistic_2": "Artistic-2.0", "bsd": "BSD-3-Clause", "freebsd": "BSD-2-Clause",
+    "gpl_1": "GPL-1.0-only", "gpl_2": "GPL-2.0-only", "gpl_3": "GPL-3.0-only", "lgpl_2_1": "LGPL-2.1-only",
+    "lgpl_3_0": "LGPL-3.0-only", "mit": "MIT", "mozilla_1_0": "MPL-1.0", "mozilla_1_1": "MPL-1.1",
+    "mozilla": "MPL-1.1", "openssl": "OpenSSL", "qpl_1_0": "QPL-1.0", "sun": "SISSL", "zlib": "Zlib",
+}
+
+
+def _cpan_meta(text: str, loads: Callable[[str], object]) -> list[str]:
+    """A Perl distribution's ``license`` (a name or a list of them, a choice), CPAN names as SPDX."""
+    data = loads(text)
+    if not isinstance(data, dict):
+        return []
+    return [_CPAN.get(value.strip().lower(), value) for value in _as_list(data.get("license"))]
+
+
+def _meta_json(text: str) -> list[str]:
+    return _cpan_meta(text, json.loads)
+
+
+def _meta_yml(text: str) -> list[str]:
+    import yaml
+
+    return _cpan_meta(text, yaml.safe_load)
+
+
+#: a ``.cabal`` file's top-level ``license:`` field (Cabal's names ``BSD3``, ``GPL-2``... or SPDX)
+_CABAL_LICENSE = re.compile(r"^license\s*:\s*(\S[^\n]*?)\s*$", re.IGNORECASE | re.MULTILINE)
+#: Cabal's versioned GPL family names are the ``-only`` SPDX licenses (as ``cabal`` converts them)
+_CABAL_GPL = re.compile(r"(A?L?GPL)-(\d(?:\.\d)?)", re.IGNORECASE)
+
+
+def _cabal(text: str) -> list[str]:
+    found = []
+    for match in _CABAL_LICENSE.finditer(text):
+        value = match.group(1)
+        gpl = _CABAL_GPL.fullmatch(value)
+        found.append(f"{gpl.group(1).upper()}-{gpl.group(2)}{'.0' if '.' not in gpl.group(2) else ''}-only"
+                     if gpl else value)
+    return found
+
+
+#: opam's ``license: "MIT"`` or ``license: ["MIT" "ISC"]`` (each part of the software under one: AND)
+_OPAM_LICENSE = re.compile(r"""^license\s*:\s*(\[[^\]]*\]|"[^"\n]*")""", re.MULTILINE)
+#: dune-project's ``(license MIT)``, ``(license "LGPL-2.1-only WITH OCaml-LGPL-linking-exception")``
+_DUNE_LICENSE = re.compile(r"^\s*\(license\s+([^()\n]+)\)", re.MULTILINE)
+
+
+def _joined(values: list[str]) -> list[str]:
+    values = [v for v in values if v.strip()]
+    if len(values) <= 1:
+        return values
+    return [" AND ".join(f"({v})" if " " in v else v for v in values)]
+
+
+def _opam(text: str) -> list[str]:
+    found = []
+    for match in _OPAM_LICENSE.finditer(text):
+        found += _joined(re.findall(r'"([^"\n]*)"', match.group(1)))
+    return found
+
+
+def _dune_project(text: str) -> list[str]:
+    found = []
+    for match in _DUNE_LICENSE.finditer(text):
+        quoted = re.findall(r'"([^"\n]*)"', match.group(1))
+        found += _joined(quoted or match.group(1).split())
+    return found
+
+
+#: a rockspec's ``license = "MIT/X11"`` (in its ``description`` table)
+_ROCKSPEC_LICENSE = re.compile(r"""\blicense\s*=\s*(['"])([^'"\n]{1,100})\1""")
+
+
+def _rockspec(text: str) -> list[str]:
+    return [m.group(2) for m in _ROCKSPEC_LICENSE.finditer(text)]
 
 
 #: manifest file name (lower-cased base name, or ``*suffix``) -> reader of its declared licenses
@@ -295,7 +384,11 @@ _BY_NAME: dict[str, Callable[[str], list[str]]] = {
     "build.sbt": _sbt,
     "pubspec.yaml": _pubspec,
     "description": _r_description,
-    "meta.json": _json_field("license"),
+    "meta.json": _meta_json,
+    "meta.yml": _meta_yml,
+    "mymeta.json": _meta_json,
+    "opam": _opam,
+    "dune-project": _dune_project,
 }
 _BY_SUFFIX: tuple[tuple[str, Callable[[str], list[str]]], ...] = (
     (".gemspec", _ruby_spec),
@@ -303,6 +396,9 @@ _BY_SUFFIX: tuple[tuple[str, Callable[[str], list[str]]], ...] = (
     (".podspec.json", _json_field("license")),
     (".csproj", _dotnet),
     (".nuspec", _dotnet),
+    (".cabal", _cabal),
+    (".opam", _opam),
+    (".rockspec", _rockspec),
 )
 
 

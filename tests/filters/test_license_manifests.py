@@ -19,6 +19,7 @@ from codecurate.license_manifests import UNMAPPED, declared_licenses, manifest_l
 from codecurate.licenses import is_permissive
 from tests.conftest import make_doc
 from tests.filters.analysis_tools import ToolUnavailable, apt_install
+from tests.real_files import debian_source
 
 NODE_MS = Path("/usr/share/nodejs/ms")
 MEMCHR = Path("/usr/share/cargo/registry")
@@ -203,3 +204,66 @@ def test_license_file_names_of_other_ecosystems():
     for path in ("check-license.sh", "src/MIT-LICENSE", "sublicense.py", "licensed_code.rb", "LICENSES/MIT.txt",
                  "pkg-1.0.dist-info/licenses/hippocratic-1.2.txt"):
         assert not is_license_file(path, 0), path
+
+
+# Manifests of ecosystems whose upstream trees Debian's source packages carry (tests/real_files: the
+# upstream tarball of a source package, fetched once and cached).
+def _top_level(tree: Path, repo: str) -> list:
+    """The files at the top of an upstream tree, as one repository's documents."""
+    documents = []
+    for path in sorted(p for p in tree.iterdir() if p.is_file()):
+        try:
+            documents.append(make_doc(path.read_text(encoding="utf-8"), path=path.name, repo=repo))
+        except UnicodeDecodeError:
+            continue
+    return documents
+
+
+def _kept_by_manifest(documents: list) -> str:
+    """The license the stage keeps ``documents`` under from their manifests alone (no ScanCode)."""
+    kept, _ = _run(RepositoryLicenseFilter(detect=False), documents)
+    assert len(kept) == len(documents)
+    assert {d.metadata[keys.LICENSE_SOURCE] for d in kept} == {"manifest"}
+    return kept[0].metadata[keys.LICENSE]
+
+
+def test_haskell_cabal_file():
+    tree = debian_source("haskell-async")
+    cabal = tree / "async.cabal"
+    assert manifest_license("async.cabal", cabal.read_text(encoding="utf-8")) == ("BSD-3-Clause", ["BSD3"])
+    assert _kept_by_manifest(_top_level(tree, "async")) == "BSD-3-Clause"
+
+
+def test_perl_meta_yml_and_json():
+    tree = debian_source("libmoosex-lazyrequire-perl")
+    perl = "Artistic-1.0-Perl OR GPL-1.0-or-later"
+    for name in ("META.yml", "META.json"):
+        assert manifest_license(name, (tree / name).read_text(encoding="utf-8"))[0] == perl, name
+    documents = [d for d in _top_level(tree, "moosex") if d.metadata[keys.PATH] != "LICENSE"]
+    assert _kept_by_manifest(documents) == perl
+    assert is_permissive(perl)
+
+
+def test_ocaml_opam_and_dune_project():
+    tree = debian_source("ocaml-ladspa")
+    for name in ("ladspa.opam", "dune-project"):
+        expression, declared = manifest_license(name, (tree / name).read_text(encoding="utf-8"))
+        assert declared == ["LGPL-2.1"] and expression.startswith("LGPL-2.1"), name
+    documents = [d for d in _top_level(tree, "ladspa") if d.metadata[keys.PATH] != "COPYING"]
+    kept, stats = _run(RepositoryLicenseFilter(detect=False), documents)
+    assert kept == [] and stats["dropped/license_not_permissive"] == len(documents)
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    ("x.cabal", "cabal-version: 2.2\nname: x\nlicense: GPL-2\n", "GPL-2.0-only"),
+    ("x.cabal", "name: x\nLicense: BSD2\n  license: MIT\n", "BSD-2-Clause"),  # an indented field is a section's
+    ("x.opam", 'opam-version: "2.0"\nlicense: ["MIT" "ISC"]\n', "MIT AND ISC"),
+    ("dune-project", "(lang dune 3.0)\n(license MIT)\n", "MIT"),
+    ("lpeg-1.0.2-1.rockspec", 'description = {\n   license = "MIT/X11",\n}\n', "MIT"),
+    ("META.json", '{"license": ["apache_2_0", "mit"]}', "Apache-2.0 OR MIT"),
+    ("META.yml", "license: unknown\n", None),
+    ("DESCRIPTION", "Package: x\nLicense: GPL-2 | MIT + file LICENSE\n", "GPL-2.0-only OR MIT"),
+    ("DESCRIPTION", "Package: x\nLicense: BSD_3_clause + file LICENSE\n", "BSD-3-Clause"),
+])
+def test_more_manifest_forms(path, text, expected):
+    assert manifest_license(path, text)[0] == expected
