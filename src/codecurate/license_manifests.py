@@ -5,10 +5,13 @@ Every ecosystem names a repository's license in its manifest: ``package.json`` a
 ``setup.py`` and ``PKG-INFO`` (Python), ``*.gemspec`` (Ruby), ``*.podspec`` and
 ``*.podspec.json`` (CocoaPods), ``pom.xml`` (Maven), ``*.csproj``, ``*.nuspec`` and
 ``Directory.Build.props`` (.NET), ``build.sbt`` (Scala), ``pubspec.yaml`` (Dart, where a package
-states one), ``DESCRIPTION`` (R) and ``META.json`` (Perl). The license stage reads them before the
+states one), ``DESCRIPTION`` (R), ``META.json`` and ``META.yml`` (Perl), ``*.cabal`` (Haskell), ``*.opam``,
+``opam`` and ``dune-project`` (OCaml) and ``*.rockspec`` (Lua). The license stage reads them before the
 license files, as the paper takes the license from the repository's metadata first.
 
-``declared_licenses(path, text)`` returns what a manifest states, verbatim; ``to_spdx`` turns one
+``declared_licenses(path, text)`` returns what a manifest states, verbatim (but for the names an
+ecosystem defines for itself, CPAN's ``perl_5`` and Cabal's ``GPL-2``, given as SPDX; the licenses of
+an opam ``license`` list or a dune ``(license ...)`` joined with AND: each covers a part); ``to_spdx`` turns one
 statement into an SPDX expression: an expression that parses with known SPDX ids as it is, the
 usual names of the common licenses (``MIT License``, ``Apache License, Version 2.0``, trove
 classifiers, Debian's and Perl's short names) by a table, anything else ``None`` (the license files
