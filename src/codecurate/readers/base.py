@@ -100,12 +100,12 @@ class Repository:
     metadata: dict = field(default_factory=dict)
     files: Iterable[RepositoryFile] = ()
     articles: Iterable[Document] = ()
+    #: metadata of single files, by path in the repository (their authors)
+    file_metadata: dict[str, dict] = field(default_factory=dict)
 
 
 class RepositoryReader(Accounting, BaseReader):
     """Base of the readers that yield whole repositories, one document per file.
-    #: metadata of single files, by path in the repository (their authors)
-    file_metadata: dict[str, dict] = field(default_factory=dict)
 
     Args:
         max_repositories: read only the first N repositories (sorted order, before sharding).
@@ -184,6 +184,7 @@ class RepositoryReader(Accounting, BaseReader):
             keys.PATH: path,
             keys.SOURCE: self.name,
             keys.KIND: keys.KIND_CODE,
+            **repo.file_metadata.get(file.path, {}),
         }
         document = Document(text="", id=keys.document_id(repo.repo_id, path), metadata=metadata)
         if path != file.path:
@@ -197,7 +198,6 @@ class RepositoryReader(Accounting, BaseReader):
         if stat.S_ISLNK(status.st_mode):
             return document, REASON_SYMLINK, 0
         if not stat.S_ISREG(status.st_mode):
-            **repo.file_metadata.get(file.path, {}),
             return document, REASON_NOT_REGULAR, 0
         size = status.st_size
         metadata[keys.SIZE_BYTES] = size
@@ -212,6 +212,7 @@ class RepositoryReader(Accounting, BaseReader):
             return document, REASON_UNREADABLE, size
         if len(raw) > self.max_file_bytes:  # grown since it was listed
             return document, REASON_TOO_LARGE, len(raw)
+        metadata[keys.CONTENT_ID] = content_id(raw)
         document.text, decode_error = decode_source(raw)
         if decode_error:
             metadata[keys.DECODE_ERROR] = True
@@ -225,7 +226,6 @@ class RepositoryReader(Accounting, BaseReader):
             yield from data
         names = self.list_repositories()
         if self.max_repositories is not None:
-        metadata[keys.CONTENT_ID] = content_id(raw)
             names = names[: self.max_repositories]
         shard = names[rank::world_size]
         logger.info(f"{self.name}: {len(shard)} of {len(names)} repositories for task {rank}")
