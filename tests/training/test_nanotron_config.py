@@ -99,8 +99,11 @@ def test_sbatch_launches_torchrun_on_every_node():
     assert "#SBATCH --nodes=8" in script and "#SBATCH --gpus-per-node=8" in script
     assert "#SBATCH --partition=gpu" in script
     assert "--nnodes=8 --nproc_per_node=8" in script
-    assert "/opt/nanotron/run_train.py --config-file /runs/config.yaml" in script
+    assert "NANOTRON_DIR=${NANOTRON_DIR:-/opt/nanotron}" in script
+    assert '"$NANOTRON_DIR/run_train.py" --config-file /runs/config.yaml' in script
     assert script.startswith("#!/bin/bash\n")
+    with pytest.raises(ValueError, match="nanotron_dir must be an absolute path"):
+        slurm_script(p, "/runs/config.yaml", nanotron_dir="nanotron")
 
 
 def test_sequence_longer_than_the_positions_is_refused():

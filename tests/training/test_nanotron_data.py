@@ -211,3 +211,42 @@ def test_transformers_reads_the_tokenizer_as_the_config_says(output):
     first = Shard(sorted((output / "tokens").glob("*.ds"))[0]).document(0)
     assert first[0] == model.bos_token_id and first[-1] == model.eos_token_id
     assert os.path.isabs(config.tokenizer.tokenizer_name_or_path)
+
+
+def script_paths(script: str) -> list[str]:
+    """Every word of ``script`` that names a file or folder (holds a '/'), comments and Slurm's
+    ``%x-%j`` log name left out."""
+    import shlex
+
+    words = []
+    for line in script.splitlines():
+        if line.startswith("#") and not line.startswith("#SBATCH"):
+            continue
+        for word in shlex.split(line.rstrip("\\ "), comments=not line.startswith("#SBATCH")):
+            value = word.partition("=")[2] if word.startswith(("--", "NANOTRON_DIR=")) else word
+            if "/" in value:
+                words.append(value)
+    return words
+
+
+def test_the_sbatch_script_parses_and_names_every_path_absolutely_or_by_a_variable(output, tmp_path):
+    import subprocess
+
+    from codecurate.training.stage import NanotronConfig
+
+    written = (output / "training" / "train.sbatch").read_text()  # as the recipe wrote it: $NANOTRON_DIR required
+    assert 'NANOTRON_DIR=${NANOTRON_DIR:?"set NANOTRON_DIR' in written
+    block = NanotronConfig(gpus=8, gpus_per_node=8, gpu_memory_gib=80, nanotron_dir="/opt/nanotron", partition="gpu",
+                           account="team-7", environment="module load cuda\nsource /opt/nanotron-env/bin/activate",
+                           time_limit="2-00:00:00")
+    script = block.write(output)["sbatch"].read_text()
+    for directive in ("#SBATCH --partition=gpu", "#SBATCH --account=team-7", "#SBATCH --time=2-00:00:00"):
+        assert directive in script
+    assert "module load cuda\nsource /opt/nanotron-env/bin/activate\n" in script
+    for text in (written, script):
+        (tmp_path / "train.sbatch").write_text(text)
+        checked = subprocess.run(["bash", "-n", str(tmp_path / "train.sbatch")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        paths = script_paths(text)
+        assert f"{output.resolve()}/training/config.yaml" in paths
+        assert all(p.startswith(("/", "$", "${NANOTRON_DIR")) for p in paths), paths

@@ -164,10 +164,21 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
     return TrainingPlan(config, choice, model, cluster, notes)
 
 
-def slurm_script(plan: TrainingPlan, config_path: str, nanotron_dir: str = "nanotron",
-                 partition: str | None = None, time_limit: str = "48:00:00") -> str:
+#: the nanotron commit the config is written for (``nanotron_mirror``): the checkout to train with
+NANOTRON_COMMIT = "2411b022a75fb7f7561a1bb4166706da5e1b76de"
+
+
+def slurm_script(plan: TrainingPlan, config_path: str, nanotron_dir: str | None = None,
+                 partition: str | None = None, time_limit: str = "48:00:00", account: str | None = None,
+                 environment: str | None = None) -> str:
     """An sbatch script: one task per node, each running torchrun with a process per GPU on
-    nanotron's ``run_train.py``, the first node as rendezvous host."""
+    nanotron's ``run_train.py``, the first node as rendezvous host. ``nanotron_dir``: the absolute
+    path of nanotron's checkout (``$NANOTRON_DIR`` overrides it; without it the script requires
+    ``$NANOTRON_DIR``); ``environment``: shell lines run before training (``module load ...``,
+    ``source .../bin/activate``); ``partition``, ``account``: Slurm's."""
+    if nanotron_dir is not None and not Path(nanotron_dir).is_absolute():
+        raise ValueError(f"nanotron_dir must be an absolute path (the job runs from any directory), got "
+                         f"{nanotron_dir!r}")
     cluster = plan.cluster
     gpus_per_node = min(cluster.gpus, cluster.gpus_per_node)
     lines = [
@@ -182,30 +193,41 @@ def slurm_script(plan: TrainingPlan, config_path: str, nanotron_dir: str = "nano
     ]
     if partition:
         lines.append(f"#SBATCH --partition={partition}")
+    if account:
+        lines.append(f"#SBATCH --account={account}")
     layout = plan.choice.layout
+    default = shlex.quote(nanotron_dir) if nanotron_dir else None
     lines += [
         f"# {cluster.gpus} x {cluster.gpu_name}: dp={layout.dp} tp={layout.tp} pp={layout.pp}, "
         f"micro batch {layout.micro_batch} x {layout.accumulation} accumulation",
         "set -euo pipefail",
+        f"# nanotron: a checkout of https://github.com/huggingface/nanotron at {NANOTRON_COMMIT} (docs/training.md)",
+        f"NANOTRON_DIR=${{NANOTRON_DIR:-{default}}}" if default else
+        'NANOTRON_DIR=${NANOTRON_DIR:?"set NANOTRON_DIR to your nanotron checkout (docs/training.md)"}',
+    ]
+    if environment:
+        lines += ["# the environment (the nanotron_config stage's environment parameter)", *environment.splitlines()]
+    lines += [
         'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)',
         "export MASTER_ADDR MASTER_PORT=29500 CUDA_DEVICE_MAX_CONNECTIONS=1",
         "srun --kill-on-bad-exit=1 torchrun \\",
         f"  --nnodes={cluster.nodes} --nproc_per_node={gpus_per_node} \\",
         '  --rdzv_id="$SLURM_JOB_ID" --rdzv_backend=c10d --rdzv_endpoint="$MASTER_ADDR:$MASTER_PORT" \\',
-        f"  {shlex.quote(str(Path(nanotron_dir) / 'run_train.py'))} --config-file {shlex.quote(config_path)}",
+        f'  "$NANOTRON_DIR/run_train.py" --config-file {shlex.quote(config_path)}',
     ]
     return "\n".join(lines) + "\n"
 
 
-def write_training_files(plan: TrainingPlan, folder: str | Path, nanotron_dir: str = "nanotron",
-                         partition: str | None = None) -> dict[str, Path]:
-    """``config.yaml``, ``train.sbatch`` and ``layout.md`` (the candidates and why the layout won)."""
+def write_training_files(plan: TrainingPlan, folder: str | Path, nanotron_dir: str | None = None,
+                         partition: str | None = None, **script) -> dict[str, Path]:
+    """``config.yaml``, ``train.sbatch`` and ``layout.md`` (the candidates and why the layout won);
+    ``script``: ``slurm_script``'s other parameters (``time_limit``, ``account``, ``environment``)."""
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     config = target / "config.yaml"
     config.write_text(yaml.safe_dump(written(plan.config), sort_keys=False), encoding="utf-8")
     sbatch = target / "train.sbatch"
-    sbatch.write_text(slurm_script(plan, str(config.resolve()), nanotron_dir, partition), encoding="utf-8")
+    sbatch.write_text(slurm_script(plan, str(config.resolve()), nanotron_dir, partition, **script), encoding="utf-8")
     report = target / "layout.md"
     model = plan.model
     report.write_text(
