@@ -192,9 +192,19 @@ def _sample(record: dict, redact: Redactor, pair: dict | None = None) -> dict:
 
 
 def _unformatted(text: str, meta: dict) -> str:
-    """A formatted training string back as its file (header + text): prefix, middle, suffix in place."""
+    """A formatted training string back as its file: prefix, middle and suffix in place, the file
+    header the objectives stage put on top taken off."""
+    from codecurate.fim.headers import HEADER_TABLES, file_header
+
     parts = _fim_parts(text, meta)
-    return text if parts is None else parts["prefix"] + parts["middle"] + parts["suffix"]
+    if parts is None:
+        return text
+    whole = parts["prefix"] + parts["middle"] + parts["suffix"]
+    for table in HEADER_TABLES:
+        header = file_header(meta.get(keys.PATH) or "", meta.get(keys.LANGUAGE), table)
+        if header and whole.startswith(header):
+            return whole[len(header) :]
+    return whole
 
 
 def _fim_parts(text: str, meta: dict) -> dict | None:
@@ -482,26 +492,32 @@ def _documents(output: Location, wanted: set[str]) -> tuple[list[dict], list[dic
     return training, orders, found
 
 
-def _size(data: dict) -> int:
-    return len(orjson.dumps(data, default=str))
+def _size(value) -> int:
+    return len(orjson.dumps(value, default=str))
+
+
+def _template() -> str:
+    return resources.files("codecurate").joinpath("data", "report_page.html").read_text("utf-8")
 
 
 def _bounded(data: dict) -> dict:
-    """``data`` with samples dropped, from the groups holding the most, until it fits the page."""
-    while _size(data) > MAX_PAGE_BYTES:
-        groups = [g for g in data["drops"] + data["rewrites"] if g["samples"]]
-        if not groups:
-            break
-        max(groups, key=lambda g: _size(g["samples"]))["samples"].pop()
+    """``data`` with samples dropped, the last of the group holding the most bytes first, until the
+    page (template and data) fits ``MAX_PAGE_BYTES``."""
+    excess = _size(data) + len(_template().encode()) - MAX_PAGE_BYTES
+    groups = [g for g in data["drops"] + data["rewrites"] if g["samples"]]
+    sizes = [[_size(s) for s in g["samples"]] for g in groups]
+    while excess > 0 and any(sizes):
+        largest = max(range(len(groups)), key=lambda i: sum(sizes[i]))
+        groups[largest]["samples"].pop()
+        excess -= sizes[largest].pop() + 1
         data["trimmed"] = True
     return data
 
 
 def render(data: dict) -> str:
     """The page: the template with ``data`` inlined as JSON (``</`` escaped inside the script)."""
-    template = resources.files("codecurate").joinpath("data", "report_page.html").read_text("utf-8")
     payload = orjson.dumps(data, default=str).decode().replace("</", "<\\/").replace("<!--", "<\\!--")
-    return template.replace("/*DATA*/null", payload, 1)
+    return _template().replace("/*DATA*/null", payload, 1)
 
 
 def write_page(output: str | os.PathLike, raw: bool = False) -> Location:
