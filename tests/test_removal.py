@@ -72,7 +72,8 @@ def documents_by_file(out: Path) -> dict[str, bytes]:
 def test_provenance_locates_every_trained_document(corpus, tmp_path):
     repos, given = corpus
     out = tmp_path / "out"
-    assert run_recipe(validate(recipe(repos, given, out)))["complete"]
+    run = run_recipe(validate(recipe(repos, given, out)))
+    assert run["complete"]
     documents = {r["id"]: r for p in (out / "documents").glob("*.gz") for r in read_jsonl_gz(p)}
     rows = [r for p in sorted((out / "provenance").glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
     assert sorted(r["id"] for r in rows) == sorted(documents) and len(rows) == 44  # four *_base.py excluded
@@ -90,6 +91,21 @@ def test_provenance_locates_every_trained_document(corpus, tmp_path):
         ranges = [(r["token_start"], r["token_end"]) for r in rows if r["shard"] == shard]
         assert ranges[0][0] == 0 and all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
         assert ranges[-1][1] == len(Shard(out / "tokens" / shard).tokens)
+    # the training-content summary codecurate report writes from it
+    assert main(["report", str(out), "--no-plots"]) == 0
+    content = json.loads((out / "report" / "training_content.json").read_text())
+    shards = json.loads((out / "tokens" / "summary.json").read_text())
+    assert content["totals"]["tokens"] == shards["tokens"] and content["totals"]["documents"] == 44
+    assert content["totals"]["repositories"] == 12 and content["totals"]["with_content_id"] == 44
+    assert [(r["language"], r["documents"], r["token_share"]) for r in content["languages"]] == [("Python", 44, 1.0)]
+    licenses = {r["license"]: r["documents"] for r in content["licenses"]}
+    assert licenses == {"MIT": len(one), "(none)": 44 - len(one)}
+    assert content["sources"][0]["source"] == "repositories" and content["sources"][0]["repositories"] == 12
+    assert content["filters"][0] == {"stage": "repositories", "documents_in": 48, "kept": 44,
+                                     "removed": {"excluded_path": 4},
+                                     "removed_bytes": run["stages"][0]["dropped"]["excluded_path"]["bytes"]}
+    text = (out / "report" / "training_content.md").read_text()
+    assert "| Python | 44 | 12 |" in text and "| repositories | 48 | 44 | excluded_path 4 |" in text
     # the same table, byte for byte, whatever the task count
     single = tmp_path / "single"
     assert run_recipe(validate(recipe(repos, given, single, tasks=1)))["complete"]
@@ -138,6 +154,8 @@ def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, 
         {r["id"]: r["shard"] for r in removed_rows}
     assert [e["documents"] for e in report["entries"]] == [4, 0]
     assert (full / "tokenizer" / "tokenizer.json").read_bytes() == (given / "tokenizer.json").read_bytes()
+    content = json.loads((full / "report" / "training_content.json").read_text())
+    assert content["totals"]["repositories"] == 11 and content["removals"][0]["documents"] == 4
     # a second removal finds nothing: it says so, and changes nothing
     assert main(["remove", str(full), "--opt-out", str(listed)]) == 3
     assert "names nothing present" in capsys.readouterr().out and outputs(full) == after

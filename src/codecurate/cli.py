@@ -180,9 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary = write_summary(args.output)
             folder = write_report(args.output, plots=not args.no_plots)
             write_page(args.output, raw=args.raw_samples)
+            from codecurate.recipe.content import write_training_content
+
+            content = write_training_content(args.output)
             print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
             if not args.json:
                 print(f"report: {folder / 'report.md'}")
+                if content is not None:
+                    print(f"training content: {content}")
             return 0 if summary["complete"] else 3
         if args.command == "relocate":
             import os

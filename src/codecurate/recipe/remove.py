@@ -185,6 +185,9 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
         path = folder / f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}.json"
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         report["report"] = str(path)
+        from codecurate.recipe.content import write_training_content
+
+        write_training_content(output)  # the summary of what the shards now hold
         return report
     finally:
         lock.release()
