@@ -77,6 +77,9 @@ def test_undefined_name_is_a_blocker_and_drops_the_file():
     assert typo.metadata[keys.ANALYSIS_RULES] == {"ruff:F821": 1}
     assert typo.metadata[keys.ANALYSIS_DEFECTS] == 1
     assert typo.metadata[keys.ANALYSIS_DEFECTS_PER_KLOC] == 2000.0  # weight 100 over 50 lines
+    finding = typo.metadata[keys.EVIDENCE]["findings"]  # for the report page: the rule at its line
+    assert [(f["rule"], f["severity"], f["line"]) for f in finding] == [("ruff:F821", "blocker", 5)]
+    assert "reslt" in finding[0]["message"] and keys.EVIDENCE not in clean.metadata
     assert clean.metadata[keys.ANALYSIS_DEFECTS] == 0
     assert block.stats["rule/ruff:F821"].total == 1
 

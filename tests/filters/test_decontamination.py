@@ -96,6 +96,9 @@ def test_the_stage_drops_or_cuts_and_names_the_item(tmp_path, action):
         assert set(kept) == {"clean.py"}
         assert [(r["metadata"]["filter_reason"], r["metadata"][keys.DECONTAMINATION_MATCH][0]["item"])
                 for r in excluded] == [("benchmark_contamination", "HumanEval/12")]
+        spans = excluded[0]["metadata"][keys.EVIDENCE]["spans"]  # where the item is, for the report page
+        assert spans and all(excluded[0]["text"][a:b] in contaminated for a, b in spans)
+        assert sum(b - a for a, b in spans) >= len(reformatted(ITEM.texts[2])) // 2
     else:
         assert set(kept) == {"clean.py", "solutions.py"} and not excluded
         text = kept["solutions.py"]["text"]

@@ -1,5 +1,6 @@
 import pytest
 
+from codecurate.documents import EVIDENCE
 from codecurate.filters.long_files import LongFilesFilter, longest_line
 from tests.conftest import make_doc, verdict
 
@@ -41,3 +42,9 @@ def test_longest_line():
 def test_parameters_are_validated():
     with pytest.raises(ValueError, match="max_lines must be >= 1"):
         LongFilesFilter(max_lines=0)
+
+
+def test_a_long_line_is_recorded_where_it_is():
+    document = make_doc("short\n" + "a" * 1001 + "\n" + "b" * 2000 + "\n")
+    assert verdict(F, document) == "long_line"
+    assert document.metadata[EVIDENCE] == {"line": 2, "chars": 1001, "limit": 1000}

@@ -46,6 +46,14 @@ def test_valid_and_broken(language):
     assert verdict(block, doc(BROKEN[language], language)) == "syntax_error"
 
 
+def test_the_first_error_is_recorded_where_it_is():
+    document = doc("def ok():\n    return 1\n\ndef broken(:\n    pass\n", "Python")
+    assert verdict(SyntaxFilter(), document) == "syntax_error"
+    evidence = document.metadata[keys.EVIDENCE]
+    assert evidence["line"] == 4 and evidence["node"].startswith(("ERROR", "MISSING"))
+    assert 1 <= evidence["column"] <= len("def broken(:") + 1
+
+
 def test_error_tolerance_edges():
     text = "x = 1\n" * 99 + "x = (\n"  # one unbalanced bracket in 606 bytes
     result = parse_source(text.encode(), "python")

@@ -6,6 +6,7 @@ the search filters by path, and a screenshot is taken."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -203,7 +204,7 @@ def chromium() -> str:
     try:
         apt_install("chromium")
     except ToolUnavailable as why:
-        if not shutil.which("apt-get"):
+        if not shutil.which("apt-get") or os.geteuid() != 0:  # no apt here: nothing installs it
             pytest.skip(str(why))
         raise
     return shutil.which("chromium")
