@@ -13,7 +13,8 @@ def _recipe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input",
         metavar="PATH",
-        help="replace the recipe's code input: a folder of repositories, or The Stack-style parquet file(s)",
+        help="replace the recipe's code input: a folder of repositories, The Stack-style parquet (a file or a "
+        "folder of them), a Hugging Face dataset folder written by save_to_disk, or an fsspec URL of one (s3://...)",
     )
     parser.add_argument("--output", metavar="DIR", help="output folder (replaces the recipe's 'output')")
     parser.add_argument(
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     blocks = commands.add_parser("blocks", help="list the registered blocks", description="List registered blocks.")
     blocks.add_argument("--kind", choices=["reader", "step", "multi_stage"], help="only blocks of this kind")
+    blocks.add_argument("--paths", action="store_true",
+                        help="show each block's import path (package.module:Class), what a recipe or a script imports")
     return parser
 
 
@@ -233,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in available(kind):
                 cls = get_block(name)
                 doc = (cls.__doc__ or "").strip().splitlines()
-                print(f"{name:<24} {block_kind(cls).value:<12} {doc[0] if doc else ''}")
+                where = f" {cls.__module__}:{cls.__qualname__}" if args.paths else ""
+                print(f"{name:<24} {block_kind(cls).value:<12}{where} {doc[0] if doc else ''}")
             return 0
     except RecipeError as error:
         print(error, file=sys.stderr)

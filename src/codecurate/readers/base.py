@@ -256,16 +256,16 @@ class RepositoryReader(Accounting, BaseReader):
     def _read_repository(self, repo: Repository, excluded: DiskWriter | None, rank: int) -> Iterator[Document]:
         for file in sorted(repo.files, key=lambda f: f.path):
             document, reason, size = self._file_document(repo, file)
-            self.count_in(document, size)
-            if reason:
+            if reason:  # not loaded, or not kept: its size as found
+                self.count_in(document, size)
                 self.drop(document, reason, excluded, rank, size=size)
-            else:
-                self.count_kept(document, size)
+            else:  # the UTF-8 bytes of its text, as every later stage counts it (a file not in UTF-8 differs)
+                self.count_in(document)
+                self.count_kept(document)
                 yield document
         for article in repo.articles:
-            size = article.metadata.get(keys.SIZE_BYTES, 0)
-            self.count_in(article, size)
-            self.count_kept(article, size)
+            self.count_in(article)
+            self.count_kept(article)
             yield article
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.readers.base import BaseDiskReader
 
-from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
 
 
@@ -50,9 +49,6 @@ class RecordFileReader(Accounting, BaseDiskReader):
     def read_file(self, filepath: str) -> DocumentsPipeline:
         for index, record in enumerate(self.records(filepath)):
             document = self.to_document(record, filepath, index)
-            size = document.metadata.get(keys.SIZE_BYTES)
-            if size is None:
-                size = keys.text_bytes(document)
-            self.count_in(document, size)
-            self.count_kept(document, size)
+            self.count_in(document)  # the UTF-8 bytes of its text, as every later stage counts it
+            self.count_kept(document)
             yield document
