@@ -11,6 +11,7 @@ the file itself on local disk and a temporary copy elsewhere.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import posixpath
@@ -24,10 +25,14 @@ from datatrove.io import DataFolder, get_datafolder
 
 #: the pip requirement that installs a scheme's fsspec filesystem (the project's extra where it has one)
 FILESYSTEM_REQUIREMENTS = {
-    "s3": "codecurate[s3]", "s3a": "codecurate[s3]",
+    "s3": "codecurate[s3]",
+    "s3a": "codecurate[s3]",
     "hf": "codecurate[hf]",
-    "gs": "gcsfs", "gcs": "gcsfs",
-    "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs",
+    "gs": "gcsfs",
+    "gcs": "gcsfs",
+    "az": "adlfs",
+    "abfs": "adlfs",
+    "abfss": "adlfs",
 }
 LOCAL_SCHEMES = ("file", "local")
 
@@ -89,14 +94,26 @@ def missing_filesystem(path: str | os.PathLike) -> str | None:
     except ImportError as error:
         requirement = FILESYSTEM_REQUIREMENTS.get(name)
         install = f"pip install '{requirement}'" if requirement else "install the package fsspec names"
-        return (f"{os.fspath(path)!r}: the {name}:// filesystem is not installed ({install}; fsspec: "
-                f"{str(error).splitlines()[0]})")
+        return (
+            f"{os.fspath(path)!r}: the {name}:// filesystem is not installed ({install}; fsspec: "
+            f"{str(error).splitlines()[0]})"
+        )
     return None
 
 
 def datafolder(path: str | os.PathLike | DataFolder) -> DataFolder:
     """``path`` as a ``DataFolder`` (a ``DataFolder`` as it is)."""
     return path if isinstance(path, DataFolder) else get_datafolder(os.fspath(path))
+
+
+def file_in(path: str | os.PathLike) -> tuple[DataFolder, str]:
+    """The folder holding the file ``path`` (a local path or a URL), and the file's name in it."""
+    text = os.fspath(path)
+    if not is_url(text):
+        folder, name = os.path.split(os.path.abspath(text))
+        return datafolder(folder), name
+    folder, _, name = text.rstrip("/").rpartition("/")
+    return datafolder(folder), name
 
 
 def exists(folder: DataFolder, name: str = "") -> bool:
@@ -112,17 +129,29 @@ def read_json(folder: DataFolder, name: str) -> Any:
     return json.loads(read_text(folder, name))
 
 
-def write_text(folder: DataFolder, name: str, text: str) -> None:
-    """Write ``name`` whole or not at all: through a temporary file renamed into place on local disk;
-    an object store publishes an object only once its upload completes."""
+@contextlib.contextmanager
+def open_whole(folder: DataFolder, name: str, mode: str = "wt", **options) -> Iterator[Any]:
+    """Open ``name`` to be written whole or not at all: a temporary file renamed into place on local
+    disk (left out when the block raises); an object store publishes an object only once its upload
+    completes."""
     if not folder.is_local():
-        with folder.open(name, "wt", encoding="utf-8") as f:
-            f.write(text)
+        with folder.open(name, mode, **options) as f:
+            yield f
         return
     temporary = f"{name}.{uuid.uuid4().hex[:8]}.tmp"
-    with folder.open(temporary, "wt", encoding="utf-8") as f:
+    try:
+        with folder.open(temporary, mode, **options) as f:
+            yield f
+        os.replace(folder.resolve_paths(temporary), folder.resolve_paths(name))
+    finally:
+        if os.path.exists(folder.resolve_paths(temporary)):
+            os.unlink(folder.resolve_paths(temporary))
+
+
+def write_text(folder: DataFolder, name: str, text: str) -> None:
+    """Write ``name`` whole or not at all (``open_whole``)."""
+    with open_whole(folder, name, "wt", encoding="utf-8") as f:
         f.write(text)
-    os.replace(folder.resolve_paths(temporary), folder.resolve_paths(name))
 
 
 def write_json(folder: DataFolder, name: str, value: Any, indent: int | None = 2) -> None:
@@ -182,3 +211,82 @@ def staged_folder(folder: DataFolder, name: str = "") -> Iterator[str]:
                 folder.put(os.path.join(root, filename), posixpath.join(name, relative) if name else relative)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def local_folder(location: str | os.PathLike, below: str = "") -> Iterator[str]:
+    """A local folder with the files of ``location`` (those under ``below`` only, at the same
+    relative paths): the folder itself on local disk, a temporary copy (deleted afterwards) elsewhere."""
+    folder = datafolder(location)
+    if folder.is_local():
+        yield folder.path
+        return
+    scratch = tempfile.mkdtemp(prefix="codecurate-")
+    try:
+        for name in folder.list_files(below) if folder.isdir(below) else []:
+            target = os.path.join(scratch, *name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            folder.get(name, target)
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _uploaded_changes(local: str, folder: DataFolder) -> Iterator[None]:
+    """Upload the files of ``local`` that are new or changed (size, modification time) when the
+    block ends without an error."""
+
+    def state() -> dict[str, tuple[int, int]]:
+        found = {}
+        for root, _, files in os.walk(local):
+            for filename in files:
+                path = os.path.join(root, filename)
+                found[os.path.relpath(path, local).replace(os.sep, "/")] = (
+                    os.path.getsize(path),
+                    os.stat(path).st_mtime_ns,
+                )
+        return found
+
+    before = state()
+    yield
+    for name, stamp in state().items():
+        if before.get(name) != stamp:
+            folder.put(os.path.join(local, *name.split("/")), name)
+
+
+def on_local_disk(reads: tuple = (), writes: tuple = ()):
+    """Decorate a datatrove step's ``run`` (a generator) whose library needs real files (tokenizers,
+    numpy's memory maps): for the run, each attribute named in ``reads`` that holds a URL is replaced
+    by a local copy of that folder, and each one in ``writes`` by a local folder uploaded there when
+    the run ends without an error. A ``reads`` entry ``(name, below)`` copies only the files under
+    ``below(rank)``. Local paths are used as they are (nothing is copied)."""
+
+    def decorate(run):
+        @functools.wraps(run)
+        def wrapper(self, data=None, rank: int = 0, world_size: int = 1):
+            saved = {}
+            with contextlib.ExitStack() as stack:
+                for entry in reads:
+                    name, below = entry if isinstance(entry, tuple) else (entry, None)
+                    value = getattr(self, name)
+                    if value is not None and is_url(value):
+                        saved[name] = value
+                        local = local_folder(value, below(rank) if below else "")
+                        setattr(self, name, stack.enter_context(local))
+                for name in writes:
+                    value = saved.get(name, getattr(self, name))
+                    if name in saved:  # read and written: new and changed files go back
+                        stack.enter_context(_uploaded_changes(getattr(self, name), datafolder(value)))
+                    elif value is not None and is_url(value):
+                        saved[name] = value
+                        setattr(self, name, stack.enter_context(staged_folder(datafolder(value))))
+                try:
+                    yield from run(self, data, rank, world_size)
+                finally:
+                    for name, value in saved.items():
+                        setattr(self, name, value)
+
+        return wrapper
+
+    return decorate

@@ -9,12 +9,12 @@ the third; never the whole corpus.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.dedup.store import (
@@ -24,6 +24,7 @@ from codecurate.dedup.store import (
     make_refs,
     read_meta,
     read_records,
+    write_array,
     write_drops,
 )
 from codecurate.readers.documents import DocumentsReader
@@ -43,7 +44,7 @@ class ContentHasher(PipelineStep):
         self.partitions = partitions
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        work = Path(self.work)
+        work = Location(self.work)
         meta = MetaWriter(work / "meta", rank)
         records = []
         for index, document in enumerate(data or ()):
@@ -58,9 +59,7 @@ class ContentHasher(PipelineStep):
             out = np.empty(len(rows), dtype=_RECORD)
             out["high"], out["low"] = rows["high"], rows["low"]
             out["ref"] = make_refs(rank, rows["index"])
-            folder = work / "hashes" / f"{partition:05d}"
-            folder.mkdir(parents=True, exist_ok=True)
-            out.tofile(folder / f"{rank:05d}.bin")
+            write_array(datafolder(work / "hashes" / f"{partition:05d}"), f"{rank:05d}.bin", out)
         return
         yield
 
@@ -76,7 +75,7 @@ class ExactGroups(PipelineStep):
         self.work = work
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        work = Path(self.work)
+        work = Location(self.work)
         table = read_records(work / "hashes" / f"{rank:05d}", _RECORD)
         table = table[np.lexsort((table["ref"], table["low"], table["high"]))]
         clusters: list[list[int]] = []

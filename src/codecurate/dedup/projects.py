@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 from datatrove.data import Document, DocumentsPipeline
@@ -37,10 +36,12 @@ from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.folders import Location, datafolder, file_in, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
+from codecurate.dedup.store import read_array
 from codecurate.licenses import is_known_permissive
 from codecurate.readers.documents import DocumentsReader
 from codecurate.scoring import count_value, is_test_file, quality_score
@@ -102,13 +103,12 @@ class RepositoryFingerprints(PipelineStep):
                     entry = repositories[repo] = {"repo": repo, "stars": None, "commits": None, "files": 0,
                                                   "test_files": 0, "license": None, "url": None, "hashes": set()}
                 self._add(entry, document)
-        folder = Path(self.work) / "fingerprints"
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as meta, \
-                open(folder / f"{rank:05d}.u64", "wb") as values:
+        folder = datafolder(Location(self.work) / "fingerprints")
+        with folder.open(f"{rank:05d}.jsonl", "w", encoding="utf-8") as meta, \
+                folder.open(f"{rank:05d}.u64", "wb") as values:
             for entry in repositories.values():
                 hashes = np.fromiter(sorted(entry.pop("hashes")), dtype=np.uint64)
-                hashes.tofile(values)
+                values.write(hashes.tobytes())
                 meta.write(json.dumps(entry | {"hashes": int(hashes.size)}) + "\n")
         self.stat_update("repositories", value=len(repositories))
         return
@@ -132,13 +132,14 @@ class RepositoryFingerprints(PipelineStep):
             entry["hashes"].add(value)
 
 
-def read_fingerprints(folder: Path) -> dict[str, dict]:
+def read_fingerprints(location: str) -> dict[str, dict]:
     """Every task's fingerprints, the parts of one repository merged (``hashes``: sorted unique uint64)."""
     merged: dict[str, dict] = {}
-    for part in sorted(folder.glob("*.jsonl")):
-        values = np.fromfile(part.with_suffix(".u64"), dtype=np.uint64)
+    folder = datafolder(location)
+    for part in folder.list_files(glob_pattern="*.jsonl", recursive=False) if folder.isdir("") else []:
+        values = read_array(folder, part[: -len(".jsonl")] + ".u64", np.uint64)
         offset = 0
-        with open(part, encoding="utf-8") as f:
+        with folder.open(part, "r", encoding="utf-8") as f:
             for line in f:
                 entry = json.loads(line)
                 hashes = values[offset : offset + entry["hashes"]]
@@ -204,7 +205,7 @@ class ProjectClusters(PipelineStep):
         self.weights, self.use_identity, self.seed = weights, use_identity, seed
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        work = Path(self.work)
+        work = Location(self.work)
         with self.track_time():
             repositories = read_fingerprints(work / "fingerprints")
             names = sorted(repositories)
@@ -244,7 +245,7 @@ class ProjectClusters(PipelineStep):
             "scores": {names[i]: round(scores[i], 6) for members in clusters for i in members},
             "drop": dict(sorted(drop.items())),
         }
-        (work / "projects.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        write_json(datafolder(work), "projects.json", result, indent=1)
         self.stat_update("repositories", value=len(names))
         self.stat_update("candidate_pairs", value=len(pairs))
         self.stat_update("verified_pairs", value=len(edges))
@@ -266,7 +267,7 @@ class RepositoryDuplicateFilter(CodecurateFilter):
 
     def load_decisions(self, rank: int) -> dict[str, list]:
         """Duplicate repository -> ``[kept repository, similarity]``, as pass 2 decided."""
-        return json.loads(Path(self.result).read_text(encoding="utf-8"))["drop"]
+        return read_json(*file_in(self.result))["drop"]
 
     def apply_decision(self, document: Document, index: int, decisions: dict[str, list]) -> Verdict:
         listed = decisions.get(document.metadata.get(keys.REPO))

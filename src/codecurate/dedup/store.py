@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 from datatrove.data import Document
+from datatrove.io import DataFolder
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.folders import datafolder
 from codecurate.headers import is_notice_file
 from codecurate.licenses import is_known_permissive
 
@@ -33,10 +34,23 @@ def split_refs(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (refs >> _INDEX_BITS).astype(np.int64), (refs & _INDEX_MASK).astype(np.int64)
 
 
-def read_records(folder: Path, dtype: np.dtype, pattern: str = "*.bin") -> np.ndarray:
-    """Every record of the binary files in ``folder`` (in file name order), as one array."""
-    parts = sorted(folder.glob(pattern)) if folder.is_dir() else []
-    return np.concatenate([np.fromfile(p, dtype=dtype) for p in parts]) if parts else np.empty(0, dtype)
+def read_array(folder: DataFolder, name: str, dtype: np.dtype) -> np.ndarray:
+    """The records of the binary file ``name`` of ``folder`` (a writable array)."""
+    with folder.open(name, "rb") as f:
+        return np.frombuffer(f.read(), dtype=dtype).copy()
+
+
+def write_array(folder: DataFolder, name: str, values: np.ndarray) -> None:
+    """``values``' bytes as the file ``name`` of ``folder``."""
+    with folder.open(name, "wb") as f:
+        f.write(np.ascontiguousarray(values).tobytes())
+
+
+def read_records(location: str, dtype: np.dtype, pattern: str = "*.bin") -> np.ndarray:
+    """Every record of the binary files in ``location`` (in file name order), as one array."""
+    folder = datafolder(location)
+    parts = folder.list_files(glob_pattern=pattern, recursive=False) if folder.isdir("") else []
+    return np.concatenate([read_array(folder, p, dtype) for p in parts]) if parts else np.empty(0, dtype)
 
 
 def keep_priority(document: Document) -> list:
@@ -56,11 +70,10 @@ class MetaWriter:
     """Per task: one JSON line per document (``[id, *priority]``) and a uint64 offsets file for
     random access by index."""
 
-    def __init__(self, folder: Path, rank: int):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{rank:05d}.jsonl"
-        self.offsets_path = folder / f"{rank:05d}.off"
-        self._file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+    def __init__(self, location: str, rank: int):
+        self.folder = datafolder(location)
+        self.offsets_name = f"{rank:05d}.off"
+        self._file = self.folder.open(f"{rank:05d}.jsonl", "wb")
         self._offsets = [0]
 
     def add(self, document: Document) -> None:
@@ -70,28 +83,29 @@ class MetaWriter:
 
     def close(self) -> None:
         self._file.close()
-        np.asarray(self._offsets, dtype=np.uint64).tofile(self.offsets_path)
+        write_array(self.folder, self.offsets_name, np.asarray(self._offsets, dtype=np.uint64))
 
 
-def read_meta(folder: Path, refs: np.ndarray) -> dict[int, list]:
+def read_meta(location: str, refs: np.ndarray) -> dict[int, list]:
     """``ref -> priority`` of the referenced documents, reading only their lines."""
     out: dict[int, list] = {}
     ranks, indices = split_refs(np.asarray(refs, dtype=np.uint64))
     by_rank: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for ref, rank, index in zip(np.asarray(refs, dtype=np.uint64).tolist(), ranks.tolist(), indices.tolist()):
         by_rank[rank].append((ref, index))
+    folder = datafolder(location)
     for rank, wanted in by_rank.items():
-        offsets = np.fromfile(folder / f"{rank:05d}.off", dtype=np.uint64)
-        with open(folder / f"{rank:05d}.jsonl", "rb") as f:
+        offsets = read_array(folder, f"{rank:05d}.off", np.uint64)
+        with folder.open(f"{rank:05d}.jsonl", "rb") as f:
             for ref, index in sorted(wanted, key=lambda item: item[1]):
                 f.seek(int(offsets[index]))
                 out[ref] = json.loads(f.readline())
     return out
 
 
-def write_drops(folder: Path, drops: dict[int, tuple[str, float]], meta: dict[int, list]) -> int:
+def write_drops(location: str, drops: dict[int, tuple[str, float]], meta: dict[int, list]) -> int:
     """Write ``ref -> (kept document id, similarity)`` as one jsonl file per task rank."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = datafolder(location)
     per_rank: dict[int, list] = defaultdict(list)
     refs = np.fromiter(drops.keys(), dtype=np.uint64, count=len(drops))
     ranks, indices = split_refs(refs)
@@ -99,7 +113,7 @@ def write_drops(folder: Path, drops: dict[int, tuple[str, float]], meta: dict[in
         kept_id, similarity = drops[ref]
         per_rank[rank].append([index, meta[ref][-1], kept_id, similarity])
     for rank, rows in per_rank.items():
-        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
+        with folder.open(f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
             for row in sorted(rows):
                 f.write(json.dumps(row) + "\n")
     return len(refs)
@@ -131,8 +145,9 @@ class DuplicateFilter(CodecurateFilter):
         """This task's drops (index in the task's input -> ``(its id, kept id, similarity)``), from
         ``<rank>.jsonl`` in the drops folder or any folder below it."""
         drops = {}
-        for path in sorted(Path(self.drops_folder).glob(f"**/{rank:05d}.jsonl")):
-            with open(path, encoding="utf-8") as f:
+        folder = datafolder(self.drops_folder)
+        for path in folder.list_files(glob_pattern=f"**/{rank:05d}.jsonl") if folder.isdir("") else []:
+            with folder.open(path, "r", encoding="utf-8") as f:
                 drops.update({row[0]: (row[1], row[2], row[3]) for row in map(json.loads, f)})
         return drops
 

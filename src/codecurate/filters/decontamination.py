@@ -31,6 +31,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.folders import file_in
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.dedup.hashing import ngram_hashes, token_spans
@@ -129,12 +130,16 @@ class DecontaminationIndex:
         return self._automaton
 
     def save(self, path: str | Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_bytes(pickle.dumps(self))
+        """Pickle the index to ``path`` (a local path or a URL)."""
+        folder, name = file_in(path)
+        with folder.open(name, "wb") as f:
+            f.write(pickle.dumps(self))
 
     @staticmethod
     def load(path: str | Path) -> DecontaminationIndex:
-        return pickle.loads(Path(path).read_bytes())
+        folder, name = file_in(path)
+        with folder.open(name, "rb") as f:
+            return pickle.loads(f.read())
 
     def matches(self, text: str, min_overlap: float = 0.1) -> list[dict]:
         """Every item ``text`` contains: ``{benchmark, item, kind, ngrams, overlap, spans}``: a

@@ -43,7 +43,6 @@ from __future__ import annotations
 import posixpath
 import re
 from functools import cache
-from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -52,6 +51,7 @@ from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.folders import Location
 from codecurate.core.registry import register
 from codecurate.documents import repository_groups
 from codecurate.filters.license import LICENSE_FOLDERS, is_license_file
@@ -262,7 +262,7 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
         if approximate not in self._verdicts:
             from codecurate.filters.license_cache import LicenseVerdicts
 
-            folder = self.cache_folder or (str(Path(self.work_folder) / "verdicts") if self.work_folder else None)
+            folder = self.cache_folder or (str(Location(self.work_folder) / "verdicts") if self.work_folder else None)
             self._verdicts[approximate] = LicenseVerdicts(folder, approximate=approximate)
         return self._verdicts[approximate]
 

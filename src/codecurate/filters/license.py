@@ -18,7 +18,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -27,6 +26,7 @@ from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.folders import Location
 from codecurate.core.registry import register
 from codecurate.documents import repository_groups
 from codecurate.licenses import build_permissive_list as build_permissive_list  # documented here before
@@ -181,7 +181,7 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         if self._verdicts is None:
             from codecurate.filters.license_cache import LicenseVerdicts
 
-            folder = self.cache_folder or (str(Path(self.work_folder) / "verdicts") if self.work_folder else None)
+            folder = self.cache_folder or (str(Location(self.work_folder) / "verdicts") if self.work_folder else None)
             self._verdicts = LicenseVerdicts(folder)
         return self._verdicts
 

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from codecurate.core.folders import datafolder, read_json, write_text
 
 DETECTIONS_FILE = "license-detections.json"
 #: Bumped whenever ``normalise_license_text`` changes (the keys change with it).
@@ -134,7 +134,7 @@ class LicenseVerdicts:
     SOURCES = ("memory", "shipped", "folder", "scancode")
 
     def __init__(self, folder: str | Path | None = None, shipped: bool = True, approximate: bool = True):
-        self.folder = Path(folder) if folder else None
+        self.folder = datafolder(folder) if folder else None
         self.shipped = shipped
         self.approximate = approximate
         self.memory: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -158,32 +158,19 @@ class LicenseVerdicts:
             self.memory.popitem(last=False)
         return found, source
 
-    def _path(self, key: str) -> Path | None:
-        return self.folder / key[:2] / f"{key}.json" if self.folder else None
-
     def _read(self, key: str) -> tuple[str, ...] | None:
-        path = self._path(key)
-        if path is None:
+        if self.folder is None:
             return None
         try:
-            return tuple(json.loads(path.read_text(encoding="utf-8"))["licenses"])
+            return tuple(read_json(self.folder, f"{key[:2]}/{key}.json")["licenses"])
         except (OSError, ValueError, KeyError, TypeError):  # absent (or damaged: detected again)
             return None
 
     def _write(self, key: str, found: tuple[str, ...]) -> None:
-        path = self._path(key)
-        if path is None:
+        if self.folder is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         content = json.dumps({"licenses": list(found), "scancode": scancode_version()})
-        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:16]}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(content)
-            os.replace(partial, path)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
+        write_text(self.folder, f"{key[:2]}/{key}.json", content)  # whole or not at all
 
 
 #: The licenses whose standard texts ship with their detections (ScanCode license keys), and the

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
+from codecurate.core.folders import datafolder, file_in, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.readers.documents import DocumentsReader
@@ -57,9 +57,7 @@ class MeasureRepositories(PipelineStep):
                     entry[field] = max(entry[field] or 0, int(value))
             entry["files"] += 1
             entry["test_files"] += is_test_file(document.metadata.get(keys.PATH) or "")
-        folder = Path(self.folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
+        with datafolder(self.folder).open(f"{rank:05d}.jsonl", "w", encoding="utf-8") as f:
             for entry in measures.values():
                 f.write(json.dumps(entry) + "\n")
         self.stat_update("repositories", value=len(measures))
@@ -82,8 +80,9 @@ class QualityCut(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         merged: dict[str, dict] = {}
-        for part in sorted(Path(self.measures).glob("*.jsonl")):
-            with open(part, encoding="utf-8") as f:
+        folder = datafolder(self.measures)
+        for part in folder.list_files(glob_pattern="*.jsonl", recursive=False) if folder.isdir("") else []:
+            with folder.open(part, "r", encoding="utf-8") as f:
                 for line in f:
                     entry = json.loads(line)
                     into = merged.setdefault(entry["repo"], {"stars": None, "commits": None, "files": 0,
@@ -105,7 +104,7 @@ class QualityCut(PipelineStep):
             "scores": {repo: round(scores[repo], 6) for repo in ranked},
             "drop": dropped,
         }
-        Path(self.result).write_text(json.dumps(result), encoding="utf-8")
+        write_json(*file_in(self.result), result, indent=None)
         self.stat_update("repositories", value=len(ranked))
         self.stat_update("repositories_dropped", value=len(dropped))
         return
@@ -123,7 +122,7 @@ class QualityFilter(CodecurateFilter):
 
     def load_decisions(self, rank: int) -> tuple[dict[str, float], set[str]]:
         """``(repository -> score, repositories to drop)``, as the cut decided."""
-        result = json.loads(Path(self.result).read_text(encoding="utf-8"))
+        result = read_json(*file_in(self.result))
         return result["scores"], set(result["drop"])
 
     def apply_decision(self, document: Document, index: int, decisions: tuple[dict[str, float], set[str]]) -> Verdict:

@@ -18,9 +18,7 @@ seen so far, which follows the configuration less closely and depends on the ord
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -29,6 +27,7 @@ from loguru import logger
 
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
+from codecurate.core.folders import datafolder, file_in, open_whole, read_json, write_json, write_text
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
@@ -104,10 +103,8 @@ class SfimCensus(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         counts: dict[str, list[int]] = {}
-        folder = Path(self.folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        spans_path = folder / f"{rank:05d}{SPANS_SUFFIX}"
-        with open(spans_path.with_suffix(".tmp"), "w", encoding="utf-8") as spans:
+        folder = datafolder(self.folder)
+        with open_whole(folder, f"{rank:05d}{SPANS_SUFFIX}", "w", encoding="utf-8") as spans:
             for document in data or ():
                 if self.block.format.found_in(document.text) or document.metadata.get(keys.KIND) == keys.KIND_TEXT:
                     spans.write(json.dumps([document.id]) + "\n")
@@ -122,11 +119,7 @@ class SfimCensus(PipelineStep):
                 entry[0] += 1
                 entry[1] += eligible
                 self.stat_update("eligible" if eligible else "not_eligible")
-        os.replace(spans_path.with_suffix(".tmp"), spans_path)
-        part = folder / f"{rank:05d}.json"
-        partial = part.with_suffix(".json.tmp")
-        partial.write_text(json.dumps({"counts": counts}, sort_keys=True), encoding="utf-8")
-        os.replace(partial, part)
+        write_text(folder, f"{rank:05d}.json", json.dumps({"counts": counts}, sort_keys=True))
         return
         yield
 
@@ -145,12 +138,13 @@ class SfimRates(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         counts: dict[str, tuple[int, int]] = {}
-        for part in sorted(Path(self.census).glob("*.json")):
-            for language, (n, e) in json.loads(part.read_text(encoding="utf-8"))["counts"].items():
+        folder = datafolder(self.census)
+        for part in folder.list_files(glob_pattern="*.json", recursive=False) if folder.isdir("") else []:
+            for language, (n, e) in read_json(folder, part)["counts"].items():
                 before = counts.get(language, (0, 0))
                 counts[language] = (before[0] + n, before[1] + e)
         table = rates_table(counts, self.share)
-        Path(self.result).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+        write_json(*file_in(self.result), table, indent=1)
         if not table["reachable"]:
             logger.warning(f"SFIM share {self.share} is out of reach: only {table['eligible_share']:.3f} of the "
                            f"{table['files']} code files can serve SFIM; every one of them takes it")
@@ -291,18 +285,19 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         if self._acceptance is None:
             table = self.sfim_rates
             if isinstance(table, str):
-                table = json.loads(Path(table).read_text(encoding="utf-8"))
+                table = read_json(*file_in(table))
             acceptance = {k: v["sfim_acceptance"] for k, v in table["languages"].items()}
             self._acceptance = (acceptance, table["level"])
         acceptance, level = self._acceptance
         return acceptance.get(language, level)  # a language the census did not see: as if all eligible
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        path = Path(self.census_folder) / f"{rank:05d}{SPANS_SUFFIX}" if self.census_folder else None
-        if path is None or not path.is_file():
+        folder = datafolder(self.census_folder) if self.census_folder else None
+        name = f"{rank:05d}{SPANS_SUFFIX}"
+        if folder is None or not folder.isfile(name):
             yield from super().run(data, rank, world_size)
             return
-        with open(path, encoding="utf-8") as census:
+        with folder.open(name, "r", encoding="utf-8") as census:
             self._census = census
             try:
                 yield from super().run(data, rank, world_size)

@@ -9,13 +9,13 @@ order and each repository's files in path order.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
+from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.readers.documents import DocumentsReader
@@ -63,11 +63,12 @@ class BucketGather(Accounting, PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        bucket = Path(self.folder) / f"{rank:05d}"
+        bucket = Location(self.folder) / f"{rank:05d}"
         groups: dict[str, list[Document]] = defaultdict(list)
-        if bucket.is_dir():
-            reader = DocumentsReader(str(bucket))
-            for part in sorted(p.name for p in bucket.glob("*.jsonl.zst")):
+        folder = datafolder(bucket)
+        if folder.isdir(""):
+            reader = DocumentsReader(bucket)
+            for part in folder.list_files(glob_pattern="*.jsonl.zst", recursive=False):
                 for document in reader.read_file(part):
                     groups[group_key(document)].append(document)
         for key in sorted(groups):

@@ -15,6 +15,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
+from codecurate.core.folders import datafolder, on_local_disk, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.provenance import PROVENANCE_FOLDER, bucket_file, record, write_table
@@ -65,6 +66,7 @@ class TokenizerSample(PipelineStep):
         super().__init__()
         self.folder, self.rate, self.max_bytes, self.seed = folder, rate, max_bytes, seed
 
+    @on_local_disk(writes=("folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         sample = TaskSample(Path(self.folder) / f"{rank:05d}{SAMPLE_SUFFIX}", self.max_bytes, self.seed, self.rate)
         try:
@@ -93,6 +95,7 @@ class TokenizerTrain(PipelineStep):
         self.vocab_size, self.min_frequency = vocab_size, min_frequency
         self.spec, self.max_length, self.max_bytes = spec or TokenizerSpec(), max_length, max_bytes
 
+    @on_local_disk(reads=("sample_folder",), writes=("sample_folder", "target"))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         drawn = {"documents": 0, "bytes": 0, "budget": self.max_bytes}
 
@@ -122,6 +125,7 @@ class TokenizerCopy(PipelineStep):
         super().__init__()
         self.source, self.target, self.spec = source, target, spec
 
+    @on_local_disk(writes=("target",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         copy_tokenizer(self.source, self.target, self.spec.bos, self.spec.eos, self.spec.unk)
         return
@@ -170,6 +174,7 @@ class ShardTokenizer(PipelineStep):
         self.tokenizer_name = tokenizer_name or tokenizer
         self.buckets, self.seed = buckets, seed
 
+    @on_local_disk(reads=("tokenizer_path",), writes=("folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         tokenizer = load_tokenizer(self.tokenizer_path)
         token_size = token_size_for(tokenizer.get_vocab_size())
@@ -239,6 +244,8 @@ class ShardMerge(PipelineStep):
         self.sequence_length, self.max_tokens_per_shard = sequence_length, max_tokens_per_shard
         self.megatron, self.tokenizer_path = megatron, tokenizer
 
+    @on_local_disk(reads=(("task_folder", lambda rank: f"{rank:05d}"), "tokenizer_path"),
+                   writes=("output", "summary_folder", "provenance"))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         bucket = rank
         sources = [Shard(p) for p in sorted(bucket_folder(self.task_folder, bucket).glob("*.ds"))]
@@ -317,36 +324,39 @@ class ShardSummary(PipelineStep):
         self.summary_folder, self.output, self.buckets = summary_folder, output, buckets
         self.sequence_length, self.megatron, self.root, self.sample = sequence_length, megatron, root, sample
 
+    @on_local_disk(reads=("summary_folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         parts = [json.loads(merged_summary_path(self.summary_folder, b).read_text()) for b in range(self.buckets)]
         shards = [s for part in parts for s in part["shards"]]
         written = {s["file"] for s in shards}
-        target = Path(self.output)
-        target.mkdir(parents=True, exist_ok=True)
-        for path in target.glob("*.ds*"):
-            if path.name.split(".ds", 1)[0] + ".ds" not in written:
-                path.unlink()
+        target = datafolder(self.output)
+        for name in target.list_files(glob_pattern="*.ds*", recursive=False) if target.isdir("") else []:
+            if name.split(".ds", 1)[0] + ".ds" not in written:
+                target.rm(name)
         stems = {Path(name).stem for name in written}
-        for path in (target / "megatron").glob("*"):
-            if path.stem not in stems or not self.megatron:
-                path.unlink()
+        for name in target.list_files("megatron", recursive=False) if target.isdir("megatron") else []:
+            if Path(name).stem not in stems or not self.megatron:
+                target.rm(name)
         if self.root is not None:  # an earlier run's buckets beyond this run's
             buckets = {bucket_file("", b).name for b in range(self.buckets)}
-            for path in (Path(self.root) / PROVENANCE_FOLDER).glob("*.parquet"):
-                if path.name not in buckets:
-                    path.unlink()
+            root = datafolder(self.root)
+            found = root.list_files(PROVENANCE_FOLDER, glob_pattern="*.parquet", recursive=False) \
+                if root.isdir(PROVENANCE_FOLDER) else []
+            for name in found:
+                if Path(name).name not in buckets:
+                    root.rm(name)
         named = next((p for p in parts if p["tokenizer"] is not None), {"tokenizer": None, "token_size": None})
-        sample_path = Path(self.sample) / "sample.json" if self.sample else None
+        sample = datafolder(self.sample) if self.sample else None
         summary = {
             "root": self.root, "tokenizer": named["tokenizer"], "token_size": named["token_size"],
             "sequence_length": self.sequence_length, "buckets": self.buckets,
             "tokens": sum(s["tokens"] for s in shards), "documents": sum(s["documents"] for s in shards),
             "units": sum(s["units"] for s in shards), "windows": sum(s["windows"] for s in shards),
             "shards": shards, "megatron": self.megatron,
-            "tokenizer_sample": json.loads(sample_path.read_text())
-            if sample_path is not None and sample_path.is_file() else None,
+            "tokenizer_sample": read_json(sample, "sample.json")
+            if sample is not None and sample.isfile("sample.json") else None,
         }
-        (target / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        write_json(target, "summary.json", summary)
         self.stat_update("tokens", value=summary["tokens"])
         return
         yield

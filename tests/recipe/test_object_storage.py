@@ -1,0 +1,121 @@
+"""Runs on object storage: the aiXcoder recipe reading The Stack parquet from a bucket and writing its
+output to a bucket of a real S3 server (moto's, started by the test), killed halfway and resumed from
+the bucket, gives the local run's documents and shards byte for byte, and writes nothing on local
+disk; a URL whose filesystem is not installed is refused before anything runs, naming what to install."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codecurate.cli import main
+from codecurate.recipe.run import run_recipe
+from codecurate.recipe.schema import load_recipe
+from tests.conftest import AIXCODER, run_outputs
+from tests.s3_server import s3_filesystem, s3_server
+
+pytest.importorskip("tree_sitter_language_pack")
+pytest.importorskip("tokenizers")
+
+
+@pytest.fixture(scope="module")
+def s3():
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+def stack_parquet(folder: Path) -> Path:
+    """A small The Stack-style corpus: five repositories, their files interleaved across two files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True)
+    rows = [{"hexsha": f"{r}-{i}", "content": f"def f{i}(x):\n    return x + {r * 10 + i}\n" * (1 + i),
+             "max_stars_repo_name": f"org/repo{r}", "max_stars_repo_path": f"src/f{i}.py",
+             "max_stars_repo_licenses": ["MIT"], "max_stars_count": r, "lang": "Python"}
+            for i in range(4) for r in range(5)]
+    rows.append({**rows[0], "hexsha": "copy", "max_stars_repo_name": "org/copy"})  # an exact duplicate
+    for part in range(2):
+        pq.write_table(pa.Table.from_pylist(rows[part::2]), folder / f"part-{part}.parquet")
+    return folder
+
+
+def test_a_url_whose_filesystem_is_missing_is_refused_naming_the_extra(tmp_path, monkeypatch, capsys):
+    if importlib.util.find_spec("gcsfs") is not None or importlib.util.find_spec("adlfs") is not None:
+        pytest.skip("gcsfs or adlfs is installed here: gs:// or abfs:// is not missing")
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "run"):
+        assert main([command, str(AIXCODER), "--output", "gs://bucket/out"]) == 2
+        error = capsys.readouterr().err
+        assert "output: 'gs://bucket/out': the gs:// filesystem is not installed (pip install 'gcsfs'" in error
+        assert main([command, str(AIXCODER), "--input", "gs://bucket/stack", "--output", "out"]) == 2
+        assert "the gs:// filesystem is not installed (pip install 'gcsfs'" in capsys.readouterr().err
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("name: t\noutput: out\ninputs:\n  - reader: the_stack\n    params:\n"
+                      "      data_folder: abfs://container/stack\nstages: []\n")
+    assert main(["run", str(recipe)]) == 2
+    error = capsys.readouterr().err
+    assert "inputs[0].params.data_folder: 'abfs://container/stack': the abfs:// filesystem is not installed " \
+           "(pip install 'adlfs'" in error, error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recipe.yaml"]  # nothing written: no 'gs:', no output
+
+
+def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, monkeypatch):
+    stack = stack_parquet(tmp_path / "stack")
+    fs = s3_filesystem()
+    fs.mkdir("corpus")
+    fs.put(f"{stack}/", "corpus/stack/", recursive=True)
+    overrides = ["executor.tasks=2", "executor.workers=1"]
+    local = run_recipe(load_recipe(AIXCODER, overrides=overrides, output=str(tmp_path / "local"),
+                                   input_path=str(stack)))
+    assert local["complete"]
+
+    monkeypatch.chdir(tmp_path / "stack")  # a URL turned into a local folder would show up here
+    command = [sys.executable, "-m", "codecurate.cli", "run", str(AIXCODER), "--input", "s3://corpus/stack",
+               "--output", "s3://corpus/out", *(x for o in overrides for x in ("--set", o))]
+    with (tmp_path / "first.log").open("w") as log:
+        first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:  # killed once the exact dedup has finished: later segments not started or half done
+        deadline = time.monotonic() + 300
+        while first.poll() is None and time.monotonic() < deadline:
+            if fs.exists("corpus/out/logs/10-exact_dedup-filter/completions/00000"):
+                break
+            time.sleep(0.2)
+        assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    fs.invalidate_cache()
+    assert fs.exists("corpus/out/.codecurate.lock") and not fs.exists("corpus/out/summary.json")
+    done_before = fs.find("corpus/out/logs/02-group-scatter/completions")
+    assert done_before  # what the killed run finished is kept and skipped
+
+    resumed = run_recipe(load_recipe(AIXCODER, overrides=overrides, output="s3://corpus/out",
+                                     input_path="s3://corpus/stack"))
+    assert resumed["complete"] and all(s["balanced"] for s in resumed["stages"])
+    assert sorted(os.listdir(tmp_path / "stack")) == ["part-0.parquet", "part-1.parquet"]
+    fs.invalidate_cache()
+    assert not fs.exists("corpus/out/.codecurate.lock") and not fs.exists("corpus/out/work")
+    marker = json.loads(fs.cat("corpus/out/.codecurate-output.json"))
+    assert marker["recipe"] == "aixcoder7b"
+
+    copy = tmp_path / "copy"
+    for name in ("documents", "tokens"):
+        fs.get(f"corpus/out/{name}/", f"{copy}/{name}/", recursive=True)
+    documents, shards = run_outputs(copy)
+    # the shards name the tokenizer by where it is: the local run's absolute path, the bucket's URL
+    shards = {name: data.replace(b"s3://corpus/out", b"OUTPUT") for name, data in shards.items()}
+    assert (documents, shards) == run_outputs(tmp_path / "local") and documents and shards
+    assert [(s["stage"], s["kept"], s["dropped"]) for s in resumed["stages"]] == \
+        [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
+    assert fs.exists("corpus/out/training/config.yaml") and fs.exists("corpus/out/tokenizer/tokenizer.json")
