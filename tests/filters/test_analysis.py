@@ -318,6 +318,35 @@ def test_go_vet_catches_planted_defects_package_by_package(go):
     assert block.stats["analysis_skipped/go_vet/Go"].total == 1
 
 
+def test_go_vet_type_checks_the_go_trees_own_packages_and_leaves_out_cgo_files(go):
+    """Code of the Go distribution imports its private packages (``internal/...``, ``cmd/internal/...``):
+    vetted inside a linked copy of GOROOT; a cgo file is left out, the rest of its package vetted."""
+    block = StaticAnalysisFilter(analyzers=["go_vet"])
+    internal = make_doc('package strs\n\nimport (\n\t"fmt"\n\t"internal/bytealg"\n)\n\n'
+                        'func Find(s string) int {\n\tfmt.Printf("%d\\n", s)\n'
+                        '\treturn bytealg.IndexByteString(s, 1)\n}\n',
+                        "strs/find.go", language="Go", repo="go-strs")
+    tool = make_doc('package main\n\nimport (\n\t"fmt"\n\t"cmd/internal/objabi"\n)\n\n'
+                    'func main() { fmt.Println(objabi.PathToPrefix("x")) }\n', "tool/main.go", language="Go",
+                    repo="go-cmd")
+    missing = make_doc('package gone\n\nimport "internal/nosuchpackage"\n\nvar X = nosuchpackage.Y\n',
+                       "gone/gone.go", language="Go", repo="go-gone")
+    cgo = make_doc('package sys\n\n// int twice(int x) { return 2 * x; }\nimport "C"\n\n'
+                   'func Twice(x int) int { return int(C.twice(C.int(x))) }\n', "sys/twice.go", language="Go",
+                   repo="o/r")
+    plain = make_doc('package sys\n\nimport "fmt"\n\nfunc Name() string { return fmt.Sprintf("%s", 1) }\n',
+                     "sys/name.go", language="Go", repo="o/r")
+    verdicts = judge(block, internal, tool, missing, cgo, plain)
+    assert verdicts == {"strs/find.go": "analysis_defects", "tool/main.go": None, "gone/gone.go": None,
+                        "sys/twice.go": None, "sys/name.go": "analysis_defects"}
+    assert internal.metadata[keys.ANALYSIS_RULES] == {"go_vet:printf": 1}
+    assert tool.metadata[keys.ANALYSIS_DEFECTS] == 0  # type-checked inside cmd, not skipped
+    assert "outside the standard library" in missing.metadata[keys.ANALYSIS_ERROR]
+    assert "go vet leaves it out" in cgo.metadata[keys.ANALYSIS_ERROR]
+    assert plain.metadata[keys.ANALYSIS_RULES] == {"go_vet:printf": 1}
+    assert block.stats["analyzed/go_vet/Go"].total == 3
+
+
 def test_go_head_reads_package_and_imports():
     text = ('// c\npackage foo // x\n\nimport (\n\t"fmt"\n\tweb "net/http" // why\n\t_ "embed"\n)\n'
             'import "os"\n\nfunc F() {}\n')

