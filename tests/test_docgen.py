@@ -18,12 +18,23 @@ def test_every_generated_part_of_the_docs_is_as_the_code_writes_it():
 
 def test_the_metadata_page_names_every_key_of_documents_py():
     table = metadata_keys()
-    keys = {value for name, value in vars(documents).items() if name.isupper() and isinstance(value, str)
-            and not name.startswith("KIND_")}
+    keys = {
+        value
+        for name, value in vars(documents).items()
+        if name.isupper() and isinstance(value, str) and not name.startswith("KIND_")
+    }
     missing = [key for key in sorted(keys) if f"| `{key}` |" not in table]
     assert not missing
-    for key in ("objective", "fim_mode", "fim_middle", "order_strategy", "pii_counts", "quality_score",
-                "comment_ratio", "analysis_weighted_defects_per_kloc"):  # missing from the page written by hand
+    for key in (
+        "objective",
+        "fim_mode",
+        "fim_middle",
+        "order_strategy",
+        "pii_counts",
+        "quality_score",
+        "comment_ratio",
+        "analysis_weighted_defects_per_kloc",
+    ):  # missing from the page written by hand
         assert f"| `{key}` |" in table
     assert "| `code` |" not in table  # KIND's values are not keys
 

@@ -166,6 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"codecurate: {_failure(error, recipe.output)}", file=sys.stderr)
                 return 1
             if summary is not None:
+                if summary.get("already_complete"):
+                    print(f"{recipe.output} already holds this recipe's complete run: nothing was run "
+                          "(--overwrite runs it again)")
+                elif summary.get("reused_segments"):
+                    print(f"reused {summary['reused_segments']} of {len(summary['segments'])} segments of the run "
+                          f"already in {recipe.output}; ran the rest")
                 print(format_summary(summary, brief=True))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 write_page(recipe.output)

@@ -34,14 +34,18 @@ def _key_groups(source: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
     group_head: str | None = None  # the first constant of the current group
     last_line = 0
     for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
             continue
         name, value = node.targets[0].id, node.value.value
-        between = lines[last_line:node.lineno - 1]
+        between = lines[last_line : node.lineno - 1]
         last_line = node.end_lineno or node.lineno
-        heading = next((re.sub(r"^# -+ | -+$", "", line).strip() for line in between if line.startswith("# ---")),
-                       None)
+        heading = next((re.sub(r"^# -+ | -+$", "", line).strip() for line in between if line.startswith("# ---")), None)
         if heading or not sections:
             sections.append((heading or "keys", []))
         described = [line.strip()[2:].strip() for line in between if line.strip().startswith("#:")]

@@ -116,6 +116,7 @@ def test_rerun_resumes_and_other_recipe_is_refused(tmp_path, repo_root):
     stamp = (out / "documents" / "00000.jsonl.gz").stat().st_mtime_ns
     again = run_recipe(validate(recipe))  # every task is complete: nothing runs again
     assert (out / "documents" / "00000.jsonl.gz").stat().st_mtime_ns == stamp
+    assert again.pop("already_complete") and again.pop("reused_segments") == len(first["segments"])
     assert again == first
     changed = repos_recipe(out, repo_root, seed=4)
     with pytest.raises(OutputInUseError, match="holds a run of a different recipe"):

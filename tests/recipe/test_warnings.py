@@ -20,8 +20,13 @@ def small_recipe(tmp_path: Path, stages: list[dict]) -> Path:
     repos = tmp_path / "repos"
     write(repos / "one" / "a.py", "def f(x):\n    return x + 1\n")
     write(repos / "stray.txt", "a file at the top of the input is no repository\n")
-    recipe = {"name": "warned", "output": str(tmp_path / "out"), "executor": {"type": "local", "tasks": 1},
-              "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}], "stages": stages}
+    recipe = {
+        "name": "warned",
+        "output": str(tmp_path / "out"),
+        "executor": {"type": "local", "tasks": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
+        "stages": stages,
+    }
     path = tmp_path / "recipe.yaml"
     path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
     return path
@@ -59,17 +64,29 @@ def test_validate_lists_the_warnings_the_recipe_alone_shows(tmp_path, capsys):
 
 
 def test_blocks_contribute_their_warnings_from_their_counts():
-    analysis = {"stage": "analysis", "counters": {"analysis_skipped/go_vet/Go": 36, "not_analyzed/Go": 36,
-                                                  "analyzed/ruff/Python": 10, "analyzer_missing/oxlint/JavaScript": 4}}
+    analysis = {
+        "stage": "analysis",
+        "counters": {
+            "analysis_skipped/go_vet/Go": 36,
+            "not_analyzed/Go": 36,
+            "analyzed/ruff/Python": 10,
+            "analyzer_missing/oxlint/JavaScript": 4,
+        },
+    }
     assert stage_warnings(StaticAnalysisFilter, {}, analysis) == [
         "36 Go files were read by no analyzer (skipped by go_vet 36): they passed unanalyzed (docs/static-analysis.md)",
         "analyzer oxlint is not installed: its files passed unanalyzed (JavaScript 4); docs/static-analysis.md says "
-        "how to install it"]
+        "how to install it",
+    ]
     quiet = {"stage": "analysis", "counters": {"analyzed/ruff/Python": 3}}
     assert stage_warnings(StaticAnalysisFilter, {}, quiet) == []
 
-    short = {"stage": "objectives", "objective_shares": {"all code": {"documents": 200, "sfim": 0.41, "fim": 0.3,
-                                                                      "ntp": 0.29, "sfim_eligible": 0.41}}}
+    short = {
+        "stage": "objectives",
+        "objective_shares": {
+            "all code": {"documents": 200, "sfim": 0.41, "fim": 0.3, "ntp": 0.29, "sfim_eligible": 0.41}
+        },
+    }
     warned = stage_warnings(TrainingObjectives, {"code_mix": {"sfim": 0.7, "fim": 0.15, "ntp": 0.15}}, short)
     assert warned and warned[0].startswith("SFIM share 0.700 (param code_mix) is out of reach: only 0.410 of the 200")
     met = {"stage": "objectives", "objective_shares": {"all code": {"documents": 200, "sfim": 0.695}}}

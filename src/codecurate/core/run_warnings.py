@@ -33,7 +33,7 @@ def resolved_params(cls: type, params: dict | None) -> dict[str, Any]:
         signature = inspect.signature(cls.__init__)
     except (TypeError, ValueError):
         signature = None
-    for name, parameter in (signature.parameters.items() if signature else ()):
+    for name, parameter in signature.parameters.items() if signature else ():
         if name != "self" and parameter.default is not inspect.Parameter.empty:
             resolved[name] = parameter.default
     resolved.update(params or {})

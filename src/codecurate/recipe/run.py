@@ -149,7 +149,34 @@ def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, boo
             raise OutputInUseError(f"--overwrite refused: {where} holds {what}; choose another --output")
 
 
-def prepare_output(recipe: Recipe, overwrite: bool = False) -> Location:
+def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> None:
+    """Make ``folder``, holding a run of another recipe, ready to rerun ``plan`` from its first
+    changed stage (``codecurate.recipe.rerun``); ``OutputInUseError`` listing the keys that differ
+    when it cannot."""
+    from codecurate.recipe.rerun import clear_rerun, plan_rerun
+
+    old = read_json(folder, RESOLVED_RECIPE)
+    new = json.loads(json.dumps(recipe.raw, default=str))
+    old_plan = read_json(folder, "plan.json") if folder.isfile("plan.json") else None
+    rerun = plan_rerun(old, new, old_plan or {}, plan) if plan is not None else None
+    where = folder.resolve_paths(RESOLVED_RECIPE)
+    if rerun is None or old_plan is None or rerun.missing or rerun.first == 0:
+        from codecurate.recipe.rerun import differences
+
+        keys = rerun.differences if rerun is not None else differences(old, new)[0]
+        why = (f"; rerunning from the first changed stage needs what the earlier run wrote for it "
+               f"({', '.join(rerun.missing)}), removed after a complete run unless --keep-intermediate"
+               if rerun is not None and rerun.missing and rerun.first > 0 else "")
+        raise OutputInUseError(
+            f"output folder {folder.path} holds a run of a different recipe (see {where}): "
+            f"{'; '.join(keys[:12]) or 'the recipe files differ'}{why}; choose another --output, or pass --overwrite "
+            "to delete it")
+    removed = clear_rerun(plan, old_plan, rerun, folder.path)
+    logger.info(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
+                f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
+
+
+def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = None) -> Location:
     """Make the output folder ready: new, the same recipe's earlier run (resumed), or overwritten.
 
     Resuming relies on datatrove's completion markers, which are only meaningful for the very same
@@ -158,12 +185,14 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Location:
     its top that a run does not write (``RUN_WRITES``); never one holding the working directory or
     the recipe's input. The marker is written before anything else of the run; a resumed run keeps
     its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
-    through ``DataFolder``.
+    through ``DataFolder``. With the ``plan`` of ``recipe``, a folder holding a run of another recipe
+    reruns from its first changed stage, reusing the segments before it, when what they wrote for
+    the later ones is still there (``codecurate.recipe.rerun``); otherwise it is refused, naming the
+    keys that differ.
     """
     output = Location(recipe.output)
     folder = datafolder(output)
     resolved = json.dumps(recipe.raw, sort_keys=True, indent=2, default=str)
-    recorded = output / RESOLVED_RECIPE
     contents = {name: is_folder for name, is_folder in _top_level(folder).items() if name != LOCK_FILE}
     has_recipe = folder.isfile(RESOLVED_RECIPE)
     run_id = uuid.uuid4().hex
@@ -172,10 +201,9 @@ def prepare_output(recipe: Recipe, overwrite: bool = False) -> Location:
         for name in contents:  # the lock, this run's, stays
             remove(folder, name)
     elif has_recipe and read_text(folder, RESOLVED_RECIPE) != resolved + "\n":
-        raise OutputInUseError(
-            f"output folder {output} holds a run of a different recipe (see {recorded}); "
-            "choose another --output, or pass --overwrite to delete it"
-        )
+        _rerun_changed(recipe, folder, plan)
+        marker = read_marker(folder)
+        run_id = marker["run_id"] if marker else run_id
     elif contents and not has_recipe:
         raise OutputInUseError(f"output folder {output} is not empty and holds no codecurate run; choose another")
     elif contents:  # the same recipe: resumed, the same run
@@ -255,13 +283,23 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
     ``codecurate.recipe.console``). Once the run is complete, ``intermediate/`` and ``work/`` are
     removed (they hold raw, unredacted text) unless ``keep_intermediate``; a Slurm run that does not
     ``wait`` keeps them. The output folder is locked for the whole run
-    (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``."""
+    (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``. A run whose
+    segments were all complete runs nothing and returns the summary with ``already_complete``; one
+    that reused segments of an earlier run (a resumed or changed recipe, ``codecurate.recipe.rerun``)
+    returns their number as ``reused_segments``."""
     lock = OutputLock(recipe.output).acquire()
     held_by_jobs = False
     try:
-        output = prepare_output(recipe, overwrite)
         plan: Plan = build_plan(recipe, join_passes)
+        output = prepare_output(recipe, overwrite, plan)
         plan.save()
+        before = compute_summary(output)["segments"]  # segments complete before this run: skipped
+        reused = sum(1 for segment in before if segment["tasks"] is not None
+                     and segment["completed"] >= segment["tasks"])
+        if reused == len(plan.segments):
+            logger.info(f"{output} holds this recipe's complete run: nothing to do (--overwrite runs it again)")
+            summary = _finish(output, keep_intermediate)
+            return {**summary, "already_complete": True, "reused_segments": reused}
         executors = make_executors(recipe, plan)
         kind = recipe.executor["type"]
         if kind == "slurm":
@@ -302,7 +340,8 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
                 executor.run()
         if display is not None:
             display.finish(time.monotonic() - started)
-        return _finish(output, keep_intermediate)
+        summary = _finish(output, keep_intermediate)
+        return {**summary, "reused_segments": reused} if reused else summary
     finally:
         if not held_by_jobs:
             lock.release()
