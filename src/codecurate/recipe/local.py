@@ -111,6 +111,23 @@ def _reuse_loguru_formats() -> None:
 _reuse_loguru_formats()
 
 
+def preload_in_forkserver(ctx) -> None:
+    """Have the forkserver import the engine's and every built-in block's modules once, when it
+    starts, so that each pool's workers are forked with them loaded.
+
+    Each segment runs its own pool; a worker started by a plain forkserver imports datatrove and
+    codecurate again and unpickles its pipeline's modules: about 0.7 CPU seconds and, on a busy
+    machine, seconds of wall time per worker and segment, paid 20 times in a run of the default
+    recipe (``benchmarks/parallel.py``). The list is read when the forkserver starts (the first
+    pool of the process); a module that fails to import is skipped by the forkserver.
+    """
+    if ctx.get_start_method() != "forkserver":
+        return
+    from codecurate.core.registry import BUILTIN_MODULES
+
+    ctx.set_forkserver_preload(["datatrove.executor.local", "codecurate.recipe.local", *BUILTIN_MODULES])
+
+
 #: what a pool worker keeps for its whole life (set by ``_start_worker``)
 _WORKER: dict = {}
 
@@ -280,6 +297,7 @@ class LocalExecutor(LocalPipelineExecutor):
                 self.pipeline = pipeline
         else:
             ctx = multiprocess.get_context(self.start_method)
+            preload_in_forkserver(ctx)
             events = ctx.SimpleQueue()
             with ctx.Pool(self.workers, initializer=_start_worker,
                           initargs=(self, events, ctx.Value("i", 0))) as pool:  # leaving it ends the workers
