@@ -114,6 +114,19 @@ def _failure(error: BaseException, output: str) -> str:
     return describe(error, log)
 
 
+def _kept_scratch(output: str) -> str:
+    """The line saying what ``--keep-intermediate`` kept, and how large it is."""
+    from codecurate.core.folders import datafolder
+    from codecurate.recipe.run import SCRATCH_FOLDERS
+    from codecurate.recipe.summary import human_size
+
+    folder = datafolder(output)
+    sizes = {name: folder.fs.du(folder.resolve_paths(name)) for name in SCRATCH_FOLDERS if folder.isdir(name)}
+    listed = ", ".join(f"{name}/ {human_size(size)}" for name, size in sizes.items()) or "nothing"
+    return (f"kept {listed} (raw text before PII redaction; a changed recipe reruns from its first changed stage "
+            "while they are there, docs/recipes.md)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (2 for an invalid recipe, 1 for a failed run, 4 for a
     run with warnings under ``--strict``)."""
@@ -173,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"reused {summary['reused_segments']} of {len(summary['segments'])} segments of the run "
                           f"already in {recipe.output}; ran the rest")
                 print(format_summary(summary, brief=True))
+                if args.keep_intermediate and summary.get("complete"):
+                    print(_kept_scratch(recipe.output))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 write_page(recipe.output)
                 print(f"report: {folder / 'report.md'}")
