@@ -143,6 +143,8 @@ def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, 
     # documents: each task's file as the read-time opt-out wrote it; a run that never saw the repository
     # hands the repositories to its tasks in turn (names[rank::tasks]), so its files split them otherwise
     assert documents_by_file(full) == documents_by_file(read_time)
+    assert all(p.read_bytes() == (read_time / "documents" / p.name).read_bytes()  # the gzip files too
+               for p in (full / "documents").glob("*.gz"))
     assert sorted(b"".join(documents_by_file(full).values()).splitlines()) == \
         sorted(b"".join(documents_by_file(never).values()).splitlines())
     assert documents_by_file(full) != documents_by_file(never)

@@ -11,6 +11,7 @@ was removed, from which file and shard, and how many tokens, goes to ``removals/
 
 from __future__ import annotations
 
+import gzip
 import inspect
 import json
 import os
@@ -61,8 +62,12 @@ def _rewrite_jsonl(path: Path, opt_out: OptOutList, found: dict[str, dict], matc
         found[document.id]["files"].append(str(path))
     if gone:
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        with fsspec.open(str(temporary), "wb", compression=_WRITE_CODECS.get(path.suffix)) as file:
-            file.write(b"".join(kept))
+        if path.suffix == ".gz":  # as the writers' codec (level 6, no time), naming the file they named
+            with open(temporary, "wb") as raw, gzip.GzipFile(path.name, "wb", 6, raw, mtime=0) as file:
+                file.write(b"".join(kept))
+        else:
+            with fsspec.open(str(temporary), "wb", compression=_WRITE_CODECS.get(path.suffix)) as file:
+                file.write(b"".join(kept))
         temporary.replace(path)
     return gone
 
