@@ -113,6 +113,7 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert tokens["documents"] == len(kept) and tokens["tokens"] > 0
     assert (out / "training" / "config.yaml").exists() and (out / "tokenizer" / "tokenizer.json").exists()
     assert (out / "report" / "report.md").exists() and (out / "report" / "funnel.png").exists()  # run writes it
+    assert 'id="page-data"' in (out / "report" / "index.html").read_text(encoding="utf-8")  # and the page
 
 
 @pytest.mark.parametrize("source", ["repositories", "the_stack"])
