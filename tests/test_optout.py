@@ -77,3 +77,18 @@ def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
     with pytest.raises(RecipeError, match=r"opt-out.txt:2: repository entry needs exactly one value"):
         validate(recipe)
     assert json.loads((out / "summary.json").read_text())["complete"]
+
+
+def test_the_stack_reader_records_its_hexsha_as_the_content_id(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from codecurate.readers.the_stack import TheStackReader
+
+    texts = ["def f():\n    return 1\n", "x = 'caf\u00e9'\n"]
+    sha1 = content_id(texts[0].encode()).removeprefix("swh:1:cnt:")
+    table = pa.table({"content": texts, "hexsha": [sha1.upper(), None], "lang": ["Python", "Python"],
+                      "max_stars_repo_name": ["o/a", "o/b"], "max_stars_repo_path": ["f.py", "x.py"]})
+    pq.write_table(table, tmp_path / "part.parquet")
+    documents = list(TheStackReader(str(tmp_path)).run())
+    assert [d.metadata[keys.CONTENT_ID] for d in documents] == [f"swh:1:cnt:{sha1}", content_id(texts[1].encode())]

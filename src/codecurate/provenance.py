@@ -17,7 +17,6 @@ from pathlib import Path
 from datatrove.data import Document
 
 from codecurate import documents as keys
-from codecurate.optout import document_content_id
 
 PROVENANCE_FOLDER = "provenance"
 #: metadata keys copied into the ``decisions`` column when a block set them
@@ -51,7 +50,7 @@ def record(document: Document) -> dict:
     meta = document.metadata
     row = {name: (document.id if key is None else meta.get(key)) for name, key in _STRINGS}
     row = {name: None if value is None else str(value) for name, value in row.items()}
-    row["content_id"] = document_content_id(document)
+    # the id of the file as read, never of the text as formatted: none when no reader recorded one
     size = meta.get(keys.SIZE_BYTES)
     row["size_bytes"] = int(size) if isinstance(size, (int, float)) and not isinstance(size, bool) else None
     row["text_bytes"] = keys.text_bytes(document)

@@ -22,6 +22,7 @@ from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
+from codecurate.optout import content_id
 from codecurate.readers.base import DEFAULT_MAX_FILE_BYTES, REASON_LANGUAGE, REASON_TOO_LARGE, decode_source
 from codecurate.readers.the_stack import stack_license
 
@@ -295,6 +296,7 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
         if language in ("C", "C++") and path.lower().endswith(".h"):
             language = header_language(text)  # such datasets file every .h under one language by extension
         metadata[keys.LANGUAGE] = language
+        metadata.setdefault(keys.CONTENT_ID, content_id(text.encode("utf-8", errors="surrogatepass")))
         doc_id = str(value["id"]) if value.get("id") not in (None, "") else keys.document_id(repo, path)
         return Document(text=text, id=doc_id, metadata=metadata), size
 

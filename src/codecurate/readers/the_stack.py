@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
+from codecurate.optout import SWH_CONTENT, content_id
 from codecurate.readers.files import RecordFileReader
 
 #: The Stack column -> our metadata key (the rest of the row is not carried).
@@ -150,4 +153,8 @@ class TheStackReader(RecordFileReader):
         if language in ("C", "C++") and path.lower().endswith(".h"):
             language = header_language(text)  # The Stack files every .h under one language by extension
         metadata[keys.LANGUAGE] = language
+        # The Stack's hexsha is the file's git blob sha1: its content id; else that of the text's bytes
+        hexsha = record.get("hexsha")
+        metadata[keys.CONTENT_ID] = SWH_CONTENT + hexsha.lower() if isinstance(hexsha, str) and \
+            re.fullmatch(r"[0-9a-fA-F]{40}", hexsha) else content_id(text.encode("utf-8", errors="surrogatepass"))
         return Document(text=text, id=record.get("hexsha") or keys.document_id(repo, path), metadata=metadata)
