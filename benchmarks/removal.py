@@ -50,15 +50,26 @@ def build_corpus(root: Path, megabytes: float) -> list[str]:
 
 def recipe(repos: Path, out: Path, tasks: int, tokenizer: str, objectives: bool) -> dict:
     return {
-        "name": "removal-benchmark", "seed": 3, "output": str(out),
+        "name": "removal-benchmark",
+        "seed": 3,
+        "output": str(out),
         "executor": {"type": "local", "tasks": tasks, "workers": tasks},
         "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
         "stages": [
-            {"block": "trivial_files"}, {"block": "exact_dedup"}, {"block": "repository_order"},
+            {"block": "trivial_files"},
+            {"block": "exact_dedup"},
+            {"block": "repository_order"},
             *([{"block": "training_objectives"}] if objectives else []),
-            {"block": "tokenized_shards", "id": "shards",
-             "params": {"tokenizer": tokenizer, "merge_tasks": 16, "sequence_length": 4_096,
-                        "max_tokens_per_shard": 2_000_000}},
+            {
+                "block": "tokenized_shards",
+                "id": "shards",
+                "params": {
+                    "tokenizer": tokenizer,
+                    "merge_tasks": 16,
+                    "sequence_length": 4_096,
+                    "max_tokens_per_shard": 2_000_000,
+                },
+            },
         ],
     }
 
@@ -76,23 +87,30 @@ def differences(full: Path, rerun: Path) -> dict:
         return {r["id"]: r for p in files for r in pq.read_table(p).to_pylist()}
 
     def tokens(out: Path, row: dict) -> np.ndarray:
-        return np.asarray(Shard(out / "tokens" / row["shard"]).tokens[row["token_start"]:row["token_end"]])
+        return np.asarray(Shard(out / "tokens" / row["shard"]).tokens[row["token_start"] : row["token_end"]])
 
     a, b = rows(full), rows(rerun)
     both = sorted(a.keys() & b.keys())
     other = [i for i in both if not np.array_equal(tokens(full, a[i]), tokens(rerun, b[i]))]
-    return {"documents": len(a), "only_after_removal": len(a.keys() - b.keys()),
-            "only_in_rerun": len(b.keys() - a.keys()), "other_tokens": len(other),
-            "other_decisions": sum(a[i]["decisions"] != b[i]["decisions"] for i in both),
-            "other_tokens_and_decisions": sum(a[i]["decisions"] != b[i]["decisions"] for i in other),
-            "other_place": sum((a[i]["shard"], a[i]["token_start"]) != (b[i]["shard"], b[i]["token_start"])
-                               for i in both)}
+    return {
+        "documents": len(a),
+        "only_after_removal": len(a.keys() - b.keys()),
+        "only_in_rerun": len(b.keys() - a.keys()),
+        "other_tokens": len(other),
+        "other_decisions": sum(a[i]["decisions"] != b[i]["decisions"] for i in both),
+        "other_tokens_and_decisions": sum(a[i]["decisions"] != b[i]["decisions"] for i in other),
+        "other_place": sum((a[i]["shard"], a[i]["token_start"]) != (b[i]["shard"], b[i]["token_start"]) for i in both),
+    }
 
 
 def shard_bytes(out: Path) -> dict[str, bytes]:
     root = str(out.resolve()).encode()
-    return {str(p.relative_to(out)): p.read_bytes().replace(root, b"OUTPUT")
-            for folder in ("tokens", "provenance") for p in sorted((out / folder).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(out)): p.read_bytes().replace(root, b"OUTPUT")
+        for folder in ("tokens", "provenance")
+        for p in sorted((out / folder).rglob("*"))
+        if p.is_file()
+    }
 
 
 def main() -> None:
@@ -109,8 +127,7 @@ def main() -> None:
         removed = names[len(names) // 2]
         tokenizer = tmp / "tokenizer"
         texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(repos.rglob("*.py"))]
-        save_tokenizer(train_tokenizer(texts, vocab_size=8_000, spec=TokenizerSpec()), tokenizer,
-                       spec=TokenizerSpec())
+        save_tokenizer(train_tokenizer(texts, vocab_size=8_000, spec=TokenizerSpec()), tokenizer, spec=TokenizerSpec())
         without = tmp / "without"
         shutil.copytree(repos, without, ignore=lambda folder, items: [removed] if Path(folder) == repos else [])
         listed = tmp / "opt-out.txt"
@@ -130,16 +147,30 @@ def main() -> None:
             tokens = json.loads((full / "tokens" / "summary.json").read_text())
             same = shard_bytes(full) == shard_bytes(rerun_out)
             identical &= same or objectives
-            print(json.dumps({
-                "training_objectives": objectives, "corpus_mb": round(megabytes, 1), "repositories": len(names),
-                "removed": removed, "removed_documents": report["removed"], "removed_tokens": report["tokens_removed"],
-                "tokens_after": tokens["tokens"], "shard_files": len(tokens["shards"]),
-                "buckets_rebuilt": len(report["shards"]["rebuilt"]),
-                "shard_files_untouched": report["shards"]["untouched"],
-                "run_s": round(first, 2), "removal_s": round(removal, 2), "rerun_s": round(rerun, 2),
-                "rerun_over_removal": round(rerun / removal, 1), "shards_identical_to_rerun": same,
-                "differences": differences(full, rerun_out),
-            }, indent=2), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "training_objectives": objectives,
+                        "corpus_mb": round(megabytes, 1),
+                        "repositories": len(names),
+                        "removed": removed,
+                        "removed_documents": report["removed"],
+                        "removed_tokens": report["tokens_removed"],
+                        "tokens_after": tokens["tokens"],
+                        "shard_files": len(tokens["shards"]),
+                        "buckets_rebuilt": len(report["shards"]["rebuilt"]),
+                        "shard_files_untouched": report["shards"]["untouched"],
+                        "run_s": round(first, 2),
+                        "removal_s": round(removal, 2),
+                        "rerun_s": round(rerun, 2),
+                        "rerun_over_removal": round(rerun / removal, 1),
+                        "shards_identical_to_rerun": same,
+                        "differences": differences(full, rerun_out),
+                    },
+                    indent=2,
+                ),
+                flush=True,
+            )
         if not identical:
             sys.exit("without training_objectives, the removal's shards differ from the rerun's")
 

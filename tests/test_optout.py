@@ -14,14 +14,17 @@ from codecurate.recipe.schema import RecipeError, validate
 from tests.conftest import git, read_jsonl_gz, write
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ("repository a/b\nrepo c/d\n", 2, "unknown kind 'repo'"),
-    ("# comment\n\nauthor nobody\n", 3, "'nobody' is not an e-mail address"),
-    ("content swh:1:cnt:1234\n", 1, "is not a content id"),
-    ("path a b\n", 1, "needs exactly one value"),
-    ("repository\n", 1, "needs exactly one value"),
-    ("repository /a/b\n", 1, "starts or ends with '/'"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("repository a/b\nrepo c/d\n", 2, "unknown kind 'repo'"),
+        ("# comment\n\nauthor nobody\n", 3, "'nobody' is not an e-mail address"),
+        ("content swh:1:cnt:1234\n", 1, "is not a content id"),
+        ("path a b\n", 1, "needs exactly one value"),
+        ("repository\n", 1, "needs exactly one value"),
+        ("repository /a/b\n", 1, "starts or ends with '/'"),
+    ],
+)
 def test_a_malformed_entry_is_refused_with_its_line(text, line, message):
     with pytest.raises(OptOutError, match=rf"^list.txt:{line}: .*{message}"):
         parse_opt_out(text, "list.txt")
@@ -45,25 +48,50 @@ def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
     git(mixed, "add", "a.py")
     git(mixed, "commit", "-q", "-m", "one")
     write(mixed / "c.py", "print('by someone else')\n")
-    subprocess.run(["git", "-C", str(mixed), "-c", "user.name=o", "-c", "user.email=Other@Example.org", "add",
-                    "c.py"], check=True)
-    subprocess.run(["git", "-C", str(mixed), "-c", "user.name=o", "-c", "user.email=Other@Example.org", "commit",
-                    "-q", "-m", "two"], check=True)
+    subprocess.run(
+        ["git", "-C", str(mixed), "-c", "user.name=o", "-c", "user.email=Other@Example.org", "add", "c.py"], check=True
+    )
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(mixed),
+            "-c",
+            "user.name=o",
+            "-c",
+            "user.email=Other@Example.org",
+            "commit",
+            "-q",
+            "-m",
+            "two",
+        ],
+        check=True,
+    )
     cid = content_id(b"print('keep a')\n")
     listed = tmp_path / "opt-out.txt"
-    listed.write_text("# requests\nrepository gone\nauthor other@example.org  # case does not matter\n"
-                      f"path keep/secret/*\ncontent {cid}\nrepository never/seen\n")
+    listed.write_text(
+        "# requests\nrepository gone\nauthor other@example.org  # case does not matter\n"
+        f"path keep/secret/*\ncontent {cid}\nrepository never/seen\n"
+    )
     out = tmp_path / "out"
-    recipe = {"name": "optout", "output": str(out), "executor": {"type": "local", "tasks": 2, "workers": 1},
-              "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos), "record_authors": True}}],
-              "stages": [{"block": "opt_out", "id": "opt_out", "params": {"opt_out_file": str(listed)}}]}
+    recipe = {
+        "name": "optout",
+        "output": str(out),
+        "executor": {"type": "local", "tasks": 2, "workers": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos), "record_authors": True}}],
+        "stages": [{"block": "opt_out", "id": "opt_out", "params": {"opt_out_file": str(listed)}}],
+    }
     summary = run_recipe(validate(recipe))
     kept = sorted(r["id"] for p in (out / "documents").glob("*.gz") for r in read_jsonl_gz(p))
     assert kept == ["mixed/a.py", "mixed/secret/b.py"]
     excluded = {r["id"]: r for p in (out / "excluded" / "opt_out").rglob("*.gz") for r in read_jsonl_gz(p)}
     assert {i: r["metadata"][keys.FILTER_REASON] for i, r in excluded.items()} == {
-        "gone/a.py": "opted_out_repository", "gone/secret/b.py": "opted_out_repository",
-        "mixed/c.py": "opted_out_author", "keep/secret/b.py": "opted_out_path", "keep/a.py": "opted_out_content"}
+        "gone/a.py": "opted_out_repository",
+        "gone/secret/b.py": "opted_out_repository",
+        "mixed/c.py": "opted_out_author",
+        "keep/secret/b.py": "opted_out_path",
+        "keep/a.py": "opted_out_content",
+    }
     assert all(not r.get("text") for r in excluded.values())  # the request's content is not kept
     assert excluded["keep/a.py"]["metadata"][keys.CONTENT_ID] == cid
     assert excluded["mixed/c.py"]["metadata"][keys.AUTHOR_IDS] == [author_id("other@example.org")]
@@ -71,7 +99,11 @@ def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
     assert stage["dropped"]["opted_out_repository"]["documents"] == 2
     # the entry that names nothing present has no count: the line numbers of those that matched
     assert {k: v for k, v in stage["counters"].items() if k.startswith("matched_line/")} == {
-        "matched_line/2": 2, "matched_line/3": 1, "matched_line/4": 1, "matched_line/5": 1}
+        "matched_line/2": 2,
+        "matched_line/3": 1,
+        "matched_line/4": 1,
+        "matched_line/5": 1,
+    }
     assert stage["counters"]["authors_not_recorded"] == 1  # mixed/secret/b.py was never committed
     listed.write_text("repository ok\nrepository a b\n")
     with pytest.raises(RecipeError, match=r"opt-out.txt:2: repository entry needs exactly one value"):
@@ -87,8 +119,15 @@ def test_the_stack_reader_records_its_hexsha_as_the_content_id(tmp_path):
 
     texts = ["def f():\n    return 1\n", "x = 'caf\u00e9'\n"]
     sha1 = content_id(texts[0].encode()).removeprefix("swh:1:cnt:")
-    table = pa.table({"content": texts, "hexsha": [sha1.upper(), None], "lang": ["Python", "Python"],
-                      "max_stars_repo_name": ["o/a", "o/b"], "max_stars_repo_path": ["f.py", "x.py"]})
+    table = pa.table(
+        {
+            "content": texts,
+            "hexsha": [sha1.upper(), None],
+            "lang": ["Python", "Python"],
+            "max_stars_repo_name": ["o/a", "o/b"],
+            "max_stars_repo_path": ["f.py", "x.py"],
+        }
+    )
     pq.write_table(table, tmp_path / "part.parquet")
     documents = list(TheStackReader(str(tmp_path)).run())
     assert [d.metadata[keys.CONTENT_ID] for d in documents] == [f"swh:1:cnt:{sha1}", content_id(texts[1].encode())]

@@ -46,11 +46,25 @@ def corpus(tmp_path_factory):
 
 def recipe(repos, given, out, tasks=2, stages=()):
     return {
-        "name": "removal", "seed": 7, "output": str(out), "executor": {"type": "local", "tasks": tasks, "workers": 1},
+        "name": "removal",
+        "seed": 7,
+        "output": str(out),
+        "executor": {"type": "local", "tasks": tasks, "workers": 1},
         "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos), "exclude": ["*_base.py"]}}],
-        "stages": [*stages, {"block": "tokenized_shards", "id": "shards",
-                             "params": {"tokenizer": str(given), "sequence_length": 128, "max_tokens_per_shard": 6_000,
-                                        "merge_tasks": 3, "megatron": True}}],
+        "stages": [
+            *stages,
+            {
+                "block": "tokenized_shards",
+                "id": "shards",
+                "params": {
+                    "tokenizer": str(given),
+                    "sequence_length": 128,
+                    "max_tokens_per_shard": 6_000,
+                    "merge_tasks": 3,
+                    "megatron": True,
+                },
+            },
+        ],
     }
 
 
@@ -80,7 +94,7 @@ def test_provenance_locates_every_trained_document(corpus, tmp_path):
     tokenizer = load_tokenizer(given)
     for row in rows:
         shard = Shard(out / "tokens" / row["shard"])
-        tokens = shard.tokens[row["token_start"]:row["token_end"]].tolist()
+        tokens = shard.tokens[row["token_start"] : row["token_end"]].tolist()
         assert tokenizer.decode(tokens, skip_special_tokens=False) == documents[row["id"]]["text"]
         assert row["content_id"] == content_id((repos / row["id"].replace("owner/one", "repo01")).read_bytes())
         assert row["text_bytes"] == len(documents[row["id"]]["text"].encode()) == row["size_bytes"]
@@ -101,9 +115,13 @@ def test_provenance_locates_every_trained_document(corpus, tmp_path):
     licenses = {r["license"]: r["documents"] for r in content["licenses"]}
     assert licenses == {"MIT": len(one), "(none)": 44 - len(one)}
     assert content["sources"][0]["source"] == "repositories" and content["sources"][0]["repositories"] == 12
-    assert content["filters"][0] == {"stage": "repositories", "documents_in": 48, "kept": 44,
-                                     "removed": {"excluded_path": 4},
-                                     "removed_bytes": run["stages"][0]["dropped"]["excluded_path"]["bytes"]}
+    assert content["filters"][0] == {
+        "stage": "repositories",
+        "documents_in": 48,
+        "kept": 44,
+        "removed": {"excluded_path": 4},
+        "removed_bytes": run["stages"][0]["dropped"]["excluded_path"]["bytes"],
+    }
     text = (out / "report" / "training_content.md").read_text()
     assert "| Python | 44 | 12 |" in text and "| repositories | 48 | 44 | excluded_path 4 |" in text
     # the same table, byte for byte, whatever the task count
@@ -125,8 +143,9 @@ def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, 
     assert run_recipe(validate(recipe(repos, given, read_time, stages=[optout_stage])))["complete"]
     before = outputs(full)
     stamps = {p: (full / p).stat().st_mtime_ns for p in before}
-    removed_rows = [r for p in (full / "provenance").glob("*.parquet") for r in pq.read_table(p).to_pylist()
-                    if r["repo"] == REMOVED]
+    removed_rows = [
+        r for p in (full / "provenance").glob("*.parquet") for r in pq.read_table(p).to_pylist() if r["repo"] == REMOVED
+    ]
     assert main(["remove", str(full), "--opt-out", str(listed)]) == 0
     printed = capsys.readouterr().out
     assert "line 3: repository nobody/here names nothing present" in printed
@@ -137,23 +156,28 @@ def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, 
     rebuilt = {p for p in after if before.get(p) != after[p]} | (before.keys() - after.keys())
     buckets = {Path(p).name.split("_")[0].split(".")[0] for p in rebuilt if "summary.json" not in p}
     assert len(buckets) == 1 and len(before) > len(rebuilt)
-    untouched = [p for p in after if Path(p).name.split("_")[0].split(".")[0] not in buckets
-                 and "summary.json" not in p]
+    untouched = [
+        p for p in after if Path(p).name.split("_")[0].split(".")[0] not in buckets and "summary.json" not in p
+    ]
     assert untouched and all((full / p).stat().st_mtime_ns == stamps[p] for p in untouched)
     # documents: each task's file as the read-time opt-out wrote it; a run that never saw the repository
     # hands the repositories to its tasks in turn (names[rank::tasks]), so its files split them otherwise
     assert documents_by_file(full) == documents_by_file(read_time)
-    assert all(p.read_bytes() == (read_time / "documents" / p.name).read_bytes()  # the gzip files too
-               for p in (full / "documents").glob("*.gz"))
-    assert sorted(b"".join(documents_by_file(full).values()).splitlines()) == \
-        sorted(b"".join(documents_by_file(never).values()).splitlines())
+    assert all(
+        p.read_bytes() == (read_time / "documents" / p.name).read_bytes()  # the gzip files too
+        for p in (full / "documents").glob("*.gz")
+    )
+    assert sorted(b"".join(documents_by_file(full).values()).splitlines()) == sorted(
+        b"".join(documents_by_file(never).values()).splitlines()
+    )
     assert documents_by_file(full) != documents_by_file(never)
     # the report: what went, from where, how many tokens
     report = json.loads(next((full / "removals").glob("*.json")).read_text())
     assert report["removed"] == 4 and len(removed_rows) == 3  # its fourth file was in the exclusions
     assert report["tokens_removed"] == sum(r["token_end"] - r["token_start"] for r in removed_rows)
-    assert {d["id"]: d["shard"] for d in report["documents"] if "shard" in d} == \
-        {r["id"]: r["shard"] for r in removed_rows}
+    assert {d["id"]: d["shard"] for d in report["documents"] if "shard" in d} == {
+        r["id"]: r["shard"] for r in removed_rows
+    }
     assert [e["documents"] for e in report["entries"]] == [4, 0]
     assert (full / "tokenizer" / "tokenizer.json").read_bytes() == (given / "tokenizer.json").read_bytes()
     content = json.loads((full / "report" / "training_content.json").read_text())

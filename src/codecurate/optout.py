@@ -139,16 +139,19 @@ def parse_opt_out(text: str, source: str = "opt-out list") -> OptOutList:
         parts = line.split()
         where = f"{source}:{number}"
         if parts[0] not in KINDS:
-            raise OptOutError(f"{where}: unknown kind {parts[0]!r} in {raw.strip()!r}; an entry is "
-                              f"KIND VALUE, KIND one of {', '.join(KINDS)}")
+            raise OptOutError(
+                f"{where}: unknown kind {parts[0]!r} in {raw.strip()!r}; an entry is "
+                f"KIND VALUE, KIND one of {', '.join(KINDS)}"
+            )
         if len(parts) != 2:
             raise OptOutError(f"{where}: {parts[0]} entry needs exactly one value (no spaces), got {raw.strip()!r}")
         kind, value = parts
         if kind == "author" and not _EMAIL.fullmatch(value):
             raise OptOutError(f"{where}: {value!r} is not an e-mail address")
         if kind == "content" and not _SHA1.fullmatch(value.removeprefix(SWH_CONTENT).lower()):
-            raise OptOutError(f"{where}: {value!r} is not a content id (swh:1:cnt: and 40 hex digits, or "
-                              "a git blob sha1)")
+            raise OptOutError(
+                f"{where}: {value!r} is not a content id (swh:1:cnt: and 40 hex digits, or a git blob sha1)"
+            )
         if kind == "repository" and value.strip("/") != value:
             raise OptOutError(f"{where}: repository {value!r} starts or ends with '/'")
         entries.append(OptOutEntry(kind, value, number))

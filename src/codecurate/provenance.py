@@ -21,16 +21,36 @@ from codecurate import documents as keys
 PROVENANCE_FOLDER = "provenance"
 #: metadata keys copied into the ``decisions`` column when a block set them
 DECISION_KEYS = (
-    keys.QUALITY_SCORE, keys.COMMENT_RATIO, keys.EFFECTIVE_LINES, keys.ANALYSIS_DEFECTS,
-    keys.ANALYSIS_DEFECTS_PER_KLOC, keys.ANALYSIS_ERROR, keys.COMMENTED_CODE_REMOVED_BYTES, keys.PII_COUNTS,
-    keys.ORDER_STRATEGY, keys.ORDER_POSITION, keys.OBJECTIVE, keys.FIM_MODE, keys.SFIM_NODE, keys.SFIM_FALLBACK,
+    keys.QUALITY_SCORE,
+    keys.COMMENT_RATIO,
+    keys.EFFECTIVE_LINES,
+    keys.ANALYSIS_DEFECTS,
+    keys.ANALYSIS_DEFECTS_PER_KLOC,
+    keys.ANALYSIS_ERROR,
+    keys.COMMENTED_CODE_REMOVED_BYTES,
+    keys.PII_COUNTS,
+    keys.ORDER_STRATEGY,
+    keys.ORDER_POSITION,
+    keys.OBJECTIVE,
+    keys.FIM_MODE,
+    keys.SFIM_NODE,
+    keys.SFIM_FALLBACK,
 )
 #: the string columns, from the document
 _STRINGS = (
-    ("id", None), ("repo", keys.REPO), ("path", keys.PATH), ("source", keys.SOURCE), ("kind", keys.KIND),
-    ("language", keys.LANGUAGE), ("revision", keys.REVISION), ("repo_url", keys.REPO_URL),
-    ("license", keys.LICENSE), ("license_source", keys.LICENSE_SOURCE), ("file_license", keys.FILE_LICENSE),
-    ("file_license_source", keys.FILE_LICENSE_SOURCE), ("content_id", keys.CONTENT_ID),
+    ("id", None),
+    ("repo", keys.REPO),
+    ("path", keys.PATH),
+    ("source", keys.SOURCE),
+    ("kind", keys.KIND),
+    ("language", keys.LANGUAGE),
+    ("revision", keys.REVISION),
+    ("repo_url", keys.REPO_URL),
+    ("license", keys.LICENSE),
+    ("license_source", keys.LICENSE_SOURCE),
+    ("file_license", keys.FILE_LICENSE),
+    ("file_license_source", keys.FILE_LICENSE_SOURCE),
+    ("content_id", keys.CONTENT_ID),
 )
 
 
@@ -39,9 +59,14 @@ def schema():
     import pyarrow as pa
 
     fields = [pa.field(name, pa.string()) for name, _ in _STRINGS]
-    fields += [pa.field("size_bytes", pa.int64()), pa.field("text_bytes", pa.int64()),
-               pa.field("decisions", pa.string()), pa.field("shard", pa.string()),
-               pa.field("token_start", pa.int64()), pa.field("token_end", pa.int64())]
+    fields += [
+        pa.field("size_bytes", pa.int64()),
+        pa.field("text_bytes", pa.int64()),
+        pa.field("decisions", pa.string()),
+        pa.field("shard", pa.string()),
+        pa.field("token_start", pa.int64()),
+        pa.field("token_end", pa.int64()),
+    ]
     return pa.schema(fields)
 
 

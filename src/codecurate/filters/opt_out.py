@@ -46,8 +46,9 @@ class OptOut(CodecurateFilter):
         self.stat_update(f"{STAT_MATCHED_LINE}{entry.line}")
         return False, entry.reason
 
-    def drop(self, document: Document, reason: str, writer: DiskWriter | None, rank: int,
-             size: int | None = None) -> None:
+    def drop(
+        self, document: Document, reason: str, writer: DiskWriter | None, rank: int, size: int | None = None
+    ) -> None:
         """Counted and written like any drop, without the text its owner asked to remove."""
         document.text = ""
         super().drop(document, reason, writer, rank, size=size)

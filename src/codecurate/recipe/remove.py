@@ -48,8 +48,9 @@ def _rewrite_jsonl(path: Path, opt_out: OptOutList, found: dict[str, dict], matc
             record = json.loads(line)
             document = Document(text=record.get("text") or "", id=record["id"], metadata=record.get("metadata") or {})
         except (ValueError, KeyError, TypeError) as error:
-            raise RemovalError(f"{path}:{number}: not a document record ({error}); nothing was rewritten "
-                               "from this file") from None
+            raise RemovalError(
+                f"{path}:{number}: not a document record ({error}); nothing was rewritten from this file"
+            ) from None
         entry = opt_out.match(document)
         if entry is None:
             kept.append(line)
@@ -57,8 +58,17 @@ def _rewrite_jsonl(path: Path, opt_out: OptOutList, found: dict[str, dict], matc
         gone += 1
         matched[entry.line] += 1
         meta = document.metadata
-        found.setdefault(document.id, {"id": document.id, "repo": meta.get(keys.REPO), "path": meta.get(keys.PATH),
-                                       "content_id": meta.get(keys.CONTENT_ID), "entry": str(entry), "files": []})
+        found.setdefault(
+            document.id,
+            {
+                "id": document.id,
+                "repo": meta.get(keys.REPO),
+                "path": meta.get(keys.PATH),
+                "content_id": meta.get(keys.CONTENT_ID),
+                "entry": str(entry),
+                "files": [],
+            },
+        )
         found[document.id]["files"].append(str(path))
     if gone:
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
@@ -80,8 +90,11 @@ def _stage_params(output: Path, block: str) -> list[tuple[str, dict]]:
         recorded = json.loads((output / RESOLVED_RECIPE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    return [(entry.get("id") or default_stage_id(block), entry.get("params") or {})
-            for entry in recorded.get("stages") or [] if isinstance(entry, dict) and entry.get("block") == block]
+    return [
+        (entry.get("id") or default_stage_id(block), entry.get("params") or {})
+        for entry in recorded.get("stages") or []
+        if isinstance(entry, dict) and entry.get("block") == block
+    ]
 
 
 def _rewrite_parquet(folder: Path, ids: set[str], opt_out: OptOutList, found: dict, matched: Counter) -> list[str]:
@@ -97,14 +110,21 @@ def _rewrite_parquet(folder: Path, ids: set[str], opt_out: OptOutList, found: di
             continue
         gone = []
         for row in table.select([c for c in ("id", "repo", "path") if c in table.column_names]).to_pylist():
-            entry = opt_out.match(Document(text="", id=row["id"], metadata={keys.REPO: row.get("repo"),
-                                                                          keys.PATH: row.get("path")}))
+            entry = opt_out.match(
+                Document(text="", id=row["id"], metadata={keys.REPO: row.get("repo"), keys.PATH: row.get("path")})
+            )
             if row["id"] in ids or entry is not None:
                 gone.append(row["id"])
                 if row["id"] not in found and entry is not None:
                     matched[entry.line] += 1
-                    found[row["id"]] = {"id": row["id"], "repo": row.get("repo"), "path": row.get("path"),
-                                        "content_id": None, "entry": str(entry), "files": []}
+                    found[row["id"]] = {
+                        "id": row["id"],
+                        "repo": row.get("repo"),
+                        "path": row.get("path"),
+                        "content_id": None,
+                        "entry": str(entry),
+                        "files": [],
+                    }
                 if row["id"] in found:
                     found[row["id"]]["files"].append(str(path))
         if gone:
@@ -129,8 +149,10 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
         raise OutputInUseError(f"{output} holds no codecurate run (no marker): nothing to remove from")
     scratch = [name for name in SCRATCH_FOLDERS if (output / name).exists()]
     if scratch:
-        raise RemovalError(f"{output} still holds {', '.join(f'{n}/' for n in scratch)} (documents between passes, "
-                           "removed files among them): delete those folders first, or rerun the recipe")
+        raise RemovalError(
+            f"{output} still holds {', '.join(f'{n}/' for n in scratch)} (documents between passes, "
+            "removed files among them): delete those folders first, or rerun the recipe"
+        )
     lock = OutputLock(output).acquire()
     try:
         found: dict[str, dict] = {}
@@ -160,26 +182,43 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
             def removed(row: dict) -> bool:
                 if row["id"] in found:
                     return True
-                entry: OptOutEntry | None = opt_out.match(Document(text="", id=row["id"], metadata={
-                    keys.REPO: row["repo"], keys.PATH: row["path"], keys.CONTENT_ID: row["content_id"]}))
+                entry: OptOutEntry | None = opt_out.match(
+                    Document(
+                        text="",
+                        id=row["id"],
+                        metadata={keys.REPO: row["repo"], keys.PATH: row["path"], keys.CONTENT_ID: row["content_id"]},
+                    )
+                )
                 if entry is not None:
                     matched[entry.line] += 1
-                    found[row["id"]] = {"id": row["id"], "repo": row["repo"], "path": row["path"],
-                                        "content_id": row["content_id"], "entry": str(entry), "files": []}
+                    found[row["id"]] = {
+                        "id": row["id"],
+                        "repo": row["repo"],
+                        "path": row["path"],
+                        "content_id": row["content_id"],
+                        "entry": str(entry),
+                        "files": [],
+                    }
                 return entry is not None
 
             shards = remove_from_shards(output, removed, max_tokens)
             for row in shards["documents"]:
-                found[row["id"]].update(content_id=row["content_id"], shard=row["shard"],
-                                        tokens=row["token_end"] - row["token_start"])
+                found[row["id"]].update(
+                    content_id=row["content_id"], shard=row["shard"], tokens=row["token_end"] - row["token_start"]
+                )
         report = {
-            "opt_out": str(opt_out_file), "output": str(output), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                   time.gmtime()),
-            "removed": len(found), "tokens_removed": sum(d.get("tokens", 0) for d in found.values()),
-            "entries": [{"line": e.line, "kind": e.kind, "value": e.value, "documents": matched.get(e.line, 0)}
-                        for e in opt_out.entries],
+            "opt_out": str(opt_out_file),
+            "output": str(output),
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "removed": len(found),
+            "tokens_removed": sum(d.get("tokens", 0) for d in found.values()),
+            "entries": [
+                {"line": e.line, "kind": e.kind, "value": e.value, "documents": matched.get(e.line, 0)}
+                for e in opt_out.entries
+            ],
             "unmatched": [str(e) for e in opt_out.unmatched(set(matched))],
-            "rewritten": rewritten, "parquet_rewritten": parquet,
+            "rewritten": rewritten,
+            "parquet_rewritten": parquet,
             "shards": None if shards is None else {"rebuilt": shards["buckets"], "untouched": len(shards["untouched"])},
             "documents": sorted(found.values(), key=lambda d: d["id"]),
             "tokenizer": "not touched (trained on a sample that may hold removed files: see docs/compliance.md)",
@@ -206,8 +245,10 @@ def format_report(report: dict) -> str:
     shards = report["shards"]
     if shards is not None:
         for bucket, files in shards["rebuilt"].items():
-            lines.append(f"  shards of bucket {int(bucket):05d} rebuilt: {', '.join(files['before'])} -> "
-                         f"{', '.join(files['after']) or '(none left)'}")
+            lines.append(
+                f"  shards of bucket {int(bucket):05d} rebuilt: {', '.join(files['before'])} -> "
+                f"{', '.join(files['after']) or '(none left)'}"
+            )
         lines.append(f"  {shards['untouched']} shard files untouched")
     if not report["removed"]:
         lines.append(f"the opt-out list names nothing present in {report['output']}")

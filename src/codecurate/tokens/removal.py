@@ -38,8 +38,10 @@ def remove_from_shards(root: str | Path, removed: Callable[[dict], bool], max_to
     buckets = sorted({_bucket(s["file"]) for s in summary["shards"]})
     missing = [b for b in buckets if not bucket_file(provenance, b).is_file()]
     if missing:
-        raise FileNotFoundError(f"{provenance}: no provenance for buckets {missing} of {tokens_folder} (an output "
-                                "written before provenance was recorded): rerun the recipe to remove documents")
+        raise FileNotFoundError(
+            f"{provenance}: no provenance for buckets {missing} of {tokens_folder} (an output "
+            "written before provenance was recorded): rerun the recipe to remove documents"
+        )
     removed_rows: list[dict] = []
     rebuilt: dict[int, dict] = {}
     for bucket in buckets:
@@ -47,8 +49,7 @@ def remove_from_shards(root: str | Path, removed: Callable[[dict], bool], max_to
         if not any(removed(row) for row in rows):
             continue
         files = [s["file"] for s in summary["shards"] if _bucket(s["file"]) == bucket]
-        entries, kept_rows = _rebuild(tokens_folder, files, rows, removed, removed_rows, max_tokens_per_shard,
-                                      summary)
+        entries, kept_rows = _rebuild(tokens_folder, files, rows, removed, removed_rows, max_tokens_per_shard, summary)
         write_table(bucket_file(provenance, bucket), kept_rows)
         rebuilt[bucket] = {"before": files, "after": [e["file"] for e in entries]}
         at = next(i for i, s in enumerate(summary["shards"]) if _bucket(s["file"]) == bucket)
@@ -62,8 +63,15 @@ def remove_from_shards(root: str | Path, removed: Callable[[dict], bool], max_to
     return {"documents": removed_rows, "buckets": rebuilt, "untouched": untouched}
 
 
-def _rebuild(folder: Path, files: list[str], rows: list[dict], removed: Callable[[dict], bool],
-             removed_rows: list[dict], max_tokens: int, summary: dict) -> tuple[list[dict], list[dict]]:
+def _rebuild(
+    folder: Path,
+    files: list[str],
+    rows: list[dict],
+    removed: Callable[[dict], bool],
+    removed_rows: list[dict],
+    max_tokens: int,
+    summary: dict,
+) -> tuple[list[dict], list[dict]]:
     """Write one bucket's parts anew without the removed documents; its new summary entries and rows."""
     units: list[list[tuple[object, dict]]] = []  # (tokens, row) of each kept document, per unit
     index = 0
@@ -81,8 +89,9 @@ def _rebuild(folder: Path, files: list[str], rows: list[dict], removed: Callable
             if kept:
                 units.append(kept)
     if index != len(rows):
-        raise ValueError(f"{folder}: the provenance of {files[0].split('_')[0]} lists {len(rows)} documents, "
-                         f"its shards hold {index}")
+        raise ValueError(
+            f"{folder}: the provenance of {files[0].split('_')[0]} lists {len(rows)} documents, its shards hold {index}"
+        )
     tokenizer_name, token_size = sources[0].tokenizer_name, sources[0].token_size
     prefix = files[0].split("_", 1)[0] + "_"
     for stale in [*folder.glob(f"{prefix}*"), *(folder / "megatron").glob(f"{prefix}*")]:
@@ -95,8 +104,15 @@ def _rebuild(folder: Path, files: list[str], rows: list[dict], removed: Callable
 
     def finish() -> None:
         info = writer.close()
-        entries.append({"file": info.path.name, "tokens": info.tokens, "documents": info.documents,
-                        "units": info.units, "windows": info.tokens // (summary["sequence_length"] + 1)})
+        entries.append(
+            {
+                "file": info.path.name,
+                "tokens": info.tokens,
+                "documents": info.documents,
+                "units": info.units,
+                "windows": info.tokens // (summary["sequence_length"] + 1),
+            }
+        )
         if megatron:
             write_megatron(folder / "megatron" / info.path.stem, megatron_units, vocab)
             megatron_units.clear()
