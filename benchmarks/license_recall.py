@@ -44,6 +44,9 @@ DEBIAN_SPDX = {
     "lgpl-3+": "LGPL-3.0-or-later", "ruby": "Ruby", "bsd-2-clause-views": "BSD-2-Clause-Views",
     "python-2.0": "Python-2.0", "psf-2": "PSF-2.0", "wtfpl": "WTFPL", "bsl-1.0": "BSL-1.0", "x11": "X11",
     "ms-pl": "MS-PL", "mit-0": "MIT-0", "unicode-dfs-2016": "Unicode-DFS-2016",
+    "bsd2": "BSD-2-Clause", "bsd3": "BSD-3-Clause", "artistic-2.0": "Artistic-2.0", "artistic-2": "Artistic-2.0",
+    "mpl-1.1": "MPL-1.1", "lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later", "php-3.01": "PHP-3.01",
+    "php-3.0": "PHP-3.0", "epl-2": "EPL-2.0", "cc-by-4.0": "CC-BY-4.0", "openssl": "OpenSSL",
 }
 
 
@@ -64,7 +67,7 @@ def debian_license(copyright_file: Path) -> str | None:
                 if word.strip().lower() in ("or", "and"):
                     out.append(f" {word.strip().upper()} ")
                     continue
-                spdx = DEBIAN_SPDX.get(word.strip().lower())
+                spdx = DEBIAN_SPDX.get(word.strip().lower().split("~")[0])  # BSD-3-clause~author: a variant
                 if spdx is None:
                     return None
                 out.append(spdx)

@@ -324,6 +324,11 @@ def registry_oracle(ecosystem: str, name: str, version: str, tree: Path) -> dict
             declared = "; ".join(classifiers) or headers.get("License")
     if expression is None:
         expression, how = _scancode_files(tree), "scancode"
+    if expression is None and declared and "License ::" not in declared:  # a name in words: "Apache License v2.0"
+        from codecurate.filters.license_cache import scancode_detections
+
+        found = scancode_detections(declared)
+        expression, how = (" AND ".join(f"({e})" if " " in e else e for e in found) or None), "scancode of the name"
     if expression is None and ecosystem == "pypi" and declared:
         from codecurate.licenses import CLASSIFIER_SPDX
 
@@ -331,6 +336,39 @@ def registry_oracle(ecosystem: str, name: str, version: str, tree: Path) -> dict
         mapped = [m for m in mapped if m]
         expression, how = (" OR ".join(dict.fromkeys(mapped)) or None), "classifier"
     return {"oracle": expression, "how": how if expression else None, "declared": declared}
+
+
+def debian_oracle(copyright_file: Path) -> dict:
+    """The ``Files: *`` licence of a ``debian/copyright``: by Debian's short name, else ScanCode on
+    that stanza and the licence paragraph it names, else (a copyright file not in the
+    machine-readable format) ScanCode on the whole file, all its licences joined with AND."""
+    expression = debian_license(copyright_file)
+    if expression:
+        return {"oracle": expression, "how": "debian/copyright name"}
+    from codecurate.filters.license_cache import scancode_detections
+
+    text = copyright_file.read_text(encoding="utf-8", errors="replace")
+    stanzas = re.split(r"\n\s*\n", text)
+    files = [s for s in stanzas if re.search(r"^Files:\s*\*\s*$", s, re.M)]
+    how = "scancode of debian/copyright"
+    if files:
+        name = re.search(r"^License:\s*(.+)$", files[0], re.M)
+        named = [
+            s
+            for s in stanzas
+            if name
+            and s is not files[0]
+            and re.match(rf"License:\s*{re.escape(name.group(1).strip())}\s*$", s.split("\n", 1)[0])
+        ]
+        text = "\n\n".join([files[0], *named])
+        how = "scancode of the Files: * stanza"
+    found = scancode_detections(text)
+    if not found and files:  # a stanza cut by a blank line of its own licence text
+        found, how = (
+            scancode_detections(copyright_file.read_text(encoding="utf-8", errors="replace")),
+            ("scancode of debian/copyright"),
+        )
+    return {"oracle": " AND ".join(f"({e})" if " " in e else e for e in found) or None, "how": how if found else None}
 
 
 def fetch(chosen: dict[str, list[list[str]]], per_ecosystem: int) -> None:
@@ -364,7 +402,7 @@ def corpus(chosen: dict[str, list[list[str]]], per_ecosystem: int) -> dict[str, 
                 folder = CACHE / "debian" / name
                 if not (folder / ".done").exists():
                     continue
-                oracle = {"oracle": debian_license(folder / "copyright"), "how": "debian/copyright"}
+                oracle = debian_oracle(folder / "copyright")
             if (folder / "tree").is_dir():
                 out[ecosystem].append((name, folder / "tree", oracle))
     return out
@@ -385,6 +423,8 @@ def judge(chosen: dict, per_ecosystem: int, max_depth: int = 0) -> list[dict]:
         block = RepositoryLicenseFilter(drop_unlicensed=True, max_depth=max_depth)
         kept = {d.metadata.get(keys.REPO): d.metadata for d in block.run(iter(documents))}
         declared = {d.metadata.get(keys.REPO): d.metadata.get(keys.LICENSE_DECLARED) for d in documents}
+        #: a dropped repository whose files got a license was dropped as not permissive, else as not found
+        found = {d.metadata.get(keys.REPO): d.metadata.get(keys.LICENSE) for d in documents}
         for name, _, oracle in entries:
             repo = name.replace("/", "+")
             expected = oracle.get("oracle")
@@ -400,6 +440,8 @@ def judge(chosen: dict, per_ecosystem: int, max_depth: int = 0) -> list[dict]:
                     "license": meta.get(keys.LICENSE) if meta else None,
                     "source": meta.get(keys.LICENSE_SOURCE) if meta else None,
                     "declared": declared.get(repo),
+                    "reason": None if meta else ("license_not_permissive" if found.get(repo) else "license_not_found"),
+                    "found": found.get(repo),
                 }
             )
     return results
@@ -433,11 +475,12 @@ def main() -> None:
         counts[f"source {row['source']}"] += row["kept"]
         if row["oracle_permissive"]:
             counts["permissive"] += 1
-            if not row["kept"]:
+            if row["reason"] == "license_not_found":
                 counts["dropped"] += 1
+            if not row["kept"]:
                 print(
-                    f"  dropped: {row['ecosystem']}/{row['repo']} (oracle {row['oracle']}; declared: "
-                    f"{row['declared']})",
+                    f"  dropped as {row['reason']}: {row['ecosystem']}/{row['repo']} (oracle {row['oracle']}; "
+                    f"found {row['found']}; declared: {row['declared']})",
                     file=sys.stderr,
                 )
         elif row["kept"]:
@@ -447,7 +490,8 @@ def main() -> None:
                 file=sys.stderr,
             )
     print(
-        "| ecosystem | repositories | permissive per oracle | of which dropped | kept | by manifest "
+        "| ecosystem | repositories | permissive per oracle | of which dropped as license_not_found | kept "
+        "| by manifest "
         "| by licence files |"
     )
     print("|---|---|---|---|---|---|---|")

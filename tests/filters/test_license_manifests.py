@@ -267,3 +267,34 @@ def test_ocaml_opam_and_dune_project():
 ])
 def test_more_manifest_forms(path, text, expected):
     assert manifest_license(path, text)[0] == expected
+
+
+# Repositories whose only statement of their license is a README section or a Perl module's POD.
+def test_readme_and_pod_license_sections_of_real_packages():
+    from codecurate.license_readme import license_sections
+
+    readme = (debian_source("libset-intspan-perl") / "README").read_text(encoding="utf-8")
+    (notice,) = license_sections(readme)  # no heading: the "Copyright (c) 1996-2013 by ..." paragraph
+    assert "same\nterms as Perl itself" in notice and "INSTALLATION" not in notice
+    go = (debian_source("golang-gopkg-hlandau-service.v2") / "README.md").read_text(encoding="utf-8")
+    sections = license_sections(go, "README.md")
+    assert len(sections) == 1 and sections[0].startswith("ISC License") and "Permission to use" in sections[0]
+    pod = (debian_source("libtest-taint-perl") / "Taint.pm").read_text(encoding="utf-8")
+    (section,) = license_sections(pod, "Taint.pm")
+    assert section.startswith("Copyright 2004-2019, Andy Lester.") and "same terms as Perl itself" in section
+    assert not license_sections("# Tool\n\nUsage: run it.\n\n## Install\n\npip install tool\n", "README.md")
+
+
+def test_repository_without_license_file_kept_by_its_readme():
+    pytest.importorskip("licensedcode")
+    tree = debian_source("libset-intspan-perl")
+    documents = _top_level(tree, "intspan")
+    assert not any(is_license_file(d.metadata[keys.PATH], 0) for d in documents)
+    assert manifest_license("META.yml", (tree / "META.yml").read_text(encoding="utf-8"))[0] is None  # "unknown"
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert len(kept) == len(documents)
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "readme"
+    assert set(kept[0].metadata[keys.LICENSE].split(" OR ")) == {"Artistic-1.0-Perl", "GPL-1.0-or-later"}
+    # without the README sections the same repository has no license
+    kept, stats = _run(RepositoryLicenseFilter(readme=False), _top_level(tree, "intspan"))
+    assert kept == [] and stats["dropped/license_not_found"] == len(documents)

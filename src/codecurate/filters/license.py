@@ -97,6 +97,19 @@ def manifest_license(files: list[Document], max_depth: int) -> tuple[str | None,
     return " AND ".join(f"({e})" if " " in e else e for e in found), text
 
 
+def readme_license_sections(files: list[Document]) -> list[str]:
+    """The license sections of the README and Perl module documentation at a repository's top
+    (``codecurate.license_readme``)."""
+    from codecurate.license_readme import is_license_text_source, license_sections
+
+    sections = []
+    for document in files:
+        path = document.metadata.get(keys.PATH) or ""
+        if is_license_text_source(path):
+            sections += license_sections(document.text, path)
+    return sections
+
+
 def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | None = None) -> str | None:
     """SPDX expression ScanCode detects in license file ``texts`` (joined with AND), or ``None``.
 
@@ -139,6 +152,8 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
             ``Cargo.toml``, ``*.gemspec``, ``pom.xml``... ``codecurate.license_manifests``) when the
             metadata has none, before the license files.
         detect: detect licenses with ScanCode when the metadata and manifests have none.
+        readme: when the license files name none (or there are none), detect the license in the
+            license sections of the top-level README and Perl modules' POD (source ``readme``).
         max_depth: how deep below the repository's top a license file may be (0: top level only).
         extra_permissive: SPDX ids to accept on top of the shipped list.
         cache: detect each distinct license text once (``codecurate.filters.license_cache``);
@@ -160,6 +175,7 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         cache: bool = True,
         cache_folder: str | None = None,
         exclusion_writer: DiskWriter | None = None,
+        readme: bool = True,
     ):
         super().__init__()
         if max_depth < 0:
@@ -168,6 +184,7 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         self.manifests = manifests
         self.detect = detect
         self.max_depth = max_depth
+        self.readme = readme
         self.extra_permissive = frozenset(extra_permissive or [])
         self.cache = cache
         self.cache_folder = cache_folder
@@ -206,9 +223,13 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
         sources: dict[str, int] = {}
         with self.track_time("repository"):
             detected = detect_license(texts, self.verdicts(), sources) if texts else None
-        for source, count in sources.items():
-            self.stat_update(f"license_cache/{source}", value=count)
-        return (detected, "detected") if detected else (None, None)
+            source = "detected"
+            if detected is None and self.readme:  # the license section of a README, a Perl module's POD
+                sections = readme_license_sections(files)
+                detected, source = (detect_license(sections, self.verdicts(), sources) if sections else None), "readme"
+        for cache_source, count in sources.items():
+            self.stat_update(f"license_cache/{cache_source}", value=count)
+        return (detected, source) if detected else (None, None)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with self.exclusion_output() as excluded:
