@@ -183,6 +183,22 @@ def test_raw_samples_are_said_on_the_page(run, tmp_path):
     assert any(EMAILS[2] in t for t in texts(data["drops"]))
 
 
+def test_texts_are_withheld_when_the_pii_stage_cannot_be_rebuilt(run, tmp_path):
+    out, _, _ = run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    recorded = json.loads((copy / "recipe.json").read_text())
+    next(s for s in recorded["stages"] if s["id"] == "pii")["params"]["scope"] = "everything"
+    (copy / "recipe.json").write_text(json.dumps(recorded))
+    data = report_page.collect_page(copy, json.loads((copy / "report" / "report.json").read_text()))
+    assert "'pii' could not be rebuilt" in data["withheld"] and data["raw"] == []
+    before_pii = [s for g in data["drops"] for s in g["samples"]]
+    assert before_pii and all(s["rows"] is None for s in before_pii)
+    shown = {g["stage"]: len(g["samples"]) for g in data["rewrites"]}
+    assert shown["commented_code"] == 0 and shown["pii"] > 0  # commented code's pairs withheld, PII's masked
+    assert not any(email in t for email in EMAILS for t in texts(data))
+
+
 def test_the_page_stays_within_its_bound(run, monkeypatch):
     out, html, data = run
     monkeypatch.setattr(report_page, "MAX_PAGE_BYTES", len(html) // 2)

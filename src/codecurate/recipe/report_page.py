@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import inspect
 import os
 from importlib import resources
 
@@ -22,7 +23,7 @@ import orjson
 from datatrove.data import Document
 
 from codecurate import documents as keys
-from codecurate.core.folders import Location, datafolder, exists, read_json, write_text
+from codecurate.core.folders import Location, datafolder, read_json, write_text
 from codecurate.core.samples import sample_key
 from codecurate.recipe.report import _records
 
@@ -80,23 +81,38 @@ class Smallest:
 
 
 class Redactor:
-    """The recipe's PII stage applied to texts the page shows (``None`` stage: texts pass raw)."""
+    """The recipe's PII stage applied to texts the page shows: its block, rebuilt from the parameters
+    recorded in ``recipe.json`` (no stage, or ``raw``: texts pass as they are). When the stage cannot
+    be rebuilt, every text that needs it is withheld and ``failed`` says why."""
 
     def __init__(self, output: Location, raw: bool):
-        self.stage_id, self.block = None, None
-        folder = datafolder(output)
-        if raw or not exists(folder, "recipe.json"):
+        self.stage_id, self.block, self.failed = None, None, None
+        if raw:
             return
-        from codecurate.recipe.schema import validate
+        from codecurate.core.registry import get_block
+        from codecurate.recipe.summary import _recorded_stages
 
-        recipe = validate(read_json(folder, "recipe.json"), source=str(output / "recipe.json"))
-        for spec in recipe.stages:
-            if getattr(spec.cls, "redacts", False):
-                self.stage_id, self.block = spec.stage_id, spec.build(recipe.seed)
-                break
+        for stage_id, name, params in _recorded_stages(output):
+            try:
+                cls = get_block(name)
+            except (KeyError, ImportError):
+                continue
+            if not getattr(cls, "redacts", False):
+                continue
+            self.stage_id = stage_id
+            try:
+                params = dict(params)
+                if "seed" in inspect.signature(cls).parameters and "seed" not in params:
+                    params["seed"] = read_json(datafolder(output), "recipe.json").get("seed", 0)
+                self.block = cls(**params)
+            except Exception as error:  # withheld, never shown raw
+                self.failed = f"the PII stage {stage_id!r} could not be rebuilt: {type(error).__name__}: {error}"
+            return
 
     def __call__(self, text: str, metadata: dict) -> str | None:
         """``text`` redacted as the PII stage would; ``None`` when the stage would not pass it."""
+        if self.failed is not None:
+            return None
         if self.block is None:
             return text
         document = Document(
@@ -350,6 +366,7 @@ def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> 
         "training": training,
         "orders": orders,
         "redacted_by": redact.stage_id,
+        "withheld": redact.failed,
         "raw": _raw_sections(redact, raw),
     }
     return _bounded(data)
@@ -366,7 +383,7 @@ class _Passing:
 
 
 def _raw_sections(redact: Redactor, raw: bool) -> list[str]:
-    if redact.block is not None:
+    if redact.block is not None or redact.failed is not None:
         return []
     why = "shown raw (codecurate report --raw-samples)" if raw else "the recipe has no PII stage"
     return [f"dropped documents: {why}", f"before/after: {why}", f"duplicates: {why}"]
@@ -407,7 +424,7 @@ def _rewrites(output: Location, stages: list[str], redact: Redactor, raw: bool) 
         for record in items:
             meta = record.get("metadata") or {}
             before, after = record["before"], record["after"]
-            if not is_pii and redact.block is not None:
+            if not is_pii and (redact.block is not None or redact.failed is not None):
                 before, after = redact(before, meta), redact(after, meta)
                 if before is None or after is None:
                     continue
