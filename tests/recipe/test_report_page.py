@@ -176,6 +176,31 @@ def _excluded(out):
             yield from (json.loads(line)["text"] for line in f)
 
 
+def test_findings_and_matched_spans_are_marked_at_their_lines():
+    text = "".join(f"line {n}\n" for n in range(1, 101))
+    start = text.index("line 60")
+    meta = {
+        keys.PATH: "a.py",
+        keys.EVIDENCE: {
+            "findings": [
+                {"rule": "ruff:F821", "severity": "blocker", "line": 57, "message": "Undefined name `x`"},
+                {"rule": "ruff:F601", "severity": "major", "line": 57, "message": "repeated key"},
+            ],
+            "spans": [[start, text.index("line 62") + 3]],
+        },
+    }
+    sample = report_page._sample({"id": "o/a.py", "text": text, "metadata": meta}, lambda t, m: t)
+    assert marked(sample) == {
+        57: "ruff:F821 (blocker): Undefined name `x`; ruff:F601 (major): repeated key",
+        60: "matches the benchmark item",
+        61: "matches the benchmark item",
+        62: "matches the benchmark item",
+    }
+    numbers = [row[0] for row in sample["rows"] if row[0]]
+    assert numbers == list(range(52, 52 + report_page.WINDOW_LINES))  # from a little before the first mark
+    assert sample["rows"][0] == [0, "… 51 lines …", ""] and sample["rows"][-1][1].startswith("… ")
+
+
 def test_raw_samples_are_said_on_the_page(run, tmp_path):
     out, _, _ = run
     data = report_page.collect_page(out, json.loads((out / "report" / "report.json").read_text()), raw=True)
