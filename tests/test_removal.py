@@ -44,6 +44,10 @@ def corpus(tmp_path_factory):
     return repos, given
 
 
+def opt_out_stage(listed: Path) -> dict:
+    return {"block": "opt_out", "id": "opt_out", "params": {"opt_out_file": str(listed)}}
+
+
 def recipe(repos, given, out, tasks=2, stages=()):
     return {
         "name": "removal",
@@ -86,7 +90,9 @@ def documents_by_file(out: Path) -> dict[str, bytes]:
 def test_provenance_locates_every_trained_document(corpus, tmp_path):
     repos, given = corpus
     out = tmp_path / "out"
-    run = run_recipe(validate(recipe(repos, given, out)))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    run = run_recipe(validate(recipe(repos, given, out, stages=[opt_out_stage(empty)])))
     assert run["complete"]
     documents = {r["id"]: r for p in (out / "documents").glob("*.gz") for r in read_jsonl_gz(p)}
     rows = [r for p in sorted((out / "provenance").glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
@@ -98,6 +104,7 @@ def test_provenance_locates_every_trained_document(corpus, tmp_path):
         assert tokenizer.decode(tokens, skip_special_tokens=False) == documents[row["id"]]["text"]
         assert row["content_id"] == content_id((repos / row["id"].replace("owner/one", "repo01")).read_bytes())
         assert row["text_bytes"] == len(documents[row["id"]]["text"].encode()) == row["size_bytes"]
+        assert row["stages"] == ["opt_out"]  # the stages it passed before the shards
     one = [r for r in rows if r["repo"] == "owner/one"]
     assert one and all(r["license"] == "MIT" and r["revision"] == "abc123" for r in one)
     # a shard's rows cover its tokens, in order, without a gap
@@ -126,21 +133,23 @@ def test_provenance_locates_every_trained_document(corpus, tmp_path):
     assert "| Python | 44 | 12 |" in text and "| repositories | 48 | 44 | excluded_path 4 |" in text
     # the same table, byte for byte, whatever the task count
     single = tmp_path / "single"
-    assert run_recipe(validate(recipe(repos, given, single, tasks=1)))["complete"]
+    assert run_recipe(validate(recipe(repos, given, single, tasks=1, stages=[opt_out_stage(empty)])))["complete"]
     assert outputs(single) == outputs(out)
 
 
 def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, tmp_path, capsys):
     repos, given = corpus
     full, never, read_time = tmp_path / "full", tmp_path / "never", tmp_path / "read_time"
-    assert run_recipe(validate(recipe(repos, given, full)))["complete"]
+    # every run carries the opt-out stage (the provenance lists the stages passed); empty until the request
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# no request yet\n")
+    assert run_recipe(validate(recipe(repos, given, full, stages=[opt_out_stage(empty)])))["complete"]
     without = tmp_path / "without"
     shutil.copytree(repos, without, ignore=lambda folder, names: [REMOVED] if Path(folder) == repos else [])
-    assert run_recipe(validate(recipe(without, given, never)))["complete"]
+    assert run_recipe(validate(recipe(without, given, never, stages=[opt_out_stage(empty)])))["complete"]
     listed = tmp_path / "opt-out.txt"
     listed.write_text(f"# a request\nrepository {REMOVED}\nrepository nobody/here\n")
-    optout_stage = {"block": "opt_out", "id": "opt_out", "params": {"opt_out_file": str(listed)}}
-    assert run_recipe(validate(recipe(repos, given, read_time, stages=[optout_stage])))["complete"]
+    assert run_recipe(validate(recipe(repos, given, read_time, stages=[opt_out_stage(listed)])))["complete"]
     before = outputs(full)
     stamps = {p: (full / p).stat().st_mtime_ns for p in before}
     removed_rows = [

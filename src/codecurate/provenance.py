@@ -4,9 +4,9 @@ The ``tokenized_shards`` stage writes ``OUTPUT/provenance/BUCKET.parquet`` besid
 per document of that merge bucket's shards, in shard order: its id, repository, path, revision,
 licences (the repository's and the file's own), content id (``swh:1:cnt:<git blob sha1>`` of the
 file as read), the decisions blocks recorded on it (``decisions``, JSON: quality score, defects,
-PII replaced, order, objective...), and its tokens: ``shard`` file, ``token_start`` and
-``token_end`` in it (end excluded). Every row passed every stage of the run before the shards
-(``summary.json`` lists them). ``codecurate remove`` rewrites a bucket's file with its shards.
+PII replaced, order, objective...), the stages it passed (``stages``: the recipe's stages before the
+shards, every one of which kept it), and its tokens: ``shard`` file, ``token_start`` and
+``token_end`` in it (end excluded). ``codecurate remove`` rewrites a bucket's file with its shards.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def schema():
         pa.field("size_bytes", pa.int64()),
         pa.field("text_bytes", pa.int64()),
         pa.field("decisions", pa.string()),
+        pa.field("stages", pa.list_(pa.string())),
         pa.field("shard", pa.string()),
         pa.field("token_start", pa.int64()),
         pa.field("token_end", pa.int64()),

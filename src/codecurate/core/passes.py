@@ -54,6 +54,8 @@ class PlanContext:
     seed: int
     tasks: int
     stage_id: str
+    #: the ids of the recipe's stages before this one, in order (its readers aside)
+    earlier: tuple[str, ...] = ()
 
     def __post_init__(self):
         self.output = Location(self.output)

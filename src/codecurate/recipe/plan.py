@@ -84,9 +84,10 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     for spec in recipe.inputs:
         context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
         current.add(_stage_step(spec.build(recipe.seed), context, pass_through), spec.stage_id)
-    for spec in recipe.stages:
+    for index, spec in enumerate(recipe.stages):
         block = spec.build(recipe.seed)
-        context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
+        earlier = tuple(s.stage_id for s in recipe.stages[:index])
+        context = PlanContext(output, recipe.seed, tasks, spec.stage_id, earlier)
         if isinstance(block, MultiStageBlock):
             folder = output / "intermediate" / spec.stage_id
             planned = block.plan(context, str(folder))

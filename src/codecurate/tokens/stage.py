@@ -168,11 +168,13 @@ class ShardTokenizer(PipelineStep):
     name = "shard_tokenizer"
 
     def __init__(self, tokenizer: str, folder: str, batch_size: int = 1024, tokenizer_name: str | None = None,
-                 buckets: int = 1, seed: int = 0):
+                 buckets: int = 1, seed: int = 0, stages: tuple[str, ...] = ()):
         super().__init__()
         self.tokenizer_path, self.folder, self.batch_size = tokenizer, folder, batch_size
         self.tokenizer_name = tokenizer_name or tokenizer
         self.buckets, self.seed = buckets, seed
+        #: the recipe's stages before this one, which every document it tokenizes passed
+        self.stages = list(stages)
 
     @on_local_disk(reads=("tokenizer_path",), writes=("folder",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
@@ -197,7 +199,8 @@ class ShardTokenizer(PipelineStep):
             for encoding, (document, bucket, unit_end) in zip(encodings, pending):
                 writer = writer_for(bucket)
                 writer.write_document(np.asarray(encoding.ids, dtype=np.uint32))
-                records[bucket].write(json.dumps(record(document), ensure_ascii=False) + "\n")
+                row = {**record(document), "stages": self.stages}
+                records[bucket].write(json.dumps(row, ensure_ascii=False) + "\n")
                 self.stat_update("tokens", value=len(encoding.ids))
                 if unit_end is not None:
                     writer.end_unit(unit_end)
@@ -450,7 +453,7 @@ class TokenizedShards(MultiStageBlock):
         tokenize.add(DocumentsReader(input_folder), None)
         # the shards name the tokenizer folder as the training config does: its absolute path
         tokenize.add(ShardTokenizer(str(tokenizer_folder), str(work / "tasks"), tokenizer_name=str(tokenizer_folder),
-                                    buckets=self.merge_tasks, seed=self.seed), None)
+                                    buckets=self.merge_tasks, seed=self.seed, stages=context.earlier), None)
         merge = context.segment("merge", tasks=self.merge_tasks)
         merge.add(ShardMerge(str(work / "tasks"), str(root / "tokens"), str(work / "merged"), self.sequence_length,
                              self.max_tokens_per_shard, self.megatron, str(tokenizer_folder),
