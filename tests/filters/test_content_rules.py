@@ -133,3 +133,12 @@ def test_block_ends_do_not_count_as_repetition():
     assert line_repetition("}\n" * 100 + "x = 1\n") > 0.9  # nothing else in it: judged on all lines
     with pytest.raises(ValueError, match="repetition_measure"):
         ContentRulesFilter(repetition_measure="tokens")
+
+
+def test_the_measure_and_its_limit_are_recorded_for_the_report_page():
+    eight = make_doc("\n".join(["a = 1"] * 9 + ["b = 2"]))
+    assert verdict(ContentRulesFilter(max_word_duplication=None), eight) == "line_repetition"
+    assert eight.metadata["evidence"] == {"share": 0.8, "limit": 0.7}
+    garbled = make_doc("x = '\ufffd\ufffd'\n")
+    assert verdict(F, garbled) == "garbled" and garbled.metadata["evidence"]["count"] == 2
+

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
+from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
 
@@ -186,19 +187,23 @@ class ContentRulesFilter(CodecurateFilter):
             else:
                 garbled = len(GARBLED.findall(text)) + len(MOJIBAKE.findall(text))
             if garbled > self.max_garbled_chars:
+                document.metadata[keys.EVIDENCE] = {"count": garbled, "limit": self.max_garbled_chars}
                 return False, "garbled"
         if self.max_url_ip_share is not None or self.max_contact_datetime_share is not None:
             visible = len(text) - _count(raw, _WHITESPACE)
             reason = self._share_above(text, raw, visible) if visible else None
             if reason:
                 return False, reason
-        if (self.max_line_repetition is not None
-                and line_repetition(text, self.repetition_measure) > self.max_line_repetition):
-            return False, "line_repetition"
-        if self.max_word_duplication is not None and (
-            word_duplication(text, self.duplication_ngram) > self.max_word_duplication
-        ):
-            return False, "word_duplication"
+        if self.max_line_repetition is not None:
+            share = line_repetition(text, self.repetition_measure)
+            if share > self.max_line_repetition:
+                document.metadata[keys.EVIDENCE] = {"share": round(share, 4), "limit": self.max_line_repetition}
+                return False, "line_repetition"
+        if self.max_word_duplication is not None:
+            share = word_duplication(text, self.duplication_ngram)
+            if share > self.max_word_duplication:
+                document.metadata[keys.EVIDENCE] = {"share": round(share, 4), "limit": self.max_word_duplication}
+                return False, "word_duplication"
         return True
 
     def _share_above(self, text: str, raw: bytes, visible: int) -> str | None:

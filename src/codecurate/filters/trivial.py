@@ -126,9 +126,12 @@ class TrivialFilesFilter(CodecurateFilter):
             return False, "generated"
         if self.marker_lines:
             head = self._head(text).lower()
-            if any(marker in head for marker in GENERATED_MARKERS):
+            found = next((marker for marker in GENERATED_MARKERS if marker in head), None)
+            if found is not None:
+                document.metadata[keys.EVIDENCE] = {"line": head.count("\n", 0, head.index(found)) + 1, "marker": found}
                 return False, "generated"
-            if "DO NOT EDIT" in text and GENERATED_COMMENT.search(text):
+            if "DO NOT EDIT" in text and (comment := GENERATED_COMMENT.search(text)):
+                document.metadata[keys.EVIDENCE] = {"line": text.count("\n", 0, comment.start()) + 1}
                 return False, "generated"
         if self.drop_minified and document.metadata.get(keys.KIND) != keys.KIND_TEXT:
             if MINIFIED_NAME.search(filename):

@@ -157,9 +157,14 @@ def _marks(text: str, meta: dict) -> dict[int, str]:
     marks: dict[int, str] = {}
     if evidence.get("line"):
         if "chars" in evidence:
-            marks[evidence["line"]] = f"{evidence['chars']:,} characters (limit {evidence.get('limit', '?'):,})"
+            note = f"{evidence['chars']:,} characters (limit {evidence.get('limit', '?'):,})"
+        elif "node" in evidence:
+            note = f"{evidence['node']} at column {evidence.get('column', '?')}"
+        elif "marker" in evidence:
+            note = f"marker {evidence['marker']!r}"
         else:
-            marks[evidence["line"]] = f"{evidence.get('node', 'error')} at column {evidence.get('column', '?')}"
+            note = "here"
+        marks[evidence["line"]] = note
     for finding in evidence.get("findings") or []:
         line = max(1, int(finding.get("line") or 1))
         note = f"{finding.get('rule')} ({finding.get('severity')}): {finding.get('message', '')}"
