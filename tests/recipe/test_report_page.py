@@ -232,6 +232,21 @@ def test_the_page_stays_within_its_bound(run, monkeypatch):
     assert sum(len(g["samples"]) for g in smaller["drops"]) < sum(len(g["samples"]) for g in data["drops"])
 
 
+def test_the_page_of_an_output_in_a_bucket_is_the_same(run):
+    """``codecurate report s3://...``: the page is read from and written to the bucket (moto's S3 server)."""
+    from tests.s3_server import s3_filesystem, s3_server
+
+    out, html, data = run
+    with s3_server():
+        fs = s3_filesystem()
+        fs.mkdir("runs")
+        fs.put(f"{out}/", "runs/out/", recursive=True)
+        fs.rm("runs/out/report/index.html")
+        written = report_page.write_page("s3://runs/out")
+        assert written == "s3://runs/out/report/index.html"
+        assert page_data(s3_filesystem().cat(written).decode("utf-8")) == data
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
