@@ -105,6 +105,12 @@ def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
         "matched_line/5": 1,
     }
     assert stage["counters"]["authors_not_recorded"] == 1  # mixed/secret/b.py was never committed
+    # the entry that named nothing is a run warning, with its line
+    assert {
+        "stage": "opt_out",
+        "message": f"opt-out list {listed}: 1 of 5 entries name nothing present in the input "
+        "(line 6: repository never/seen)",
+    } in summary["warnings"]
     listed.write_text("repository ok\nrepository a b\n")
     with pytest.raises(RecipeError, match=r"opt-out.txt:2: repository entry needs exactly one value"):
         validate(recipe)
@@ -131,3 +137,14 @@ def test_the_stack_reader_records_its_hexsha_as_the_content_id(tmp_path):
     pq.write_table(table, tmp_path / "part.parquet")
     documents = list(TheStackReader(str(tmp_path)).run())
     assert [d.metadata[keys.CONTENT_ID] for d in documents] == [f"swh:1:cnt:{sha1}", content_id(texts[1].encode())]
+
+
+def test_without_a_list_every_document_passes_and_the_run_says_so():
+    from codecurate.filters.opt_out import OptOut
+    from tests.conftest import make_doc
+
+    block = OptOut(None)
+    assert block.filter(make_doc("x = 1\n")) is True
+    assert OptOut.run_warnings({"opt_out_file": None}, None) == [
+        "no opt-out list given (params opt_out_file): no file is removed on request"
+    ]
