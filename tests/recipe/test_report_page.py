@@ -224,6 +224,26 @@ def test_texts_are_withheld_when_the_pii_stage_cannot_be_rebuilt(run, tmp_path):
     assert not any(email in t for email in EMAILS for t in texts(data))
 
 
+def test_codecurate_remove_takes_the_files_out_of_the_samples_and_the_page(run, tmp_path, capsys):
+    out, html, _ = run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    assert "contact.py" in html and any("contact.py" in r["id"] for r in _samples(copy))
+    (tmp_path / "opt-out.txt").write_text("path r*/contact.py\n")
+    assert main(["remove", str(copy), "--opt-out", str(tmp_path / "opt-out.txt")]) == 0
+    assert not any("contact.py" in r["id"] for r in _samples(copy))
+    page = (copy / "report" / "index.html").read_text(encoding="utf-8")
+    assert "contact.py" not in page and page_data(page)["rewrites"]
+
+
+def _samples(out):
+    import gzip
+
+    for path in sorted((out / "samples").rglob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            yield from (json.loads(line) for line in f)
+
+
 def test_the_page_stays_within_its_bound(run, monkeypatch):
     out, html, data = run
     monkeypatch.setattr(report_page, "MAX_PAGE_BYTES", len(html) // 2)

@@ -158,7 +158,7 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
         found: dict[str, dict] = {}
         matched: Counter = Counter()
         rewritten: dict[str, int] = {}
-        for folder in ("documents", "excluded"):
+        for folder in ("documents", "excluded", "samples"):  # samples: the report page's before/after
             for path in sorted((output / folder).rglob("*.jsonl*")):
                 if path.is_file() and not path.name.startswith("."):
                     gone = _rewrite_jsonl(path, opt_out, found, matched)
@@ -232,6 +232,10 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
         from codecurate.recipe.content import write_training_content
 
         write_training_content(output)  # the summary of what the shards now hold
+        if (output / "report" / "report.json").is_file():  # the page's samples, without the files removed
+            from codecurate.recipe.report_page import write_page
+
+            write_page(output)
         return report
     finally:
         lock.release()
