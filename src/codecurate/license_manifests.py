@@ -1,7 +1,7 @@
 """Licenses declared in package manifests, the metadata of a repository that has no sidecar.
 
 Every ecosystem names a repository's license in its manifest: ``package.json`` and ``bower.json``
-(npm), ``composer.json`` (PHP), ``Cargo.toml`` (Rust), ``pyproject.toml``, ``setup.cfg``,
+(npm), ``composer.json`` and PEAR's ``package.xml`` (PHP), ``Cargo.toml`` (Rust), ``pyproject.toml``, ``setup.cfg``,
 ``setup.py`` and ``PKG-INFO`` (Python), ``*.gemspec`` (Ruby), ``*.podspec`` and
 ``*.podspec.json`` (CocoaPods), ``pom.xml`` (Maven), ``*.csproj``, ``*.nuspec`` and
 ``Directory.Build.props`` (.NET), ``build.sbt`` (Scala), ``pubspec.yaml`` (Dart, where a package
@@ -69,7 +69,8 @@ _ALIASES = {
     "allrightsreserved": "LicenseRef-proprietary", "bsd_2_clause": "BSD-2-Clause", "bsd_3_clause": "BSD-3-Clause",
     "gpl (>= 2)": "GPL-2.0-or-later", "gpl (>= 3)": "GPL-3.0-or-later", "gpl (>= 2.0)": "GPL-2.0-or-later",
     "lgpl (>= 2)": "LGPL-2.0-or-later", "lgpl (>= 2.1)": "LGPL-2.1-or-later", "lgpl (>= 3)": "LGPL-3.0-or-later",
-    "agpl (>= 3)": "AGPL-3.0-or-later", "mit/x11": "MIT",
+    "agpl (>= 3)": "AGPL-3.0-or-later", "mit/x11": "MIT", "mit (expat)": "MIT",
+    "php license": "PHP-3.01", "php 3.01": "PHP-3.01", "php license 3.01": "PHP-3.01", "php-3.01": "PHP-3.01",
     "gplv2": "GPL-2.0-only", "gpl-2": "GPL-2.0-only", "gpl2": "GPL-2.0-only", "gpl v2": "GPL-2.0-only",
     "gplv3": "GPL-3.0-only", "gpl-3": "GPL-3.0-only", "gpl3": "GPL-3.0-only", "gpl v3": "GPL-3.0-only",
     "gpl-2+": "GPL-2.0-or-later", "gpl-3+": "GPL-3.0-or-later", "gplv2+": "GPL-2.0-or-later",
@@ -86,6 +87,8 @@ _SQUEEZE = re.compile(r"[\s,]+")
 #: ``MIT/Apache-2.0`` (Cargo's old form), ``MIT + file LICENSE`` (R)
 _LEGACY_OR = re.compile(r"\s*/\s*")
 _R_FILE = re.compile(r"\s*\+\s*file\s+LICEN[CS]E\s*$", re.IGNORECASE)
+#: a link after the name: ``MIT <http://opensource.org/licenses/MIT>``, ``BSD-3-Clause (https://...)``
+_TRAILING_URL = re.compile(r"\s*[<(\[]?\s*https?://[^\s>)\]]+\s*[>)\]]?\s*$")
 
 
 def _key(name: str) -> str:
@@ -102,7 +105,7 @@ def _spdx_licensing():
 @lru_cache(maxsize=4096)
 def to_spdx(declared: str) -> str | None:
     """An SPDX expression for one declared license, or ``None`` when it names none for sure."""
-    text = _R_FILE.sub("", declared.strip().strip("\"'")).strip()
+    text = _TRAILING_URL.sub("", _R_FILE.sub("", declared.strip().strip("\"'"))).strip()
     if not text or len(text) > 300:
         return None
     alias = _ALIASES.get(_key(text), "")
@@ -255,6 +258,25 @@ def _pom(text: str) -> list[str]:
     return found
 
 
+def _pear(text: str) -> list[str]:
+    """A PEAR/PECL ``package.xml``'s ``<license uri="...">name</license>`` (the package's, not its
+    changelog's): the name, else the last part of a URI that is a license id (``.../licenses/MIT``)."""
+    root = _xml_root(text)
+    if root is None or _local(root.tag) != "package":
+        return []
+    found = []
+    for element in root:
+        if _local(element.tag) != "license":
+            continue
+        name = (element.text or "").strip()
+        uri = (element.get("uri") or "").rstrip("/").rsplit("/", 1)[-1]
+        if to_spdx(name) is None and uri and to_spdx(uri) is not None:
+            name = uri
+        if name:
+            found.append(name)
+    return found
+
+
 def _dotnet(text: str) -> list[str]:
     root = _xml_root(text)
     if root is None:
@@ -383,6 +405,7 @@ _BY_NAME: dict[str, Callable[[str], list[str]]] = {
     "setup.py": _setup_py,
     "pkg-info": _pkg_info,
     "pom.xml": _pom,
+    "package.xml": _pear,
     "directory.build.props": _dotnet,
     "build.sbt": _sbt,
     "pubspec.yaml": _pubspec,

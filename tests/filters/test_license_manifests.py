@@ -211,7 +211,7 @@ def test_license_file_names_of_other_ecosystems():
 def _top_level(tree: Path, repo: str) -> list:
     """The files at the top of an upstream tree, as one repository's documents."""
     documents = []
-    for path in sorted(p for p in tree.iterdir() if p.is_file()):
+    for path in sorted(p for p in tree.iterdir() if p.is_file() and not p.name.startswith(".")):
         try:
             documents.append(make_doc(path.read_text(encoding="utf-8"), path=path.name, repo=repo))
         except UnicodeDecodeError:
@@ -298,3 +298,46 @@ def test_repository_without_license_file_kept_by_its_readme():
     # without the README sections the same repository has no license
     kept, stats = _run(RepositoryLicenseFilter(readme=False), _top_level(tree, "intspan"))
     assert kept == [] and stats["dropped/license_not_found"] == len(documents)
+
+
+def _files_to_depth(tree: Path, repo: str, depth: int = 1) -> list:
+    """The files at most ``depth`` folders below the top of a tree, as one repository's documents."""
+    documents = []
+    for path in sorted(p for p in tree.rglob("*") if p.is_file() and len(p.relative_to(tree).parts) <= depth + 1):
+        try:
+            documents.append(make_doc(path.read_text(encoding="utf-8"), path=str(path.relative_to(tree)), repo=repo))
+        except UnicodeDecodeError:
+            continue
+    return documents
+
+
+def test_lua_rockspecs_folder():
+    tree = debian_source("lua-soap")  # no license file; a rockspec per release in rockspecs/
+    documents = _files_to_depth(tree, "luasoap")
+    assert any(d.metadata[keys.PATH].startswith("rockspecs/") for d in documents)
+    assert not any(is_license_file(d.metadata[keys.PATH], 0) for d in documents)
+    assert _kept_by_manifest(documents) == "MIT"
+    # a rockspec in another folder is a dependency's or an example's, not the repository's
+    moved = [make_doc(d.text, path="vendor/" + d.metadata[keys.PATH], repo="x") for d in documents
+             if d.metadata[keys.PATH].endswith(".rockspec")]
+    assert _run(RepositoryLicenseFilter(detect=False), moved)[0] == []
+
+
+def test_pear_package_xml():
+    tree = debian_source("php-horde-lz4").parent  # a PECL tarball: package.xml beside horde_lz4-VERSION/
+    text = (tree / "package.xml").read_text(encoding="utf-8")
+    assert manifest_license("package.xml", text) == ("MIT", ["MIT (Expat)"])  # not its changelog's entries
+    assert _kept_by_manifest(_top_level(tree, "lz4")) == "MIT"
+    text = (debian_source("php-text-figlet") / "package.xml").read_text(encoding="utf-8")
+    assert manifest_license("package.xml", text)[0] == "PHP-3.01"
+    # the name says BSD only: the URI names the license when it is an id, else the license files decide
+    assert manifest_license("package.xml", '<package><license uri="https://opensource.org/licenses/BSD-2-Clause">'
+                            "BSD</license></package>")[0] == "BSD-2-Clause"
+    assert manifest_license("package.xml", '<package><license uri="http://www.opensource.org/licenses/bsd-license'
+                            '.php">BSD</license></package>')[0] is None
+    assert declared_licenses("package.xml", '<project><license>MIT</license></project>') == []  # not PEAR's
+
+
+def test_declared_name_with_a_link():
+    assert to_spdx("MIT <http://opensource.org/licenses/MIT>") == "MIT"
+    assert to_spdx("https://example.com/LICENSE") is None

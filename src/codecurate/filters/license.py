@@ -49,6 +49,8 @@ _CODE_EXTENSIONS = frozenset({
 #: ``LICENSES/``, a wheel's vendored components) is not the repository's license (all of them joined
 #: with AND would make it the strictest of them; ``file_license`` reads each file's own notice)
 LICENSE_FOLDERS = frozenset({"licenses", "licences", "license", "licence"})
+#: folders of manifests that do not count as a level: Lua projects keep each release's rockspec there
+MANIFEST_FOLDERS = frozenset({"rockspec", "rockspecs"})
 
 
 def is_license_file(path: str, max_depth: int) -> bool:
@@ -82,7 +84,8 @@ def manifest_license(files: list[Document], max_depth: int) -> tuple[str | None,
     declared: list[str] = []
     for document in files:
         path = document.metadata.get(keys.PATH) or ""
-        if path.count("/") > max_depth or not is_manifest(path):
+        folders = [p for p in path.split("/")[:-1] if p.lower() not in MANIFEST_FOLDERS]
+        if len(folders) > max_depth or not is_manifest(path):
             continue
         expression, values = read_manifest(path, document.text)
         if values:
