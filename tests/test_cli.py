@@ -94,9 +94,9 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == [
-        "installed_packages", "group", "license", "file_license", "project_dedup", "quality", "trivial", "languages",
-        "long", "content", "exact_dedup", "near_dedup", "commented_code", "syntax", "metrics", "analysis", "sensitive",
-        "decontamination", "pii", "order", "objectives", "shards", "training", "output"]
+        "installed_packages", "opt_out", "group", "license", "file_license", "project_dedup", "quality", "trivial",
+        "languages", "long", "content", "exact_dedup", "near_dedup", "commented_code", "syntax", "metrics", "analysis",
+        "sensitive", "decontamination", "pii", "order", "objectives", "shards", "training", "output"]
     assert stages["installed_packages"]["kept"] > 20
     assert "excluded_path" in stages["installed_packages"]["dropped"]  # compiled extensions are left out
     # orjson is MPL-2.0 AND (Apache-2.0 OR MIT): not permissive; PyYAML (MIT) goes on
