@@ -166,6 +166,9 @@ def test_the_page_holds_nothing_the_pii_stage_would_redact(run):
     redactor.block.filter(document)
     assert document.metadata.get(keys.PII_COUNTS) == {}
     assert document.text == joined
+    control = Document(text=joined + f"\n# {EMAILS[5]}\n", id="control", metadata=dict(document.metadata))
+    redactor.block.filter(control)  # the same check finds a value the page would hold
+    assert control.metadata[keys.PII_COUNTS] == {"EMAIL": 1}
 
 
 def _excluded(out):
