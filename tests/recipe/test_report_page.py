@@ -247,6 +247,14 @@ def _samples(out):
             yield from (json.loads(line) for line in f)
 
 
+def test_a_text_of_undecodable_bytes_still_makes_a_page(run):
+    out, html, data = run
+    odd = {**data, "drops": [{**data["drops"][0], "samples": [{"path": "bad.py", "rows": [[1, "x = '\udcff'", ""]]}]}]}
+    page = report_page.render(odd)
+    page.encode("utf-8")  # written as UTF-8: the lone surrogate is replaced
+    assert page_data(page)["drops"][0]["samples"][0]["rows"][0][1] == "x = '?'"
+
+
 def test_the_page_stays_within_its_bound(run, monkeypatch):
     out, html, data = run
     monkeypatch.setattr(report_page, "MAX_PAGE_BYTES", len(html) // 2)

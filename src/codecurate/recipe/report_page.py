@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import inspect
+import json
 import os
 from importlib import resources
 
@@ -359,8 +360,16 @@ def _documents(output: Location, wanted: set[str]) -> tuple[list[dict], list[dic
     return training, orders, found
 
 
+def _json(value) -> bytes:
+    """``value`` as JSON; a text holding a lone surrogate (undecodable input) has it replaced."""
+    try:
+        return orjson.dumps(value, default=str)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, default=str).encode("utf-8", errors="replace")
+
+
 def _size(value) -> int:
-    return len(orjson.dumps(value, default=str))
+    return len(_json(value))
 
 
 def _template() -> str:
@@ -383,7 +392,7 @@ def _bounded(data: dict) -> dict:
 
 def render(data: dict) -> str:
     """The page: the template with ``data`` inlined as JSON (``</`` escaped inside the script)."""
-    payload = orjson.dumps(data, default=str).decode().replace("</", "<\\/").replace("<!--", "<\\!--")
+    payload = _json(data).decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
     return _template().replace("/*DATA*/null", payload, 1)
 
 
