@@ -218,3 +218,29 @@ def test_a_path_entry_removes_single_files_and_the_exclusions_lose_them_too(corp
     assert sorted(left) == sorted(r["id"] for r in excluded if r["id"] not in named)
     summary = json.loads((out / "tokens" / "summary.json").read_text())
     assert summary["documents"] == len(kept) == sum(len(Shard(p).document_ends) for p in (out / "tokens").glob("*.ds"))
+
+
+def test_a_huggingface_output_without_shards_loses_the_removed_rows(corpus, tmp_path, capsys):
+    repos, _ = corpus
+    out = tmp_path / "out"
+    hf = {"reader": "repositories", "params": {"data_folder": str(repos)}}
+    recipe = {
+        "name": "hf",
+        "output": str(out),
+        "executor": {"type": "local", "tasks": 2, "workers": 1},
+        "inputs": [hf],
+        "stages": [{"block": "huggingface_output", "id": "hf"}],
+    }
+    assert run_recipe(validate(recipe))["complete"]
+    before = [r for p in sorted((out / "hf").rglob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    listed = tmp_path / "opt-out.txt"
+    listed.write_text(f"repository {REMOVED}\n")
+    assert main(["remove", str(out), "--opt-out", str(listed)]) == 0
+    after = [r for p in sorted((out / "hf").rglob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    assert after == [r for r in before if r["repo"] != REMOVED] and len(after) == len(before) - 4
+    report = json.loads(next((out / "removals").glob("*.json")).read_text())
+    assert report["shards"] is None and len(report["parquet_rewritten"]) >= 1
+    assert not [r for p in (out / "documents").glob("*.gz") for r in read_jsonl_gz(p) if r["id"].startswith(REMOVED)]
+    assert "4 documents" in capsys.readouterr().out
+    assert main(["remove", "s3://bucket/out", "--opt-out", str(listed)]) == 2  # nothing rewritten remotely
+    assert "rewrites an output on local disk" in capsys.readouterr().err

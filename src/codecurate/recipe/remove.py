@@ -24,6 +24,7 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.compression import CODECS
+from codecurate.core.folders import is_url
 from codecurate.optout import OptOutEntry, OptOutList, read_opt_out
 from codecurate.recipe.lock import OutputLock
 from codecurate.recipe.run import RESOLVED_RECIPE, SCRATCH_FOLDERS, OutputInUseError, read_marker
@@ -144,6 +145,11 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
     that cannot be rewritten (no codecurate run, raw text left between passes)."""
     started = time.monotonic()
     opt_out = read_opt_out(opt_out_file)
+    if is_url(output):
+        raise RemovalError(
+            f"{output}: codecurate remove rewrites an output on local disk; copy it down (or mount "
+            "it), remove, and copy it back"
+        )
     output = Path(output)
     if not output.is_dir() or read_marker(output) is None:
         raise OutputInUseError(f"{output} holds no codecurate run (no marker): nothing to remove from")
