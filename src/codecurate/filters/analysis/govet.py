@@ -86,6 +86,7 @@ _IMPORT = re.compile(r"import\b")
 _SPEC = re.compile(r'(?:[A-Za-z_][A-Za-z0-9_]*\s+|[._]\s*)?(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)\s*;?')
 _HEADER = re.compile(r"^# \S*?/(p\d{5})(?:_test)?\b")
 _DIR = re.compile(r"\b(p\d{5})/")
+_NAMED = re.compile(r"\b(p\d{5})(?=[/:\s]|$)")  # a package folder in go's messages: `.../p00002: ...`
 _VET_PACKAGE = re.compile(r"/(p\d{5})(?:_test)?\b")
 _POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
 
@@ -316,9 +317,11 @@ class GoVetAnalyzer(Analyzer):
         return goroot
 
     @staticmethod
-    def _patterns(folders: dict[str, list[int]], tree: dict[str, str]) -> list[str]:
-        """The module's packages (``./...``) and the import paths of those placed in the Go tree."""
-        return ["./...", *(tree[directory] for directory in folders if directory in tree)]
+    def _patterns(folders: dict[str, list[int]], tree: dict[str, str], buildable: set[str] | None = None) -> list[str]:
+        """The module's packages (``./...``) and the import paths of those placed in the Go tree (only
+        the ``buildable`` ones: go fails on a package named by its path whose files are all left out)."""
+        return ["./...", *(tree[directory] for directory in folders
+                           if directory in tree and (buildable is None or directory in buildable))]
 
     def _ignored(self, argv: list[str], folder: Path, reports: list[FileReport], timeout: float,
                  patterns: list[str], goroot: Path | None) -> set[str]:
@@ -353,7 +356,8 @@ class GoVetAnalyzer(Analyzer):
         Go up to 1.2x writes each package's header and JSON to stderr, every package included; newer
         releases write the findings' JSON to stdout, only for packages with findings, and to stderr
         only the packages that do not type-check."""
-        command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS), *self._patterns(folders, tree)]
+        command = [*argv, "vet", "-json", *(f"-{name}=false" for name in OFF_ANALYZERS),
+                   *self._patterns(folders, tree, buildable)]
         done = run_tool(command, cwd=folder, timeout=timeout, env=self.environment(folder, goroot))
         if done.returncode < 0:
             raise AnalyzerFailure(f"go vet {describe_exit(done)}")
@@ -384,7 +388,7 @@ class GoVetAnalyzer(Analyzer):
                 if directory:
                     chunks[directory.group(1)].append([json.dumps({package: analyzers})])
         if loose:  # go refused to load something: name the package folders, or fail the batch
-            rejected = {m.group(1): line.strip()[:300] for line in loose for m in _DIR.finditer(line)}
+            rejected = {m.group(1): line.strip()[:300] for line in loose for m in _NAMED.finditer(line)}
             rejected = {directory: why for directory, why in rejected.items() if directory in folders}
             if rejected:
                 return rejected
