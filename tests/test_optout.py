@@ -111,6 +111,15 @@ def test_the_opt_out_stage_drops_what_the_list_names_as_it_is_read(tmp_path):
         "message": f"opt-out list {listed}: 1 of 5 entries name nothing present in the input "
         "(line 6: repository never/seen)",
     } in summary["warnings"]
+    # the same list on a finished run that had no opt-out stage: the same documents go, authors included
+    after = tmp_path / "after"
+    assert run_recipe(validate({**recipe, "output": str(after), "stages": []}))["complete"]
+    from codecurate.recipe.remove import remove
+
+    report = remove(after, listed)
+    assert sorted(r["id"] for p in (after / "documents").glob("*.gz") for r in read_jsonl_gz(p)) == kept
+    assert [e["documents"] for e in report["entries"]] == [2, 1, 1, 1, 0]
+    assert report["unmatched"] == ["line 6: repository never/seen"]
     listed.write_text("repository ok\nrepository a b\n")
     with pytest.raises(RecipeError, match=r"opt-out.txt:2: repository entry needs exactly one value"):
         validate(recipe)
