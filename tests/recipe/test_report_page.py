@@ -204,6 +204,37 @@ def test_findings_and_matched_spans_are_marked_at_their_lines():
     assert sample["rows"][0] == [0, "… 51 lines …", ""] and sample["rows"][-1][1].startswith("… ")
 
 
+def test_a_file_of_a_duplicate_repository_is_shown_beside_the_same_file_kept(tmp_path):
+    import gzip
+
+    def jsonl(path, records):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in records)
+
+    text = "def f():\n    return 1\n"
+    dropped = {
+        keys.REPO: "fork/x",
+        keys.PATH: "a.py",
+        keys.DUPLICATE_REPOSITORY_OF: "origin/x",
+        keys.DUPLICATE_SIMILARITY: 1.0,
+        keys.FILTER_REASON: "duplicate_repository",
+    }
+    jsonl(
+        tmp_path / "excluded" / "project" / "00000.jsonl.gz", [{"id": "fork/x/a.py", "text": text, "metadata": dropped}]
+    )
+    jsonl(
+        tmp_path / "documents" / "00000.jsonl.gz",
+        [{"id": "origin/x/a.py", "text": text + "g = 2\n", "metadata": {keys.REPO: "origin/x", keys.PATH: "a.py"}}],
+    )
+    report = {"funnel": [{"stage": "project", "dropped": {"duplicate_repository": {"documents": 1, "bytes": 22}}}]}
+    data = report_page.collect_page(tmp_path, report)
+    sample = data["drops"][0]["samples"][0]
+    assert sample["pair"]["id"] == "origin/x/a.py" and sample["pair"]["where"] == "kept in documents/"
+    assert sample["shared_lines"] == 2 and [row[2] for row in sample["pair"]["rows"]] == ["shared", "shared", "", ""]
+    assert data["raw"]  # no recipe, no PII stage: the page says the texts are raw
+
+
 def test_raw_samples_are_said_on_the_page(run, tmp_path):
     out, _, _ = run
     data = report_page.collect_page(out, json.loads((out / "report" / "report.json").read_text()), raw=True)

@@ -182,12 +182,7 @@ def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> 
             picks.setdefault((stage, reason), Smallest(SAMPLES_PER_REASON)).offer(
                 sample_key(stage, str(record.get("id"))), record
             )
-    wanted = {
-        r["metadata"][keys.DUPLICATE_OF]
-        for pick in picks.values()
-        for r in pick.items()
-        if (r.get("metadata") or {}).get(keys.DUPLICATE_OF)
-    }
+    wanted = {copy for pick in picks.values() for r in pick.items() if (copy := _copy_of(r.get("metadata") or {}))}
     training, orders, kept_copies = _documents(output, wanted)
     kept_copies.update(_excluded_copies(output, wanted - set(kept_copies), stages))
     drops = []
@@ -197,7 +192,7 @@ def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> 
                 continue
             samples = []
             for record in pick.items():
-                kept = kept_copies.get((record.get("metadata") or {}).get(keys.DUPLICATE_OF))
+                kept = kept_copies.get(_copy_of(record.get("metadata") or {}))
                 sample = _sample(record, _Passing(redact) if stage in after_pii else redact, kept)
                 samples.append(sample)
             counts = next((s["dropped"].get(reason) for s in report["funnel"] if s["stage"] == stage), None) or {}
@@ -221,6 +216,16 @@ def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> 
         "raw": _raw_sections(redact, raw),
     }
     return _bounded(data)
+
+
+def _copy_of(meta: dict) -> str | None:
+    """The id of the document a dropped duplicate duplicates: the copy kept, or for a file of a
+    repository dropped as a copy of another, the file of the same path in the repository kept."""
+    if meta.get(keys.DUPLICATE_OF):
+        return meta[keys.DUPLICATE_OF]
+    if meta.get(keys.DUPLICATE_REPOSITORY_OF) and meta.get(keys.PATH):
+        return keys.document_id(meta[keys.DUPLICATE_REPOSITORY_OF], meta[keys.PATH])
+    return None
 
 
 class _Passing:
