@@ -8,6 +8,7 @@ from pathlib import Path
 
 from datatrove.executor.base import PipelineExecutor
 
+from codecurate.core.folders import is_url
 from codecurate.recipe.plan import Plan
 from codecurate.recipe.schema import CODECURATE_EXECUTOR_KEYS, Recipe, _executor_class
 from codecurate.recipe.slurm import SLURM_DEFAULT_MAX_ARRAY_SIZE, SlurmExecutor, cluster_max_array_size
@@ -37,7 +38,11 @@ def make_executors(recipe: Recipe, plan: Plan) -> list[PipelineExecutor]:
             options["workers"] = min(tasks, cpus) if workers == -1 else min(workers, tasks)
         if kind == "slurm":
             options.setdefault("job_name", f"{recipe.name}-{segment.name}")
-            options.setdefault("slurm_logs_folder", str(plan.output / "logs" / "slurm" / segment.name))
+            # Slurm writes its own logs on the nodes' file system: beside the output on a (shared) disk,
+            # under the submitting directory when the output is a URL (datatrove's choice too)
+            logs = os.path.abspath(os.path.join("slurm_logs", recipe.name, segment.name)) if is_url(plan.output) \
+                else str(plan.output / "logs" / "slurm" / segment.name)
+            options.setdefault("slurm_logs_folder", logs)
             options.setdefault("max_array_size", -1)  # the cluster's MaxArraySize, read at submission
         executor = cls(
             pipeline=segment.steps,

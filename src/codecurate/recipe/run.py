@@ -240,10 +240,17 @@ def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2
                 return write_summary(output)
             missing = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
             raise RuntimeError(f"the Slurm jobs of {output} left the queue before finishing segments "
-                               f"{', '.join(missing)}; see {Location(output) / 'logs' / 'slurm'}")
+                               f"{', '.join(missing)}; see {_slurm_logs(output, executors)}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"the Slurm jobs of {output} did not finish within {seconds:g} s")
         time.sleep(poll)
+
+
+def _slurm_logs(output: str, executors: list) -> str:
+    """Where Slurm wrote the jobs' logs: the folder above the segments' (``logs/slurm`` of a local output)."""
+    folders = {os.path.dirname(str(e.slurm_logs_folder).rstrip("/")) for e in executors
+               if getattr(e, "slurm_logs_folder", None)}
+    return folders.pop() if len(folders) == 1 else str(Location(output) / "logs" / "slurm")
 
 
 def remove_scratch(output: str) -> list[str]:
