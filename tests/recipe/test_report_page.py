@@ -367,6 +367,30 @@ def test_the_page_renders_in_chromium(run, tmp_path):
     searched = browse(url + "#q=contact", "--dump-dom").stdout
     shown = len(re.findall(r'class="card sample"[^>]*data-path="[^"]*contact[^"]*"', searched))
     assert shown and f"{shown} of {total} samples" in searched
+    # served as static files (as from a bucket): the same page
+    import socket
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out / "report")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        served = browse(f"http://127.0.0.1:{port}/index.html", "--dump-dom").stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert 'data-rendered="1"' in served and served.count('data-kind="drop"') == samples
     shot = tmp_path / "page.png"
     browse(url, f"--screenshot={shot}", "--window-size=1280,2000")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
