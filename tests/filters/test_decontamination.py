@@ -104,3 +104,5 @@ def test_the_stage_drops_or_cuts_and_names_the_item(tmp_path, action):
         text = kept["solutions.py"]["text"]
         assert "def longest" not in text and "import os" in text and "print(os.getcwd())" in text
         assert kept["solutions.py"]["metadata"][keys.DECONTAMINATION_MATCH][0]["item"] == "HumanEval/12"
+        samples = [r for p in sorted((out / "samples" / "decont").glob("*.gz")) for r in read_jsonl_gz(p)]
+        assert [(r["before"], r["after"]) for r in samples] == [(contaminated, text)]  # the report page's view

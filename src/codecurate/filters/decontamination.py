@@ -208,6 +208,7 @@ class DecontaminationFilter(CodecurateFilter):
     def __init__(self, path: str, action: str, min_overlap: float, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.path, self.action, self.min_overlap = path, action, min_overlap
+        self.rewrites_text = action == "cut"  # the report page's before/after of the cuts
         self._index = None
 
     def filter(self, document: Document) -> bool | tuple[bool, str]:
