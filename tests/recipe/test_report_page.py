@@ -361,6 +361,7 @@ def test_the_page_renders_in_chromium(run, tmp_path):
     assert dom.count('class="ordered"') == sum(len(o["order"]) for o in data["orders"])
     assert dom.count('class="bar"') >= 2 * len(data["report"]["funnel"])
     assert dom.count("<title>") >= 2 * len(data["report"]["funnel"])  # the numbers a hover shows
+    assert 'data-table="Commented-out code"' in dom and "<td>commented_code</td>" in dom  # the report's tables
     total = samples + dom.count('data-kind="rewrite"') + len(data["training"])
     assert f"{total} samples" in dom
     # the search: the address's #q= fills it
