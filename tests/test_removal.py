@@ -244,3 +244,27 @@ def test_a_huggingface_output_without_shards_loses_the_removed_rows(corpus, tmp_
     assert "4 documents" in capsys.readouterr().out
     assert main(["remove", "s3://bucket/out", "--opt-out", str(listed)]) == 2  # nothing rewritten remotely
     assert "rewrites an output on local disk" in capsys.readouterr().err
+
+
+def test_with_one_task_the_documents_are_the_never_run_s_files_byte_for_byte(corpus, tmp_path):
+    """One task reads every repository in order: no task split to differ, so the documents' gzip
+    files, like the shards, are those of a run that never saw the repository."""
+    repos, given = corpus
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    full, never = tmp_path / "full", tmp_path / "never"
+    assert run_recipe(validate(recipe(repos, given, full, tasks=1, stages=[opt_out_stage(empty)])))["complete"]
+    without = tmp_path / "without"
+    shutil.copytree(repos, without, ignore=lambda folder, names: [REMOVED] if Path(folder) == repos else [])
+    assert run_recipe(validate(recipe(without, given, never, tasks=1, stages=[opt_out_stage(empty)])))["complete"]
+    listed = tmp_path / "opt-out.txt"
+    listed.write_text(f"repository {REMOVED}\n")
+    assert main(["remove", str(full), "--opt-out", str(listed)]) == 0
+    files = sorted(p.name for p in (full / "documents").glob("*.gz"))
+    assert files == sorted(p.name for p in (never / "documents").glob("*.gz")) == ["00000.jsonl.gz"]
+    assert (full / "documents" / files[0]).read_bytes() == (never / "documents" / files[0]).read_bytes()
+    assert outputs(full) == outputs(never)
+    excluded = {p.relative_to(full): p.read_bytes() for p in sorted((full / "excluded").rglob("*.gz"))}
+    assert excluded and excluded == {
+        p.relative_to(never): p.read_bytes() for p in sorted((never / "excluded").rglob("*.gz"))
+    }
