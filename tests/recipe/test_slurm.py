@@ -122,3 +122,19 @@ def test_without_a_cluster_to_ask_the_array_size_is_the_executors_or_slurms_defa
                              max_array_size=value).array_size_limit()
 
     assert (limit(-1), limit(3)) == (SLURM_DEFAULT_MAX_ARRAY_SIZE, 3)
+
+
+def test_validate_reads_the_clusters_partitions_and_array_limit(tmp_path, repo_root, slurm, capsys):
+    """``codecurate validate`` asks the cluster: a partition sinfo does not list is refused, naming those
+    it lists; the arrays are sized by the cluster's MaxArraySize."""
+    from codecurate.cli import main
+    from tests.conftest import AIXCODER
+
+    settings = [str(AIXCODER), "--input", str(repo_root), "--output", str(tmp_path / "out"), "--set",
+                'executor.time="00:10:00"', "--set", "executor.type=slurm", "--set", "executor.tasks=6"]
+    assert main(["validate", *settings, "--set", "executor.partition=nosuch"]) == 2
+    assert "partition 'nosuch' is not one sinfo lists here: debug" in capsys.readouterr().err
+    assert main(["validate", *settings, "--set", "executor.partition=debug"]) == 0
+    printed = capsys.readouterr().out
+    assert f"  array limit: {MAX_ARRAY_SIZE} (the cluster's MaxArraySize)" in printed
+    assert f"-01-main: 6 tasks in 6 jobs, 2 arrays of at most {MAX_ARRAY_SIZE}; first" in printed
