@@ -114,6 +114,9 @@ def test_aixcoder_recipe_runs_on_the_default_input(tmp_path, capsys):
     assert (out / "training" / "config.yaml").exists() and (out / "tokenizer" / "tokenizer.json").exists()
     assert (out / "report" / "report.md").exists() and (out / "report" / "funnel.png").exists()  # run writes it
     assert 'id="page-data"' in (out / "report" / "index.html").read_text(encoding="utf-8")  # and the page
+    content = json.loads((out / "report" / "training_content.json").read_text())  # and the training content
+    assert content["totals"]["documents"] == tokens["documents"] and content["totals"]["tokens"] == tokens["tokens"]
+    assert {r["license"] for r in content["licenses"]} == {"MIT"}  # PyYAML's
 
 
 @pytest.mark.parametrize("source", ["repositories", "the_stack"])

@@ -191,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 write_page(recipe.output)
                 print(f"report: {folder / 'report.md'}")
+                from codecurate.recipe.content import write_training_content
+
+                if (content := write_training_content(recipe.output)) is not None:
+                    print(f"training content: {content}")
                 if args.strict and summary.get("warnings"):
                     print(f"codecurate: --strict: the run ended with {len(summary['warnings'])} warnings",
                           file=sys.stderr)
