@@ -124,14 +124,36 @@ def test_a_full_disk_is_named_with_what_to_do(tmp_path):
     assert f"{out / 'documents'}/" in head or f"{out / 'logs'}/" in head, head
 
 
+def _without_read_bypass() -> tuple[str, ...]:
+    """The command prefix that makes file modes bind (as root: the capabilities that bypass them dropped)."""
+    if os.geteuid() != 0:
+        return ()
+    if not shutil.which("setpriv"):
+        pytest.skip("root without setpriv: cannot take the permission away")
+    return ("setpriv", "--bounding-set", "-dac_override,-dac_read_search")
+
+
 def test_a_file_the_run_may_not_read_is_named(tmp_path):
+    """A documents file (which validation does not open) unreadable: the task's error names it."""
+    import gzip
+    import json
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    secret = folder / "00000.jsonl.gz"
+    with gzip.open(secret, "wt") as f:
+        f.write(json.dumps({"id": "a/x.py", "text": ROW["content"], "metadata": {}}) + "\n")
+    secret.chmod(0)
+    head, log = _readable(_run(_recipe(tmp_path, "documents", folder, tasks=1, workers=1), _without_read_bypass()),
+                          "stage 'documents'", f"permission denied: {secret}")
+    assert "PermissionError" in log.read_text()
+
+
+def test_a_parquet_file_validation_may_not_read_is_named_before_the_run(tmp_path):
     secret = _stack(tmp_path / "stack", "secret.parquet", [ROW])
     secret.chmod(0)
-    prefix: tuple[str, ...] = ()
-    if os.geteuid() == 0:  # root reads it anyway: run without the capabilities that bypass file modes
-        if not shutil.which("setpriv"):
-            pytest.skip("root without setpriv: cannot take the permission away")
-        prefix = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search")
-    head, log = _readable(_run(_recipe(tmp_path, "the_stack", tmp_path / "stack", tasks=1, workers=1), prefix),
-                          "stage 'the_stack'", f"permission denied: {secret}")
-    assert "PermissionError" in log.read_text()
+    done = _run(_recipe(tmp_path, "the_stack", tmp_path / "stack", tasks=1, workers=1), _without_read_bypass())
+    printed = (done.stdout + done.stderr).strip().splitlines()
+    assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr, printed
+    assert "Permission denied" in printed[-1] and str(secret) in printed[-1], printed
+    assert not (tmp_path / "out").exists()  # refused before anything was written
