@@ -125,7 +125,9 @@ def preload_in_forkserver(ctx) -> None:
         return
     from codecurate.core.registry import BUILTIN_MODULES
 
-    ctx.set_forkserver_preload(["datatrove.executor.local", "codecurate.recipe.local", *BUILTIN_MODULES])
+    # '__main__' first, as the forkserver's default list has it: the children are not made to run the
+    # main script again (a script guarded by ``if __name__ == "__main__"``, or the command line)
+    ctx.set_forkserver_preload(["__main__", "datatrove.executor.local", "codecurate.recipe.local", *BUILTIN_MODULES])
 
 
 #: what a pool worker keeps for its whole life (set by ``_start_worker``)
