@@ -24,7 +24,7 @@ from tests.conftest import write
 pytest.importorskip("tree_sitter_language_pack")
 
 #: values the PII stage redacts, planted in files that several stages drop or rewrite
-EMAILS = [f"planted.person{i}@corp-mail.org" for i in range(6)]
+EMAILS = [f"planted.person{i}@corp-mail.org" for i in range(7)]
 LIB = "".join(f"def f{i}(x):\n    return x * {i} + {i}\n\n" for i in range(30))
 
 
@@ -36,6 +36,7 @@ def corpus(root):
         write(repo / "util.py", f"def add(a, b):\n    return a + b + {r}\n")
         write(repo / "contact.py", f"# maintainer: {EMAILS[1]}\nX = {r}\n")
     write(root / "r0" / "wide.py", f"# {EMAILS[2]}\n" + "x = 1\n" * 20 + "y = '" + "a" * 1500 + "'\n")
+    write(root / "r0" / EMAILS[6] / "many.py", "x = 1\n" * 10_001)  # a value in the path of a dropped file
     write(root / "r0" / "broken.py", f"# {EMAILS[3]}\ndef ok():\n    return 1\n\ndef broken(:\n    pass\n")
     commented = "".join(
         f"# y{i} = compute_{i}(x)\n# if y{i} > 3:\n#     notify('{EMAILS[4]}', y{i})\n" for i in range(3)
@@ -90,6 +91,8 @@ def test_the_page_shows_each_drop_with_its_evidence(run):
     wide = group(data, "long", "long_line")["samples"]
     assert [s["path"] for s in wide] == ["wide.py"]
     assert marked(wide[0]) == {22: "1,506 characters (limit 1,000)"}  # the line over the limit, and only it
+    many = group(data, "long", "too_many_lines")["samples"][0]
+    assert re.fullmatch(r"<EMAIL>/many\.py~[0-9a-f]{8}", many["path"])  # the path redacted as the PII stage does
     broken = group(data, "syntax", "syntax_error")["samples"][0]
     assert broken["path"] == "broken.py" and broken["evidence"]["line"] == 5 and list(marked(broken)) == [5]
     duplicate = group(data, "exact", "exact_duplicate")["samples"][0]
@@ -192,7 +195,7 @@ def test_findings_and_matched_spans_are_marked_at_their_lines():
             "spans": [[start, text.index("line 62") + 3]],
         },
     }
-    sample = report_page._sample({"id": "o/a.py", "text": text, "metadata": meta}, lambda t, m: t)
+    sample = report_page._sample({"id": "o/a.py", "text": text, "metadata": meta}, report_page.Redactor("", raw=True))
     assert marked(sample) == {
         57: "ruff:F821 (blocker): Undefined name `x`; ruff:F601 (major): repeated key",
         60: "matches the benchmark item",

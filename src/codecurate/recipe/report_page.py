@@ -117,16 +117,23 @@ class Redactor:
 
     def __call__(self, text: str, metadata: dict) -> str | None:
         """``text`` redacted as the PII stage would; ``None`` when the stage would not pass it."""
+        return self.redact(text, metadata, str(metadata.get(keys.PATH) or "sample"))[0]
+
+    def redact(self, text: str, metadata: dict, document_id: str) -> tuple[str | None, dict, str]:
+        """``(text, metadata, id)`` as the PII stage leaves them: the text redacted (``None`` when the
+        stage would not pass it), the path, repository and id too; names withheld when it failed."""
         if self.failed is not None:
-            return None
+            hidden = "(withheld)"
+            return None, {**metadata, keys.PATH: hidden, keys.REPO: hidden, keys.DUPLICATE_REPOSITORY_OF: None}, hidden
         if self.block is None:
-            return text
-        document = Document(
-            text=text[:REDACT_CHARS], id=str(metadata.get(keys.PATH) or "sample"), metadata=dict(metadata)
-        )
+            return text, metadata, document_id
+        document = Document(text=text[:REDACT_CHARS], id=document_id, metadata=dict(metadata))
         verdict = self.block.filter(document)
         keep = verdict[0] if isinstance(verdict, tuple) else verdict
-        return document.text if keep else None
+        kept_repository = document.metadata.get(keys.DUPLICATE_REPOSITORY_OF)
+        if isinstance(kept_repository, str) and hasattr(self.block, "redact_name"):
+            document.metadata[keys.DUPLICATE_REPOSITORY_OF] = self.block.redact_name(kept_repository)[0]
+        return (document.text if keep else None), document.metadata, str(document.id)
 
 
 def _shown_meta(meta: dict) -> dict:
@@ -134,14 +141,13 @@ def _shown_meta(meta: dict) -> dict:
 
 
 def _sample(record: dict, redact: Redactor, pair: dict | None = None) -> dict:
-    meta = record.get("metadata") or {}
     text = record.get("text") or ""
-    marks = evidence_marks(text, meta)
-    shown = redact(text, meta)
+    marks = evidence_marks(text, record.get("metadata") or {})
+    shown, meta, document_id = redact.redact(text, record.get("metadata") or {}, str(record.get("id")))
     entry = {
-        "id": record.get("id"),
+        "id": document_id,
         "repo": meta.get(keys.REPO),
-        "path": meta.get(keys.PATH) or record.get("id"),
+        "path": meta.get(keys.PATH) or document_id,
         "language": meta.get(keys.LANGUAGE),
         "meta": _shown_meta(meta),
         "evidence": meta.get(keys.EVIDENCE),
@@ -151,11 +157,15 @@ def _sample(record: dict, redact: Redactor, pair: dict | None = None) -> dict:
         other = pair["text"]
         shared = {line.strip() for line in text.split("\n")} & {line.strip() for line in other.split("\n")}
         shared.discard("")
-        other_shown = redact(other, pair["metadata"]) if pair["redact"] else other
+        other_shown, other_meta, other_id = (
+            redact.redact(other, pair["metadata"], pair["id"])
+            if pair["redact"]
+            else (other, pair["metadata"], pair["id"])
+        )
         entry["pair"] = {
-            "id": pair["id"],
-            "path": pair["metadata"].get(keys.PATH) or pair["id"],
-            "repo": pair["metadata"].get(keys.REPO),
+            "id": other_id,
+            "path": other_meta.get(keys.PATH) or other_id,
+            "repo": other_meta.get(keys.REPO),
             "where": pair["where"],
             "rows": None if other_shown is None else window(other_shown, {}, shared),
         }
@@ -237,6 +247,9 @@ class _Passing:
     def __call__(self, text: str, metadata: dict) -> str:
         return text
 
+    def redact(self, text: str, metadata: dict, document_id: str) -> tuple[str, dict, str]:
+        return text, metadata, document_id
+
 
 def _raw_sections(redact: Redactor, raw: bool) -> list[str]:
     if redact.block is not None or redact.failed is not None:
@@ -278,15 +291,16 @@ def _rewrites(output: Location, stages: list[str], redact: Redactor, raw: bool) 
         is_pii = stage == redact.stage_id
         shown = []
         for record in items:
-            meta = record.get("metadata") or {}
+            meta, document_id = record.get("metadata") or {}, str(record.get("id"))
             before, after = record["before"], record["after"]
             if not is_pii and (redact.block is not None or redact.failed is not None):
-                before, after = redact(before, meta), redact(after, meta)
+                before = redact(before, meta)
+                after, meta, document_id = redact.redact(after, meta, document_id)
                 if before is None or after is None:
                     continue
             shown.append(
                 {
-                    "id": record.get("id"),
+                    "id": document_id,
                     "repo": meta.get(keys.REPO),
                     "path": meta.get(keys.PATH),
                     "language": meta.get(keys.LANGUAGE),
