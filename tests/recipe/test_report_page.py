@@ -238,6 +238,24 @@ def test_a_file_of_a_duplicate_repository_is_shown_beside_the_same_file_kept(tmp
     assert data["raw"]  # no recipe, no PII stage: the page says the texts are raw
 
 
+def test_an_analyzer_message_quoting_a_secret_is_redacted(run):
+    out, _, _ = run
+    meta = {
+        keys.PATH: "a.py",
+        keys.LANGUAGE: "Python",
+        keys.KIND: keys.KIND_CODE,
+        keys.EVIDENCE: {
+            "findings": [
+                {"rule": "semgrep:hardcoded-email", "severity": "minor", "line": 2, "message": f"'{EMAILS[5]}' in code"}
+            ]
+        },
+    }
+    record = {"id": "o/a.py", "text": "x = 1\ny = 2\n", "metadata": meta}
+    sample = report_page._sample(record, report_page.Redactor(out, raw=False))
+    assert sample["evidence"]["findings"][0]["message"] == "'<EMAIL>' in code"
+    assert marked(sample) == {2: "semgrep:hardcoded-email (minor): '<EMAIL>' in code"}
+
+
 def test_raw_samples_are_said_on_the_page(run, tmp_path):
     out, _, _ = run
     data = report_page.collect_page(out, json.loads((out / "report" / "report.json").read_text()), raw=True)

@@ -140,10 +140,24 @@ def _shown_meta(meta: dict) -> dict:
     return {k: meta[k] for k in SHOWN_KEYS if meta.get(k) not in (None, "", {}, [])}
 
 
+def _findings(evidence: dict, redact: Redactor) -> list[dict]:
+    """An analyzer's findings with their messages redacted (all at once, as one text)."""
+    findings = evidence["findings"]
+    messages = "\n".join(str(f.get("message", "")).replace("\n", " ") for f in findings)
+    shown = redact(messages, {keys.PATH: "findings.txt", keys.KIND: keys.KIND_TEXT})
+    lines = shown.split("\n") if shown is not None else []
+    if len(lines) != len(findings):
+        lines = ["(withheld)"] * len(findings)
+    return [{**f, "message": line} for f, line in zip(findings, lines)]
+
+
 def _sample(record: dict, redact: Redactor, pair: dict | None = None) -> dict:
     text = record.get("text") or ""
-    marks = evidence_marks(text, record.get("metadata") or {})
-    shown, meta, document_id = redact.redact(text, record.get("metadata") or {}, str(record.get("id")))
+    raw_meta = dict(record.get("metadata") or {})
+    if (raw_meta.get(keys.EVIDENCE) or {}).get("findings"):  # an analyzer's message may quote the code
+        raw_meta[keys.EVIDENCE] = {**raw_meta[keys.EVIDENCE], "findings": _findings(raw_meta[keys.EVIDENCE], redact)}
+    marks = evidence_marks(text, raw_meta)
+    shown, meta, document_id = redact.redact(text, raw_meta, str(record.get("id")))
     entry = {
         "id": document_id,
         "repo": meta.get(keys.REPO),
