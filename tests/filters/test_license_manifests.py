@@ -303,7 +303,8 @@ def test_repository_without_license_file_kept_by_its_readme():
 def _files_to_depth(tree: Path, repo: str, depth: int = 1) -> list:
     """The files at most ``depth`` folders below the top of a tree, as one repository's documents."""
     documents = []
-    for path in sorted(p for p in tree.rglob("*") if p.is_file() and len(p.relative_to(tree).parts) <= depth + 1):
+    paths = [p for p in tree.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    for path in sorted(p for p in paths if len(p.relative_to(tree).parts) <= depth + 1):
         try:
             documents.append(make_doc(path.read_text(encoding="utf-8"), path=str(path.relative_to(tree)), repo=repo))
         except UnicodeDecodeError:
@@ -341,3 +342,24 @@ def test_pear_package_xml():
 def test_declared_name_with_a_link():
     assert to_spdx("MIT <http://opensource.org/licenses/MIT>") == "MIT"
     assert to_spdx("https://example.com/LICENSE") is None
+
+
+def test_wrapping_folder_of_a_pecl_archive_and_a_maven_module():
+    # PECL: package.xml says "BSD License" (which BSD is not said); LICENSE is in zmq-VERSION/ beside it
+    root = debian_source("php-zmq").parent
+    documents = _files_to_depth(root, "zmq")
+    assert {p.split("/")[0] for d in documents if "/" in (p := d.metadata[keys.PATH])} == {
+        debian_source("php-zmq").name}
+    pytest.importorskip("licensedcode")
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert kept and kept[0].metadata[keys.LICENSE] == "BSD-3-Clause"
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "detected"
+    # the same files with a second folder at the top: nothing is read below the top
+    documents = _files_to_depth(root, "zmq") + [make_doc("x", path="other/x.c", repo="zmq")]
+    kept, stats = _run(RepositoryLicenseFilter(), documents)
+    assert kept == [] and stats["dropped/license_not_found"] == len(documents)
+    # a Maven project in one module folder beside its README: the module's pom.xml
+    tree = debian_source("libspi-java")
+    kept, _ = _run(RepositoryLicenseFilter(detect=False), _files_to_depth(tree, "spi"))
+    assert kept and kept[0].metadata[keys.LICENSE] == "Apache-2.0"
+    assert "org.mangosdk.spi/pom.xml: Apache License Version 2.0" in kept[0].metadata[keys.LICENSE_DECLARED]

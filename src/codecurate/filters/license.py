@@ -49,6 +49,9 @@ _CODE_EXTENSIONS = frozenset({
 #: ``LICENSES/``, a wheel's vendored components) is not the repository's license (all of them joined
 #: with AND would make it the strictest of them; ``file_license`` reads each file's own notice)
 LICENSE_FOLDERS = frozenset({"licenses", "licences", "license", "licence"})
+#: folders whose license files are never a repository's own (documentation, tests, vendored code)
+NOT_WRAPPING_FOLDERS = frozenset({"doc", "docs", "documentation", "test", "tests", "example", "examples", "vendor",
+                                  "third_party", "thirdparty", "third-party", "node_modules", "external", "deps"})
 #: folders of manifests that do not count as a level: Lua projects keep each release's rockspec there
 MANIFEST_FOLDERS = frozenset({"rockspec", "rockspecs"})
 
@@ -73,23 +76,40 @@ def is_license_file(path: str, max_depth: int) -> bool:
                                                            or re.fullmatch(r"\.\d+", extension) is not None)
 
 
-def manifest_license(files: list[Document], max_depth: int) -> tuple[str | None, str | None]:
+def _relative(document: Document, prefix: str) -> str | None:
+    """The document's path below ``prefix`` (a folder and ``/``; ``""``: the top), ``None`` outside it."""
+    path = document.metadata.get(keys.PATH) or ""
+    return path[len(prefix):] if path.startswith(prefix) else None
+
+
+def wrapping_folder(files: list[Document]) -> str | None:
+    """The one folder at the top of a repository that holds all its folders (``project/`` beside a
+    README, a PECL archive's ``NAME-VERSION/`` beside its ``package.xml``), or ``None``."""
+    folders = {path.split("/", 1)[0] for d in files if "/" in (path := d.metadata.get(keys.PATH) or "")}
+    if len(folders) != 1 or next(iter(folders)).lower() in NOT_WRAPPING_FOLDERS:
+        return None
+    return next(iter(folders))
+
+
+def manifest_license(files: list[Document], max_depth: int, prefix: str = "") -> tuple[str | None, str | None]:
     """``(spdx_expression, declared)`` from the package manifests of a repository's files
-    (``codecurate.license_manifests``) at most ``max_depth`` folders below its top; ``(None,
-    declared)`` when no manifest names a license for sure."""
+    (``codecurate.license_manifests``) at most ``max_depth`` folders below its top (or below the
+    folder ``prefix``); ``(None, declared)`` when no manifest names a license for sure."""
     from codecurate.license_manifests import is_manifest
     from codecurate.license_manifests import manifest_license as read_manifest
 
     found: list[str] = []
     declared: list[str] = []
     for document in files:
-        path = document.metadata.get(keys.PATH) or ""
+        path = _relative(document, prefix)
+        if path is None:
+            continue
         folders = [p for p in path.split("/")[:-1] if p.lower() not in MANIFEST_FOLDERS]
         if len(folders) > max_depth or not is_manifest(path):
             continue
         expression, values = read_manifest(path, document.text)
         if values:
-            declared.append(f"{path}: {'; '.join(values)}")
+            declared.append(f"{prefix}{path}: {'; '.join(values)}")
         if expression and expression not in found:
             found.append(expression)
     text = " | ".join(declared)[:2000] or None
@@ -100,15 +120,15 @@ def manifest_license(files: list[Document], max_depth: int) -> tuple[str | None,
     return " AND ".join(f"({e})" if " " in e else e for e in found), text
 
 
-def readme_license_sections(files: list[Document]) -> list[str]:
-    """The license sections of the README and Perl module documentation at a repository's top
-    (``codecurate.license_readme``)."""
+def readme_license_sections(files: list[Document], prefix: str = "") -> list[str]:
+    """The license sections of the README and Perl module documentation at a repository's top (or
+    in the folder ``prefix``) (``codecurate.license_readme``)."""
     from codecurate.license_readme import is_license_text_source, license_sections
 
     sections = []
     for document in files:
-        path = document.metadata.get(keys.PATH) or ""
-        if is_license_text_source(path):
+        path = _relative(document, prefix)
+        if path is not None and is_license_text_source(path):
             sections += license_sections(document.text, path)
     return sections
 
@@ -207,12 +227,22 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
 
     def repository_license(self, files: list[Document]) -> tuple[str | None, str | None]:
         """``(spdx_expression, source)`` of a repository: its files' metadata (a sidecar, a dataset's
-        column), else its package manifests' declared license, else its license files."""
+        column), else its package manifests' declared license, else its license files, else its
+        README's license section; when its top names none and all its folders are in one folder
+        (``wrapping_folder``), the same read in that folder."""
         for document in files:
             if document.metadata.get(keys.LICENSE):
                 return document.metadata[keys.LICENSE], document.metadata.get(keys.LICENSE_SOURCE) or "metadata"
+        expression, source = self._license_below(files, "")
+        folder = wrapping_folder(files) if expression is None else None
+        if folder is not None:
+            expression, source = self._license_below(files, folder + "/")
+        return expression, source
+
+    def _license_below(self, files: list[Document], prefix: str) -> tuple[str | None, str | None]:
+        """Manifests, then license files, then README sections, at the top of the folder ``prefix``."""
         if self.manifests:
-            expression, declared = manifest_license(files, self.max_depth)
+            expression, declared = manifest_license(files, self.max_depth, prefix)
             if declared:
                 for document in files:
                     document.metadata.setdefault(keys.LICENSE_DECLARED, declared)
@@ -220,15 +250,14 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
                 return expression, "manifest"
         if not self.detect:
             return None, None
-        texts = [d.text for d in files
-                 if d.metadata.get(keys.KIND) != keys.KIND_TEXT and is_license_file(d.metadata.get(keys.PATH) or "",
-                                                                                     self.max_depth)]
+        texts = [d.text for d in files if d.metadata.get(keys.KIND) != keys.KIND_TEXT
+                 and (path := _relative(d, prefix)) is not None and is_license_file(path, self.max_depth)]
         sources: dict[str, int] = {}
         with self.track_time("repository"):
             detected = detect_license(texts, self.verdicts(), sources) if texts else None
             source = "detected"
             if detected is None and self.readme:  # the license section of a README, a Perl module's POD
-                sections = readme_license_sections(files)
+                sections = readme_license_sections(files, prefix)
                 detected, source = (detect_license(sections, self.verdicts(), sources) if sections else None), "readme"
         for cache_source, count in sources.items():
             self.stat_update(f"license_cache/{cache_source}", value=count)
