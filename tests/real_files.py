@@ -4,6 +4,7 @@ to fetch with is missing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -14,11 +15,27 @@ import pytest
 CORPORA = Path.home() / ".cache" / "codecurate" / "test-corpora"
 
 
+_APT_UPDATED = False
+
+
+def _apt_update() -> bool:
+    """``apt-get update``, once per session, as root only: a fresh machine has no package lists, and
+    ``apt-get download``/``source`` find nothing without them. Whether it ran now."""
+    global _APT_UPDATED
+    if _APT_UPDATED or os.geteuid() != 0:
+        return False
+    _APT_UPDATED = True
+    subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, timeout=600)
+    return True
+
+
 def _run(argv: list[str], cwd: Path) -> None:
     if not shutil.which(argv[0]):
         pytest.skip(f"{argv[0]} is not installed")
     try:
         done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 and argv[0] == "apt-get" and not any(cwd.iterdir()) and _apt_update():
+            done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         pytest.skip(f"{' '.join(argv)} timed out (no network?)")
     if done.returncode != 0 and not any(cwd.iterdir()):
