@@ -79,22 +79,32 @@ def differences(old: dict, new: dict) -> tuple[list[str], int | None]:
             if key in OUTPUT_EXECUTOR_KEYS:
                 first = 0
     old_stages, new_stages = _stages(old), _stages(new)
-    for index in range(max(len(old_stages), len(new_stages))):
-        before = old_stages[index] if index < len(old_stages) else None
-        after = new_stages[index] if index < len(new_stages) else None
-        if before == after:
+    old_ids, new_ids = [stage[0] for stage in old_stages], [stage[0] for stage in new_stages]
+    if old_ids != new_ids:  # stages added, removed or moved: compared by id, the first difference counts
+        first = min(
+            first if first is not None else len(new_ids),
+            next((i for i, (a, b) in enumerate(zip(old_ids, new_ids)) if a != b), min(len(old_ids), len(new_ids))),
+        )
+        added = [f"{stage} (stage {new_ids.index(stage) + 1})" for stage in new_ids if stage not in old_ids]
+        removed = [stage for stage in old_ids if stage not in new_ids]
+        common = [stage for stage in new_ids if stage in old_ids]
+        moved = [stage for stage in old_ids if stage in new_ids] != common
+        found += [f"stages added: {', '.join(added)}"] if added else []
+        found += [f"stages removed: {', '.join(removed)}"] if removed else []
+        found += ["stages in another order"] if moved else []
+    recorded = {stage[0]: stage for stage in old_stages}
+    for index, (stage_id, block, params) in enumerate(new_stages):
+        before = recorded.get(stage_id)
+        if before is None or before == (stage_id, block, params):
             continue
         first = index if first is None else min(first, index)
-        if before is None or after is None or before[:2] != after[:2]:
-            found.append(
-                f"stage {index + 1}: {before[1] + ' ' + before[0] if before else 'none'} -> "
-                f"{after[1] + ' ' + after[0] if after else 'none'}"
-            )
+        if before[1] != block:
+            found.append(f"stages.{stage_id}.block: {before[1]} -> {block}")
             continue
-        for param in sorted(set(before[2]) | set(after[2])):
-            if before[2].get(param) != after[2].get(param):
+        for param in sorted(set(before[2]) | set(params)):
+            if before[2].get(param) != params.get(param):
                 found.append(
-                    f"stages.{after[0]}.params.{param}: {_short(before[2].get(param))} -> {_short(after[2].get(param))}"
+                    f"stages.{stage_id}.params.{param}: {_short(before[2].get(param))} -> {_short(params.get(param))}"
                 )
     return found, first
 
