@@ -492,20 +492,21 @@ def main() -> None:
     print(
         "| ecosystem | repositories | permissive per oracle | of which dropped as license_not_found | kept "
         "| by manifest "
-        "| by licence files |"
+        "| by licence files | by README section |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     total: Counter = Counter()
     for ecosystem, counts in table.items():
         total.update(counts)
         print(
             f"| {ecosystem} | {counts['repositories']} | {counts['permissive']} | {counts['dropped']} | "
-            f"{counts['kept']} | {counts['source manifest']} | {counts['source detected']} |"
+            f"{counts['kept']} | {counts['source manifest']} | {counts['source detected']} | "
+            f"{counts['source readme']} |"
         )
     share = total["dropped"] / max(1, total["permissive"])
     print(
         f"| all | {total['repositories']} | {total['permissive']} | {total['dropped']} ({share:.1%}) | "
-        f"{total['kept']} | {total['source manifest']} | {total['source detected']} |"
+        f"{total['kept']} | {total['source manifest']} | {total['source detected']} | {total['source readme']} |"
     )
 
 
