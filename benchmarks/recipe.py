@@ -11,7 +11,11 @@ installed), one repository per library, package or JDK module, each with a sidec
 license (``common.build_multilanguage_repositories``; missing sources are skipped with a note).
 Both are ``--megabytes`` big. The JDK's license (GPL-2.0 with the Classpath exception) is not
 permissive: for ``multi`` the recipe accepts ``GPL-2.0-only`` (``license.extra_permissive``) so
-that Java reaches every stage, as the other languages do.
+that Java reaches every stage, as the other languages do. Since the per-file licence stage
+(``file_license``) reads the same licence in each JDK file's header, and the repository-quality cut
+(10% of the repositories; this corpus has no stars or commits, ties are broken by id) drops the C/C++
+libraries whole, that holds only with ``--every-family`` (``file_license.extra_permissive`` too, no
+repository-quality cut); without it the later stages see Go and JavaScript/TypeScript only.
 
 The recipe runs with 2 tasks on each of ``--workers``. The 1-worker run runs in this process, which
 counts its tree-sitter parses (``parse_counts``) and the license stage's verdict cache. MB/s per core
@@ -179,12 +183,17 @@ def peer_characters(work: Path) -> dict[str, float]:
 
 
 def measure(corpus: str, megabytes: float, runs: list[int], tmp: Path, sidecars: bool = True,
-            peer: bool = True) -> None:
+            peer: bool = True, every_family: bool = False) -> None:
     repos = tmp / "repos"
     overrides = [f"executor.tasks={TASKS}"]
     if corpus == "multi":
         size, families, notes = build_multilanguage_repositories(repos, int(megabytes * 1e6))
         overrides.append("stages.license.params.extra_permissive=[GPL-2.0-only]")
+        if every_family:
+            # the JDK's files name its licence in their headers too; the corpus has no stars or commits,
+            # so the repository-quality cut (10%, ties broken by id) would drop the C/C++ libraries whole
+            overrides += ["stages.file_license.params.extra_permissive=[GPL-2.0-only]",
+                          "stages.quality.params.drop_fraction=0"]
     else:
         size, families, notes = build_repositories(repos, int(megabytes * 1e6)), {}, []
         if sidecars:
@@ -338,11 +347,14 @@ def main() -> None:
     parser.add_argument("--no-sidecars", action="store_true", help="python corpus without license sidecars")
     parser.add_argument("--no-peer", action="store_true", help="the recipe alone: no datatrove blocks, no floor "
                         "(datatrove 0.10's MinHash fails with xxhash >= 4)")
+    parser.add_argument("--every-family", action="store_true", help="multi: let every language family reach the "
+                        "later stages (the JDK's GPL-2.0 file headers accepted, no repository-quality cut)")
     args = parser.parse_args()
     runs = [int(w) for w in args.workers.split(",")]
     for corpus in args.corpus.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            measure(corpus, args.megabytes, runs, Path(tmp), sidecars=not args.no_sidecars, peer=not args.no_peer)
+            measure(corpus, args.megabytes, runs, Path(tmp), sidecars=not args.no_sidecars, peer=not args.no_peer,
+                    every_family=args.every_family)
 
 
 if __name__ == "__main__":
