@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -64,5 +65,5 @@ def test_summary_and_report_show_duplicate_repositories_commented_code_and_urls(
         "kept": "org/app", "similarity": pytest.approx(6 / 9, abs=1e-6), "files": 6}}}
     assert data["commented_code"]["commented"]["deleted_blocks"] == 1
     assert data["pii"] == {"URL": 1}
-    md = (write_report(out, plots=False) / "report.md").read_text()
+    md = (Path(write_report(out, plots=False)) / "report.md").read_text()
     assert "| someone/app-copy | org/app |" in md and "1 deleted" in md and "| URL | 1 |" in md

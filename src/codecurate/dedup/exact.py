@@ -17,10 +17,12 @@ from datatrove.pipeline.base import PipelineStep
 from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
 from codecurate.dedup.store import (
     DuplicateFilter,
     MetaWriter,
     choose_keepers,
+    cluster_sections,
     make_refs,
     read_meta,
     read_records,
@@ -103,6 +105,11 @@ class ExactDedup(MultiStageBlock):
     Args:
         partitions: number of hash partitions, and of tasks in the grouping pass.
     """
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """Cluster sizes, from the copies this stage dropped (``codecurate.core.report_sections``)."""
+        return cluster_sections(stage, output)
 
     def __init__(self, partitions: int = 8):
         if partitions < 1:

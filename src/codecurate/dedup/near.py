@@ -34,11 +34,13 @@ from codecurate import documents as keys
 from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, mix64, optimal_bands, shingle_hashes
 from codecurate.dedup.store import (
     DuplicateFilter,
     MetaWriter,
     choose_keepers,
+    cluster_sections,
     make_refs,
     read_array,
     read_meta,
@@ -446,6 +448,11 @@ class NearDedup(MultiStageBlock):
         same_language: documents of different languages are never candidates (band hashes salted
             with the language; a document without one is of language ``""``).
     """
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """Cluster sizes, from the copies this stage dropped (``codecurate.core.report_sections``)."""
+        return cluster_sections(stage, output)
 
     def __init__(
         self,

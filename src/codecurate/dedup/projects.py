@@ -39,6 +39,7 @@ from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.folders import Location, datafolder, file_in, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
 from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
 from codecurate.dedup.store import read_array
@@ -296,6 +297,33 @@ class ProjectDedup(MultiStageBlock):
         use_identity: add the repository's name and declared URL to its set.
         seed: seed of the MinHash functions (the recipe's seed unless given).
     """
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """The repositories dropped and the one kept for each (``codecurate.core.report_sections``)."""
+        found: dict[str, list] = {}
+        for record in output.excluded():
+            meta = record.get("metadata") or {}
+            kept = meta.get(keys.DUPLICATE_REPOSITORY_OF)
+            if kept and meta.get(keys.REPO):
+                found.setdefault(meta[keys.REPO], [kept, meta.get(keys.DUPLICATE_SIMILARITY), 0])[2] += 1
+        dropped = {repo: {"kept": kept, "similarity": similarity, "files": files}
+                   for repo, (kept, similarity, files) in sorted(found.items())}
+        if not dropped:
+            return [Section("Duplicate repositories")]
+        files = sum(e["files"] for e in dropped.values())
+        lines = [f"{stage['stage']}: {len(dropped):,} repositories dropped ({files:,} files)", "",
+                 "| dropped | kept | similarity | files |", "|---|---|---|---|",
+                 *(f"| {repo} | {e['kept']} | {e['similarity']} | {e['files']:,} |" for repo, e in dropped.items())]
+        return [Section("Duplicate repositories", lines, {"duplicate_repositories": dropped}, per_stage=True)]
+
+    @classmethod
+    def summary_lines(cls, stage: dict, brief: bool) -> list[str]:
+        counters = stage["counters"]
+        if brief or "duplicate_repositories" not in counters:
+            return []
+        return [f"duplicate repositories: {counters['duplicate_repositories']} of {counters.get('repositories', 0)} "
+                f"repositories, in {counters.get('duplicate_clusters', 0)} clusters"]
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ reference finds the same document again without holding ids in memory.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 from datatrove.data import Document
@@ -18,6 +18,7 @@ from datatrove.io import DataFolder
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.folders import datafolder
+from codecurate.core.report_sections import Plot, Section, StageOutput
 from codecurate.headers import is_notice_file
 from codecurate.licenses import is_known_permissive
 
@@ -162,3 +163,19 @@ class DuplicateFilter(CodecurateFilter):
         document.metadata[keys.DUPLICATE_OF] = kept_id
         document.metadata[keys.DUPLICATE_SIMILARITY] = similarity
         return False, self.reason
+
+
+def cluster_sections(stage: dict, output: StageOutput) -> list[Section]:
+    """The report's ``Dedup clusters`` for a stage of ``DuplicateFilter``: how many clusters of each size
+    its exclusions (each naming the copy kept) make (``codecurate.core.report_sections``)."""
+    copies: Counter = Counter()
+    for record in output.excluded():
+        kept = (record.get("metadata") or {}).get(keys.DUPLICATE_OF)
+        if kept:
+            copies[kept] += 1
+    sizes = {str(size): n for size, n in sorted(Counter(1 + n for n in copies.values()).items())}
+    lines = [f"- {stage['stage']}: " + ", ".join(f"{n:,} clusters of {size}" for size, n in sizes.items())]
+    return [Section("Dedup clusters", lines if sizes else [], {"dedup_cluster_sizes": sizes} if sizes else {},
+                    per_stage=True, empty="(no duplicates)",
+                    plots=[Plot("dedup", "Duplicate cluster sizes (exact and near)", "files in the cluster", sizes,
+                                kind="histogram")])]

@@ -36,6 +36,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput, human_size
 from codecurate.languages import LANGUAGES, Language
 from codecurate.offsets import char_offsets
 from codecurate.parsing import error_bytes, node_query, parse_document, parse_source
@@ -248,6 +249,33 @@ class CommentedCodeCleaner(CodecurateFilter):
         self.delete_share, self.min_lines = delete_share, min_lines
         self.lines_per_code_node, self.max_prose_share = lines_per_code_node, max_prose_share
         self.timeout_seconds, self.seed = timeout_seconds, seed
+
+    #: the stage's counters the report and the summary show, in their order
+    REPORTED = ("comment_blocks", "large_blocks", "large_code_blocks", "deleted_blocks", "deleted_bytes")
+
+    @classmethod
+    def _described(cls, counts: dict, grouped: bool = True) -> str:
+        n = {k: f"{counts[k]:,}" if grouped else str(counts[k]) for k in cls.REPORTED[:4]}
+        return (f"{n['comment_blocks']} comment blocks, {n['large_blocks']} large, {n['large_code_blocks']} of them "
+                f"code, {n['deleted_blocks']} deleted ({human_size(counts['deleted_bytes'])})")
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """The blocks found and deleted (``codecurate.core.report_sections``)."""
+        counters = stage["counters"]
+        if "comment_blocks" not in counters:
+            return [Section("Commented-out code", empty="(no stage)")]
+        counts = {k: counters.get(k, 0) for k in cls.REPORTED}
+        return [Section("Commented-out code", [f"- {stage['stage']}: {cls._described(counts)}"],
+                        {"commented_code": counts}, per_stage=True, empty="(no stage)")]
+
+    @classmethod
+    def summary_lines(cls, stage: dict, brief: bool) -> list[str]:
+        counters = stage["counters"]
+        if brief or "comment_blocks" not in counters:
+            return []
+        counts = {k: counters.get(k, 0) for k in cls.REPORTED}
+        return [f"commented-out code: {cls._described(counts, grouped=False)}"]
 
     def filter(self, document: Document) -> bool:
         document.metadata[keys.COMMENTED_CODE_REMOVED_BYTES] = 0

@@ -30,10 +30,13 @@ from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.folders import datafolder, file_in, open_whole, read_json, write_json, write_text
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
+from codecurate.fim import reporting
 from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 from codecurate.fim.formats import NTP, PSM, SPM, get_format
 from codecurate.fim.headers import check_header_table, file_header
 from codecurate.fim.mix import expected_shares, pick, sfim_acceptance, sfim_level
+from codecurate.fim.reporting import objective_shares
 from codecurate.fim.spans import SfimSpan, mine_sfim, random_span
 from codecurate.parsing import parse_document
 from codecurate.readers.documents import DocumentsReader
@@ -228,6 +231,24 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         #: the census's folder when a recipe planned one (its spans spare the objectives pass a parse)
         self.census_folder: str | None = None
         self._census = None
+
+    @classmethod
+    def summary_fields(cls, params: dict, stage: dict) -> dict:
+        """``objective_shares``: the realised shares per language (``codecurate.core.report_sections``)."""
+        shares = objective_shares(stage["counters"])
+        return {"objective_shares": shares} if shares else {}
+
+    @classmethod
+    def summary_lines(cls, stage: dict, brief: bool) -> list[str]:
+        return [] if brief else reporting.summary_lines(stage)
+
+    @classmethod
+    def report_document(cls, metadata: dict, tally: dict) -> None:
+        reporting.count_document(metadata, tally)
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        return reporting.objective_sections(stage, output)
 
     @classmethod
     def run_warnings(cls, params: dict, stage: dict | None) -> list[str]:

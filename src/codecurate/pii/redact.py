@@ -14,6 +14,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Plot, Section, StageOutput
 from codecurate.pii.scope import scope_ranges
 
 SCOPES = ("code", "whole")
@@ -98,6 +99,20 @@ class PIIRedactor(CodecurateFilter):
     redacts = True
 
     name = "pii_redaction"
+
+    @classmethod
+    def report_document(cls, metadata: dict, tally: dict) -> None:
+        """Count the replacements a curated document records (``codecurate.core.report_sections``)."""
+        for kind, count in (metadata.get(keys.PII_COUNTS) or {}).items():
+            tally[kind] = tally.get(kind, 0) + count
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """The replacements in the curated documents, by type."""
+        counts = dict(Counter(output.tally).most_common())
+        rows = ["| type | count |", "|---|---|", *(f"| {k} | {v:,} |" for k, v in counts.items())]
+        return [Section("PII replaced, by type", rows if counts else [], {"pii": counts},
+                        plots=[Plot("pii", "PII replaced, by type", "replacements", counts)])]
 
     def __init__(
         self,

@@ -1,109 +1,123 @@
 """``codecurate report``: what a run did, for a person: Markdown, JSON and PNG plots.
 
 From the run's output folder: the stage funnel (documents and bytes in, kept, dropped by reason),
-the language distribution of the curated files (like the paper's Figure 2), dedup cluster sizes
-(from the excluded duplicates), the repositories dropped as duplicates of another and the one kept,
-the commented-out code found and deleted, PII replacements by type, the order strategies drawn, the
-objective mix (layouts, and realised shares per language beside the share of files that could
-serve SFIM), the tokens written and the time per stage.
+the language distribution of the curated files (like the paper's Figure 2), what each stage's block
+contributes (``codecurate.core.report_sections``: dedup cluster sizes, the repositories dropped as
+duplicates, the commented-out code deleted, PII replacements by type, the order strategies drawn,
+the objective mix, the tokens written...), in stage order, and the time per stage.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections import Counter
 from pathlib import Path
 
-import orjson
-
 from codecurate import documents as keys
-from codecurate.core.folders import Location, datafolder, read_json, staged_folder, write_json, write_text
-from codecurate.recipe.summary import analysis_coverage, compute_summary, human_size
+from codecurate.core.folders import Location, datafolder, staged_folder, write_json, write_text
+from codecurate.core.report_sections import (
+    TALLY_HOOK,
+    Plot,
+    Section,
+    StageOutput,
+    document_tally,
+    read_records,
+    stage_sections,
+)
+from codecurate.recipe.summary import compute_summary, human_size, recorded_stages
 
 
-def _records(location: str):
-    folder = datafolder(location)
-    for path in folder.list_files(glob_pattern="**/*.jsonl.gz") if folder.isdir("") else []:
-        with folder.open(path, "rb") as raw, gzip.open(raw, "rb") as f:
-            for line in f:
-                yield orjson.loads(line)
+def _contributors(output: Location, summary: dict) -> list[tuple[dict, type, dict]]:
+    """``(summary entry, block class, params)`` of each stage that ran, in stage order."""
+    from codecurate.core.registry import get_block
+
+    recorded = {stage_id: (name, params) for stage_id, name, params in recorded_stages(output)}
+    found = []
+    for stage in summary["stages"]:
+        if stage["stage"] not in recorded:
+            continue
+        name, params = recorded[stage["stage"]]
+        try:
+            found.append((stage, get_block(name), params))
+        except (KeyError, ImportError):
+            continue  # a block no longer installed: its stage is in the funnel, without sections
+    return found
 
 
-def collect(output: str | Path) -> dict:
-    """Every number of the report, as JSON-able data."""
+def gather(output: str | Path) -> tuple[dict, list[tuple[str, Section]]]:
+    """Every number of the report, as JSON-able data, and the sections the stages contribute
+    (``(stage id, section)``, in stage order)."""
     output = Location(os.fspath(output))
     summary = compute_summary(output)
+    contributors = _contributors(output, summary)
+    tallies: dict[str, dict] = {stage["stage"]: {} for stage, _, _ in contributors}
+    counting = {stage["stage"]: hook for stage, cls, _ in contributors if (hook := document_tally(cls))}
+    failed: dict[str, str] = {}
     languages: Counter = Counter()
     language_bytes: Counter = Counter()
-    pii: Counter = Counter()
-    objectives: Counter = Counter()
-    modes: Counter = Counter()
-    strategies: dict[str, str] = {}
     kinds: Counter = Counter()
-    for record in _records(output / "documents"):
+    for record in read_records(output / "documents"):
         meta = record.get("metadata") or {}
         kinds[meta.get(keys.KIND) or "unknown"] += 1
         if meta.get(keys.KIND) != keys.KIND_TEXT:
             language = meta.get(keys.LANGUAGE) or "unknown"
             languages[language] += 1
             language_bytes[language] += len(record.get("text", "").encode("utf-8", errors="surrogatepass"))
-        for kind, count in (meta.get(keys.PII_COUNTS) or {}).items():
-            pii[kind] += count
-        if meta.get(keys.OBJECTIVE):
-            objectives[meta[keys.OBJECTIVE]] += 1
-            modes[f"{meta[keys.OBJECTIVE]}/{meta.get(keys.FIM_MODE)}"] += 1
-        if meta.get(keys.ORDER_STRATEGY) and meta.get(keys.REPO):
-            strategies[meta[keys.REPO]] = meta[keys.ORDER_STRATEGY]
-    clusters: dict[str, Counter] = {}
-    repositories: dict[str, dict[str, list]] = {}
-    for stage in summary["stages"]:
-        sizes: Counter = Counter()
-        for record in _records(output / "excluded" / stage["stage"]):
-            meta = record.get("metadata") or {}
-            kept = meta.get(keys.DUPLICATE_OF)
-            if kept:
-                sizes[kept] += 1
-            kept_repository = meta.get(keys.DUPLICATE_REPOSITORY_OF)
-            if kept_repository and meta.get(keys.REPO):
-                entry = repositories.setdefault(stage["stage"], {}).setdefault(
-                    meta[keys.REPO], [kept_repository, meta.get(keys.DUPLICATE_SIMILARITY), 0])
-                entry[2] += 1
-        if sizes:
-            clusters[stage["stage"]] = Counter(1 + n for n in sizes.values())
-    commented = {s["stage"]: {k: s["counters"].get(k, 0) for k in ("comment_blocks", "large_blocks",
-                                                                    "large_code_blocks", "deleted_blocks",
-                                                                    "deleted_bytes")}
-                 for s in summary["stages"] if "comment_blocks" in s["counters"]}
-    analysis = {s["stage"]: coverage for s in summary["stages"] if (coverage := analysis_coverage(s["counters"]))}
-    folder = datafolder(output)
-    tokens = read_json(folder, "tokens/summary.json") if folder.isfile("tokens/summary.json") else None
-    return {
+        for stage_id, hook in list(counting.items()):
+            try:
+                hook(meta, tallies[stage_id])
+            except Exception as error:  # the stage's sections say so; the report goes on
+                failed[stage_id] = (f"{TALLY_HOOK} failed on document {record.get('id')!r}: "
+                                    f"{type(error).__name__}: {error}")
+                del counting[stage_id]
+    data = {
         "complete": summary["complete"],
         "warnings": summary.get("warnings", []),
         "funnel": [{k: s[k] for k in ("stage", "documents_in", "kept", "dropped_total", "bytes_in", "bytes_kept",
                                       "dropped", "seconds")} for s in summary["stages"]],
         "kinds": dict(kinds),
         "languages": {k: {"files": languages[k], "bytes": language_bytes[k]} for k, _ in languages.most_common()},
-        "dedup_cluster_sizes": {stage: {str(size): n for size, n in sorted(c.items())}
-                                for stage, c in clusters.items()},
-        "duplicate_repositories": {stage: {repo: {"kept": kept, "similarity": similarity, "files": files}
-                                           for repo, (kept, similarity, files) in sorted(found.items())}
-                                   for stage, found in repositories.items()},
-        "commented_code": commented,
-        "static_analysis": analysis,
-        "pii": dict(pii.most_common()),
-        "order_strategies": dict(Counter(strategies.values()).most_common()),
-        "objectives": dict(objectives.most_common()),
-        "objective_modes": dict(sorted(modes.items())),
-        "objective_shares": next((s["objective_shares"] for s in summary["stages"] if s.get("objective_shares")), {}),
-        "tokens": None if tokens is None else {k: tokens[k] for k in ("tokens", "documents", "units", "windows",
-                                                                      "sequence_length")} | {
-            "shards": len(tokens["shards"])},
     }
+    sections: list[tuple[str, Section]] = []
+    for stage, cls, params in contributors:
+        stage_id = stage["stage"]
+        if stage_id in failed:
+            sections.append((stage_id, Section(f"{stage_id}: no section", [f"{cls.__name__}.{failed[stage_id]}"])))
+            continue
+        for section in stage_sections(cls, params, stage, StageOutput(output, stage_id, tallies[stage_id])):
+            sections.append((stage_id, section))
+            for key, value in section.fields.items():
+                if section.per_stage:
+                    data.setdefault(key, {})[stage_id] = value
+                else:
+                    data.setdefault(key, value)  # a block in two stages: the first stage's
+    return data, sections
 
 
-def markdown(data: dict, plots: dict[str, str]) -> str:
+def collect(output: str | Path) -> dict:
+    """Every number of the report, as JSON-able data (``report.json``)."""
+    return gather(output)[0]
+
+
+def _merged(sections: list[tuple[str, Section]]) -> list[tuple[str, list[str], str, list[Plot]]]:
+    """The report's parts: the sections of one title joined, in the order first seen (``(title, lines,
+    placeholder, plots)``; plots of one name joined, their values summed)."""
+    parts: dict[str, tuple[list[str], list[str], dict[str, Plot]]] = {}
+    for _, section in sections:
+        lines, empty, plots = parts.setdefault(section.title, ([], [section.empty], {}))
+        lines += section.lines
+        for figure in section.plots:
+            if figure.name not in plots:
+                plots[figure.name] = Plot(**{**figure.__dict__, "values": dict(figure.values)})
+            elif figure.draw is None:
+                values = plots[figure.name].values
+                for key, value in figure.values.items():
+                    values[key] = values.get(key, 0) + value
+    return [(title, lines, empty[0], list(plots.values())) for title, (lines, empty, plots) in parts.items()]
+
+
+def markdown(data: dict, parts: list[tuple[str, list[str], str, list[Plot]]], plots: dict[str, str]) -> str:
+    """``report.md``: the funnel, the drops, the languages, the stages' parts (``_merged``), the time."""
     lines = ["# codecurate run report", ""]
     if not data["complete"]:
         lines += ["**The run is incomplete**: some tasks have not finished.", ""]
@@ -120,76 +134,21 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
     for s in data["funnel"]:
         for reason, counts in s["dropped"].items():
             lines.append(f"- {s['stage']} / {reason}: {counts['documents']:,} documents, {human_size(counts['bytes'])}")
-    sections = [
-        ("Languages (curated files)", "languages",
-         [f"| {k} | {v['files']:,} | {human_size(v['bytes'])} |" for k, v in data["languages"].items()],
-         "| language | files | bytes |\n|---|---|---|"),
-        ("PII replaced, by type", "pii", [f"| {k} | {v:,} |" for k, v in data["pii"].items()],
-         "| type | count |\n|---|---|"),
-        ("Order strategies drawn (repositories)", "strategies",
-         [f"| {k} | {v:,} |" for k, v in data["order_strategies"].items()], "| strategy | repositories |\n|---|---|"),
-        ("Objectives", "objectives", [f"| {k} | {v:,} |" for k, v in data["objective_modes"].items()],
-         "| objective / layout | documents |\n|---|---|"),
-    ]
-    for title, plot, rows, header in sections:
+    languages = [f"| {k} | {v['files']:,} | {human_size(v['bytes'])} |" for k, v in data["languages"].items()]
+    languages = ["| language | files | bytes |", "|---|---|---|", *languages] if languages else []
+    for title, body, empty, figures in [("Languages (curated files)", languages, "(none)",
+                                         [Plot("languages", "", "", {})]), *parts]:
         lines += ["", f"## {title}", ""]
-        if plot in plots:
-            lines += [f"![{plot}]({plots[plot]})", ""]
-        lines += [header, *rows] if rows else ["(none)"]
-        if plot == "objectives" and data["objective_shares"]:
-            lines += ["", "Realised shares per language (SFIM goes only to files that can serve it):", "",
-                      "| group | documents | SFIM | FIM | NTP | could serve SFIM |", "|---|---|---|---|---|---|"]
-            for group, entry in data["objective_shares"].items():
-                cells = " | ".join(f"{entry[k]:.3f}" if k in entry else ""
-                                   for k in ("sfim", "fim", "ntp", "sfim_eligible"))
-                lines.append(f"| {group} | {entry['documents']:,} | {cells} |")
-    lines += ["", "## Dedup clusters", ""]
-    if "dedup" in plots:
-        lines += [f"![dedup]({plots['dedup']})", ""]
-    for stage, sizes in data["dedup_cluster_sizes"].items():
-        lines.append(f"- {stage}: " + ", ".join(f"{n:,} clusters of {size}" for size, n in sizes.items()))
-    if not data["dedup_cluster_sizes"]:
-        lines.append("(no duplicates)")
-    lines += ["", "## Duplicate repositories", ""]
-    for stage, found in data["duplicate_repositories"].items():
-        lines += [f"{stage}: {len(found):,} repositories dropped ({sum(e['files'] for e in found.values()):,} files)",
-                  "", "| dropped | kept | similarity | files |", "|---|---|---|---|"]
-        lines += [f"| {repo} | {e['kept']} | {e['similarity']} | {e['files']:,} |" for repo, e in found.items()]
-    if not data["duplicate_repositories"]:
-        lines.append("(none)")
-    lines += ["", "## Commented-out code", ""]
-    for stage, c in data["commented_code"].items():
-        lines.append(f"- {stage}: {c['comment_blocks']:,} comment blocks, {c['large_blocks']:,} large, "
-                     f"{c['large_code_blocks']:,} of them code, {c['deleted_blocks']:,} deleted "
-                     f"({human_size(c['deleted_bytes'])})")
-    if not data["commented_code"]:
-        lines.append("(no stage)")
-    lines += ["", "## Static analysis: files analyzed, per language and analyzer", ""]
-    for stage, coverage in data.get("static_analysis", {}).items():
-        lines += [f"{stage}:", "",
-                  "| language | analyzed | by analyzer | not analyzed | analyzer missing | no analyzer |",
-                  "|---|---|---|---|---|---|"]
-        for language, e in coverage.items():
-            by = ", ".join(f"{name} {n:,}" for name, n in sorted(e["analyzed"].items(), key=lambda x: -x[1]))
-            missing = ", ".join(f"{name} {n:,}" for name, n in e["missing"].items())
-            lines.append(f"| {language} | {sum(e['analyzed'].values()):,} | {by} | {e['not_analyzed']:,} | "
-                         f"{missing} | {e['no_analyzer']:,} |")
-        lines.append("")
-    if not data.get("static_analysis"):
-        lines.append("(no stage)")
-    lines += ["", "## Tokens", ""]
-    tokens = data["tokens"]
-    lines.append("(no shards)" if tokens is None else
-                 f"{tokens['tokens']:,} tokens in {tokens['shards']} shards: {tokens['documents']:,} documents, "
-                 f"{tokens['units']:,} units (repositories and articles), {tokens['windows']:,} windows of "
-                 f"{tokens['sequence_length'] + 1:,} tokens")
+        lines += [line for f in figures if f.name in plots for line in (f"![{f.name}]({plots[f.name]})", "")]
+        lines += body or [empty]
     if "time" in plots:
         lines += ["", "## Time per stage", "", f"![time]({plots['time']})"]
     return "\n".join(lines) + "\n"
 
 
-def plot(data: dict, folder: Path) -> dict[str, str]:
-    """PNG plots into ``folder``; returns name -> file name."""
+def plot(data: dict, parts: list[tuple[str, list[str], str, list[Plot]]], folder: Path) -> dict[str, str]:
+    """PNG plots into ``folder``: the funnel, the languages, each part's plots, the time per stage;
+    returns name -> file name."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -218,64 +177,32 @@ def plot(data: dict, folder: Path) -> dict[str, str]:
         ax.legend(loc="lower right")
         save(fig, "funnel")
 
-    def bars(name: str, values: dict[str, float], title: str, xlabel: str, top: int = 20) -> None:
-        if not values:
+    def draw(figure: Plot) -> None:
+        if not figure.values or figure.name in made:
             return
-        items = list(values.items())[:top][::-1]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(items) + 1.5))
-        ax.barh([k for k, _ in items], [v for _, v in items], color="#3b7dd8")
-        ax.set_title(title)
-        ax.set_xlabel(xlabel)
-        save(fig, name)
-
-    def objectives(modes: dict[str, int], shares: dict[str, dict], top: int = 15) -> None:
-        """Objective and layout counts; beside them the realised shares per language, stacked, with
-        the share of files that could serve SFIM marked."""
-        if not modes:
+        if figure.draw is not None:
+            save(figure.draw(figure.values), figure.name)
             return
-        groups = list(shares.items())[: top + 1][::-1]
-        height = 0.35 * max(len(modes), len(groups)) + 2.5
-        fig, axes = plt.subplots(1, 2 if groups else 1, figsize=(14 if groups else 8, height))
-        left = axes[0] if groups else axes
-        items = list(modes.items())[::-1]
-        left.barh([k for k, _ in items], [v for _, v in items], color="#3b7dd8")
-        left.set_title("Objective and layout per document")
-        left.set_xlabel("documents")
-        if groups:
-            ax, names, start = axes[1], [f"{g} ({e['documents']:,})" for g, e in groups], [0.0] * len(groups)
-            for objective, color in (("sfim", "#3b7dd8"), ("fim", "#e07b39"), ("ntp", "#7fb069")):
-                widths = [e.get(objective, 0.0) for _, e in groups]
-                ax.barh(names, widths, left=start, color=color, label=objective.upper())
-                start = [a + b for a, b in zip(start, widths)]
-            marks = [(y, e["sfim_eligible"]) for y, (_, e) in enumerate(groups) if "sfim_eligible" in e]
-            if marks:
-                ax.scatter([m for _, m in marks], [y for y, _ in marks], marker="|", s=300, color="black",
-                           label="could serve SFIM", zorder=3)
-            ax.set_xlim(0, 1)
-            ax.set_title("Realised objective shares per language")
-            ax.set_xlabel("share of the group's documents")
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize=8)
-        save(fig, "objectives")
+        if figure.kind == "histogram":
+            sizes = sorted((int(k), v) for k, v in figure.values.items())
+            fig, ax = plt.subplots(figsize=(7, 3.5))
+            ax.bar([str(k) for k, _ in sizes], [v for _, v in sizes], color="#3b7dd8")
+            ax.set_yscale("log")
+        else:
+            items = list(figure.values.items())[: figure.top][::-1]
+            fig, ax = plt.subplots(figsize=(8, 0.35 * len(items) + 1.5))
+            ax.barh([k for k, _ in items], [v for _, v in items], color="#3b7dd8")
+        ax.set_title(figure.title)
+        ax.set_xlabel(figure.xlabel)
+        save(fig, figure.name)
 
-    bars("languages", {k: v["bytes"] / 2**20 for k, v in data["languages"].items()},
-         "Languages of the curated files (top 20)", "MiB")
-    bars("pii", data["pii"], "PII replaced, by type", "replacements")
-    bars("strategies", data["order_strategies"], "Order strategy drawn per repository", "repositories")
-    objectives(data["objective_modes"], data["objective_shares"])
-    bars("time", {s["stage"]: s["seconds"] for s in funnel if s["seconds"]}, "Time per stage (task-seconds)",
-         "seconds", top=50)
-    sizes = Counter()
-    for per_stage in data["dedup_cluster_sizes"].values():
-        for size, n in per_stage.items():
-            sizes[int(size)] += n
-    if sizes:
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        xs = sorted(sizes)
-        ax.bar([str(x) for x in xs], [sizes[x] for x in xs], color="#3b7dd8")
-        ax.set_yscale("log")
-        ax.set_title("Duplicate cluster sizes (exact and near)")
-        ax.set_xlabel("files in the cluster")
-        save(fig, "dedup")
+    draw(Plot("languages", "Languages of the curated files (top 20)", "MiB",
+              {k: v["bytes"] / 2**20 for k, v in data["languages"].items()}))
+    for _, _, _, figures in parts:
+        for figure in figures:
+            draw(figure)
+    draw(Plot("time", "Time per stage (task-seconds)", "seconds",
+              {s["stage"]: s["seconds"] for s in funnel if s["seconds"]}, top=50))
     return made
 
 
@@ -283,13 +210,14 @@ def write_report(output: str | Path, plots: bool = True) -> Location:
     """``OUTPUT/report/`` with ``report.md``, ``report.json`` and the PNG plots; returns the folder
     (a local path or a URL, like ``output``)."""
     output = Location(os.fspath(output))
-    data = collect(output)
+    data, sections = gather(output)
+    parts = _merged(sections)
     location = output / "report"
     folder = datafolder(location)
     made = {}
     if plots:
         with staged_folder(folder) as local:  # matplotlib writes local files
-            made = plot(data, Path(local))
+            made = plot(data, parts, Path(local))
     write_json(folder, "report.json", data)
-    write_text(folder, "report.md", markdown(data, made))
+    write_text(folder, "report.md", markdown(data, parts, made))
     return location

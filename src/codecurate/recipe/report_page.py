@@ -24,8 +24,8 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.folders import Location, datafolder, read_json, write_text
+from codecurate.core.report_sections import read_records as _records
 from codecurate.core.samples import sample_key
-from codecurate.recipe.report import _records
 from codecurate.recipe.report_views import (
     WINDOW_LINES,
     clip,

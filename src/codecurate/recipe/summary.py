@@ -1,6 +1,7 @@
 """The run summary: per stage, documents and bytes in, kept, and dropped by reason; every other
-count a stage keeps (``counters``); and, for the objectives stage, the realised objective shares
-per language (``objective_shares``, from its ``objective/<language>/<objective>`` counts). A stage
+count a stage keeps (``counters``); its block's name (``block``) and what the block adds from its
+counters (``codecurate.core.report_sections``: the objectives stage's realised shares per language,
+``objective_shares``), and the lines it prints under the stage in ``format_summary``. A stage
 whose block keeps no accounts of its own (a datatrove step named by import path) is marked
 ``pass_through``: the engine counted it at the step's boundaries (``codecurate.recipe.passthrough``).
 
@@ -28,7 +29,7 @@ from codecurate.core.blocks import (
     STAT_KEPT_BYTES,
 )
 from codecurate.core.folders import Location, datafolder, read_json, write_json
-from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
+from codecurate.core.report_sections import human_size, stage_fields, stage_lines
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
 
@@ -39,45 +40,9 @@ def stat_total(value) -> float:
     return value or 0
 
 
-#: the group of every code file in the objective shares
-ALL_CODE = "all code"
-
-
 def _empty_stage(stage_id: str) -> dict:
     return {"stage": stage_id, "documents_in": 0, "bytes_in": 0, "kept": 0, "bytes_kept": 0,
             "dropped": {}, "seconds": 0.0, "counters": {}}
-
-
-def objective_shares(counters: dict[str, float]) -> dict[str, dict]:
-    """Per group (``all code`` first, then languages by files, then ``article``): ``documents``,
-    the share of each objective, and for code the share of files that could serve SFIM."""
-    groups: dict[str, dict[str, float]] = {}
-    for key, value in counters.items():
-        parts = key[len(OBJECTIVE_COUNTER):].split("/") if key.startswith(OBJECTIVE_COUNTER) else []
-        if len(parts) == 2:
-            groups.setdefault(parts[0], {})[parts[1]] = value
-    code = {g: c for g, c in groups.items() if g != ARTICLE_GROUP}
-    if not code and ARTICLE_GROUP not in groups:
-        return {}
-    total: dict[str, float] = {}
-    for counts in code.values():
-        for objective, n in counts.items():
-            total[objective] = total.get(objective, 0) + n
-    ordered = ([(ALL_CODE, total)] if code else []) + sorted(code.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    ordered += [(ARTICLE_GROUP, groups[ARTICLE_GROUP])] if ARTICLE_GROUP in groups else []
-    measured = any(k.startswith((ELIGIBLE_COUNTER, FALLBACK_COUNTER)) for k in counters)  # SFIM was wanted
-    shares = {}
-    for group, counts in ordered:
-        documents = sum(counts.values())
-        entry = {"documents": int(documents)}
-        entry.update({objective: round(counts.get(objective, 0) / documents, 4) for objective in ("sfim", "fim", "ntp")
-                      if group != ARTICLE_GROUP or objective != "sfim"})
-        if group != ARTICLE_GROUP and measured:
-            eligible = sum(counters.get(ELIGIBLE_COUNTER + g, 0) for g in code) if group == ALL_CODE \
-                else counters.get(ELIGIBLE_COUNTER + group, 0)
-            entry["sfim_eligible"] = round(eligible / documents, 4)
-        shares[group] = entry
-    return shares
 
 
 def _reason(stage: dict, reason: str) -> dict:
@@ -127,6 +92,7 @@ def compute_summary(output: str | Path) -> dict:
     if not folder.isfile("plan.json"):
         raise FileNotFoundError(f"{output} holds no codecurate run (no plan.json)")
     plan = read_json(folder, "plan.json")
+    blocks = _stage_blocks(recorded_stages(output))
     stages: dict[str, dict] = {}
     segments = []
     for segment in plan["segments"]:
@@ -181,9 +147,10 @@ def compute_summary(output: str | Path) -> dict:
         stage["seconds"] = round(stage["seconds"], 3)
         stage["dropped"] = {k: _dropped_record(v) for k, v in sorted(stage["dropped"].items())}
         stage["counters"] = {k: int(v) if float(v).is_integer() else v for k, v in sorted(stage["counters"].items())}
-        shares = objective_shares(stage["counters"])
-        if shares:
-            stage["objective_shares"] = shares
+        if stage["stage"] in blocks:  # what the stage's block adds (codecurate.core.report_sections)
+            name, cls, params = blocks[stage["stage"]]
+            stage["block"] = name
+            stage.update(stage_fields(cls, params, stage))
     for stage_id in plan.get("pass_through", []):  # counted by the engine around a step of no accounts
         if stage_id in stages:
             stages[stage_id]["pass_through"] = True
@@ -195,7 +162,7 @@ def compute_summary(output: str | Path) -> dict:
     return summary
 
 
-def _recorded_stages(output: str | Path) -> list[tuple[str, str, dict]]:
+def recorded_stages(output: str | Path) -> list[tuple[str, str, dict]]:
     """``(stage id, block name, params)`` of every input and stage of the recipe recorded in ``output``
     (a path or an fsspec URL)."""
     from datatrove.io import get_datafolder
@@ -213,6 +180,23 @@ def _recorded_stages(output: str | Path) -> list[tuple[str, str, dict]]:
             if isinstance(entry, dict) and isinstance(entry.get(name_key), str):
                 params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
                 found.append((entry.get("id") or default_stage_id(entry[name_key]), entry[name_key], params))
+    return found
+
+
+#: the name ``report_page`` imported it by
+_recorded_stages = recorded_stages
+
+
+def _stage_blocks(stages: list[tuple[str, str, dict]]) -> dict[str, tuple[str, type, dict]]:
+    """``stage id -> (block name, class, params)`` of the recorded stages whose block is installed."""
+    from codecurate.core.registry import get_block
+
+    found = {}
+    for stage_id, name, params in stages:
+        try:
+            found[stage_id] = (name, get_block(name), params)
+        except (KeyError, ImportError):
+            continue
     return found
 
 
@@ -246,7 +230,7 @@ def collect_warnings(output: str | Path, summary: dict) -> list[dict]:
     if summary["complete"] and stages and not stages[-1]["kept"]:
         warnings.append({"stage": stages[-1]["stage"], "message": f"no document reached the output "
                          f"({stages[0]['documents_in']} read; the stages' drops say where they went)"})
-    return warnings + block_warnings(_recorded_stages(output), {s["stage"]: s for s in stages})
+    return warnings + block_warnings(recorded_stages(output), {s["stage"]: s for s in stages})
 
 
 def format_warnings(warnings: list[dict]) -> str:
@@ -265,59 +249,19 @@ def write_summary(output: str | Path) -> dict:
     return summary
 
 
-def human_size(n: float) -> str:
-    """``n`` bytes for a person: ``512 B``, ``1.5 MB``."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"
-
-
 #: extensions listed per drop reason in the printed summary (summary.json has them all)
 _EXTENSIONS_SHOWN = 8
 
 
-def analysis_coverage(counters: dict) -> dict[str, dict]:
-    """Per language, from a static-analysis stage's counters: files analyzed per analyzer, files no
-    analyzer could read (``not_analyzed``), files whose analyzer is not installed (``missing``) and
-    files of a language no selected analyzer reads (``no_analyzer``). Empty for other stages."""
-    coverage: dict[str, dict] = {}
+def _block_lines(stage: dict, brief: bool) -> list[str]:
+    """What the stage's block prints under it (``codecurate.core.report_sections``)."""
+    from codecurate.core.registry import get_block
 
-    def entry(language: str) -> dict:
-        return coverage.setdefault(language, {"analyzed": {}, "not_analyzed": 0, "missing": {}, "no_analyzer": 0})
-
-    for key, value in counters.items():
-        parts = key.split("/")
-        if parts[0] == "analyzed" and len(parts) == 3:
-            entry(parts[2])["analyzed"][parts[1]] = int(value)
-        elif parts[0] == "analyzer_missing" and len(parts) == 3:
-            entry(parts[2])["missing"][parts[1]] = int(value)
-        elif parts[0] in ("not_analyzed", "no_analyzer") and len(parts) == 2:
-            entry(parts[1])[parts[0]] = int(value)
-    return dict(sorted(coverage.items(), key=lambda item: -sum(item[1]["analyzed"].values())))
-
-
-def format_coverage(coverage: dict[str, dict], shown: int | None = None) -> str:
-    """``Python 120 (ruff), Go 36 (semgrep 30, go_vet 6); not analyzed: C 2; no analyzer: Lua 4``;
-    ``shown``: at most that many languages per list, then how many more."""
-    analyzed = ", ".join(f"{language} {sum(e['analyzed'].values())} (" +
-                         ", ".join(f"{name} {n}" if len(e["analyzed"]) > 1 else name
-                                   for name, n in sorted(e["analyzed"].items(), key=lambda x: -x[1])) + ")"
-                         for language, e in coverage.items() if e["analyzed"])
-    parts = [analyzed or "nothing"]
-    for label, key in (("not analyzed", "not_analyzed"), ("no analyzer", "no_analyzer")):
-        items = sorted(((language, e[key]) for language, e in coverage.items() if e[key]), key=lambda x: -x[1])
-        listed = ", ".join(f"{language} {n}" for language, n in items[:shown])
-        if shown is not None and len(items) > shown:
-            listed += f" and {len(items) - shown} more languages ({sum(n for _, n in items[shown:])} files)"
-        if listed:
-            parts.append(f"{label}: {listed}")
-    missing = ", ".join(f"{language} {n} ({name})" for language, e in coverage.items()
-                        for name, n in e["missing"].items())
-    if missing:
-        parts.append(f"analyzer missing: {missing}")
-    return "; ".join(parts)
+    try:
+        cls = get_block(stage["block"]) if stage.get("block") else None
+    except (KeyError, ImportError):
+        cls = None
+    return [] if cls is None else stage_lines(cls, stage, brief)
 
 
 def format_summary(summary: dict, brief: bool = False) -> str:
@@ -333,14 +277,12 @@ def format_summary(summary: dict, brief: bool = False) -> str:
             f"{'ok' if stage['balanced'] else 'IN != KEPT + DROPPED'}"
             f"{' (pass-through)' if stage.get('pass_through') else ''}"
         )
-        coverage = analysis_coverage(stage["counters"])
+        contributed = [f"    {text}" for text in _block_lines(stage, brief)]
         if brief:
             reasons = sorted(stage["dropped"].items(), key=lambda item: -item[1]["documents"])
             shown = ", ".join(f"{reason} {counts['documents']}" for reason, counts in reasons[:2])
             more = f", {len(reasons) - 2} more" if len(reasons) > 2 else ""
-            lines.append(f"{line}  {shown}{more}".rstrip())
-            if coverage:
-                lines.append(f"    analyzed: {format_coverage(coverage, shown=4)}")
+            lines += [f"{line}  {shown}{more}".rstrip(), *contributed]
             continue
         lines.append(line)
         for reason, counts in stage["dropped"].items():
@@ -350,23 +292,7 @@ def format_summary(summary: dict, brief: bool = False) -> str:
                 more = len(counts["extensions"]) - len(top)
                 listed = ", ".join(f"{extension} {count}" for extension, count in top)
                 lines.append(f"        by extension: {listed}{f', and {more} more' if more > 0 else ''}")
-        counters = stage["counters"]
-        if coverage:
-            lines.append(f"    analyzed: {format_coverage(coverage)}")
-        if "duplicate_repositories" in counters:
-            lines.append(f"    duplicate repositories: {counters['duplicate_repositories']} of "
-                         f"{counters.get('repositories', 0)} repositories, in "
-                         f"{counters.get('duplicate_clusters', 0)} clusters")
-        if "comment_blocks" in counters:
-            deleted = human_size(counters.get("deleted_bytes", 0))
-            lines.append(f"    commented-out code: {counters['comment_blocks']} comment blocks, "
-                         f"{counters.get('large_blocks', 0)} large, "
-                         f"{counters.get('large_code_blocks', 0)} of them code, "
-                         f"{counters.get('deleted_blocks', 0)} deleted ({deleted})")
-        for group, entry in stage.get("objective_shares", {}).items():
-            shares = " ".join(f"{k} {entry[k]:.3f}" for k in ("sfim", "fim", "ntp") if k in entry)
-            eligible = f" (could serve SFIM: {entry['sfim_eligible']:.3f})" if "sfim_eligible" in entry else ""
-            lines.append(f"    objectives {group}: {entry['documents']} documents, {shares}{eligible}")
+        lines += contributed
     lines.append("")
     for segment in summary["segments"]:
         if not brief or segment["completed"] < (segment["tasks"] or 1):

@@ -3,6 +3,7 @@ probabilities and seeded by the repository id; each file's strategy and position
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from datatrove.data import Document, DocumentsPipeline
@@ -12,6 +13,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Plot, Section, StageOutput
 from codecurate.documents import repository_groups, text_bytes
 from codecurate.parsing import hold, release
 from codecurate.seeding import checked_weights, rng_for
@@ -40,6 +42,20 @@ class RepositoryOrder(Accounting, PipelineStep):
 
     type = "🗂 - ORDER"
     name = "repository_order"
+
+    @classmethod
+    def report_document(cls, metadata: dict, tally: dict) -> None:
+        """Note the strategy a curated document's repository drew (``codecurate.core.report_sections``)."""
+        if metadata.get(keys.ORDER_STRATEGY) and metadata.get(keys.REPO):
+            tally[metadata[keys.REPO]] = metadata[keys.ORDER_STRATEGY]
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """The strategies drawn, counted per repository."""
+        counts = dict(Counter(output.tally.values()).most_common())
+        rows = ["| strategy | repositories |", "|---|---|", *(f"| {k} | {v:,} |" for k, v in counts.items())]
+        return [Section("Order strategies drawn (repositories)", rows if counts else [], {"order_strategies": counts},
+                        plots=[Plot("strategies", "Order strategy drawn per repository", "repositories", counts)])]
 
     def __init__(self, weights: dict[str, float] | None = None, interleave_units: int = 256,
                  interleave_bytes: int = 256 << 20, seed: int = 0, exclusion_writer: DiskWriter | None = None):

@@ -15,9 +15,10 @@ from datatrove.pipeline.base import PipelineStep
 
 from codecurate import documents as keys
 from codecurate.core.blocks import Accounting
-from codecurate.core.folders import datafolder, on_local_disk, read_json, write_json
+from codecurate.core.folders import datafolder, local_folder, on_local_disk, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
 from codecurate.provenance import PROVENANCE_FOLDER, bucket_file, record, write_table
 from codecurate.readers import DocumentsReader
 from codecurate.seeding import derive_seed
@@ -125,7 +126,7 @@ class TokenizerCopy(PipelineStep):
         super().__init__()
         self.source, self.target, self.spec = source, target, spec
 
-    @on_local_disk(writes=("target",))
+    @on_local_disk(reads=("source",), writes=("target",))
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         copy_tokenizer(self.source, self.target, self.spec.bos, self.spec.eos, self.spec.unk)
         return
@@ -412,6 +413,19 @@ class TokenizedShards(MultiStageBlock):
         seed: of the sample, of the buckets and of the order of units (the recipe seed unless given).
     """
 
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """The tokens, shards and windows written (``tokens/summary.json``; ``codecurate.core.report_sections``)."""
+        written = output.read_json("tokens/summary.json")
+        if written is None:
+            return [Section("Tokens", empty="(no shards)")]
+        tokens = {k: written[k] for k in ("tokens", "documents", "units", "windows", "sequence_length")}
+        tokens["shards"] = len(written["shards"])
+        return [Section("Tokens", [
+            f"{tokens['tokens']:,} tokens in {tokens['shards']} shards: {tokens['documents']:,} documents, "
+            f"{tokens['units']:,} units (repositories and articles), {tokens['windows']:,} windows of "
+            f"{tokens['sequence_length'] + 1:,} tokens"], {"tokens": tokens})]
+
     def __init__(self, tokenizer: str | None = None, style: str = DEFAULT_STYLE,
                  fim_format: str = DEFAULT_FIM_FORMAT, extra_special_tokens: list[str] | None = None,
                  vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 1.0,
@@ -426,7 +440,8 @@ class TokenizedShards(MultiStageBlock):
             raise ValueError("sequence_length and max_tokens_per_shard must be >= 1")
         self.spec = TokenizerSpec(style, fim_format, tuple(extra_special_tokens or ()))
         if tokenizer is not None:  # fail now, naming the path or the token, not in a worker
-            check_single_tokens(load_tokenizer(tokenizer), self.spec.required, tokenizer)
+            with local_folder(tokenizer) as local:  # a URL: read from a local copy
+                check_single_tokens(load_tokenizer(local), self.spec.required, tokenizer)
         self.tokenizer, self.vocab_size, self.sample_rate = tokenizer, vocab_size, sample_rate
         self.sample_bytes, self.min_frequency, self.sequence_length = int(sample_bytes), min_frequency, sequence_length
         self.max_tokens_per_shard, self.megatron, self.seed = max_tokens_per_shard, megatron, seed

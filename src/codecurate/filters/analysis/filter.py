@@ -13,6 +13,7 @@ from datatrove.utils.logging import logger
 from codecurate import documents as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.registry import register
+from codecurate.core.report_sections import Section, StageOutput
 from codecurate.filters.analysis.base import (
     DEFAULT_WEIGHTS,
     FAILED,
@@ -25,6 +26,7 @@ from codecurate.filters.analysis.base import (
     FileReport,
     SourceFile,
 )
+from codecurate.filters.analysis.coverage import coverage_lines, coverage_sections
 from codecurate.filters.analysis.cppcheck import CppcheckAnalyzer
 from codecurate.filters.analysis.eslint import EslintAnalyzer
 from codecurate.filters.analysis.govet import GoVetAnalyzer
@@ -88,6 +90,15 @@ class StaticAnalysisFilter(CodecurateFilter):
     """
 
     name = "static_analysis"
+
+    @classmethod
+    def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
+        """Files analyzed per language and analyzer (``codecurate.core.report_sections``)."""
+        return coverage_sections(stage)
+
+    @classmethod
+    def summary_lines(cls, stage: dict, brief: bool) -> list[str]:
+        return coverage_lines(stage, brief)
 
     def __init__(
         self,
