@@ -26,15 +26,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def s3_server(startup_seconds: float = 30.0) -> Iterator[str]:
-    """Start moto's server; yield its endpoint URL with the environment set for it; stop it."""
+def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator[str]:
+    """Start moto's server; yield its endpoint URL with the environment set for it; stop it. ``log``:
+    a file for the server's request log (one line per request)."""
     pytest.importorskip("s3fs")
     pytest.importorskip("moto.server")
     port = _free_port()
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     endpoint = f"http://127.0.0.1:{port}"
     saved = {name: os.environ.get(name) for name in S3_ENVIRONMENT}
@@ -66,6 +68,8 @@ def s3_server(startup_seconds: float = 30.0) -> Iterator[str]:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        if log:
+            output.close()
 
 
 def s3_filesystem():

@@ -119,3 +119,27 @@ def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, m
     assert [(s["stage"], s["kept"], s["dropped"]) for s in resumed["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
     assert fs.exists("corpus/out/training/config.yaml") and fs.exists("corpus/out/tokenizer/tokenizer.json")
+
+
+def test_a_tokenizer_in_a_bucket_is_checked_and_copied_into_a_bucket_output(tmp_path, s3):
+    from codecurate.tokens.loading import load_tokenizer
+    from codecurate.tokens.stage import TokenizedShards, TokenizerCopy
+    from codecurate.tokens.training import TokenizerSpec, save_tokenizer, train_tokenizer
+
+    spec = TokenizerSpec()
+    save_tokenizer(train_tokenizer(["def f(x):\n    return x\n"] * 50, vocab_size=400, spec=spec), tmp_path / "tok",
+                   spec=spec)
+    fs = s3_filesystem()
+    fs.mkdir("models")
+    fs.put(str(tmp_path / "tok" / "tokenizer.json"), "models/tok/tokenizer.json")
+    TokenizedShards(tokenizer="s3://models/tok/tokenizer.json")  # checked on a local copy when built
+    with pytest.raises(FileNotFoundError):
+        TokenizedShards(tokenizer="s3://models/none/tokenizer.json")
+    list(TokenizerCopy("s3://models/tok/tokenizer.json", "s3://models/out/tokenizer", spec).run(None) or ())
+    fs.invalidate_cache()
+    assert sorted(fs.ls("models/out/tokenizer")) == ["models/out/tokenizer/tokenizer.json",
+                                                     "models/out/tokenizer/tokenizer_config.json"]
+    fs.get("models/out/tokenizer/tokenizer.json", str(tmp_path / "copy.json"))
+    assert (tmp_path / "copy.json").read_bytes() == (tmp_path / "tok" / "tokenizer.json").read_bytes()
+    assert load_tokenizer(tmp_path / "copy.json").get_vocab_size() == \
+        load_tokenizer(tmp_path / "tok").get_vocab_size()

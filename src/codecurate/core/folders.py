@@ -216,13 +216,19 @@ def staged_folder(folder: DataFolder, name: str = "") -> Iterator[str]:
 @contextlib.contextmanager
 def local_folder(location: str | os.PathLike, below: str = "") -> Iterator[str]:
     """A local folder with the files of ``location`` (those under ``below`` only, at the same
-    relative paths): the folder itself on local disk, a temporary copy (deleted afterwards) elsewhere."""
+    relative paths): the folder itself on local disk, a temporary copy (deleted afterwards) elsewhere.
+    A ``location`` that is a file (``s3://b/tokenizer.json``) gives the path of its local copy."""
     folder = datafolder(location)
     if folder.is_local():
         yield folder.path
         return
     scratch = tempfile.mkdtemp(prefix="codecurate-")
     try:
+        if not below and folder.fs.isfile(folder.path):
+            target = os.path.join(scratch, posixpath.basename(folder.path.rstrip("/")))
+            folder.fs.get(folder.path, target)
+            yield target
+            return
         for name in folder.list_files(below) if folder.isdir(below) else []:
             target = os.path.join(scratch, *name.split("/"))
             os.makedirs(os.path.dirname(target), exist_ok=True)
