@@ -69,7 +69,6 @@ def data_tokens(out) -> str:
 @pytest.fixture(scope="module")
 def report_run(tmp_path_factory):
     """One small run of the stages that bring report sections, and a block of the test's own."""
-    saved = dict(registry._REGISTRY)
     registry.register("long_functions")(LongFunctions)
     tmp_path = tmp_path_factory.mktemp("report")
     out = tmp_path / "out"
@@ -89,8 +88,7 @@ def report_run(tmp_path_factory):
     }
     summary = run_recipe(validate(recipe))
     yield out, summary
-    registry._REGISTRY.clear()
-    registry._REGISTRY.update(saved)
+    del registry._REGISTRY["long_functions"]  # the other tests' registry as it was
 
 
 def test_report_numbers_agree_with_the_run_and_plots_are_written(report_run, capsys):
@@ -157,3 +155,48 @@ def test_each_stage_brings_its_sections_in_stage_order_a_block_of_ours_too(repor
     assert "    long files: 1" in text and "    commented-out code: 3 comment blocks, 0 large" in text
     assert "    objectives all code: 10 documents" in text
     assert "    long files: 1" in format_summary(summary, brief=True)
+
+
+class Broken(CodecurateFilter):
+    """Hooks that fail: the report and the summary say so and go on."""
+
+    name = "broken"
+
+    @classmethod
+    def report_sections(cls, params, stage, output):
+        raise RuntimeError("no numbers")
+
+    @classmethod
+    def summary_fields(cls, params, stage):
+        raise KeyError("shares")
+
+    @classmethod
+    def summary_lines(cls, stage, brief):
+        raise ValueError("no line")
+
+
+def test_a_failing_hook_is_said_not_raised_and_parts_of_one_title_join():
+    from codecurate.core.report_sections import StageOutput, stage_fields, stage_lines, stage_sections
+    from codecurate.recipe.report import _merged, markdown
+
+    stage = {"stage": "b", "counters": {}}
+    [section] = stage_sections(Broken, {}, stage, StageOutput("/nonexistent", "b"))
+    assert section.lines == ["Broken.report_sections failed: RuntimeError: no numbers"]
+    assert stage_fields(Broken, {}, stage) == {"fields_failed": "Broken.summary_fields failed: KeyError: 'shares'"}
+    assert stage_lines(Broken, stage, brief=True) == ["Broken.summary_lines failed: ValueError: no line"]
+    parts = _merged([
+        ("near", Section("Dedup clusters", ["- near: 2 clusters of 2"], empty="(no duplicates)",
+                         plots=[Plot("dedup", "sizes", "files", {"2": 2}, kind="histogram")])),
+        ("exact", Section("Dedup clusters", ["- exact: 1 clusters of 3"], empty="(no duplicates)",
+                          plots=[Plot("dedup", "sizes", "files", {"2": 1, "3": 1}, kind="histogram")])),
+        ("x", Section("Nothing here", empty="(no stage)")),
+    ])
+    assert [(title, lines, empty) for title, lines, empty, _ in parts] == [
+        ("Dedup clusters", ["- near: 2 clusters of 2", "- exact: 1 clusters of 3"], "(no duplicates)"),
+        ("Nothing here", [], "(no stage)"),
+    ]
+    assert parts[0][3][0].values == {"2": 3, "3": 1}  # one figure, the stages' values summed
+    data = {"complete": True, "funnel": [], "languages": {}}
+    md = markdown(data, parts, {"dedup": "dedup.png"})
+    assert "## Dedup clusters\n\n![dedup](dedup.png)\n\n- near: 2 clusters of 2\n- exact: 1 clusters of 3\n" in md
+    assert "## Nothing here\n\n(no stage)\n" in md

@@ -24,7 +24,7 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate.core.folders import Location, datafolder, read_json, write_text
-from codecurate.core.report_sections import read_records as _records
+from codecurate.core.report_sections import read_records
 from codecurate.core.samples import sample_key
 from codecurate.recipe.report_views import (
     WINDOW_LINES,
@@ -96,9 +96,9 @@ class Redactor:
         if raw:
             return
         from codecurate.core.registry import get_block
-        from codecurate.recipe.summary import _recorded_stages
+        from codecurate.recipe.summary import recorded_stages
 
-        for stage_id, name, params in _recorded_stages(output):
+        for stage_id, name, params in recorded_stages(output):
             try:
                 cls = get_block(name)
             except (KeyError, ImportError):
@@ -200,7 +200,7 @@ def collect_page(output: str | os.PathLike, report: dict, raw: bool = False) -> 
     # dropped documents: per stage and reason, the smallest keys
     picks: dict[tuple[str, str], Smallest] = {}
     for stage in stages:
-        for record in _records(output / "excluded" / stage):
+        for record in read_records(output / "excluded" / stage):
             meta = record.get("metadata") or {}
             reason = meta.get(keys.FILTER_REASON) or "unknown"
             picks.setdefault((stage, reason), Smallest(SAMPLES_PER_REASON)).offer(
@@ -278,7 +278,7 @@ def _excluded_copies(output: Location, wanted: set[str], stages: list[str]) -> d
     for stage in stages:
         if not wanted - set(found):
             break
-        for record in _records(output / "excluded" / stage):
+        for record in read_records(output / "excluded" / stage):
             if record.get("id") in wanted and record["id"] not in found:
                 found[record["id"]] = {
                     "id": record["id"],
@@ -297,7 +297,7 @@ def _rewrites(output: Location, stages: list[str], redact: Redactor, raw: bool) 
     for stage in stages:
         folder = output / "samples" / stage
         pick = Smallest(REWRITES_SHOWN)
-        for record in _records(folder):
+        for record in read_records(folder):
             pick.offer(int(record.get("key") or sample_key(stage, str(record.get("id")))), record)
         items = pick.items()
         if not items:
@@ -333,7 +333,7 @@ def _documents(output: Location, wanted: set[str]) -> tuple[list[dict], list[dic
     picks: dict[str, Smallest] = {}
     graph, other = Smallest(REPOSITORIES_SHOWN // 2), Smallest(REPOSITORIES_SHOWN)
     strategies: dict[str, str] = {}
-    for record in _records(output / "documents"):
+    for record in read_records(output / "documents"):
         meta = record.get("metadata") or {}
         group = f"{meta.get(keys.OBJECTIVE) or 'none'}/{meta.get(keys.FIM_MODE) or 'none'}"
         picks.setdefault(group, Smallest(TRAINING_SHOWN)).offer(sample_key("training", str(record.get("id"))), record)
@@ -346,7 +346,7 @@ def _documents(output: Location, wanted: set[str]) -> tuple[list[dict], list[dic
     chosen += other.items()[: REPOSITORIES_SHOWN - len(chosen)]
     files: dict[str, list] = {repo: [] for repo in chosen}
     found: dict[str, dict] = {}
-    for record in _records(output / "documents") if chosen or wanted else ():
+    for record in read_records(output / "documents") if chosen or wanted else ():
         meta = record.get("metadata") or {}
         if meta.get(keys.REPO) in files and meta.get(keys.ORDER_POSITION) is not None:
             files[meta[keys.REPO]].append(

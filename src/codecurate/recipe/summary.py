@@ -183,10 +183,6 @@ def recorded_stages(output: str | Path) -> list[tuple[str, str, dict]]:
     return found
 
 
-#: the name ``report_page`` imported it by
-_recorded_stages = recorded_stages
-
-
 def _stage_blocks(stages: list[tuple[str, str, dict]]) -> dict[str, tuple[str, type, dict]]:
     """``stage id -> (block name, class, params)`` of the recorded stages whose block is installed."""
     from codecurate.core.registry import get_block
