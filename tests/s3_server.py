@@ -59,10 +59,8 @@ def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator
             AWS_SECRET_ACCESS_KEY="testing",
             AWS_DEFAULT_REGION="us-east-1",
         )
-        _forget_filesystems()
         yield endpoint
     finally:
-        _forget_filesystems()  # fsspec keeps instances by their arguments, not by the endpoint they read
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -76,14 +74,6 @@ def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator
             server.kill()
         if log:
             output.close()
-
-
-def _forget_filesystems() -> None:
-    """Drop fsspec's cached S3 filesystems: a cached one keeps the endpoint of the server it was made
-    for (the environment is read when it is made), and a later test's server listens elsewhere."""
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()
 
 
 def s3_filesystem():
