@@ -37,7 +37,8 @@ from common import build_multilanguage_repositories, build_repositories, cpu_sec
 
 ANALYZED = {"C", "C++", "Go", "JavaScript", "TypeScript", "TSX", "Python", "Java", "C#", "Kotlin", "PHP", "Ruby",
             "Rust", "Swift", "Shell"}
-_TEMPORARY = re.compile(r"/[^\s:'\"]*codecurate-[A-Za-z_]+-[^/\s:'\"]+")
+#: temporary folders, and the names analyzers give the files of a batch (semgrep's f000482.c)
+_TEMPORARY = re.compile(r"/[^\s:'\"]*codecurate-[A-Za-z_]+-[^/\s:'\"]+|\bf\d{6}\.[A-Za-z+]+\b")
 
 
 def build_corpus(folder: Path, megabytes: float, python_megabytes: float) -> None:
