@@ -13,9 +13,10 @@ Both are ``--megabytes`` big. The JDK's license (GPL-2.0 with the Classpath exce
 permissive: for ``multi`` the recipe accepts ``GPL-2.0-only`` (``license.extra_permissive``) so
 that Java reaches every stage, as the other languages do. Since the per-file licence stage
 (``file_license``) reads the same licence in each JDK file's header, and the repository-quality cut
-(10% of the repositories; this corpus has no stars or commits, ties are broken by id) drops the C/C++
-libraries whole, that holds only with ``--every-family`` (``file_license.extra_permissive`` too, no
-repository-quality cut); without it the later stages see Go and JavaScript/TypeScript only.
+(10% of the repositories; this corpus has no stars or commits, so repositories without tests, the
+C/C++ libraries and JDK modules, come first, ties broken by id) drops whole families, that holds
+only with ``--every-family`` (``file_license.extra_permissive`` too, no repository-quality cut);
+without it the later stages see Go and JavaScript/TypeScript only (2026-12-07).
 
 The recipe runs with 2 tasks on each of ``--workers``. The 1-worker run runs in this process, which
 counts its tree-sitter parses (``parse_counts``) and the license stage's verdict cache. MB/s per core
@@ -191,7 +192,7 @@ def measure(corpus: str, megabytes: float, runs: list[int], tmp: Path, sidecars:
         overrides.append("stages.license.params.extra_permissive=[GPL-2.0-only]")
         if every_family:
             # the JDK's files name its licence in their headers too; the corpus has no stars or commits,
-            # so the repository-quality cut (10%, ties broken by id) would drop the C/C++ libraries whole
+            # so the repository-quality cut (10%) takes the repositories without tests, C/C++ and Java
             overrides += ["stages.file_license.params.extra_permissive=[GPL-2.0-only]",
                           "stages.quality.params.drop_fraction=0"]
     else:
