@@ -25,6 +25,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _forget_filesystems() -> None:
+    """Drop fsspec's cached S3 filesystems and datatrove's cached folders: one made for an earlier
+    server (the same URL, another endpoint) would still talk to it."""
+    import s3fs
+    from datatrove.io import DataFolder
+
+    s3fs.S3FileSystem.clear_instance_cache()
+    DataFolder.clear_instance_cache()
+
+
 @contextmanager
 def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator[str]:
     """Start moto's server; yield its endpoint URL with the environment set for it; stop it. ``log``:
@@ -39,9 +49,7 @@ def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator
         stderr=output,
     )
     endpoint = f"http://127.0.0.1:{port}"
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()  # a cached filesystem would talk to an earlier server
+    _forget_filesystems()
     saved = {name: os.environ.get(name) for name in S3_ENVIRONMENT}
     try:
         deadline = time.monotonic() + startup_seconds
@@ -66,7 +74,7 @@ def s3_server(startup_seconds: float = 30.0, log: str | None = None) -> Iterator
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        s3fs.S3FileSystem.clear_instance_cache()
+        _forget_filesystems()
         server.terminate()
         try:
             server.wait(timeout=10)
