@@ -23,6 +23,7 @@ by the documents reaching near dedup per corpus MB in the largest run. Each pass
 
     python benchmarks/scale.py --megabytes 8 16 32 128 [--results /tmp/scale] [--cluster-table /tmp/cluster_scale.md]
     python benchmarks/scale.py --report-only [--results /tmp/scale]
+    python benchmarks/scale.py --object-storage 32   # one task's I/O through a local S3 server vs local disk
 """
 
 from __future__ import annotations
@@ -282,6 +283,126 @@ def report(results: Path, target_tb: float, cores: int, cluster: Path, partition
               f"{ma * docs ** mb_:,.0f} MB")
 
 
+def storage_cost(megabytes: float, repeat: int = 3) -> list[dict]:
+    """One task writing and reading back ``megabytes`` of real code as the passes exchange it
+    (``DocumentsWriter``/``DocumentsReader``: zstd jsonl between passes, gzip for the output) on local
+    disk and through a local S3 server (moto's, as the tests start it): MB/s of text per task (best
+    of ``repeat``), and the S3 requests per GB of text written and read (counted on s3fs's client)."""
+    import fsspec
+    from datatrove.data import Document
+
+    from codecurate.readers.documents import DocumentsReader
+    from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.s3_server import s3_filesystem, s3_server
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch, s3_server():
+        size = build_repositories(Path(scratch) / "src", int(megabytes * 1e6))
+        documents = [Document(text=path.read_text(encoding="utf-8", errors="replace"), id=str(path),
+                              metadata={"path": str(path)}) for path in sorted((Path(scratch) / "src").rglob("*"))
+                     if path.is_file()]
+        text = sum(len(d.text.encode("utf-8", errors="surrogatepass")) for d in documents) / 1e6
+        s3_filesystem().mkdir("bench")
+        client = fsspec.filesystem("s3")  # the instance DataFolder gets for s3:// (fsspec's cache)
+        client.connect()
+        calls: dict[str, int] = {}
+        client.s3.meta.events.register("before-call.s3", lambda model, **_: calls.update(
+            {model.name: calls.get(model.name, 0) + 1}))
+        for compression in (INTERMEDIATE_COMPRESSION, "gzip"):
+            for place in ("local", "s3"):
+                timings = {"write": [], "read": []}
+                counted = {"write": {}, "read": {}}
+                for attempt in range(repeat):
+                    folder = f"{scratch}/{compression}{attempt}" if place == "local" else f"s3://bench/{compression}{attempt}"
+                    for step in ("write", "read"):
+                        calls.clear()
+                        started = time.perf_counter()
+                        if step == "write":
+                            for _ in DocumentsWriter(folder, compression=compression).run(iter(documents), rank=0):
+                                pass
+                        else:
+                            assert sum(1 for _ in DocumentsReader(folder).run(None, 0, 1)) == len(documents)
+                        timings[step].append(time.perf_counter() - started)
+                        counted[step] = dict(calls)
+                for step in ("write", "read"):
+                    requests = sum(counted[step].values())
+                    rows.append({"compression": compression, "place": place, "step": step, "text_mb": round(text, 1),
+                                 "seconds": round(min(timings[step]), 3),
+                                 "mb_per_s": round(text / min(timings[step]), 1),
+                                 "requests": requests, "requests_per_gb": round(requests / text * 1000),
+                                 "calls": counted[step] if place == "s3" else {}})
+    print(f"{size / 1e6:.1f} MB of files, {len(documents)} documents, {text:.1f} MB of text; best of {repeat}\n")
+    print("| compression | step | local MB/s | S3 MB/s | S3 / local | S3 requests | requests per GB of text |")
+    print("|---|---|---|---|---|---|---|")
+    for compression in (INTERMEDIATE_COMPRESSION, "gzip"):
+        for step in ("write", "read"):
+            local, remote = (next(r for r in rows if r["compression"] == compression and r["place"] == place
+                                  and r["step"] == step) for place in ("local", "s3"))
+            made = ", ".join(f"{k} {v}" for k, v in sorted(remote["calls"].items()))
+            print(f"| {compression} | {step} | {local['mb_per_s']} | {remote['mb_per_s']} | "
+                  f"{remote['mb_per_s'] / local['mb_per_s']:.2f} | {made} | {remote['requests_per_gb']} |")
+    return rows
+
+
+def recipe_storage_cost(megabytes: float) -> dict:
+    """The aiXcoder recipe (2 tasks, one worker) on ``megabytes`` of real code as The Stack parquet:
+    input and output on local disk, then both in a bucket of a local S3 server; the wall seconds of
+    each, and the server's requests (its request log) by method, per MB of input and per GB the run
+    left in the bucket."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from codecurate.recipe.run import run_recipe
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.s3_server import s3_filesystem, s3_server
+
+    result = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        build_repositories(root / "src", int(megabytes * 1e6))
+        rows = [{"hexsha": f"{i:08x}", "content": path.read_text(encoding="utf-8", errors="replace"),
+                 "max_stars_repo_name": path.relative_to(root / "src").parts[0],
+                 "max_stars_repo_path": "/".join(path.relative_to(root / "src").parts[1:]),
+                 "max_stars_repo_licenses": ["MIT"], "max_stars_count": 1}
+                for i, path in enumerate(sorted(p for p in (root / "src").rglob("*") if p.is_file()))]
+        (root / "stack").mkdir()
+        for part in range(2):
+            pq.write_table(pa.Table.from_pylist(rows[part::2]), root / "stack" / f"part-{part}.parquet")
+        text = sum(len(r["content"].encode("utf-8", errors="surrogatepass")) for r in rows) / 1e6
+        overrides = [f"executor.tasks={TASKS}", "executor.workers=1"]
+        started = time.perf_counter()
+        run_recipe(load_recipe(RECIPE, overrides=overrides, output=str(root / "out"), input_path=str(root / "stack")))
+        result["local_seconds"] = round(time.perf_counter() - started, 1)
+        log = root / "requests.log"
+        with s3_server(log=str(log)):
+            fs = s3_filesystem()
+            fs.mkdir("bench")
+            fs.put(f"{root / 'stack'}/", "bench/stack/", recursive=True)
+            before = len(log.read_text().splitlines())
+            started = time.perf_counter()
+            run_recipe(load_recipe(RECIPE, overrides=overrides, output="s3://bench/out", input_path="s3://bench/stack"))
+            result["s3_seconds"] = round(time.perf_counter() - started, 1)
+            fs.invalidate_cache()
+            stored = sum(fs.du("bench/out", total=False).values()) / 1e9
+            lines = log.read_text().splitlines()[before:]
+        methods: dict[str, int] = {}
+        for line in lines:
+            found = re.search(r'"(GET|PUT|POST|HEAD|DELETE) ', line)
+            if found:
+                methods[found.group(1)] = methods.get(found.group(1), 0) + 1
+        requests = sum(methods.values())
+        result.update(input_mb=round(text, 1), requests=requests, methods=methods,
+                      requests_per_input_mb=round(requests / text, 1), output_gb=round(stored, 4),
+                      requests_per_output_gb=round(requests / stored) if stored else None)
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--megabytes", type=float, nargs="*", default=[])
@@ -294,7 +415,14 @@ def main() -> None:
     parser.add_argument("--cluster-partitions", type=int, default=8, help="its keep pass's task count")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="fit the tasks' CPU seconds (default: the machine is shared) or wall seconds")
+    parser.add_argument("--object-storage", type=float, metavar="MB",
+                        help="only measure one task's writing and reading through a local S3 server against "
+                             "local disk, on MB of real code (issue 34)")
     args = parser.parse_args()
+    if args.object_storage:
+        storage_cost(args.object_storage)
+        recipe_storage_cost(args.object_storage)
+        return
     results = Path(args.results)
     if not args.report_only:
         for megabytes in args.megabytes:
