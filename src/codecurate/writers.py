@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Literal
 
 from datatrove.data import Document, DocumentsPipeline
@@ -14,6 +14,7 @@ from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.core.blocks import Accounting, SharedFolder
 from codecurate.core.compression import CODECS, SUFFIXES
+from codecurate.core.folders import Location, is_url
 from codecurate.core.registry import register
 
 #: gzip for outputs people read with any tool; zstd (several times faster to write at a similar
@@ -162,8 +163,11 @@ class HuggingFaceOutput(SharedFolder, Accounting, PipelineStep):
             return self.output_folder
         if self.work_folder is None:
             raise ValueError(f"{self.name}: give output_folder (outside a recipe there is no default)")
-        work = Path(self.work_folder)  # <recipe output>/work/<stage id>
-        return str(work if self.repo_id else work.parent.parent / work.name)
+        work = Location(self.work_folder)  # <recipe output>/work/<stage id>, a path or a URL
+        if self.repo_id:
+            return str(work)
+        output = work.rstrip("/").rsplit("/", 2)[0] if is_url(work) else os.path.dirname(os.path.dirname(work))
+        return str(Location(output) / work.name)
 
     def writer(self) -> DiskWriter:
         """datatrove's writer for this output."""
