@@ -37,3 +37,14 @@ def test_the_smallest_keys_are_kept_whatever_the_task_count(tmp_path):
 def test_large_documents_are_not_kept_and_a_task_without_samples_writes_nothing(tmp_path):
     offer_all(tmp_path / "big", [make_doc("secret " * (MAX_SAMPLE_CHARS // 7 + 1))], rank=0)
     assert not (tmp_path / "big").exists()
+
+
+def test_the_pii_samples_mask_what_was_replaced():
+    from codecurate.core.samples import MASK, mask_changes
+
+    before = 'user = "jane.roe@example.org"  # from 192.168.10.24\nkeep = 1\n'
+    after = 'user = "<EMAIL>"  # from <IP_ADDRESS>\nkeep = 1\n'
+    masked = mask_changes(before, after)
+    assert "jane" not in masked and "example" not in masked and "192.168" not in masked
+    assert masked.startswith('user = "') and masked.endswith("keep = 1\n") and MASK in masked
+    assert len(masked) == len(before)  # positions kept: the page can show where the values were

@@ -190,11 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(_kept_scratch(recipe.output))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 write_page(recipe.output)
-                print(f"report: {folder / 'report.md'}")
                 from codecurate.recipe.content import write_training_content
 
                 if (content := write_training_content(recipe.output)) is not None:
                     print(f"training content: {content}")
+                print(f"report: {folder / 'report.md'}")  # the last line: where to look next
                 if args.strict and summary.get("warnings"):
                     print(f"codecurate: --strict: the run ended with {len(summary['warnings'])} warnings",
                           file=sys.stderr)
@@ -213,9 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             content = write_training_content(args.output)
             print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
             if not args.json:
-                print(f"report: {folder / 'report.md'}")
                 if content is not None:
                     print(f"training content: {content}")
+                print(f"report: {folder / 'report.md'}")
             return 0 if summary["complete"] else 3
         if args.command == "relocate":
             import os

@@ -144,4 +144,4 @@ def test_recipe_gives_the_block_its_work_folder(tmp_path):
     blocks = [s for segment in plan.segments for s in segment.steps if isinstance(s, RepositoryLicenseFilter)]
     assert len(blocks) == 1
     assert blocks[0].work_folder == str(tmp_path / "out" / "work" / "license")
-    assert blocks[0].verdicts().folder == tmp_path / "out" / "work" / "license" / "verdicts"
+    assert blocks[0].verdicts().folder.path == str(tmp_path / "out" / "work" / "license" / "verdicts")

@@ -137,6 +137,9 @@ class CodecurateFilter(Accounting, PipelineStep):
     #: for the report page (``codecurate.core.samples``)
     rewrites_text: bool = False
     samples_folder: str | None = None
+    #: the sample's text before the rewrite keeps only what the rewrite left alone (PII: what it
+    #: replaced is the very thing no output may hold; ``codecurate.core.samples.mask_changes``)
+    samples_mask_changes: bool = False
 
     def __init__(self, exclusion_writer: DiskWriter | None = None):
         super().__init__()
@@ -190,7 +193,8 @@ class CodecurateFilter(Accounting, PipelineStep):
         if self.rewrites_text and self.samples_folder is not None:
             from codecurate.core.samples import RewriteSamples
 
-            samples = RewriteSamples(self.samples_folder, self.stage_id or type(self).__name__)
+            samples = RewriteSamples(self.samples_folder, self.stage_id or type(self).__name__,
+                                     mask_changes=self.samples_mask_changes)
         with self.exclusion_output() as excluded:
             for batch in self._batches(data or ()):
                 sizes = [text_bytes(document) for document in batch]  # counted as they enter: a filter may rewrite

@@ -8,9 +8,11 @@ keys over every task's file. Only small documents are offered; memory stays ``co
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import hashlib
 import heapq
+import re
 
 import orjson
 from datatrove.data import Document
@@ -26,11 +28,28 @@ def sample_key(stage_id: str, document_id: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+#: what stands for a character the rewrite changed
+MASK = "\u2022"
+
+
+def mask_changes(before: str, after: str) -> str:
+    """``before`` with every character the rewrite replaced or deleted masked (whitespace kept): the
+    parts ``after`` does not share, compared token by token (words, runs of spaces, punctuation)."""
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    out = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        part = "".join(old[i1:i2])
+        out.append(part if tag == "equal" else re.sub(r"\S", MASK, part))
+    return "".join(out)
+
+
 class RewriteSamples:
     """The ``count`` rewritten documents of smallest key seen by one task."""
 
-    def __init__(self, folder: str, stage_id: str, count: int = 6):
-        self.folder, self.stage_id, self.count = folder, stage_id, count
+    def __init__(self, folder: str, stage_id: str, count: int = 6, mask_changes: bool = False):
+        self.folder, self.stage_id, self.count, self.mask_changes = folder, stage_id, count, mask_changes
         self._heap: list[tuple[int, str, dict]] = []  # (-key, id, record): the largest key on top
 
     def offer(self, document: Document, before: str) -> None:
@@ -43,7 +62,7 @@ class RewriteSamples:
         record = {
             "id": document.id,
             "key": key,
-            "before": before,
+            "before": before,  # masked when written (``mask_changes``): only the kept few pay the diff
             "after": document.text,
             "metadata": dict(document.metadata),
         }
@@ -56,6 +75,8 @@ class RewriteSamples:
         if not self._heap:
             return
         records = sorted((entry[2] for entry in self._heap), key=lambda r: r["key"])
+        if self.mask_changes:
+            records = [{**record, "before": mask_changes(record["before"], record["after"])} for record in records]
         with get_datafolder(self.folder).open(f"{rank:05d}.jsonl.gz", "wb") as raw, gzip.open(raw, "wb") as f:
             for record in records:
                 f.write(orjson.dumps(record, default=str) + b"\n")

@@ -95,6 +95,7 @@ class PIIRedactor(CodecurateFilter):
     """
 
     rewrites_text = True
+    samples_mask_changes = True  # the values it replaced never reach the samples
     #: the report page redacts the texts it shows with this stage (``codecurate.recipe.report_page``)
     redacts = True
 
