@@ -17,7 +17,7 @@ from codecurate.core.registry import BUILTIN_MODULES
 
 PACKAGE = Path(codecurate.__file__).parent
 #: the engine: reads recipes and runs blocks; nothing below it may import it
-ENGINE = ("codecurate.recipe", "codecurate.cli")
+ENGINE = ("codecurate.recipe", "codecurate.cli", "codecurate.docgen")  # docgen writes docs from the cli and plans
 
 
 def module_files() -> dict[str, tuple[Path, bool]]:
