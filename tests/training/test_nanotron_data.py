@@ -250,3 +250,13 @@ def test_the_sbatch_script_parses_and_names_every_path_absolutely_or_by_a_variab
         paths = script_paths(text)
         assert f"{output.resolve()}/training/config.yaml" in paths
         assert all(p.startswith(("/", "$", "${NANOTRON_DIR")) for p in paths), paths
+
+
+def test_a_config_nanotron_would_refuse_fails_the_training_stage_naming_the_key(output):
+    from codecurate.training.stage import NanotronConfig, NanotronConfigStep
+
+    step = NanotronConfigStep(NanotronConfig(gpus=8, gpus_per_node=8, gpu_memory_gib=80, model={"vocab_size": 600}),
+                              str(output))
+    with pytest.raises(ConfigError, match=r"vocab_size: 512 \(of the tokenizer .*\) does not match "
+                       r"model\.model_config\.vocab_size \(600\)"):
+        list(step.run([], rank=0))
