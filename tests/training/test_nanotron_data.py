@@ -260,3 +260,24 @@ def test_a_config_nanotron_would_refuse_fails_the_training_stage_naming_the_key(
     with pytest.raises(ConfigError, match=r"vocab_size: 512 \(of the tokenizer .*\) does not match "
                        r"model\.model_config\.vocab_size \(600\)"):
         list(step.run([], rank=0))
+
+
+def test_an_odd_vocabulary_gets_a_layout_nanotron_trains_and_a_warning(run_output, tmp_path):
+    """A small corpus's tokenizer of an odd size: nanotron would pad the vocabulary to a multiple of tp=2
+    and refuse the tokenizer; the layout takes tp=1 instead, the config passes run_train.py's checks
+    (mirrored), and the run's warnings say so."""
+    repos = run_output.parent / "repos"
+    shards, training = recipe_stage("shards"), recipe_stage("training")
+    shards["params"].update(vocab_size=513, sample_rate=1.0, sequence_length=256, max_tokens_per_shard=20_000)
+    out = tmp_path / "odd"
+    recipe = {
+        "name": "odd-vocabulary", "seed": 3, "output": str(out),
+        "executor": {"type": "local", "tasks": 1, "workers": 1},
+        "inputs": [{"reader": "repositories", "params": {"data_folder": str(repos)}}],
+        "stages": [recipe_stage("objectives"), shards, training],
+    }
+    summary = run_recipe(validate(recipe))
+    config = validate_training_config(out / "training" / "config.yaml")  # len(tokenizer) == padded vocabulary
+    assert config.model.model_config.vocab_size == 513 and config.parallelism.tp == 1
+    warned = {w["stage"]: w["message"] for w in summary["warnings"]}  # objectives: SFIM out of reach, too
+    assert "the tokenizer's vocabulary (513 tokens) is not a multiple" in warned["training"]
