@@ -169,6 +169,11 @@ class RunConsole:
         if writes:
             self.written[writes] = self.written.get(writes, 0) + _documents_out(logs)
 
+    def logged(self, title: str):
+        """A context in which this process's console output goes to the console log, under ``title``
+        (the engine's own work after the segments: the summary, the scratch folders' removal)."""
+        return self._quiet(self.output / "logs" / title)
+
     @contextmanager
     def _quiet(self, logs: Location):
         """Send this process's and its workers' console output to ``logs/../console.log`` (unless

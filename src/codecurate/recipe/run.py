@@ -345,9 +345,12 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
                            if isinstance(step, DocumentsWriter)), None)
             with display.segment(index, segment.name, executor.world_size, reads, writes):
                 executor.run()
-        if display is not None:
+        if display is None:
+            summary = _finish(output, keep_intermediate)
+        else:  # its log lines (the scratch folders removed) go to the console log, not between the lines
+            with display.logged("finish"):
+                summary = _finish(output, keep_intermediate)
             display.finish(time.monotonic() - started)
-        summary = _finish(output, keep_intermediate)
         return {**summary, "reused_segments": reused} if reused else summary
     finally:
         if not held_by_jobs:
