@@ -416,3 +416,18 @@ def test_the_page_renders_in_chromium(run, tmp_path):
     shot = tmp_path / "page.png"
     browse(url, f"--screenshot={shot}", "--window-size=1280,2000")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_the_inlined_data_is_json_whatever_the_samples_hold():
+    """Samples of HTML, XML or Markdown hold ``<!--`` and ``</script>``: the page's data must still be
+    JSON (``<\\!--`` was not: the quick start's page failed on an Apache licence header in XML)."""
+    import json
+    import re
+
+    from codecurate.recipe.report_page import render
+
+    texts = ["<!--\n  Licensed to the Apache Software Foundation\n-->", "</script><script>alert(1)</script>", "a < b"]
+    page = render({"drops": [], "rewrites": [], "samples": texts})
+    script = re.search(r'<script[^>]*id="page-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+    assert "</" not in script and "<!--" not in script
+    assert json.loads(script)["samples"] == texts

@@ -424,8 +424,9 @@ def _bounded(data: dict) -> dict:
 
 
 def render(data: dict) -> str:
-    """The page: the template with ``data`` inlined as JSON (``</`` escaped inside the script)."""
-    payload = _json(data).decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+    """The page: the template with ``data`` inlined as JSON, every ``<`` written ``\\u003c`` (still
+    JSON, and no ``</script>`` or ``<!--`` a sample holds can end or bend the script element)."""
+    payload = _json(data).decode("utf-8").replace("<", "\\u003c")
     return _template().replace("/*DATA*/null", payload, 1)
 
 
