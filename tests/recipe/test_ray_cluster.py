@@ -10,9 +10,11 @@ tasks take minutes on two cores."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,7 +107,7 @@ def cluster(tmp_path_factory) -> Iterator[str]:
                 os.environ["RAY_AUTH_MODE"] = saved
 
 
-def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster, monkeypatch):
+def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster):
     stack = stack_parquet(tmp_path / "stack")
     fs = s3_filesystem()
     fs.mkdir("corpus")
@@ -113,10 +115,19 @@ def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster,
     recipe = passes_recipe(tmp_path)
     local = run_recipe(load_recipe(recipe, overrides=["executor.tasks=2", "executor.workers=1"],
                                    output=str(tmp_path / "local"), input_path=str(stack)))
-    monkeypatch.chdir(tmp_path / "stack")  # a URL turned into a local folder would show up here
-    on_ray = run_recipe(load_recipe(recipe, overrides=["executor.tasks=2", "executor.type=ray",
-                                                         "executor.cpus_per_task=1", "executor.mem_per_cpu_gb=0.5"],
-                                    output="s3://corpus/out", input_path="s3://corpus/stack"))
+    # the run is a driver of its own, as on a cluster (``codecurate run`` with RAY_ADDRESS): in this
+    # process, after test_ray.py's local cluster was shut down, datatrove's submission of a task
+    # failed in its thread pool and its executor waited forever for a placement group never made
+    settings = ["executor.tasks=2", "executor.type=ray", "executor.cpus_per_task=1", "executor.mem_per_cpu_gb=0.5"]
+    done = subprocess.run(
+        [sys.executable, "-m", "codecurate.cli", "run", str(recipe), "--input", "s3://corpus/stack", "--output",
+         "s3://corpus/out", *(f"--set={setting}" for setting in settings)],
+        cwd=tmp_path / "stack",  # a URL turned into a local folder would show up here
+        env=dict(os.environ, RAY_ADDRESS=cluster, RAY_AUTH_MODE="disabled"), capture_output=True, text=True,
+        timeout=900)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    fs.invalidate_cache()
+    on_ray = json.loads(fs.cat("corpus/out/summary.json"))
     assert on_ray["complete"] and all(s["balanced"] for s in on_ray["stages"])
     assert sorted(os.listdir(tmp_path / "stack")) == ["part-0.parquet", "part-1.parquet"]
 
