@@ -17,7 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.batching import batched
 
-from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, text_bytes
+from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, repository_groups, text_bytes
 
 # stat names the run summary reads
 STAT_IN = "in"
@@ -99,6 +99,29 @@ class Accounting:
             document.metadata[FILTER_REASON] = reason
             document.metadata[EXCLUDED_BY] = self.stage_id or getattr(self, "name", type(self).__name__)
             writer.write(document, rank)
+
+
+class RepositoryGroups:
+    """Mixin (before ``Accounting``) for a step that judges a repository's files together: ``run``
+    takes each repository's contiguous files (``documents.repository_groups``), asks
+    ``judge_repository(repo, files)`` for each file's drop reason (``None``: kept) and keeps the
+    accounts; an article (no repository) passes unjudged."""
+
+    def judge_repository(self, repo: str, files: list[Document]) -> list[str | None]:
+        raise NotImplementedError
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with self.exclusion_output() as excluded:
+            for repo, files in repository_groups(data or ()):
+                for document in files:
+                    self.count_in(document)
+                reasons = [None] * len(files) if repo is None else self.judge_repository(repo, files)
+                for document, reason in zip(files, reasons, strict=True):
+                    if reason:
+                        self.drop(document, reason, excluded, rank)
+                    else:
+                        self.count_kept(document)
+                        yield document
 
 
 class SharedFolder:

@@ -44,16 +44,15 @@ import posixpath
 import re
 from functools import cache
 
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.blocks import Accounting, RepositoryGroups, SharedFolder
 from codecurate.core.folders import Location
 from codecurate.core.registry import register
-from codecurate.documents import repository_groups
 from codecurate.filters.license import LICENSE_FOLDERS, is_license_file
 from codecurate.licenses import is_permissive
 
@@ -207,7 +206,7 @@ def governed_folder(path: str) -> str | None:
 
 
 @register("file_license")
-class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
+class FileLicenseFilter(RepositoryGroups, SharedFolder, Accounting, PipelineStep):
     """Drop files whose own licence notice, or whose vendored folder's licence file, is not
     permissive; record a permissive one in ``file_license``. Needs each repository's files together.
 
@@ -319,24 +318,9 @@ class FileLicenseFilter(SharedFolder, Accounting, PipelineStep):
         self.stat_update("folder_licenses", value=len(found))
         return sorted(found, key=lambda entry: -entry[0].count("/"))
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self.exclusion_output() as excluded:
-            for repo, files in repository_groups(data or ()):
-                for document in files:
-                    self.count_in(document)
-                if repo is None:  # an article: no file licence applies
-                    for document in files:
-                        self.count_kept(document)
-                    yield from files
-                    continue
-                folders = self.folder_licenses(files) if self.folders else []
-                for document in files:
-                    reason = self.judge(document, folders)
-                    if reason:
-                        self.drop(document, reason, excluded, rank)
-                    else:
-                        self.count_kept(document)
-                        yield document
+    def judge_repository(self, repo: str, files: list[Document]) -> list[str | None]:
+        folders = self.folder_licenses(files) if self.folders else []
+        return [self.judge(document, folders) for document in files]
 
     def judge(self, document: Document, folders: list[tuple[str, str, str]]) -> str | None:
         """Set the file's licence metadata; the reason to drop it, or ``None``."""

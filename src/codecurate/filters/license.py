@@ -19,16 +19,15 @@ import fnmatch
 import posixpath
 import re
 
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from codecurate import documents as keys
-from codecurate.core.blocks import Accounting, SharedFolder
+from codecurate.core.blocks import Accounting, RepositoryGroups, SharedFolder
 from codecurate.core.folders import Location
 from codecurate.core.registry import register
-from codecurate.documents import repository_groups
 from codecurate.licenses import build_permissive_list as build_permissive_list  # documented here before
 from codecurate.licenses import is_permissive
 
@@ -160,7 +159,7 @@ def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | No
 
 
 @register("repository_license")
-class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
+class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, PipelineStep):
     """Keep the repositories whose license is permissive; needs each repository's files together.
 
     Reasons: ``license_not_permissive``, ``license_not_found`` (when ``drop_unlicensed``),
@@ -263,38 +262,25 @@ class RepositoryLicenseFilter(SharedFolder, Accounting, PipelineStep):
             self.stat_update(f"license_cache/{cache_source}", value=count)
         return (detected, source) if detected else (None, None)
 
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self.exclusion_output() as excluded:
-            for repo, files in repository_groups(data or ()):
-                for document in files:
-                    self.count_in(document)
-                if repo is None:  # an article: no repository license applies
-                    for document in files:
-                        self.count_kept(document)
-                    yield from files
-                    continue
-                try:
-                    expression, source = self.repository_license(files)
-                    failed = False
-                except Exception as error:  # a license file ScanCode cannot take: this repository only
-                    paths = [d.metadata.get(keys.PATH) for d in files if is_license_file(
-                        d.metadata.get(keys.PATH) or "", self.max_depth)]
-                    logger.warning(f"repository_license: license detection failed on {repo}'s license files "
-                                   f"{paths}: {type(error).__name__}: {error}; the repository is dropped")
-                    expression, source, failed = None, None, True
-                self.stat_update("repositories")
-                if failed:
-                    reason = "license_detection_failed"
-                elif expression is None:
-                    reason = "license_not_found" if self.drop_unlicensed else None
-                else:
-                    reason = None if is_permissive(expression, self.extra_permissive) else "license_not_permissive"
-                for document in files:
-                    if expression is not None:
-                        document.metadata[keys.LICENSE] = expression
-                        document.metadata[keys.LICENSE_SOURCE] = source
-                    if reason:
-                        self.drop(document, reason, excluded, rank)
-                    else:
-                        self.count_kept(document)
-                        yield document
+    def judge_repository(self, repo: str, files: list[Document]) -> list[str | None]:
+        try:
+            expression, source = self.repository_license(files)
+            failed = False
+        except Exception as error:  # a license file ScanCode cannot take: this repository only
+            paths = [d.metadata.get(keys.PATH) for d in files if is_license_file(
+                d.metadata.get(keys.PATH) or "", self.max_depth)]
+            logger.warning(f"repository_license: license detection failed on {repo}'s license files "
+                           f"{paths}: {type(error).__name__}: {error}; the repository is dropped")
+            expression, source, failed = None, None, True
+        self.stat_update("repositories")
+        if failed:
+            reason = "license_detection_failed"
+        elif expression is None:
+            reason = "license_not_found" if self.drop_unlicensed else None
+        else:
+            reason = None if is_permissive(expression, self.extra_permissive) else "license_not_permissive"
+        if expression is not None:
+            for document in files:
+                document.metadata[keys.LICENSE] = expression
+                document.metadata[keys.LICENSE_SOURCE] = source
+        return [reason] * len(files)
