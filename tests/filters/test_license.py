@@ -1,10 +1,10 @@
-from importlib import metadata
 
 import pytest
 
 from codecurate import documents as keys
 from codecurate.filters.license import RepositoryLicenseFilter, detect_license, is_license_file
 from tests.conftest import make_doc
+from tests.real_files import installed_licence_text
 
 
 @pytest.mark.parametrize(
@@ -46,15 +46,9 @@ FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
 
 
 def _gpl_text() -> str:
-    for dist in metadata.distributions():
-        for file in dist.files or []:
-            if file.name.upper().startswith(("LICENSE", "COPYING")):
-                try:
-                    text = file.read_text() or ""
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if "GNU GENERAL PUBLIC LICENSE" in text and "Version 3" in text and "LESSER" not in text:
-                    return text
+    text = installed_licence_text("GNU GENERAL PUBLIC LICENSE", "Version 3", exclude="LESSER")
+    if text is not None:
+        return text
     return ("This program is free software: you can redistribute it and/or modify it under the terms of the "
             "GNU General Public License as published by the Free Software Foundation, either version 3 of the "
             "License, or (at your option) any later version.")

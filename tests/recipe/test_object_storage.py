@@ -20,7 +20,7 @@ from codecurate.cli import main
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
 from tests.conftest import AIXCODER, run_outputs
-from tests.s3_server import s3_filesystem, s3_server
+from tests.s3_server import bucket_outputs, s3_filesystem, s3_server
 
 pytest.importorskip("tree_sitter_language_pack")
 pytest.importorskip("tokenizers")
@@ -109,12 +109,8 @@ def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, m
     marker = json.loads(fs.cat("corpus/out/.codecurate-output.json"))
     assert marker["recipe"] == "aixcoder7b"
 
-    copy = tmp_path / "copy"
-    for name in ("documents", "tokens"):
-        fs.get(f"corpus/out/{name}/", f"{copy}/{name}/", recursive=True)
-    documents, shards = run_outputs(copy)
     # the shards name the tokenizer by where it is: the local run's absolute path, the bucket's URL
-    shards = {name: data.replace(b"s3://corpus/out", b"OUTPUT") for name, data in shards.items()}
+    documents, shards = bucket_outputs(fs, "corpus/out", tmp_path / "copy")
     assert (documents, shards) == run_outputs(tmp_path / "local") and documents and shards
     assert [(s["stage"], s["kept"], s["dropped"]) for s in resumed["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]

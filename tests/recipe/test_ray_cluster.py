@@ -26,7 +26,7 @@ from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
 from tests.conftest import AIXCODER, run_outputs
 from tests.recipe.test_object_storage import stack_parquet
-from tests.s3_server import _free_port, s3_filesystem, s3_server
+from tests.s3_server import _free_port, bucket_outputs, s3_filesystem, s3_server
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("tree_sitter_language_pack")
@@ -139,12 +139,7 @@ def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster)
               if actor.get("ActorClassName", "").endswith("RankWorker")}
     assert ran_on == workers and len(workers) == WORKERS, (ran_on, workers)
 
-    copy = tmp_path / "copy"
-    fs.invalidate_cache()
-    for name in ("documents", "tokens"):
-        fs.get(f"corpus/out/{name}/", f"{copy}/{name}/", recursive=True)
-    documents, shards = run_outputs(copy)
-    shards = {name: data.replace(b"s3://corpus/out", b"OUTPUT") for name, data in shards.items()}
+    documents, shards = bucket_outputs(fs, "corpus/out", tmp_path / "copy")
     assert (documents, shards) == run_outputs(tmp_path / "local") and documents and shards
     assert [(s["stage"], s["kept"], s["dropped"]) for s in on_ray["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
