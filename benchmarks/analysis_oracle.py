@@ -39,7 +39,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.analysis import StaticAnalysisFilter
 from codecurate.filters.analysis.base import is_test_path
 from codecurate.languages import language_for_path

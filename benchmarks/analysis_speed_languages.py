@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from analysis_oracle import language_modules, module_documents  # noqa: E402
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.filters.analysis import StaticAnalysisFilter  # noqa: E402
 from common import cpu_seconds  # noqa: E402
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.filters.commented_code import CommentBlock, CommentedCodeCleaner, block_text, is_code  # noqa: E402
 from codecurate.languages import LANGUAGES  # noqa: E402
 from common import timed  # noqa: E402

@@ -44,7 +44,7 @@ def write_license_sidecars(root: Path) -> dict[str, int]:
     folders got a sidecar and how many have no declared license."""
     import json
 
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
 
     reader = InstalledPackagesReader(articles=False)
     counts = {"sidecar": 0, "no_license": 0}

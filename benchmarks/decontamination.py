@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.decontamination import DecontaminationIndex, humaneval_items
 from codecurate.readers import InstalledPackagesReader
 

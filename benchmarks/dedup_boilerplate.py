@@ -39,10 +39,10 @@ from datatrove.data import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate import documents as keys  # noqa: E402
-from codecurate.dedup.hashing import jaccard, shingle_hashes  # noqa: E402
-from codecurate.headers import is_notice_file  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
+from codecurate.boilerplate import is_notice_file  # noqa: E402
 from codecurate.languages import detect_language  # noqa: E402
+from codecurate.minhash import jaccard, shingle_hashes  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import validate  # noqa: E402
 from codecurate.writers import DocumentsWriter  # noqa: E402

@@ -31,8 +31,8 @@ from datatrove.data import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate.dedup.hashing import jaccard, shingle_hashes  # noqa: E402
 from codecurate.dedup.near import SignatureStep  # noqa: E402
+from codecurate.minhash import jaccard, shingle_hashes  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import validate  # noqa: E402
@@ -167,7 +167,7 @@ def rensa_comparison(corpus: list[Document], truth: set, mb: float) -> str:
         import rensa
     except ImportError:
         return "rensa not installed (codecurate[bench])"
-    from codecurate.dedup.hashing import MinHasher
+    from codecurate.minhash import MinHasher
 
     token = re.compile(r"[A-Za-z0-9_\x80-\U0010ffff]+")
     start = time.perf_counter()

@@ -33,10 +33,10 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
-from codecurate.filters.file_license import FileLicenseFilter, combine, notice_region, unstated_licenses
-from codecurate.filters.license import is_license_file
-from codecurate.filters.license_cache import LicenseVerdicts, scancode_detections
+from codecurate import metadata as keys
+from codecurate.filters.license.cache import LicenseVerdicts, scancode_detections
+from codecurate.filters.license.files import FileLicenseFilter, combine, notice_region, unstated_licenses
+from codecurate.filters.license.repository import is_license_file
 from codecurate.languages import LANGUAGES, detect_language
 from codecurate.licenses import is_permissive
 

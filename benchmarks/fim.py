@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate import parsing  # noqa: E402
 from codecurate.fim.objectives import TrainingObjectives  # noqa: E402
 from codecurate.fim.spans import mine_sfim  # noqa: E402

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.fim.objectives import SfimCensus, SfimRates, TrainingObjectives
 from codecurate.languages import detect_language
 from codecurate.readers import InstalledPackagesReader

@@ -54,11 +54,11 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.languages import language_for_path
+from codecurate.samplers.file_orders import _components, dependency_order, random_order
 from codecurate.samplers.imports import dart, import_graph, kotlin, php, ruby, rust, scala, swift
 from codecurate.samplers.imports.common import RepositoryFiles
-from codecurate.samplers.orderers import _components, dependency_order, random_order
 
 HERE = Path(__file__).resolve().parent
 RUBY_GEMS = Path("/usr/share/rubygems-integration/all/gems")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import warnings
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers import InstalledPackagesReader
 from codecurate.samplers.imports import dependency_graph, python_module_names
 

@@ -2,7 +2,7 @@
 ``.babelrc``, ``*.jsonc`` and ``.vscode/*.json`` under the given folders (default: Debian's node
 packages in ``/usr/share/nodejs`` and the npm trees and tarballs other benchmarks installed), judged by the syntax
 filter before (as JSON, by the tree-sitter JSON grammar: what it did when these files were "JSON") and
-after (``codecurate.filters.jsonc``); and each file cut at two thirds (a truncated copy), which both
+after (``codecurate.filters.syntax.jsonc``); and each file cut at two thirds (a truncated copy), which both
 must drop. The JSON oracle (``json.loads``) is printed beside: how many of the files are not plain JSON.
 
     python benchmarks/jsonc.py
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.filter import SyntaxFilter
 from codecurate.languages import detect_language
 
 DEFAULT_ROOTS = [Path("/usr/share/nodejs"), Path.home() / ".cache/codecurate/corpus",

@@ -14,7 +14,7 @@ import sys
 
 from license_expression import Licensing
 
-from codecurate.filters.license import detect_license, is_license_file
+from codecurate.filters.license.repository import detect_license, is_license_file
 from codecurate.licenses import is_permissive
 from codecurate.readers import InstalledPackagesReader
 from codecurate.readers.installed import declared_license

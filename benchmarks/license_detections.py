@@ -1,7 +1,7 @@
 """License detection once per distinct text: the shipped detections, and the cache measured.
 
 ``--write`` makes ``src/codecurate/data/license-detections.json`` anew from the installed ScanCode
-(``codecurate.filters.license_cache.build_shipped_detections``: ScanCode's detections of the
+(``codecurate.filters.license.cache.build_shipped_detections``: ScanCode's detections of the
 standard texts of the common licenses, as its license database holds them, with their usual title
 lines and variants).
 
@@ -28,13 +28,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from codecurate.filters.license import detect_license, is_license_file
-from codecurate.filters.license_cache import (
+from codecurate.filters.license.cache import (
     DETECTIONS_FILE,
     LicenseVerdicts,
     build_shipped_detections,
     license_key,
 )
+from codecurate.filters.license.repository import detect_license, is_license_file
 from codecurate.readers import InstalledPackagesReader
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "codecurate" / "data" / DETECTIONS_FILE

@@ -158,8 +158,8 @@ def build(corpus: Path, ecosystems: list[str]) -> dict[str, dict[str, str | None
 
 
 def judge(corpus: Path, ecosystems: list[str]) -> list[dict]:
-    from codecurate import documents as keys
-    from codecurate.filters.license import RepositoryLicenseFilter
+    from codecurate import metadata as keys
+    from codecurate.filters.license.repository import RepositoryLicenseFilter
     from codecurate.licenses import is_permissive
     from codecurate.readers.repositories import RepositoriesReader
 

@@ -286,7 +286,7 @@ def _spdx(expression: str | None) -> str | None:
 
 def _scancode_files(tree: Path) -> str | None:
     """ScanCode's licences of every file named like a licence at any depth of ``tree`` (AND)."""
-    from codecurate.filters.license_cache import scancode_detections
+    from codecurate.filters.license.cache import scancode_detections
 
     found = []
     for path in sorted(tree.rglob("*")):
@@ -325,7 +325,7 @@ def registry_oracle(ecosystem: str, name: str, version: str, tree: Path) -> dict
     if expression is None:
         expression, how = _scancode_files(tree), "scancode"
     if expression is None and declared and "License ::" not in declared:  # a name in words: "Apache License v2.0"
-        from codecurate.filters.license_cache import scancode_detections
+        from codecurate.filters.license.cache import scancode_detections
 
         found = scancode_detections(declared)
         expression, how = (" AND ".join(f"({e})" if " " in e else e for e in found) or None), "scancode of the name"
@@ -345,7 +345,7 @@ def debian_oracle(copyright_file: Path) -> dict:
     expression = debian_license(copyright_file)
     if expression:
         return {"oracle": expression, "how": "debian/copyright name"}
-    from codecurate.filters.license_cache import scancode_detections
+    from codecurate.filters.license.cache import scancode_detections
 
     text = copyright_file.read_text(encoding="utf-8", errors="replace")
     stanzas = re.split(r"\n\s*\n", text)
@@ -409,8 +409,8 @@ def corpus(chosen: dict[str, list[list[str]]], per_ecosystem: int) -> dict[str, 
 
 
 def judge(chosen: dict, per_ecosystem: int, max_depth: int = 0) -> list[dict]:
-    from codecurate import documents as keys
-    from codecurate.filters.license import RepositoryLicenseFilter
+    from codecurate import metadata as keys
+    from codecurate.filters.license.repository import RepositoryLicenseFilter
     from codecurate.licenses import is_permissive
     from codecurate.readers.repositories import RepositoriesReader
 

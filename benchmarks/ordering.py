@@ -30,10 +30,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate import parsing  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
-from codecurate.samplers import orderers  # noqa: E402
+from codecurate.samplers import file_orders as orderers  # noqa: E402
 from codecurate.samplers.imports import dependency_graph  # noqa: E402
 from common import best_of  # noqa: E402
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datatrove.data import Document  # noqa: E402
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.pii.recognizers import ENTITIES, code_recognizers  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.pii.planted import FORMS, REPOSITORY, write_planted_repository  # noqa: E402
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402
 from codecurate.pii.scope import scope_ranges  # noqa: E402
 from codecurate.readers.repositories import RepositoriesReader  # noqa: E402

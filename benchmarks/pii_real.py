@@ -36,7 +36,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.pii.recognizers import ENTITIES
 from codecurate.pii.redact import PIIRedactor
 from codecurate.readers.repositories import RepositoriesReader

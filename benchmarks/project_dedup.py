@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.dedup.projects import (
     ProjectClusters,
     ProjectDedup,
@@ -127,7 +127,7 @@ def score(drops: dict[str, str], truth: set) -> tuple[float, float, int]:
 
 def planted_similarity(work: Path, truth: set) -> dict[frozenset, float]:
     """Exact Jaccard of each planted pair's sets (name included, as the block sees them)."""
-    from codecurate.dedup.hashing import jaccard
+    from codecurate.minhash import jaccard
 
     repositories = read_fingerprints(work / "fingerprints")
     sets = {name: np.union1d(entry["hashes"], np.array(identity_hashes(name, entry["url"]), dtype=np.uint64))

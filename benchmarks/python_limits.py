@@ -1,7 +1,7 @@
 """Python files CPython refuses for its nesting limits: the syntax stage against ``compile()``.
 
 Real files: every ``.py`` file of the installed distributions and the standard library (up to
-``--limit``); each is compiled, and the stage's verdict (``codecurate.filters.python_limits``) must
+``--limit``); each is compiled, and the stage's verdict (``codecurate.filters.syntax.python_limits``) must
 agree: no real file dropped that compiles, none kept that ``compile()`` refuses for a limit.
 Mutants: real files with one nested construct appended, below and above each limit (brackets 150
 and 250 deep, 10,000 deep spread over 400 lines; 19 and 21 nested loops; 99 and 101 indentation
@@ -21,7 +21,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-from codecurate.filters.python_limits import LIMIT_MESSAGES, limit_exceeded, near_limits
+from codecurate.filters.syntax.python_limits import LIMIT_MESSAGES, limit_exceeded, near_limits
 
 
 def compile_verdict(text: str) -> str | None:

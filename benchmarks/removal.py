@@ -26,7 +26,7 @@ from pathlib import Path
 from codecurate.recipe.remove import remove
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate
-from codecurate.tokens.training import TokenizerSpec, save_tokenizer, train_tokenizer
+from codecurate.tokens.tokenizer_trainer import TokenizerSpec, save_tokenizer, train_tokenizer
 
 
 def build_corpus(root: Path, megabytes: float) -> list[str]:

@@ -54,7 +54,7 @@ def build_corpus(folder: Path, megabytes: float, python_megabytes: float) -> Non
 
 def load_documents(folder: Path) -> list[dict]:
     """The analyzed languages' documents of the corpus, in the reader's order (multi, then python)."""
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.readers import RepositoriesReader
 
     documents = []
@@ -71,7 +71,7 @@ def measure(documents_file: Path, output: Path, batch_size: int) -> None:
     from datatrove.data import Document
 
     import codecurate
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.filters.analysis import StaticAnalysisFilter
 
     documents = [Document(text=d["text"], id=d["id"], metadata=d["metadata"])

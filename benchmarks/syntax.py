@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate import parsing  # noqa: E402
 from codecurate.filters.analysis import StaticAnalysisFilter  # noqa: E402
 from codecurate.filters.code_metrics import CodeMetricsFilter  # noqa: E402
-from codecurate.filters.syntax import SyntaxFilter  # noqa: E402
+from codecurate.filters.syntax.filter import SyntaxFilter  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
 from common import timed  # noqa: E402
 

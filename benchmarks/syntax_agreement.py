@@ -23,8 +23,8 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.filter import SyntaxFilter
 from codecurate.parsing import parse_source
 from codecurate.readers import InstalledPackagesReader
 

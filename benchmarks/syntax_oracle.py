@@ -89,8 +89,8 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.filter import SyntaxFilter
 from codecurate.languages import LANGUAGES, detect_language
 from codecurate.parsing import parse_source
 
@@ -1194,7 +1194,7 @@ def _first_error_node(root):
 def _relaxed_tree(source: bytes, tree, grammar: str, path: str):
     """The tree left once the filter's macro relaxation is applied (as the filter does), when available."""
     try:
-        from codecurate.filters.c_macros import relax
+        from codecurate.filters.syntax.c_macros import relax
         from codecurate.parsing import error_bytes
     except ImportError:
         return tree

@@ -1,7 +1,7 @@
 """Tokenization into shards, tokens per second per core, against datatrove's DocumentTokenizer.
 
 The documents: real files of the installed packages, formatted by ``training_objectives``. The
-tokenizer: a byte-level BPE trained by ``codecurate.tokens.training`` (49,152 tokens by default)
+tokenizer: a byte-level BPE trained by ``codecurate.tokens.tokenizer_trainer`` (49,152 tokens by default)
 on those documents (its training time is printed too). Both tokenizers are the same file, on one
 thread (``RAYON_NUM_THREADS=1``: per core); both
 write a datatrove shard (datatrove without its document shuffle, as our per-task pass; the
@@ -26,11 +26,11 @@ os.environ.setdefault("RAYON_RS_NUM_CPUS", "1")
 from datatrove.data import Document  # noqa: E402
 from datatrove.pipeline.tokens import DocumentTokenizer  # noqa: E402
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.fim.objectives import TrainingObjectives  # noqa: E402
 from codecurate.readers import InstalledPackagesReader  # noqa: E402
-from codecurate.tokens.stage import ShardMerge, ShardTokenizer  # noqa: E402
-from codecurate.tokens.training import save_tokenizer, train_tokenizer  # noqa: E402
+from codecurate.tokens.tokenized_shards import ShardMerge, ShardTokenizer  # noqa: E402
+from codecurate.tokens.tokenizer_trainer import save_tokenizer, train_tokenizer  # noqa: E402
 from common import best_of  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers.base import RepositoryReader
 
 

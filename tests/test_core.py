@@ -113,7 +113,7 @@ def test_a_batch_must_get_one_verdict_per_document():
 def test_text_bytes_counts_utf8_bytes_with_and_without_the_ascii_shortcut():
     from datatrove.data import Document
 
-    from codecurate.documents import text_bytes
+    from codecurate.metadata import text_bytes
 
     for text in ("", "x = 1\n", "naïve = 'é'\n", "日本語", "bad \udcff byte", "emoji 🙂"):
         assert text_bytes(Document(text=text, id="t")) == len(text.encode("utf-8", errors="surrogatepass"))

@@ -1,11 +1,11 @@
-"""The docs' generated parts agree with the code: the metadata keys page with codecurate/documents.py,
+"""The docs' generated parts agree with the code: the metadata keys page with codecurate/metadata.py,
 the aiXcoder recipe's segment count with its plan, the command reference with the parser."""
 
 from pathlib import Path
 
 import pytest
 
-from codecurate import documents
+from codecurate import metadata
 from codecurate.docgen import PARTS, generated_pages, metadata_keys, replace_part
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -16,11 +16,11 @@ def test_every_generated_part_of_the_docs_is_as_the_code_writes_it():
     assert not stale, f"run `python -m codecurate.docgen` to update {stale}"
 
 
-def test_the_metadata_page_names_every_key_of_documents_py():
+def test_the_metadata_page_names_every_key_of_metadata_py():
     table = metadata_keys()
     keys = {
         value
-        for name, value in vars(documents).items()
+        for name, value in vars(metadata).items()
         if name.isupper() and isinstance(value, str) and not name.startswith("KIND_")
     }
     missing = [key for key in sorted(keys) if f"| `{key}` |" not in table]

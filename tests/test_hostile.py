@@ -23,7 +23,7 @@ import pytest
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers import RepositoriesReader
 from tests.conftest import AIXCODER, read_all, read_jsonl_gz, write
 
@@ -288,7 +288,7 @@ def test_a_license_file_scancode_fails_on_drops_its_repository_only(tmp_path, mo
     pytest.importorskip("licensedcode")
     import licensedcode.detection
 
-    from codecurate.filters.license import RepositoryLicenseFilter
+    from codecurate.filters.license.repository import RepositoryLicenseFilter
 
     real = licensedcode.detection.detect_licenses
 
@@ -346,7 +346,7 @@ def test_files_that_crash_a_parser_are_dropped_and_the_run_goes_on(tmp_path):
 def test_deeply_nested_junk_is_judged_in_time():
     """Objective-C's macro relaxation asked each ERROR node for its ancestors, each ``parent`` a
     descent from the root: a minute for these 6 KB, hours for 20 KB."""
-    from codecurate.filters.syntax import SyntaxFilter
+    from codecurate.filters.syntax.filter import SyntaxFilter
     from tests.conftest import make_doc, verdict
 
     document = make_doc("`${" * 1000 + "}`" * 1000, "junk.m", language="Objective-C")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.optout import OptOutError, author_id, content_id, parse_opt_out
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import RecipeError, validate

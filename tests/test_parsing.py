@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate import parsing
 from codecurate.languages import detect_language
 from tests.conftest import make_doc
@@ -116,9 +116,9 @@ def chain(docs):
     objectives, one generator chain as a datatrove pipeline runs them."""
     from codecurate.filters.code_metrics import CodeMetricsFilter
     from codecurate.filters.commented_code import CommentedCodeCleaner
-    from codecurate.filters.syntax import SyntaxFilter
+    from codecurate.filters.syntax.filter import SyntaxFilter
     from codecurate.fim.objectives import TrainingObjectives
-    from codecurate.samplers.ordering import RepositoryOrder
+    from codecurate.samplers.repository_order import RepositoryOrder
 
     def objectives():
         return TrainingObjectives(sfim_rates={"languages": {}, "level": 1.0}, seed=7)

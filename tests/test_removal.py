@@ -9,12 +9,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.cli import main
 from codecurate.optout import content_id
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate
-from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokenizer_files import load_tokenizer
 from codecurate.tokens.shards import Shard
 from tests.conftest import read_jsonl_gz
 
@@ -29,7 +29,7 @@ def corpus(tmp_path_factory):
     a tokenizer trained on them, given to every run (a removal leaves the tokenizer as it is)."""
     import datatrove
 
-    from codecurate.tokens.training import save_tokenizer, train_tokenizer
+    from codecurate.tokens.tokenizer_trainer import save_tokenizer, train_tokenizer
 
     root = tmp_path_factory.mktemp("corpus")
     repos = root / "repos"

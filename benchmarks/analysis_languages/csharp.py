@@ -264,7 +264,7 @@ def plant(host_text: str, snippet: str) -> str | None:
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from analysis_oracle import document, summarize  # noqa: PLC0415
-    from codecurate import documents as keys  # noqa: PLC0415
+    from codecurate import metadata as keys  # noqa: PLC0415
     from codecurate.filters.analysis import StaticAnalysisFilter  # noqa: PLC0415
     from codecurate.filters.analysis.base import is_test_path  # noqa: PLC0415
 

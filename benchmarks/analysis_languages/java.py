@@ -212,7 +212,7 @@ def main() -> None:
 
     from datatrove.data import Document
 
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.filters.analysis import StaticAnalysisFilter
     from codecurate.filters.analysis.base import is_test_path
 

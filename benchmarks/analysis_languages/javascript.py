@@ -222,7 +222,7 @@ def _judge(block, docs, batch: int = 256) -> dict[str, tuple[bool, str | None]]:
 def main() -> None:
     from datatrove.data import Document
 
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.filters.analysis import filter as analysis_filter
     from codecurate.filters.analysis.base import is_test_path
 

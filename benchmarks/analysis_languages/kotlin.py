@@ -200,7 +200,7 @@ def main(module_name: str = __name__) -> None:
 
     from datatrove.data import Document
 
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.filters.analysis import StaticAnalysisFilter
     from codecurate.filters.analysis.base import is_test_path
 

@@ -4,7 +4,7 @@ test (``tests/test_docgen.py``), rewritten with ``python -m codecurate.docgen [D
 A generated part sits between ``<!-- generated: NAME -->`` and ``<!-- end generated: NAME -->`` in a
 page; ``PARTS`` maps each name to its page and the function that writes it:
 
-- ``metadata-keys`` (documents.md): every metadata key of ``codecurate.documents``, from its
+- ``metadata-keys`` (documents.md): every metadata key of ``codecurate.metadata``, from its
   constants and their ``#:`` comments, section by section;
 - ``aixcoder-segments`` (recipes.md): how many segments the aiXcoder recipe plans, joined and not;
 - ``cli-help`` (recipes.md): ``codecurate --help`` and each command's.
@@ -18,14 +18,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from codecurate import documents
+from codecurate import metadata
 
 MARK = "<!-- generated: {name} -->"
 END = "<!-- end generated: {name} -->"
 
 
 def _key_groups(source: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """``(section, [(constant, key, comment)])`` of ``documents.py``: sections from its ``# --- name ---``
+    """``(section, [(constant, key, comment)])`` of ``metadata.py``: sections from its ``# --- name ---``
     lines, each constant's comment the ``#:`` lines before its group of assignments."""
     tree = ast.parse(source)
     lines = source.splitlines()
@@ -61,8 +61,8 @@ def _key_groups(source: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 def metadata_keys() -> str:
-    """The metadata keys of ``codecurate.documents`` as Markdown tables, one per section of the module."""
-    source = Path(documents.__file__).read_text(encoding="utf-8")
+    """The metadata keys of ``codecurate.metadata`` as Markdown tables, one per section of the module."""
+    source = Path(metadata.__file__).read_text(encoding="utf-8")
     out = []
     for title, keys in _key_groups(source):
         out += [f"**{title[:1].upper()}{title[1:]}**", "", "| constant | key | meaning |", "|---|---|---|"]

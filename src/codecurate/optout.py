@@ -25,7 +25,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 
 KINDS = ("repository", "author", "path", "content")
 #: the drop reason of a document an entry of ``kind`` matched

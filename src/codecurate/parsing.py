@@ -32,7 +32,7 @@ from functools import cache
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.languages import LANGUAGES
 
 #: Grammars of tree-sitter-language-pack 0.13 whose scanner can loop forever inside one call,
@@ -234,7 +234,7 @@ def parse_counts() -> dict[str, int]:
     """This process's parses since ``reset_parse_counts``: ``file`` (full parses of a document's text
     by ``parse_document``), ``cached`` (``parse_document`` answered from the cache), ``fragment``
     (``parse_source`` called directly: comment texts, rewritten sources), each also per calling
-    module (``file/codecurate.filters.syntax``...), and ``documents``: the distinct documents parsed
+    module (``file/codecurate.filters.syntax.filter``...), and ``documents``: the distinct documents parsed
     (counted only while ``reset_parse_counts(track_documents=True)`` is in force)."""
     counts = dict(_counts)
     if _documents is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 
 PROVENANCE_FOLDER = "provenance"
 #: metadata keys copied into the ``decisions`` column when a block set them

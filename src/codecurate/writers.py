@@ -99,7 +99,7 @@ def hf_schema():
 
 def hf_record(writer, document: Document) -> dict:
     """One row of ``huggingface_output`` (a datatrove writer adapter)."""
-    from codecurate.documents import describe
+    from codecurate.metadata import describe
 
     metadata = dict(document.metadata)
     record = {"text": document.text, "id": document.id}

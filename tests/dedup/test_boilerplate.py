@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.core.passes import PlanContext
-from codecurate.dedup.near import NearDedup
-from codecurate.headers import (
+from codecurate import metadata as keys
+from codecurate.boilerplate import (
     header_key,
     is_licence_text,
     is_notice_file,
     leading_comment_blocks,
     strip_blocks,
 )
+from codecurate.core.passes import PlanContext
+from codecurate.dedup.near import NearDedup
+from codecurate.recipe.plan import DOCUMENTS_IO
 from tests.conftest import write
 from tests.dedup.test_dedup import run
 
@@ -137,7 +138,7 @@ def test_a_banner_the_repository_repeats_is_boilerplate(tmp_path):
 def test_parameters_validated(tmp_path):
     with pytest.raises(ValueError, match="header_repeats"):
         NearDedup(header_repeats=-1)
-    context = PlanContext(tmp_path, 1, 1, "near")
+    context = PlanContext(tmp_path, 1, 1, "near", **DOCUMENTS_IO)
     names = [s.name for s in NearDedup(header_repeats=0).plan(context, str(tmp_path / "in"))]
     assert names[0] == "near-signatures"
     names = [s.name for s in NearDedup().plan(context, str(tmp_path / "in"))]

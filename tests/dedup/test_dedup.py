@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.dedup.near import NearDedup, union_find_clusters
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate
@@ -140,7 +140,7 @@ def test_weighting_false_negatives_finds_the_pairs_just_above_the_threshold(tmp_
     are true duplicates."""
     import random
 
-    from codecurate.dedup.hashing import jaccard, shingle_hashes
+    from codecurate.minhash import jaccard, shingle_hashes
 
     rng = random.Random(7)
     vocabulary = [f"w{i}" for i in range(5000)]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from codecurate.dedup.hashing import (
+from codecurate.minhash import (
     MinHasher,
     band_hashes,
     jaccard,

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.dedup.projects import ProjectDedup, candidate_pairs, content_hash, identity_hashes, normalise_url
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.analysis import (
     ANALYZERS,
     DEFAULT_ANALYZERS,

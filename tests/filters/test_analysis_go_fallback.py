@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.analysis import SourceFile, StaticAnalysisFilter
 from codecurate.filters.analysis.base import AnalyzerMissing
 from codecurate.filters.analysis.govet import GoVetAnalyzer

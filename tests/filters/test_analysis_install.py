@@ -4,7 +4,7 @@ aiXcoder and the class-2 languages a tool exists for."""
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.analysis import ANALYZERS, DEFAULT_ANALYZERS, StaticAnalysisFilter
 from codecurate.filters.analysis.semgrep import SemgrepAnalyzer, shipped_rules
 from tests.conftest import make_doc

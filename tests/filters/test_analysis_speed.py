@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.analysis import EslintAnalyzer, GoVetAnalyzer, SourceFile, StaticAnalysisFilter
 from codecurate.filters.analysis.tools import package_folder
 from tests.conftest import make_doc

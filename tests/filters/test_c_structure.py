@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from codecurate.filters.c_structure import configurations, structure_fault
+from codecurate.filters.syntax.c_structure import configurations, structure_fault
 
 SOUND = {
     "function": b"int f(int a) {\n  return a;\n}\n",

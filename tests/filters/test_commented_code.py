@@ -2,7 +2,7 @@ import pytest
 
 pytest.importorskip("tree_sitter_language_pack")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.filters.commented_code import CommentedCodeCleaner, is_code  # noqa: E402
 from tests.conftest import make_doc  # noqa: E402
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.file_license import FileLicenseFilter, governed_folder, head_comment_blocks, notice_region
+from codecurate import metadata as keys
+from codecurate.filters.license.files import FileLicenseFilter, governed_folder, head_comment_blocks, notice_region
 from codecurate.languages import detect_language
 from codecurate.licenses import is_permissive
 from tests.conftest import make_doc

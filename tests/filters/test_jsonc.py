@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.jsonc import jsonc_fault, strip_jsonc
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.filter import SyntaxFilter
+from codecurate.filters.syntax.jsonc import jsonc_fault, strip_jsonc
 from codecurate.languages import detect_language
 from tests.conftest import make_doc, verdict
 from tests.real_files import npm_package

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.language_selection import (
     AIXCODER_LANGUAGES,
     LanguageSelectionFilter,

@@ -1,8 +1,8 @@
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.license import RepositoryLicenseFilter, detect_license, is_license_file
+from codecurate import metadata as keys
+from codecurate.filters.license.repository import RepositoryLicenseFilter, detect_license, is_license_file
 from tests.conftest import make_doc
 from tests.real_files import installed_licence_text
 

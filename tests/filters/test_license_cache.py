@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.license import RepositoryLicenseFilter, detect_license, is_license_file
-from codecurate.filters.license_cache import (
+from codecurate import metadata as keys
+from codecurate.filters.license.cache import (
     COMMON_LICENSES,
     DETECTIONS_FILE,
     LicenseVerdicts,
@@ -19,6 +18,7 @@ from codecurate.filters.license_cache import (
     scancode_version,
     shipped_detections,
 )
+from codecurate.filters.license.repository import RepositoryLicenseFilter, detect_license, is_license_file
 from tests.conftest import make_doc
 
 pytest.importorskip("licensedcode")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.license import RepositoryLicenseFilter, is_license_file
-from codecurate.license_manifests import UNMAPPED, declared_licenses, manifest_license, to_spdx
+from codecurate import metadata as keys
+from codecurate.filters.license.manifests import UNMAPPED, declared_licenses, manifest_license, to_spdx
+from codecurate.filters.license.repository import RepositoryLicenseFilter, is_license_file
 from codecurate.licenses import is_permissive
 from tests.conftest import make_doc
 from tests.filters.analysis_tools import ToolUnavailable, apt_install
@@ -271,7 +271,7 @@ def test_more_manifest_forms(path, text, expected):
 
 # Repositories whose only statement of their license is a README section or a Perl module's POD.
 def test_readme_and_pod_license_sections_of_real_packages():
-    from codecurate.license_readme import license_sections
+    from codecurate.filters.license.readme import license_sections
 
     readme = (debian_source("libset-intspan-perl") / "README").read_text(encoding="utf-8")
     (notice,) = license_sections(readme)  # no heading: the "Copyright (c) 1996-2013 by ..." paragraph

@@ -1,7 +1,7 @@
 import pytest
 
-from codecurate.documents import EVIDENCE
 from codecurate.filters.long_files import LongFilesFilter, longest_line
+from codecurate.metadata import EVIDENCE
 from tests.conftest import make_doc, verdict
 
 F = LongFilesFilter()

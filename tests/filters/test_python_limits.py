@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.filters.python_limits import limit_exceeded, near_limits
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.filter import SyntaxFilter
+from codecurate.filters.syntax.python_limits import limit_exceeded, near_limits
 from tests.conftest import make_doc, verdict
 
 HOST = Path(json.__file__).with_name("decoder.py")  # a real file of the standard library

@@ -4,7 +4,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.repo_quality import RepositoryQuality, is_test_file, quality_score
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate

@@ -1,6 +1,6 @@
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.sensitive_words import SensitiveWordsFilter, load_word_list
 from tests.conftest import make_doc, verdict
 

@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("tree_sitter_language_pack")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.filters.code_metrics import CodeMetricsFilter  # noqa: E402
-from codecurate.filters.syntax import SyntaxFilter  # noqa: E402
+from codecurate.filters.syntax.filter import SyntaxFilter  # noqa: E402
 from codecurate.parsing import error_bytes, parse_document, parse_source  # noqa: E402
 from tests.conftest import make_doc, verdict  # noqa: E402
 

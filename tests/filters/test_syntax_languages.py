@@ -15,9 +15,9 @@ import random
 import pytest
 from datatrove.data import Document
 
-from codecurate import documents as keys
-from codecurate.filters.block_structure import code_only, structure_fault
-from codecurate.filters.syntax import SyntaxFilter
+from codecurate import metadata as keys
+from codecurate.filters.syntax.block_structure import code_only, structure_fault
+from codecurate.filters.syntax.filter import SyntaxFilter
 from codecurate.languages import LANGUAGES
 from codecurate.parsing import error_bytes, parse_source
 from tests.real_files import debian_package, debian_source, npm_package

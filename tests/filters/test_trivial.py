@@ -1,6 +1,6 @@
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.filters.trivial import TrivialFilesFilter, non_text_ratio
 from tests.conftest import make_doc, verdict
 

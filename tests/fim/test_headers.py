@@ -3,9 +3,9 @@ the project's own table as the named alternative."""
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
+from codecurate.fim.file_headers import aixcoder_header, aixcoder_table, file_header
 from codecurate.fim.formats import get_format
-from codecurate.fim.headers import aixcoder_header, aixcoder_table, file_header
 from codecurate.fim.objectives import TrainingObjectives
 from tests.conftest import make_doc
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.fim.mix import expected_shares, pick, sfim_acceptance, sfim_level
 from codecurate.fim.objectives import SfimCensus, SfimRates, TrainingObjectives
 from codecurate.readers import InstalledPackagesReader

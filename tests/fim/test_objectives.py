@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.fim.formats import FORMATS, PSM, SPM, file_header
 from codecurate.fim.objectives import TrainingObjectives
 from tests.conftest import make_doc, read_jsonl_gz

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("presidio_analyzer")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.languages import detect_language  # noqa: E402
 from codecurate.pii.joins import SEGMENT_BREAK  # noqa: E402
 from codecurate.pii.recognizers import code_recognizers, fold  # noqa: E402

@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("presidio_analyzer")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.pii.recognizers import (  # noqa: E402
     EmailRecognizer,
     IPRecognizer,

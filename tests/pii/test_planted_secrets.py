@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.pii.redact import PIIRedactor
 from codecurate.readers.repositories import RepositoriesReader
 from tests.pii.planted import PATH_IP, REPOSITORY, TEMPLATES, write_planted_repository
@@ -48,7 +48,7 @@ def test_the_redacted_names_stay_distinct_and_each_repository_keeps_one_name(tmp
 def test_no_planted_value_reaches_any_output_file_of_a_run(tmp_path):
     from codecurate.recipe.run import run_recipe
     from codecurate.recipe.schema import validate
-    from codecurate.tokens.loading import load_tokenizer
+    from codecurate.tokenizer_files import load_tokenizer
     from codecurate.tokens.shards import Shard
 
     repos, out = tmp_path / "repos", tmp_path / "out"

@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("presidio_analyzer")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.languages import detect_language  # noqa: E402
 from codecurate.pii.recognizers import EmailRecognizer, IPRecognizer, KeyRecognizer, NameRuleRecognizer  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402

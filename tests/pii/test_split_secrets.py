@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("presidio_analyzer")
 pytest.importorskip("tree_sitter_language_pack")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402
 from tests.conftest import make_doc  # noqa: E402
 

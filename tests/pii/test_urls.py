@@ -2,7 +2,7 @@ import pytest
 
 pytest.importorskip("presidio_analyzer")
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.pii.recognizers import URLRecognizer, host_allowed  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402
 from tests.conftest import make_doc  # noqa: E402

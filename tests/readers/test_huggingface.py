@@ -12,7 +12,7 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 from datatrove.data import Document  # noqa: E402
 
-from codecurate import documents as keys  # noqa: E402
+from codecurate import metadata as keys  # noqa: E402
 from codecurate.readers import HuggingFaceReader  # noqa: E402
 from codecurate.readers.base import REASON_LANGUAGE, REASON_TOO_LARGE  # noqa: E402
 

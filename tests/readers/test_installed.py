@@ -2,7 +2,7 @@ from email.message import Message
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers import InstalledPackagesReader
 from codecurate.readers.installed import declared_license, normalize_name
 from tests.conftest import read_all

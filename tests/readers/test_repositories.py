@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers import RepositoriesReader
 from codecurate.readers.base import decode_source
 from codecurate.readers.repositories import SidecarError

@@ -118,9 +118,9 @@ def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, m
 
 
 def test_a_tokenizer_in_a_bucket_is_checked_and_copied_into_a_bucket_output(tmp_path, s3):
-    from codecurate.tokens.loading import load_tokenizer
-    from codecurate.tokens.stage import TokenizedShards, TokenizerCopy
-    from codecurate.tokens.training import TokenizerSpec, save_tokenizer, train_tokenizer
+    from codecurate.tokenizer_files import load_tokenizer
+    from codecurate.tokens.tokenized_shards import TokenizedShards, TokenizerCopy
+    from codecurate.tokens.tokenizer_trainer import TokenizerSpec, save_tokenizer, train_tokenizer
 
     spec = TokenizerSpec()
     save_tokenizer(train_tokenizer(["def f(x):\n    return x\n"] * 50, vocab_size=400, spec=spec), tmp_path / "tok",

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.cli import main
 from codecurate.core import CodecurateFilter, registry
 from codecurate.core.report_sections import Plot, Section

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.recipe.report import collect, write_report
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import validate

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.cli import main
 from codecurate.recipe import report_page
 from codecurate.recipe.run import run_recipe

@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.readers import RepositoriesReader
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.plan import build_plan

@@ -12,7 +12,7 @@ from codecurate.core.run_warnings import stage_warnings
 from codecurate.filters.analysis.filter import StaticAnalysisFilter
 from codecurate.fim.objectives import TrainingObjectives
 from codecurate.recipe.summary import block_warnings
-from codecurate.training.stage import NanotronConfig
+from codecurate.training.nanotron_config import NanotronConfig
 from tests.conftest import write
 
 

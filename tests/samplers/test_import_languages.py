@@ -1,4 +1,4 @@
-"""Import resolution of Kotlin, PHP, Ruby, Swift and Scala on real repositories fetched at test time
+"""Import resolution of Kotlin, PHP, Ruby, Swift, Scala and Dart on real repositories fetched at test time
 (npm tarballs, Debian source packages): known edges, agreement with an independent reference (the
 language's own tokenizer or parser where one is installed, else a lexer-based symbol index:
 ``benchmarks/import_languages.py``), and the dependency order putting imported files first."""
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from codecurate import documents as keys
-from codecurate.samplers.imports import import_graph, kotlin, php, ruby, scala, swift
+from codecurate import metadata as keys
+from codecurate.samplers.file_orders import dependency_order, random_order
+from codecurate.samplers.imports import dart, import_graph, kotlin, php, ruby, scala, swift
 from codecurate.samplers.imports.common import RepositoryFiles
-from codecurate.samplers.orderers import dependency_order, random_order
 from tests.real_files import debian_source, npm_package
 
 pytest.importorskip("tree_sitter_language_pack")
@@ -120,3 +120,22 @@ def test_scala_scalap_chained_packages_and_selectors():
     assert len(ours) > 40
     agreement(ours, reference, 0.9, 0.9)
     assert first >= 0.8 and shuffled < 0.7
+
+
+def test_dart_flatbuffers_package_and_relative_imports():
+    """FlatBuffers' Dart package as Debian ships it (its upstream tarball keeps ``dart/``): ``package:``
+    URIs through the ``pubspec.yaml`` name, ``./`` imports beside the file, other packages and
+    ``dart:`` libraries resolved to nothing; every edge the directive reader finds, and no other."""
+    root = debian_source("flatbuffers") / "dart"
+    docs = bench.load(root, ("Dart",))
+    assert sum(d.metadata[keys.LANGUAGE] == "Dart" for d in docs) >= 10
+    ours = set(dart.edges(RepositoryFiles(docs)))
+    paths = [d.metadata[keys.PATH] for d in docs]
+    edges = named(paths, ours)
+    assert ("test/flex_types_test.dart", "lib/src/types.dart") in edges  # package:flat_buffers/src/...
+    assert ("example/example.dart", "lib/flat_buffers.dart") in edges
+    assert ("test/flat_buffers_test.dart", "test/monster_test_my_game.example_generated.dart") in edges  # ./
+    assert all(b.endswith(".dart") for _, b in edges)  # package:test, package:path: not this repository
+    agreement(ours, bench.dart_reference(docs, root), 1.0, 1.0)
+    order = dependency_order(import_graph(docs), paths, random.Random(0))
+    assert bench.earlier(order, ours) / len(ours) >= 0.8  # the generated files import each other (cycles)

@@ -5,11 +5,11 @@ import random
 import networkx as nx
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.languages import language_for_path
+from codecurate.samplers.file_orders import dependency_order
 from codecurate.samplers.imports import RESOLVED_LANGUAGES, dependency_graph, import_graph
 from codecurate.samplers.imports.rust import expand_use
-from codecurate.samplers.orderers import dependency_order
 from tests.conftest import make_doc
 
 pytest.importorskip("tree_sitter_language_pack")

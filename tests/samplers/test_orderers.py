@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codecurate.samplers.imports import ImportGraph
-from codecurate.samplers.orderers import (
+from codecurate.samplers.file_orders import (
     TOKEN_PATTERN,
     content_order,
     dependency_order,
@@ -15,6 +14,7 @@ from codecurate.samplers.orderers import (
     random_order,
     topological_order,
 )
+from codecurate.samplers.imports import ImportGraph
 
 pytest.importorskip("sklearn")
 

@@ -1,8 +1,8 @@
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.samplers.imports import dependency_graph, python_module_names
-from codecurate.samplers.ordering import RepositoryOrder
+from codecurate.samplers.repository_order import RepositoryOrder
 from tests.conftest import make_doc
 
 pytest.importorskip("tree_sitter_language_pack")

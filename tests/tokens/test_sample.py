@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codecurate.tokens.sample import TaskSample, bounded_records, bounded_sample, sample_key, text_digest
-from codecurate.tokens.stage import TokenizerSample
+from codecurate.tokens.tokenized_shards import TokenizerSample
 
 
 def corpus(count=400, seed=0, largest=3_000):

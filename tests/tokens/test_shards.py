@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import RecipeError, validate
-from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokenizer_files import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
 from codecurate.training.nanotron_data import validate_training_config
 from tests.conftest import read_jsonl_gz, run_outputs
@@ -158,7 +158,7 @@ def test_the_stage_packs_real_repositories_into_shards_that_decode_to_the_docume
 
 
 def test_a_given_tokenizer_is_used_and_kept_beside_the_shards(tmp_path):
-    from codecurate.tokens.training import save_tokenizer, train_tokenizer
+    from codecurate.tokens.tokenizer_trainer import save_tokenizer, train_tokenizer
 
     given = tmp_path / "given"
     save_tokenizer(train_tokenizer(["def f(x):\n    return x + 1\n"] * 30, vocab_size=320), given)

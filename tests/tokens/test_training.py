@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codecurate.fim.formats import FORMATS, PSM, SPM
-from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer, tokenizer_info
-from codecurate.tokens.training import TokenizerSpec, save_tokenizer, special_tokens, train_tokenizer
+from codecurate.tokenizer_files import check_single_tokens, copy_tokenizer, load_tokenizer, tokenizer_info
+from codecurate.tokens.tokenizer_trainer import TokenizerSpec, save_tokenizer, special_tokens, train_tokenizer
 
 pytest.importorskip("tokenizers")
 
@@ -195,7 +195,7 @@ def test_the_same_texts_train_the_same_tokenizer_in_any_process(tmp_path):
 
     script = (
         "import sys\n"
-        "from codecurate.tokens.training import train_tokenizer\n"
+        "from codecurate.tokens.tokenizer_trainer import train_tokenizer\n"
         "texts = ['def f(x):\\n    return x + 1\\n' * 50] + [''.join(chr(0x4e00 + 3 * i + k) for k in range(3)) * 2"
         " for i in range(400)]\n"
         "tokenizer = train_tokenizer(texts, vocab_size=600, min_frequency=2)\n"

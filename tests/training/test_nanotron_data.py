@@ -232,7 +232,7 @@ def script_paths(script: str) -> list[str]:
 def test_the_sbatch_script_parses_and_names_every_path_absolutely_or_by_a_variable(output, tmp_path):
     import subprocess
 
-    from codecurate.training.stage import NanotronConfig
+    from codecurate.training.nanotron_config import NanotronConfig
 
     written = (output / "training" / "train.sbatch").read_text()  # as the recipe wrote it: $NANOTRON_DIR required
     assert 'NANOTRON_DIR=${NANOTRON_DIR:?"set NANOTRON_DIR' in written
@@ -253,7 +253,7 @@ def test_the_sbatch_script_parses_and_names_every_path_absolutely_or_by_a_variab
 
 
 def test_a_config_nanotron_would_refuse_fails_the_training_stage_naming_the_key(output):
-    from codecurate.training.stage import NanotronConfig, NanotronConfigStep
+    from codecurate.training.nanotron_config import NanotronConfig, NanotronConfigStep
 
     step = NanotronConfigStep(NanotronConfig(gpus=8, gpus_per_node=8, gpu_memory_gib=80, model={"vocab_size": 600}),
                               str(output))

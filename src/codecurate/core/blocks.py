@@ -17,7 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.batching import batched
 
-from codecurate.documents import EXCLUDED_BY, FILTER_REASON, describe, repository_groups, text_bytes
+from codecurate.metadata import EXCLUDED_BY, FILTER_REASON, describe, repository_groups, text_bytes
 
 # stat names the run summary reads
 STAT_IN = "in"

@@ -4,13 +4,15 @@ A multi-pass block (dedup, repository grouping, tokenizer training...) subclasse
 ``MultiStageBlock`` and returns from ``plan`` its passes, in order: ``Segment``\\ s, each a list of
 datatrove steps with its task count. A pass's task count is its barrier: the next pass starts when
 every task of this one has finished. ``PlanContext`` gives the block what it plans with (output,
-seed, tasks, its stage id and folders). The recipe engine (``codecurate.recipe.plan``) runs the
+seed, tasks, its stage id and folders, and the engine's reader and writer of codecurate documents, so a
+pass reads its input without importing a reader). The recipe engine (``codecurate.recipe.plan``) runs the
 segments; this module knows nothing of it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from datatrove.pipeline.base import PipelineStep
@@ -56,9 +58,32 @@ class PlanContext:
     stage_id: str
     #: the ids of the recipe's stages before this one, in order (its readers aside)
     earlier: tuple[str, ...] = ()
+    #: the engine's reader of codecurate documents (``folder -> step``): how a pass reads the block's
+    #: input or an earlier pass's output (``codecurate.readers.DocumentsReader`` in a recipe)
+    documents_reader: Callable[..., PipelineStep] | None = None
+    #: the engine's writer of codecurate documents (``codecurate.writers.DocumentsWriter`` in a recipe)
+    documents_writer: Callable[..., DiskWriter] | None = None
 
     def __post_init__(self):
         self.output = Location(self.output)
+
+    def reader(self, folder: str | Location) -> PipelineStep:
+        """A step reading the codecurate documents of ``folder`` (the block's input, or a pass's output)."""
+        return self.reader_class()(str(folder))
+
+    def reader_class(self) -> Callable[..., PipelineStep]:
+        """The reader of codecurate documents, for a step that reads files an earlier pass wrote."""
+        if self.documents_reader is None:
+            raise ValueError(f"stage {self.stage_id!r}: this PlanContext has no documents_reader; plan the "
+                             "block through the recipe engine (codecurate.recipe.plan) or give one")
+        return self.documents_reader
+
+    def writer_class(self) -> Callable[..., DiskWriter]:
+        """The writer of codecurate documents, for a step that writes files a later pass reads."""
+        if self.documents_writer is None:
+            raise ValueError(f"stage {self.stage_id!r}: this PlanContext has no documents_writer; plan the "
+                             "block through the recipe engine (codecurate.recipe.plan) or give one")
+        return self.documents_writer
 
     @property
     def work_folder(self) -> Location:

@@ -1,10 +1,11 @@
 """The block registry: recipe names -> block classes.
 
-Blocks register themselves with ``@register("name")``. They arrive through the ``codecurate.blocks``
-entry-point group, codecurate's own as well as other packages': an entry point names a module whose
-import registers blocks (``mine = "mypackage.blocks"``), or one block class, registered under the
-entry point's name (``max_lines = "mypackage.blocks:MaxLines"``). Modules are imported on first
-use; they keep heavy imports inside the blocks, so this stays cheap.
+Blocks register themselves with ``@register("name")``. codecurate's own are the modules of
+``BUILTIN_MODULES`` (the one list of them); other packages' arrive through the ``codecurate.blocks``
+entry-point group: an entry point names a module whose import registers blocks
+(``mine = "mypackage.blocks"``), or one block class, registered under the entry point's name
+(``max_lines = "mypackage.blocks:MaxLines"``). Modules are imported on first use; they keep heavy
+imports inside the blocks, so this stays cheap.
 
 A recipe may also name any datatrove ``PipelineStep`` (or ``MultiStageBlock``) by its import path,
 ``package.module:ClassName``, without registering it.
@@ -22,18 +23,17 @@ from datatrove.pipeline.readers.base import BaseReader
 
 from codecurate.core.passes import MultiStageBlock
 
-#: the entry-point group blocks register through (declared in pyproject.toml for codecurate's own)
+#: the entry-point group other packages' blocks register through
 ENTRY_POINT_GROUP = "codecurate.blocks"
 
-#: codecurate's own block modules, as its ``codecurate.blocks`` entry points declare them; imported
-#: even when the installed metadata does not list them (an editable install older than the group)
+#: codecurate's own block modules, in the order of the pipeline: importing one registers its blocks
 BUILTIN_MODULES = (
     "codecurate.readers",
     "codecurate.writers",
     "codecurate.filters.opt_out",
     "codecurate.samplers.grouping",
-    "codecurate.filters.license",
-    "codecurate.filters.file_license",
+    "codecurate.filters.license.repository",
+    "codecurate.filters.license.files",
     "codecurate.dedup.projects",
     "codecurate.filters.repo_quality",
     "codecurate.filters.trivial",
@@ -45,14 +45,14 @@ BUILTIN_MODULES = (
     "codecurate.dedup.exact",
     "codecurate.dedup.near",
     "codecurate.filters.commented_code",
-    "codecurate.filters.syntax",
+    "codecurate.filters.syntax.filter",
     "codecurate.filters.code_metrics",
     "codecurate.filters.analysis",
     "codecurate.pii.redact",
-    "codecurate.samplers.ordering",
+    "codecurate.samplers.repository_order",
     "codecurate.fim.objectives",
-    "codecurate.tokens.stage",
-    "codecurate.training.stage",
+    "codecurate.tokens.tokenized_shards",
+    "codecurate.training.nanotron_config",
 )
 
 _REGISTRY: dict[str, type] = {}

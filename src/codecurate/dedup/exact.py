@@ -29,7 +29,6 @@ from codecurate.dedup.store import (
     write_array,
     write_drops,
 )
-from codecurate.readers.documents import DocumentsReader
 
 _RECORD = np.dtype([("high", "<u8"), ("low", "<u8"), ("ref", "<u8")])
 
@@ -119,12 +118,12 @@ class ExactDedup(MultiStageBlock):
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
         hashing = context.segment("hash", observes=True)
-        hashing.add(DocumentsReader(input_folder), None)
+        hashing.add(context.reader(input_folder), None)
         hashing.add(ContentHasher(work, self.partitions), None)
         grouping = context.segment("group", tasks=self.partitions)
         grouping.add(ExactGroups(work), None)
         filtering = context.segment("filter")
-        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.reader(input_folder), None)
         filtering.add(context.bind(DuplicateFilter(str(context.work_folder / "drops"), "exact_duplicate")),
                       context.stage_id)
         return [hashing, grouping, filtering]

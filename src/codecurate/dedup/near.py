@@ -3,7 +3,7 @@
 Six passes, each a datatrove segment (resumable through its completion markers):
 
 0. ``headers`` (every task, when ``header_repeats``): the leading comment blocks of every file,
-   keyed by repository and words (``codecurate.headers``), counted, so that a header the
+   keyed by repository and words (``codecurate.boilerplate``), counted, so that a header the
    repository repeats in ``header_repeats`` files is known before any file is shingled.
 1. ``signatures`` (every task): shingles of the text less its boilerplate (licence headers and
    repeated leading comments; the text itself is unchanged), a 256-value MinHash signature and 13
@@ -30,12 +30,17 @@ import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
+from codecurate.boilerplate import (
+    header_key,
+    is_licence_text,
+    leading_comment_blocks,
+    strip_blocks,
+)
 from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput
-from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, mix64, optimal_bands, shingle_hashes
 from codecurate.dedup.store import (
     DuplicateFilter,
     MetaWriter,
@@ -49,14 +54,8 @@ from codecurate.dedup.store import (
     write_array,
     write_drops,
 )
-from codecurate.headers import (
-    header_key,
-    is_licence_text,
-    leading_comment_blocks,
-    strip_blocks,
-)
 from codecurate.languages import language_for_path
-from codecurate.readers.documents import DocumentsReader
+from codecurate.minhash import MinHasher, band_hashes, jaccard, mix64, optimal_bands, shingle_hashes
 
 BAND_RECORD = np.dtype([("key", "<u8"), ("order", "<u8"), ("ref", "<u8")])
 EDGE_RECORD = np.dtype([("a", "<u8"), ("b", "<u8"), ("similarity", "<f8")])
@@ -502,11 +501,11 @@ class NearDedup(MultiStageBlock):
         first: list[Segment] = []
         if census:
             headers = context.segment("headers", observes=True)
-            headers.add(DocumentsReader(input_folder), None)
+            headers.add(context.reader(input_folder), None)
             headers.add(HeaderCensus(work), None)
             first.append(headers)
         signatures = context.segment("signatures", observes=not census)
-        signatures.add(DocumentsReader(input_folder), None)
+        signatures.add(context.reader(input_folder), None)
         signatures.add(SignatureStep(work, self.num_perm, self.bands, self.rows, self.ngram, self.seed,
                                      self.partitions, boilerplate=self.boilerplate,
                                      header_repeats=self.header_repeats if census else 0,
@@ -520,7 +519,7 @@ class NearDedup(MultiStageBlock):
         keep = context.segment("keep", tasks=self.partitions)
         keep.add(KeepStep(work), None)
         filtering = context.segment("filter")
-        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.reader(input_folder), None)
         filtering.add(context.bind(DuplicateFilter(str(context.work_folder / "drops"), "near_duplicate")),
                       context.stage_id)
         return [*first, signatures, pairs, verify, cluster, keep, filtering]

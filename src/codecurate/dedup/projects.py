@@ -13,7 +13,7 @@ Three passes:
 1. ``fingerprint`` (every task): each repository's content hashes and ranking facts (stars,
    commits, test files, license, URL) from its share of the input, to disk.
 2. ``cluster`` (one task): the parts of a repository split over tasks merged; a MinHash signature
-   per repository set (``codecurate.dedup.hashing``), LSH bands, candidate pairs from shared band
+   per repository set (``codecurate.minhash``), LSH bands, candidate pairs from shared band
    buckets, every candidate verified on the exact Jaccard of the two sets; union-find over the
    verified pairs. In each cluster the repository with the best quality score
    (``codecurate.scoring``: stars, commits, test files) is kept, ties going to a permissive license,
@@ -34,17 +34,16 @@ import numpy as np
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.folders import Location, datafolder, file_in, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput
-from codecurate.dedup.hashing import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.dedup.near import union_find_clusters
 from codecurate.dedup.store import read_array
 from codecurate.licenses import is_known_permissive
-from codecurate.readers.documents import DocumentsReader
+from codecurate.minhash import MinHasher, band_hashes, jaccard, optimal_bands
 from codecurate.scoring import count_value, is_test_file, quality_score
 
 REASON = "duplicate_repository"
@@ -359,14 +358,14 @@ class ProjectDedup(MultiStageBlock):
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         work = str(context.work_folder)
         fingerprint = context.segment("fingerprint", observes=True)
-        fingerprint.add(DocumentsReader(input_folder), None)
+        fingerprint.add(context.reader(input_folder), None)
         fingerprint.add(RepositoryFingerprints(work), None)
         cluster = context.segment("cluster", tasks=1)
         cluster.add(ProjectClusters(work, self.threshold, self.min_shared_files, self.num_perm, self.bands,
                                     self.rows, self.max_bucket_size, self.weights, self.use_identity, self.seed),
                     context.stage_id)
         filtering = context.segment("filter")
-        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.reader(input_folder), None)
         filtering.add(context.bind(RepositoryDuplicateFilter(str(context.work_folder / "projects.json"))),
                       context.stage_id)
         return [fingerprint, cluster, filtering]

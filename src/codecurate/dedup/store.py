@@ -15,11 +15,11 @@ import numpy as np
 from datatrove.data import Document
 from datatrove.io import DataFolder
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
+from codecurate.boilerplate import is_notice_file
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.folders import datafolder
 from codecurate.core.report_sections import Plot, Section, StageOutput
-from codecurate.headers import is_notice_file
 from codecurate.licenses import is_known_permissive
 
 _INDEX_BITS = np.uint64(40)

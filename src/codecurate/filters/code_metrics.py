@@ -6,7 +6,7 @@ from __future__ import annotations
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
 from codecurate.parsing import node_query, parse_document

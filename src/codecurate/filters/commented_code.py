@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput, human_size

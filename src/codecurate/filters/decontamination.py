@@ -29,14 +29,13 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.folders import file_in
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.dedup.hashing import ngram_hashes, token_spans
+from codecurate.minhash import ngram_hashes, token_spans
 from codecurate.offsets import char_offsets, merge_spans
-from codecurate.readers import DocumentsReader
 
 
 @dataclass(frozen=True)
@@ -281,6 +280,6 @@ class BenchmarkDecontamination(MultiStageBlock):
         build = context.segment("index", tasks=1)
         build.add(BuildIndex(self, path), None)
         filtering = context.segment("filter")
-        filtering.add(DocumentsReader(input_folder), None)
+        filtering.add(context.reader(input_folder), None)
         filtering.add(context.bind(DecontaminationFilter(path, self.action, self.min_overlap)), context.stage_id)
         return [build, filtering]

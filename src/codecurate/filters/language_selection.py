@@ -15,7 +15,7 @@ import posixpath
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import STAT_DROPPED_EXTENSION, CodecurateFilter
 from codecurate.core.registry import register
 

@@ -8,7 +8,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
-from codecurate.documents import EVIDENCE, text_bytes
+from codecurate.metadata import EVIDENCE, text_bytes
 
 
 def longest_line(text: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.registry import register
 from codecurate.optout import OptOutList, read_opt_out

@@ -22,12 +22,11 @@ import math
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.folders import datafolder, file_in, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.readers.documents import DocumentsReader
 from codecurate.scoring import is_test_file, quality_score
 
 __all__ = ["RepositoryQuality", "is_test_file", "quality_score"]
@@ -160,11 +159,11 @@ class RepositoryQuality(MultiStageBlock):
         measures = context.work_folder / "measures"
         result = context.work_folder / "quality.json"
         measure = context.segment("measure", observes=True)
-        measure.add(DocumentsReader(input_folder), None)
+        measure.add(context.reader(input_folder), None)
         measure.add(MeasureRepositories(str(measures)), None)
         cut = context.segment("cut", tasks=1)
         cut.add(QualityCut(str(measures), str(result), self.weights, self.drop_fraction), None)
         apply = context.segment("filter")
-        apply.add(DocumentsReader(input_folder), None)
+        apply.add(context.reader(input_folder), None)
         apply.add(context.bind(QualityFilter(str(result))), context.stage_id)
         return [measure, cut, apply]

@@ -13,7 +13,7 @@ import re
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
 

@@ -8,7 +8,7 @@
 
 The other families use the same three layouts with their own sentinels. A code file's text starts
 with a two-line header in a comment (``# the file path is: a.py`` / ``# the code file is written by
-Python``; ``codecurate.fim.headers``); the header belongs to the prefix, as in aiXcoder's README
+Python``; ``codecurate.fim.file_headers``); the header belongs to the prefix, as in aiXcoder's README
 examples. Each family names its default header table: aiXcoder's official one for ``aixcoder``.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codecurate.fim.headers import AIXCODER, CODECURATE, file_header
+from codecurate.fim.file_headers import AIXCODER, CODECURATE, file_header
 
 __all__ = ["FORMATS", "NTP", "PSM", "SPM", "FimFormat", "file_header", "get_format"]
 
@@ -27,7 +27,7 @@ PSM, SPM, NTP = "psm", "spm", "ntp"
 class FimFormat:
     """Special strings of one model family. ``middle_end`` closes the middle where the family has
     such a token (CodeLlama's ``▁<EOT>``); ``header_table`` is the file-header table used unless a
-    stage names another (``codecurate.fim.headers``)."""
+    stage names another (``codecurate.fim.file_headers``)."""
 
     name: str
     bos: str

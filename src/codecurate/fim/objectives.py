@@ -25,7 +25,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from loguru import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.folders import datafolder, file_in, open_whole, read_json, write_json, write_text
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
@@ -33,13 +33,12 @@ from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput
 from codecurate.fim import reporting
 from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
+from codecurate.fim.file_headers import check_header_table, file_header
 from codecurate.fim.formats import NTP, PSM, SPM, get_format
-from codecurate.fim.headers import check_header_table, file_header
 from codecurate.fim.mix import expected_shares, pick, sfim_acceptance, sfim_level
 from codecurate.fim.reporting import objective_shares
 from codecurate.fim.spans import SfimSpan, mine_sfim, random_span
 from codecurate.parsing import parse_document
-from codecurate.readers.documents import DocumentsReader
 from codecurate.seeding import checked_weights, rng_for
 
 OBJECTIVES = ("sfim", "fim", "ntp")
@@ -274,7 +273,7 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
         if self.sfim_share and self.sfim_rates is None:
             census_folder, rates_file = context.work_folder / "census", context.work_folder / RATES_FILE
             census = context.segment("census", observes=True)
-            census.add(DocumentsReader(input_folder), None)
+            census.add(context.reader(input_folder), None)
             census.add(SfimCensus(self, str(census_folder)), None)
             rates = context.segment("rates", tasks=1)
             rates.add(SfimRates(str(census_folder), str(rates_file), self.sfim_share), None)
@@ -282,14 +281,14 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
             self.sfim_rates = str(rates_file)
             self.census_folder = str(census_folder)
         apply = context.segment("apply")
-        apply.add(DocumentsReader(input_folder), None)
+        apply.add(context.reader(input_folder), None)
         apply.add(context.bind(self), context.stage_id)
         return [*segments, apply]
 
     def token_boundaries(self, text: str) -> list[int]:
         """Character offsets where the tokenizer's tokens of ``text`` start or end."""
         if self._tokenizer is None:
-            from codecurate.tokens.loading import load_tokenizer
+            from codecurate.tokenizer_files import load_tokenizer
 
             self._tokenizer = load_tokenizer(self.tokenizer_path)
         offsets = self._tokenizer.encode(text, add_special_tokens=False).offsets

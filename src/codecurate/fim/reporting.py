@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.report_sections import Plot, Section, StageOutput
 from codecurate.fim.counters import ARTICLE_GROUP, ELIGIBLE_COUNTER, FALLBACK_COUNTER, OBJECTIVE_COUNTER
 

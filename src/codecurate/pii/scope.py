@@ -83,7 +83,7 @@ def scope_ranges(document: Document, timeout_seconds: float) -> list[tuple[int, 
     in the grammar, or a parse that did not finish in time."""
     from tree_sitter import QueryCursor
 
-    from codecurate import documents as keys
+    from codecurate import metadata as keys
     from codecurate.parsing import parse_document
 
     if scans_whole(document.metadata.get(keys.LANGUAGE)):

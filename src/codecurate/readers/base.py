@@ -22,7 +22,7 @@ from datatrove.pipeline.readers.base import BaseReader
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
 from codecurate.languages import detect_language
 from codecurate.optout import content_id

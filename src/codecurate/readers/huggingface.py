@@ -18,7 +18,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.readers.huggingface import HuggingFaceDatasetReader
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language

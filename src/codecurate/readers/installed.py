@@ -15,7 +15,7 @@ from pathlib import Path
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.registry import register
 from codecurate.licenses import CLASSIFIER_SPDX
 from codecurate.readers.base import (

@@ -15,7 +15,7 @@ from pathlib import Path
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.registry import register
 from codecurate.readers.base import (
     DEFAULT_MAX_FILE_BYTES,

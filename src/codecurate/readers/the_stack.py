@@ -6,7 +6,7 @@ import re
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.optout import SWH_CONTENT, content_id

@@ -19,7 +19,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate.core.blocks import STAT_DROPPED, STAT_DROPPED_BYTES, STAT_IN, STAT_IN_BYTES, STAT_KEPT, STAT_KEPT_BYTES
-from codecurate.documents import EXCLUDED_BY, FILTER_REASON, text_bytes
+from codecurate.metadata import EXCLUDED_BY, FILTER_REASON, text_bytes
 
 
 class ExclusionWriter(JsonlWriter):

@@ -29,6 +29,9 @@ from codecurate.recipe.passthrough import ExclusionWriter, PassThroughStage
 from codecurate.recipe.schema import Recipe
 from codecurate.writers import INTERMEDIATE_COMPRESSION, DocumentsWriter
 
+#: how every block's passes read and write codecurate documents (given through ``PlanContext``)
+DOCUMENTS_IO = {"documents_reader": DocumentsReader, "documents_writer": DocumentsWriter}
+
 OUTPUT_STAGE = "output"
 
 
@@ -82,12 +85,12 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     current = Segment("main")
     pass_through: list[str] = []
     for spec in recipe.inputs:
-        context = PlanContext(output, recipe.seed, tasks, spec.stage_id)
+        context = PlanContext(output, recipe.seed, tasks, spec.stage_id, **DOCUMENTS_IO)
         current.add(_stage_step(spec.build(recipe.seed), context, pass_through), spec.stage_id)
     for index, spec in enumerate(recipe.stages):
         block = spec.build(recipe.seed)
         earlier = tuple(s.stage_id for s in recipe.stages[:index])
-        context = PlanContext(output, recipe.seed, tasks, spec.stage_id, earlier)
+        context = PlanContext(output, recipe.seed, tasks, spec.stage_id, earlier, **DOCUMENTS_IO)
         if isinstance(block, MultiStageBlock):
             folder = output / "intermediate" / spec.stage_id
             planned = block.plan(context, str(folder))

@@ -22,7 +22,7 @@ from pathlib import Path
 import fsspec
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.compression import CODECS
 from codecurate.core.folders import is_url
 from codecurate.optout import OptOutEntry, OptOutList, read_opt_out

@@ -13,7 +13,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.folders import Location, datafolder, staged_folder, write_json, write_text
 from codecurate.core.report_sections import (
     TALLY_HOOK,

@@ -22,7 +22,7 @@ from importlib import resources
 import orjson
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.folders import Location, datafolder, read_json, write_text
 from codecurate.core.report_sections import read_records
 from codecurate.core.samples import sample_key

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 
 #: lines of a document shown (a window around its evidence), and characters of a line
 WINDOW_LINES = 48
@@ -70,7 +70,7 @@ def evidence_marks(text: str, meta: dict) -> dict[int, str]:
 def unformatted(text: str, meta: dict) -> str:
     """A formatted training string back as its file: prefix, middle and suffix in place, the file
     header the objectives stage put on top taken off."""
-    from codecurate.fim.headers import HEADER_TABLES, file_header
+    from codecurate.fim.file_headers import HEADER_TABLES, file_header
 
     parts = fim_parts(text, meta)
     if parts is None:

@@ -9,18 +9,18 @@ order and each repository's files in path order.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.folders import Location, datafolder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.readers.documents import DocumentsReader
 from codecurate.seeding import stable_bucket
-from codecurate.writers import DocumentsWriter
 
 
 def group_key(document: Document) -> str:
@@ -34,14 +34,15 @@ class BucketScatter(Accounting, PipelineStep):
     type = "🗂 - GROUP"
     name = "scatter by repository"
 
-    def __init__(self, folder: str, buckets: int):
+    def __init__(self, folder: str, buckets: int, writer: Callable[..., DiskWriter]):
         super().__init__()
         self.folder = folder
         self.buckets = buckets
+        self.writer = writer
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         name = "${bucket}/${rank}.jsonl.zst"
-        with DocumentsWriter(self.folder, output_filename=name, compression="zstd") as writer:
+        with self.writer(self.folder, output_filename=name, compression="zstd") as writer:
             for document in data or ():
                 self.count_in(document)
                 bucket = stable_bucket(group_key(document), self.buckets)
@@ -56,9 +57,10 @@ class BucketGather(Accounting, PipelineStep):
     type = "🗂 - GROUP"
     name = "gather by repository"
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, reader: Callable[[str], PipelineStep]):
         super().__init__()
         self.folder = folder
+        self.reader = reader
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
@@ -67,7 +69,7 @@ class BucketGather(Accounting, PipelineStep):
         groups: dict[str, list[Document]] = defaultdict(list)
         folder = datafolder(bucket)
         if folder.isdir(""):
-            reader = DocumentsReader(bucket)
+            reader = self.reader(str(bucket))
             for part in folder.list_files(glob_pattern="*.jsonl.zst", recursive=False):
                 for document in reader.read_file(part):
                     groups[group_key(document)].append(document)
@@ -94,8 +96,8 @@ class GroupByRepository(MultiStageBlock):
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         folder = str(context.work_folder / "buckets")
         scatter = context.segment("scatter")
-        scatter.add(DocumentsReader(input_folder), None)
-        scatter.add(context.bind(BucketScatter(folder, self.buckets)), context.stage_id)
+        scatter.add(context.reader(input_folder), None)
+        scatter.add(context.bind(BucketScatter(folder, self.buckets, context.writer_class())), context.stage_id)
         gather = context.segment("gather", tasks=self.buckets)
-        gather.add(context.bind(BucketGather(folder)), context.stage_id)
+        gather.add(context.bind(BucketGather(folder, context.reader_class())), context.stage_id)
         return [scatter, gather]

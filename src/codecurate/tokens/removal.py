@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from codecurate.provenance import PROVENANCE_FOLDER, bucket_file, read_rows, write_table
-from codecurate.tokens.loading import load_tokenizer
+from codecurate.tokenizer_files import load_tokenizer
 from codecurate.tokens.shards import Shard, ShardWriter, write_megatron
 
 

@@ -106,7 +106,7 @@ def nanotron_config(model: ModelShape, hyper: Hyperparameters, cluster: Cluster,
     if hyper.sequence_length > model.max_positions:
         raise ValueError(f"sequence_length {hyper.sequence_length} exceeds the model's {model.max_positions} positions")
     if token_ids is None:
-        from codecurate.tokens.loading import tokenizer_info
+        from codecurate.tokenizer_files import tokenizer_info
 
         token_ids = tokenizer_info(tokenizer).ids
     for role in ("bos", "eos"):

@@ -32,7 +32,7 @@ def auto_tokenizer_vocab_size(name: str, why: str = "") -> int:
     """``len(AutoTokenizer.from_pretrained(name).get_vocab())`` for a local tokenizer folder ``name``
     (relative to the working directory, as for nanotron), or a ``tokenizer.json`` file (transformers 5
     loads a relative one after asking the Hub); a ``ConfigError`` says why not otherwise."""
-    from codecurate.tokens.loading import tokenizer_info
+    from codecurate.tokenizer_files import tokenizer_info
 
     context = f" ({why})" if why else ""
     folder = name

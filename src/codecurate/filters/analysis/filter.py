@@ -10,7 +10,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter, Verdict
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput

@@ -9,7 +9,7 @@ from functools import cache
 
 from datatrove.data import Document
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.parsing import get_language, parse_document
 
 #: Seconds one file may take to parse for its imports; a slower file gets no edges.
@@ -74,7 +74,7 @@ def unquote(literal: str) -> str:
 def nearest(candidates: Iterable[int], files: RepositoryFiles, source: int) -> int | None:
     """Of several files a reference could mean, the one closest to ``source`` in the folder tree
     (ties by path); ``None`` when there is none."""
-    from codecurate.samplers.orderers import path_distance
+    from codecurate.samplers.file_orders import path_distance
 
     here = files.paths[source]
     ranked = sorted((path_distance(here, files.paths[c]), files.paths[c], c) for c in candidates if c != source)

@@ -14,8 +14,7 @@ from codecurate.core.blocks import Accounting
 from codecurate.core.folders import Location, datafolder, is_url, local_folder, staged_folder
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
-from codecurate.readers import DocumentsReader
-from codecurate.tokens.loading import tokenizer_info
+from codecurate.tokenizer_files import tokenizer_info
 from codecurate.training.layout import Cluster
 from codecurate.training.model import Hyperparameters, ModelShape
 from codecurate.training.nanotron import WOULD_STOP, nanotron_config, write_training_files
@@ -144,6 +143,6 @@ class NanotronConfig(MultiStageBlock):
 
     def plan(self, context: PlanContext, input_folder: str) -> list[Segment]:
         segment = context.segment("write")
-        segment.add(DocumentsReader(input_folder), None)
+        segment.add(context.reader(input_folder), None)
         segment.add(context.bind(NanotronConfigStep(self, str(context.output))), context.stage_id)
         return [segment]

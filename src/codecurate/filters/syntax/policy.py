@@ -3,8 +3,8 @@ each checked language beside it (``benchmarks/syntax_oracle.py``; numbers in doc
 
 A language is checked when its tree-sitter grammar is the language's own grammar and a judge
 (its compiler or reference parser) agrees with it on real code; C and C++ are judged by the structure
-the preprocessor cannot hide (``codecurate.filters.c_structure``), the other C-family languages
-with macros accounted for (``codecurate.filters.c_macros``). Formats whose grammar is no oracle are not
+the preprocessor cannot hide (``codecurate.filters.syntax.c_structure``), the other C-family languages
+with macros accounted for (``codecurate.filters.syntax.c_macros``). Formats whose grammar is no oracle are not
 checked: dialects (SQL, INI, assembly), build and template languages whose files are mostly
 something else (Gradle is Groovy code with a DSL, HTML is often a template), markup whose readers
 accept anything (HTML, CSS, Markdown), and prose. A user can still force any language with a grammar
@@ -25,9 +25,9 @@ class SyntaxPolicy:
         check: parse the file and drop it on errors.
         relax_macros: C-family: errors explained by unexpanded macros or ``#if`` branches do not count.
         structure: the file's structure decides, tree-sitter's errors do not count: C and C++
-            (``codecurate.filters.c_structure``: no file cut short, literal left open, malformed
+            (``codecurate.filters.syntax.c_structure``: no file cut short, literal left open, malformed
             directive, stray token or unpaired bracket in any ``#if`` configuration), C#, Swift, Kotlin
-            and PowerShell (``codecurate.filters.block_structure``, the same with each language's
+            and PowerShell (``codecurate.filters.syntax.block_structure``, the same with each language's
             comments, strings and conditionals).
         judge: the outside parser that measured agreement (``None``: not measured).
         why: why the language is skipped (the stat the filter counts), or how it is judged.
@@ -54,7 +54,7 @@ POLICY: dict[str, SyntaxPolicy] = {
     "Objective-C++": SyntaxPolicy(True, relax_macros=True, why="as Objective-C"),
     "GLSL": SyntaxPolicy(True, relax_macros=True, why="C-like, with the C preprocessor"),
     "Java": SyntaxPolicy(True, judge="javac's parser"),  # 0.0%, 0.0%
-    # judged by their structure (codecurate.filters.block_structure, issue 30): their grammars lag the
+    # judged by their structure (codecurate.filters.syntax.block_structure, issue 30): their grammars lag the
     # language, and C# and Swift split statements across #if branches; dev / held-out package sets
     "C#": SyntaxPolicy(True, relax_macros=True, structure=True,
                        judge="mcs --parse"),  # 0.0% / 0.0% dropped, 0.0% / 0.1% kept (tree-sitter alone: 3.6% / 4.5%)

@@ -1,12 +1,11 @@
 """Syntax: tree-sitter parses every file of a checked language; files whose tree holds ERROR or
 MISSING nodes that nothing explains, or whose parse runs out of time, are dropped.
 
-Which languages are checked, and how, is the table in ``codecurate.filters.syntax_policy``: C and
-C++ are judged by their structure, which the preprocessor cannot hide
-(``codecurate.filters.c_structure``), so are C#, Swift, Kotlin and PowerShell, whose grammars lag the
-language (``codecurate.filters.block_structure``), the rest of the C family with the errors that unexpanded macros
-explain discounted, templates are not parsed as the format they produce, and formats whose grammar
-is no oracle are skipped.
+Which languages are checked, and how, is the table in ``policy`` (this package): C and C++ are
+judged by their structure, which the preprocessor cannot hide (``c_structure``), so are C#, Swift,
+Kotlin and PowerShell, whose grammars lag the language (``block_structure``), the rest of the C
+family with the errors that unexpanded macros explain discounted, templates are not parsed as the
+format they produce, and formats whose grammar is no oracle are skipped.
 """
 
 from __future__ import annotations
@@ -17,16 +16,16 @@ import time
 from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import CodecurateFilter
 from codecurate.core.registry import register
-from codecurate.filters import block_structure
-from codecurate.filters.c_macros import relaxed_errors
-from codecurate.filters.c_structure import structure_fault
-from codecurate.filters.jsonc import LANGUAGE as JSONC
-from codecurate.filters.jsonc import jsonc_fault
-from codecurate.filters.python_limits import limit_exceeded
-from codecurate.filters.syntax_policy import TEMPLATE_HOSTS, is_template, policy_for
+from codecurate.filters.syntax import block_structure
+from codecurate.filters.syntax.c_macros import relaxed_errors
+from codecurate.filters.syntax.c_structure import structure_fault
+from codecurate.filters.syntax.jsonc import LANGUAGE as JSONC
+from codecurate.filters.syntax.jsonc import jsonc_fault
+from codecurate.filters.syntax.policy import TEMPLATE_HOSTS, is_template, policy_for
+from codecurate.filters.syntax.python_limits import limit_exceeded
 from codecurate.parsing import error_bytes, grammar_for, parse_document, parse_source
 
 
@@ -52,18 +51,18 @@ class SyntaxFilter(CodecurateFilter):
 
     A file nested deeper than its grammar's parser survives (``codecurate.parsing.NESTING_LIMITS``:
     YAML, Markdown, Perl) is not parsed and is dropped as ``too_deeply_nested``; so is a Python file
-    that CPython's ``compile()`` refuses for its nesting limits (``codecurate.filters.python_limits``:
+    that CPython's ``compile()`` refuses for its nesting limits (``codecurate.filters.syntax.python_limits``:
     200 brackets, 100 indentation levels, 20 nested blocks; counted ``python_limit/<message>``).
 
     Files pass, counted by why, when they are articles (``kind: text``), in a language without a
     grammar (``no_grammar``), in a language the policy skips (``skipped/<why>``: dialect, markup,
     template, prose...) or, when they do not parse, templates of a format (``template``: a Helm
     chart's YAML; a valid file that merely holds ``{{`` in a string is parsed and judged). C and C++
-    files are judged by their structure (``codecurate.filters.c_structure``: brackets pair in every
+    files are judged by their structure (``codecurate.filters.syntax.c_structure``: brackets pair in every
     ``#if`` configuration, nothing left open, directives well formed, no stray character, no statement
     cut short): a fault is counted (``structure/<fault>``) and drops the file; a sound file whose
     tree has errors passes as ``tolerated``. C#, Swift, Kotlin and PowerShell files are judged the same
-    way with each language's comments, strings and conditionals (``codecurate.filters.block_structure``).
+    way with each language's comments, strings and conditionals (``codecurate.filters.syntax.block_structure``).
 
     Args:
         max_error_ratio: share of the file's bytes allowed inside ERROR nodes (each MISSING node

@@ -102,7 +102,7 @@ def scancode_detections(text: str, approximate: bool = True) -> tuple[str, ...]:
 
     ``approximate=False`` keeps to ScanCode's exact matching (whole-text hash, SPDX identifiers,
     exact rule matches), without its approximate sequence matching: a licence notice of a file's
-    head costs milliseconds instead of seconds (``codecurate.filters.file_license``).
+    head costs milliseconds instead of seconds (``codecurate.filters.license.files``).
     """
     from licensedcode.detection import detect_licenses
 

@@ -4,7 +4,7 @@ The repository's licence (``repository_license``) says nothing of a GPL file cop
 Apache-2.0 repository, nor of a ``third_party/foo/`` folder that ships its own ``COPYING``. This
 block reads both:
 
-- **A file's notice region**: its leading comment blocks (``codecurate.headers.
+- **A file's notice region**: its leading comment blocks (``codecurate.boilerplate.
   leading_comment_blocks``: the comments before the first line of code, after a shebang; Python's
   module docstring), up to ``max_chars`` characters; when they hold no notice (or no SPDX
   identifier), also the comments of the first ``head_lines`` lines (a notice after ``#pragma once``,
@@ -16,7 +16,7 @@ block reads both:
   read as a notice (``NOTICE_SHAPE``: a copyright line, an SPDX tag or a grant such as "licensed
   under", "is free software", "governed by"), so a docstring that says "ShellCheck (GPL-3.0) reads
   sh" is a mention, not a notice. Only the blocks it flags go to ScanCode,
-  joined, through ``codecurate.filters.license_cache.LicenseVerdicts`` (a header shared by a
+  joined, through ``codecurate.filters.license.cache.LicenseVerdicts`` (a header shared by a
   repository's files, copyright lines aside, is detected once), with ScanCode's exact matching only
   (``approximate: false``, the default: its hash, SPDX-identifier and exact rule matches; its
   approximate matching costs seconds per notice). When the region holds an
@@ -49,11 +49,11 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting, RepositoryGroups, SharedFolder
 from codecurate.core.folders import Location
 from codecurate.core.registry import register
-from codecurate.filters.license import LICENSE_FOLDERS, is_license_file
+from codecurate.filters.license.repository import LICENSE_FOLDERS, is_license_file
 from codecurate.licenses import is_permissive
 
 #: Words whose presence in a comment block sends it to ScanCode (matched lower case, anywhere).
@@ -144,7 +144,7 @@ def head_comment_blocks(text: str, language: str | None, lines: int) -> list[str
 def notice_region(text: str, language: str | None, max_chars: int = MAX_HEAD_CHARS, head_lines: int = 40) -> list[str]:
     """The comment blocks of a file's head that the prefilter flags (module docstring), in order;
     an empty list when there are none."""
-    from codecurate.headers import leading_comment_blocks
+    from codecurate.boilerplate import leading_comment_blocks
 
     region = _notice([block.text for block in leading_comment_blocks(text, language, max_chars)])
     if not region or not any("SPDX-LICENSE-IDENTIFIER" in block.upper() for block in region):
@@ -259,7 +259,7 @@ class FileLicenseFilter(RepositoryGroups, SharedFolder, Accounting, PipelineStep
     def verdicts(self, approximate: bool):
         """This task's ``LicenseVerdicts`` of one matching mode."""
         if approximate not in self._verdicts:
-            from codecurate.filters.license_cache import LicenseVerdicts
+            from codecurate.filters.license.cache import LicenseVerdicts
 
             folder = self.cache_folder or (str(Location(self.work_folder) / "verdicts") if self.work_folder else None)
             self._verdicts[approximate] = LicenseVerdicts(folder, approximate=approximate)

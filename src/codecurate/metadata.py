@@ -59,7 +59,7 @@ AUTHOR_IDS = "author_ids"
 FILTER_REASON = "filter_reason"
 #: Id of the recipe stage that dropped the document.
 EXCLUDED_BY = "excluded_by"
-#: A file's own licence (``codecurate.filters.file_license``): the SPDX expression of the licence
+#: A file's own licence (``codecurate.filters.license.files``): the SPDX expression of the licence
 #: notice in its head, or of the licence files of the vendored folder it sits in; absent when neither
 #: names one (the repository's ``LICENSE`` applies). ``FILE_LICENSE_SOURCE`` says which: ``notice``,
 #: or the folder's licence files (``third_party/foo/LICENSE``).
@@ -88,7 +88,7 @@ ANALYSIS_RULES = "analysis_rules"
 ANALYSIS_ERROR = "analysis_error"
 #: PII findings replaced in the document, per type (``codecurate.pii``).
 PII_COUNTS = "pii_counts"
-#: Repository file order (``codecurate.samplers.ordering``): the strategy drawn for the repository
+#: Repository file order (``codecurate.samplers.repository_order``): the strategy drawn for the repository
 #: and the file's position in it.
 ORDER_STRATEGY = "order_strategy"
 ORDER_POSITION = "order_position"
@@ -110,7 +110,7 @@ SENSITIVE_MATCH = "sensitive_match"
 #: 9}`` (a parse error), ``{"findings": [{"rule", "line", "message"}, ...]}`` (an analyzer's, capped).
 EVIDENCE = "evidence"
 #: On a file ordered by its repository's import graph: the paths of the repository's files it imports
-#: (the edges the order followed; ``codecurate.samplers.ordering``), capped at ``ORDER_IMPORTS_SHOWN``.
+#: (the edges the order followed; ``codecurate.samplers.repository_order``), capped at ``ORDER_IMPORTS_SHOWN``.
 ORDER_IMPORTS = "order_imports"
 ORDER_IMPORTS_SHOWN = 32
 

@@ -1,5 +1,5 @@
 """The structure of a C or C++ file, judged without its macros: a second opinion when tree-sitter's
-errors remain after ``codecurate.filters.c_macros`` has accounted for what it can.
+errors remain after ``codecurate.filters.syntax.c_macros`` has accounted for what it can.
 
 tree-sitter reads C and C++ before the preprocessor, so what is left of its errors on real code is
 mostly macros that no rule reaches (lowercase specifier macros such as zlib's ``local``, annotation
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from codecurate.filters.c_macros import _CONDITIONAL, _MACRO, _blank
+from codecurate.filters.syntax.c_macros import _CONDITIONAL, _MACRO, _blank
 
 #: what is not code, in the order a C lexer meets it: comments, raw string literals (unterminated:
 #: to the end, as a compiler reads them, which keeps the scan linear), string literals, numbers (whose

@@ -7,7 +7,7 @@ its ``build_permissive_list`` makes it anew from the installed ScanCode; a test 
 
 A repository's license comes from its metadata when the reader found one (The Stack column,
 sidecar, package metadata); otherwise ScanCode detects it in the repository's license files, each
-distinct text once (``codecurate.filters.license_cache``: this task's memory, the shipped detections
+distinct text once (``codecurate.filters.license.cache``: this task's memory, the shipped detections
 of the common licenses, a verdict folder shared by the run's tasks).
 A repository is permissive when its SPDX expression is (``codecurate.licenses.is_permissive``):
 every license of an ``AND``, at least one choice of an ``OR``, the license part of ``X WITH exception``.
@@ -24,7 +24,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting, RepositoryGroups, SharedFolder
 from codecurate.core.folders import Location
 from codecurate.core.registry import register
@@ -92,10 +92,10 @@ def wrapping_folder(files: list[Document]) -> str | None:
 
 def manifest_license(files: list[Document], max_depth: int, prefix: str = "") -> tuple[str | None, str | None]:
     """``(spdx_expression, declared)`` from the package manifests of a repository's files
-    (``codecurate.license_manifests``) at most ``max_depth`` folders below its top (or below the
+    (``codecurate.filters.license.manifests``) at most ``max_depth`` folders below its top (or below the
     folder ``prefix``); ``(None, declared)`` when no manifest names a license for sure."""
-    from codecurate.license_manifests import is_manifest
-    from codecurate.license_manifests import manifest_license as read_manifest
+    from codecurate.filters.license.manifests import is_manifest
+    from codecurate.filters.license.manifests import manifest_license as read_manifest
 
     found: list[str] = []
     declared: list[str] = []
@@ -121,8 +121,8 @@ def manifest_license(files: list[Document], max_depth: int, prefix: str = "") ->
 
 def readme_license_sections(files: list[Document], prefix: str = "") -> list[str]:
     """The license sections of the README and Perl module documentation at a repository's top (or
-    in the folder ``prefix``) (``codecurate.license_readme``)."""
-    from codecurate.license_readme import is_license_text_source, license_sections
+    in the folder ``prefix``) (``codecurate.filters.license.readme``)."""
+    from codecurate.filters.license.readme import is_license_text_source, license_sections
 
     sections = []
     for document in files:
@@ -138,7 +138,7 @@ def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | No
     With ``verdicts`` (a ``license_cache.LicenseVerdicts``), each text's detections come through its
     cache, and ``sources`` (when given) counts where each answer came from.
     """
-    from codecurate.filters.license_cache import scancode_detections
+    from codecurate.filters.license.cache import scancode_detections
 
     found: list[str] = []
     for text in texts:
@@ -171,14 +171,14 @@ class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, Pipeli
     Args:
         drop_unlicensed: drop repositories with no license in metadata nor in license files.
         manifests: read the license the repository's package manifests declare (``package.json``,
-            ``Cargo.toml``, ``*.gemspec``, ``pom.xml``... ``codecurate.license_manifests``) when the
+            ``Cargo.toml``, ``*.gemspec``, ``pom.xml``... ``codecurate.filters.license.manifests``) when the
             metadata has none, before the license files.
         detect: detect licenses with ScanCode when the metadata and manifests have none.
         readme: when the license files name none (or there are none), detect the license in the
             license sections of the top-level README and Perl modules' POD (source ``readme``).
         max_depth: how deep below the repository's top a license file may be (0: top level only).
         extra_permissive: SPDX ids to accept on top of the shipped list.
-        cache: detect each distinct license text once (``codecurate.filters.license_cache``);
+        cache: detect each distinct license text once (``codecurate.filters.license.cache``);
             ``False`` runs ScanCode on every license file.
         cache_folder: the verdict folder shared by tasks (and runs, when you give one of your own);
             in a recipe ``OUTPUT/work/<stage id>/verdicts`` by default, none outside one.
@@ -218,7 +218,7 @@ class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, Pipeli
         if not self.cache:
             return None
         if self._verdicts is None:
-            from codecurate.filters.license_cache import LicenseVerdicts
+            from codecurate.filters.license.cache import LicenseVerdicts
 
             folder = self.cache_folder or (str(Location(self.work_folder) / "verdicts") if self.work_folder else None)
             self._verdicts = LicenseVerdicts(folder)

@@ -13,19 +13,18 @@ import numpy as np
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.folders import datafolder, local_folder, on_local_disk, read_json, write_json
 from codecurate.core.passes import MultiStageBlock, PlanContext, Segment
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Section, StageOutput
 from codecurate.provenance import PROVENANCE_FOLDER, bucket_file, record, write_table
-from codecurate.readers import DocumentsReader
 from codecurate.seeding import derive_seed
-from codecurate.tokens.loading import check_single_tokens, copy_tokenizer, load_tokenizer
+from codecurate.tokenizer_files import check_single_tokens, copy_tokenizer, load_tokenizer
 from codecurate.tokens.sample import SAMPLE_SUFFIX, TaskSample, bounded_records
 from codecurate.tokens.shards import Shard, ShardWriter, token_size_for, write_megatron
-from codecurate.tokens.training import (
+from codecurate.tokens.tokenizer_trainer import (
     DEFAULT_FIM_FORMAT,
     DEFAULT_STYLE,
     DEFAULT_VOCAB_SIZE,
@@ -454,7 +453,7 @@ class TokenizedShards(MultiStageBlock):
         segments = []
         if self.tokenizer is None:
             sample = context.segment("sample", observes=True)
-            sample.add(DocumentsReader(input_folder), None)
+            sample.add(context.reader(input_folder), None)
             sample.add(TokenizerSample(str(work / "sample"), self.sample_rate, self.sample_bytes, self.seed), None)
             train = context.segment("train", tasks=1)
             train.add(TokenizerTrain(str(work / "sample"), str(tokenizer_folder), self.vocab_size,
@@ -465,7 +464,7 @@ class TokenizedShards(MultiStageBlock):
             copy.add(TokenizerCopy(self.tokenizer, str(tokenizer_folder), self.spec), None)
             segments.append(copy)
         tokenize = context.segment("tokenize")
-        tokenize.add(DocumentsReader(input_folder), None)
+        tokenize.add(context.reader(input_folder), None)
         # the shards name the tokenizer folder as the training config does: its absolute path
         tokenize.add(ShardTokenizer(str(tokenizer_folder), str(work / "tasks"), tokenizer_name=str(tokenizer_folder),
                                     buckets=self.merge_tasks, seed=self.seed, stages=context.earlier), None)
@@ -478,6 +477,6 @@ class TokenizedShards(MultiStageBlock):
                                  self.megatron, str(root), str(work / "sample") if self.tokenizer is None else None),
                     None)
         passing = context.segment("documents")
-        passing.add(DocumentsReader(input_folder), None)
+        passing.add(context.reader(input_folder), None)
         passing.add(context.bind(PassThrough()), context.stage_id)
         return [*segments, tokenize, merge, summary, passing]

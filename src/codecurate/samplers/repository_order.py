@@ -10,11 +10,11 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from codecurate import documents as keys
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
 from codecurate.core.registry import register
 from codecurate.core.report_sections import Plot, Section, StageOutput
-from codecurate.documents import repository_groups, text_bytes
+from codecurate.metadata import repository_groups, text_bytes
 from codecurate.parsing import hold, release
 from codecurate.seeding import checked_weights, rng_for
 
@@ -76,7 +76,7 @@ class RepositoryOrder(Accounting, PipelineStep):
         return rng.choices(names, weights=[self.weights[n] for n in names])[0], rng
 
     def order(self, repo: str, files: list) -> tuple[str, list[int]]:
-        from codecurate.samplers import orderers
+        from codecurate.samplers import file_orders as orderers
         from codecurate.samplers.imports import import_graph
 
         strategy, rng = self.draw(repo)

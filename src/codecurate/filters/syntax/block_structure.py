@@ -5,7 +5,7 @@ tree-sitter's grammars of these languages lag them (Swift's ``sending`` and ``no
 Kotlin's ``..<`` and a primary constructor on its own line), and C# and Swift split statements
 across ``#if`` branches that no single parse sees whole: on released code their errors drop 5-26% of
 valid files. The damage that breaks a file is of another kind, and a reader that knows only the
-language's comments and literals sees it as reliably as for C (``codecurate.filters.c_structure``,
+language's comments and literals sees it as reliably as for C (``codecurate.filters.syntax.c_structure``,
 whose conditional configurations this module reuses): a file cut short, a deleted or stray bracket,
 a literal or comment left open, a character the language never has in code, an unbalanced ``#if``,
 a merge conflict, a file that stops on an operator.
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from codecurate.filters.c_macros import _blank
-from codecurate.filters.c_structure import _CONFLICT, _bracket_fault, _conditionals, configurations
+from codecurate.filters.syntax.c_macros import _blank
+from codecurate.filters.syntax.c_structure import _CONFLICT, _bracket_fault, _conditionals, configurations
 
 #: languages judged here
 LANGUAGES = frozenset({"C#", "Swift", "Kotlin", "PowerShell"})
