@@ -65,8 +65,8 @@ def _walk(value: Any, loc: tuple, key_error: bool) -> tuple[KeyPath, Any, bool]:
     ``key_error``: the last part of ``loc`` is a key missing from, or unknown to, a mapping."""
     walked: list[str | int] = []
     for index, part in enumerate(loc):
-        if key_error and index == len(loc) - 1:
-            return (*walked, part), value.get(part) if isinstance(value, dict) else None, False
+        if key_error and index == len(loc) - 1 and isinstance(value, dict):
+            return (*walked, part), value.get(part), False
         inside = (
             part in value
             if isinstance(value, dict)
@@ -103,7 +103,8 @@ def describe(error: dict, value: Any) -> str:
     if kind in ("too_short", "too_long"):
         return f"{error['msg'].replace(' after validation', '')}"
     if kind in ("value_error", "assertion_error"):
-        return f"{ctx.get('error', error['msg'])}, {got}"
+        message = str(ctx.get("error", error["msg"]))
+        return message if repr(value) in message else f"{message}, {got}"
     return f"{error['msg']}, {got}"
 
 
@@ -118,24 +119,25 @@ def validation_problems(
 
     A missing key is said by ``missing(path)``, an unknown one by ``unknown(path)``; the errors of one
     value against the members of a union are said once, naming every member it could have been."""
-    found: dict[KeyPath, tuple[Any, list[str]]] = {}
+    problems: dict[KeyPath, list[str]] = {}
+    members: dict[KeyPath, tuple[Any, list[str]]] = {}  # the union members a value did not fit
     for item in error.errors(include_url=False):
         path, value, in_union = _walk(data, item["loc"], item["type"] in ("missing", "extra_forbidden"))
-        if item["type"] == "missing":
+        if item["type"] == "missing" and len(path) == len(item["loc"]):
             message = missing(path)
         elif item["type"] == "extra_forbidden":
             message = unknown(path)
-        elif in_union:  # this member of the union did not fit: name it
-            tag = item["loc"][len(path)]
-            message = _expected(item) if len(item["loc"]) == len(path) + 1 and _expected(item) else str(tag)
+        elif item["type"] == "missing":  # an item a tuple lacks
+            message = f"too few items, got {value!r}"
+        elif in_union:  # name the member by pydantic's tag ('list[str]')
+            tag = str(item["loc"][len(path)]).replace("[any,any]", "").replace("[any]", "")
+            members.setdefault(path, (value, []))[1].append(tag)
+            continue
         else:
             message = describe(item, value)
-        found.setdefault(path, (value, []))[1].append(message)
-    problems = []
-    for path, (value, messages) in found.items():
-        if len(messages) > 1 and all(" " not in m for m in messages):  # union members
-            members = " or ".join(dict.fromkeys(messages))
-            problems.append(((*prefix, *path), f"expected {members}, got {value!r} ({type(value).__name__})"))
-        else:
-            problems.extend(((*prefix, *path), message) for message in dict.fromkeys(messages))
-    return problems
+        problems.setdefault(path, []).append(message)
+    for path, (value, tags) in members.items():
+        problems.setdefault(path, []).append(
+            f"expected {' or '.join(dict.fromkeys(tags))}, got {value!r} ({type(value).__name__})"
+        )
+    return [((*prefix, *path), message) for path, messages in problems.items() for message in dict.fromkeys(messages)]
