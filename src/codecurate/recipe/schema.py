@@ -94,7 +94,7 @@ class Executor(BaseModel):
     """``executor``: which one runs the recipe; its other keys are its class's parameters."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-    type: Literal["local", "slurm", "ray"] = "local"
+    type: Literal[EXECUTOR_TYPES] = "local"
     wait: float | None = None
 
 
