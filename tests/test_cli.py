@@ -33,7 +33,7 @@ def test_invalid_recipe_exits_2_with_the_key_path(tmp_path, repo_root, capsys):
     path = write_recipe(tmp_path, repo_root, "[{block: group_by_repository, params: {buckets: -1}}]")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "line 7, stages[0].params.buckets: must be in [1, 1000000], got -1" in err
+    assert "line 7, stages[0].params.buckets: must be >= 1, got -1" in err
     assert main(["run", str(path)]) == 2
 
 

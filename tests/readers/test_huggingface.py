@@ -161,8 +161,9 @@ def test_sharding_is_deterministic_and_complete(tmp_path, tasks):
 
 
 def test_recipe_reads_huggingface_and_writes_huggingface_output(tmp_path):
+    from codecurate.recipe.inputs import input_entry
     from codecurate.recipe.run import run_recipe
-    from codecurate.recipe.schema import input_entry, validate
+    from codecurate.recipe.schema import validate
 
     folder = saved(tmp_path)
     assert input_entry(str(folder)) == {"reader": "huggingface", "params": {"dataset": str(folder)}}

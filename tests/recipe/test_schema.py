@@ -3,7 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from codecurate.recipe.schema import RecipeError, apply_override, load_recipe, normalise_paths
+from codecurate.recipe.overrides import apply_override
+from codecurate.recipe.paths import normalise_paths
+from codecurate.recipe.schema import RecipeError, load_recipe
 
 
 def recipe_file(tmp_path: Path, body: str) -> Path:
@@ -58,12 +60,12 @@ def test_valid_recipe(tmp_path, repo_root):
         ("buckets: 3", "bucket: 3",
          "line 15, stages[0].params.bucket: unknown parameter 'bucket' for 'group_by_repository'; known: buckets"),
         ("buckets: 3", "buckets: 0",
-         "line 15, stages[0].params.buckets: must be in [1, 1000000], got 0"),
+         "line 15, stages[0].params.buckets: must be >= 1, got 0"),
         ("      data_folder: ", "      max_repositories: 1\n      nothing: ",
          "line 9, inputs[0].params.data_folder: missing required parameter 'data_folder' for 'repositories'"),
         ("tasks: 2", "tasks: two", "line 6, executor.tasks: expected int, got 'two' (str)"),
         ("type: local", "type: kubernetes",
-         "line 5, executor.type: expected one of local, slurm, ray, got 'kubernetes'"),
+         "line 5, executor.type: expected one of 'local', 'slurm' or 'ray', got 'kubernetes'"),
         ("seed: 7", "seed: 7\ncolour: blue", "line 3, colour: unknown key 'colour'"),
         ("block: group_by_repository", "block: repositories",
          "line 12, stages[0].block: 'repositories' is a reader; put it under inputs"),
@@ -74,7 +76,8 @@ def test_valid_recipe(tmp_path, repo_root):
         ("tasks: 2", "tasks: 2\n  wait: 60", "executor.wait: only the slurm executor takes 'wait'"),
         ("id: group", "id: '..'", "line 13, stages[0].id: expected a simple name"),
         ("id: group", "id: a/b", "line 13, stages[0].id: expected a simple name"),
-        ("buckets: 3", "buckets: 100000000000000000000", "stages[0].params.buckets: must be in [1, 1000000]"),
+        ("buckets: 3", "buckets: 100000000000000000000",
+         "stages[0].params.buckets: must be <= 1000000, got 100000000000000000000"),
         ("tasks: 2", "tasks: 2\n  workers: -5", "executor.workers: must be -1 (one per CPU) or >= 1, got -5"),
         ("tasks: 2", "tasks: 10000000", "executor.tasks: must be <= 1000000"),
     ],

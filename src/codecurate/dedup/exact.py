@@ -9,8 +9,10 @@ the third; never the whole corpus.
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Interval
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -110,7 +112,7 @@ class ExactDedup(MultiStageBlock):
         """Cluster sizes, from the copies this stage dropped (``codecurate.core.report_sections``)."""
         return cluster_sections(stage, output)
 
-    def __init__(self, partitions: int = 8):
+    def __init__(self, partitions: Annotated[int, Interval(ge=1, le=1_000_000)] = 8):
         if partitions < 1:
             raise ValueError(f"partitions must be >= 1, got {partitions}")
         self.partitions = partitions

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Interval
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -456,13 +458,13 @@ class NearDedup(MultiStageBlock):
     def __init__(
         self,
         threshold: float = 0.85,
-        num_perm: int = 256,
+        num_perm: Annotated[int, Interval(ge=1, le=100_000)] = 256,
         bands: int | None = None,
         rows: int | None = None,
         weights: tuple[float, float] = (0.5, 0.5),
         ngram: int = 5,
         similarity: str = "exact",
-        partitions: int = 8,
+        partitions: Annotated[int, Interval(ge=1, le=1_000_000)] = 8,
         max_bucket_size: int = 64,
         seed: int = 1,
         boilerplate: bool = True,

@@ -29,8 +29,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Interval
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -328,7 +330,7 @@ class ProjectDedup(MultiStageBlock):
         self,
         threshold: float = 0.5,
         min_shared_files: int = 2,
-        num_perm: int = 128,
+        num_perm: Annotated[int, Interval(ge=1, le=100_000)] = 128,
         bands: int | None = None,
         rows: int | None = None,
         max_bucket_size: int = 64,

@@ -102,6 +102,13 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
 
     name = "huggingface"
     provides = "code"
+    #: what it reads of a ``--input PATH`` (``codecurate.recipe.inputs``)
+    reads_input = "a Hugging Face save_to_disk folder (on disk)"
+
+    @classmethod
+    def input_params(cls, path: str) -> dict | None:
+        """The parameters that read ``--input PATH``: a local ``save_to_disk`` folder, else ``None``."""
+        return {"dataset": str(Path(path))} if "://" not in path and is_saved_dataset(Path(path)) else None
 
     def __init__(
         self,

@@ -145,6 +145,15 @@ class RepositoriesReader(RepositoryReader):
     name = "repositories"
     provides = "code"
     path_params = ("data_folder",)
+    #: what it reads of a ``--input PATH`` (``codecurate.recipe.inputs``): any local folder, so it is
+    #: asked only when no other reader reads the path
+    reads_input = "a folder of repositories (on disk)"
+    input_fallback = True
+
+    @classmethod
+    def input_params(cls, path: str) -> dict | None:
+        """The parameters that read ``--input PATH``: a local folder, else ``None``."""
+        return {"data_folder": str(Path(path))} if "://" not in path and Path(path).is_dir() else None
 
     def __init__(
         self,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from datatrove.data import Document
 
 from codecurate import metadata as keys
+from codecurate.core.folders import datafolder
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.optout import SWH_CONTENT, content_id
@@ -86,6 +88,8 @@ class TheStackReader(RecordFileReader):
     name = "the_stack"
     provides = "code"
     path_params = ("data_folder",)
+    #: what it reads of a ``--input PATH`` (``codecurate.recipe.inputs``)
+    reads_input = "parquet files (a .parquet file or a folder holding some, on disk or at a URL)"
 
     def __init__(
         self,
@@ -98,6 +102,22 @@ class TheStackReader(RecordFileReader):
         super().__init__(
             data_folder, glob_pattern=glob_pattern, text_key=text_key, limit=limit, file_progress=file_progress
         )
+
+    @classmethod
+    def input_params(cls, path: str) -> dict | None:
+        """The parameters that read ``--input PATH``: a ``.parquet`` file, or a folder (local, or a URL
+        read through fsspec) holding some; ``None`` for anything else."""
+        if "://" in path:
+            if path.endswith(".parquet"):
+                folder, _, name = path.rstrip("/").rpartition("/")
+                return {"data_folder": folder, "glob_pattern": name}
+            return {"data_folder": path} if datafolder(path).list_files(glob_pattern="**/*.parquet") else None
+        location = Path(path)
+        if location.is_file() and location.suffix == ".parquet":
+            return {"data_folder": str(location.parent), "glob_pattern": location.name}
+        if location.is_dir() and next(location.rglob("*.parquet"), None) is not None:
+            return {"data_folder": str(location)}
+        return None
 
     @classmethod
     def input_problems(cls, params: dict) -> list[str]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Annotated
 
+from annotated_types import Interval
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
@@ -88,7 +90,7 @@ class GroupByRepository(MultiStageBlock):
             memory of one task (corpus size / buckets).
     """
 
-    def __init__(self, buckets: int = 16):
+    def __init__(self, buckets: Annotated[int, Interval(ge=1, le=1_000_000)] = 16):
         if buckets < 1:
             raise ValueError(f"buckets must be >= 1, got {buckets}")
         self.buckets = buckets

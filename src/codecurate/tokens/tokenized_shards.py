@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Annotated, TextIO
 
 import numpy as np
+from annotated_types import Interval
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -427,10 +428,13 @@ class TokenizedShards(MultiStageBlock):
 
     def __init__(self, tokenizer: str | None = None, style: str = DEFAULT_STYLE,
                  fim_format: str = DEFAULT_FIM_FORMAT, extra_special_tokens: list[str] | None = None,
-                 vocab_size: int = DEFAULT_VOCAB_SIZE, sample_rate: float = 1.0,
-                 sample_bytes: int = DEFAULT_SAMPLE_BYTES, min_frequency: int = 2, sequence_length: int = 32_768,
-                 max_tokens_per_shard: int = 1 << 30, merge_tasks: int = DEFAULT_MERGE_TASKS, megatron: bool = False,
-                 seed: int = 0):
+                 vocab_size: Annotated[int, Interval(ge=300, le=10_000_000)] = DEFAULT_VOCAB_SIZE,
+                 sample_rate: float = 1.0,
+                 sample_bytes: int = DEFAULT_SAMPLE_BYTES, min_frequency: int = 2,
+                 sequence_length: Annotated[int, Interval(ge=1, le=10_000_000)] = 32_768,
+                 max_tokens_per_shard: int = 1 << 30,
+                 merge_tasks: Annotated[int, Interval(ge=1, le=1_000_000)] = DEFAULT_MERGE_TASKS,
+                 megatron: bool = False, seed: int = 0):
         if not 0 < sample_rate <= 1:
             raise ValueError(f"sample_rate must be in (0, 1], got {sample_rate}")
         if sample_bytes < 1 or merge_tasks < 1:
