@@ -16,6 +16,7 @@ from datatrove.utils.logging import logger
 
 from codecurate.core.folders import Location, datafolder, is_url, read_json, read_text, remove, write_json, write_text
 from codecurate.recipe.console import RunConsole
+from codecurate.recipe.errors import segment_failure
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.lock import LOCK_FILE, OutputLock
 from codecurate.recipe.plan import Plan, build_plan
@@ -219,8 +220,9 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
 
 def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2.0) -> dict:
     """Wait until every task of the run has completed, then write and return the summary. Raises
-    ``RuntimeError`` when the jobs have left the queue unfinished (a failure, see the Slurm logs)
-    or ``TimeoutError`` after ``seconds``."""
+    the ``TaskError`` a failed task recorded when the jobs have left the queue unfinished, or
+    ``RuntimeError`` when none did (a job killed: see the Slurm logs); ``TimeoutError`` after
+    ``seconds``."""
     import subprocess
 
     job_ids = sorted({str(e.job_id) for e in executors if getattr(e, "job_id", None) not in (None, -1)})
@@ -239,6 +241,9 @@ def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2
             if summary["complete"]:
                 return write_summary(output)
             missing = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
+            for name in missing:  # the two lines a failed task recorded (codecurate.recipe.errors)
+                if (failure := segment_failure(datafolder(Location(output) / "logs" / name))) is not None:
+                    raise failure
             raise RuntimeError(f"the Slurm jobs of {output} left the queue before finishing segments "
                                f"{', '.join(missing)}; see {_slurm_logs(output, executors)}")
         if time.monotonic() > deadline:
@@ -331,8 +336,8 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
         if kind == "ray":
             import ray
 
-            if not ray.is_initialized():
-                ray.init()
+            if not ray.is_initialized():  # with the console, the tasks' logs are files, not driver output
+                ray.init(log_to_driver=not console)
         display = RunConsole(output, len(executors), verbose=verbose) if console else None
         started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
