@@ -173,33 +173,47 @@ def _comment_view(text: str, run: list[tuple[int, int]]) -> list[View]:
     return [View(text, pieces[:-1])]
 
 
-#: a name at a line's end, then the value alone on the next line (after the same comment marker)
-_LABEL = re.compile(r"(?<![A-Za-z])(?i:passw(?:or)?d|passwd|passphrase|pwd|secret|token|api[_-]?key)"
-                    r"[ \t]*[:=][ \t]*\r?\n")
-_LABEL_WORDS = ("pass", "pwd", "secret", "token", "key")
+#: the names ``label_views`` looks for (lower case), then what must follow one at a line's end
+_LABEL_WORDS = ("password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "api-key")
+_LABEL_END = re.compile(r"[ \t]*[:=][ \t]*\r?\n")
 _ALONE = re.compile(r"[ \t]*([^\s\"'`]{4,128})[ \t]*\r?(?:\n|$)")
+
+
+def _labels(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each name of ``_LABEL_WORDS`` (any case, not after a letter) followed by ``:``
+    or ``=`` at its line's end, ``end`` after the line break; found with plain searches."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: the slow way
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    found = []
+    for word in _LABEL_WORDS:
+        position = lowered.find(word)
+        while position >= 0:
+            end = _LABEL_END.match(lowered, position + len(word))
+            if end is not None and not (position and text[position - 1].isascii() and text[position - 1].isalpha()):
+                found.append((position, end.end()))
+            position = lowered.find(word, position + 1)
+    return sorted(found)
 
 
 def label_views(text: str) -> list[View]:
     """One view per line ending in a password's or key's name and ``:`` or ``=`` whose next line holds
     one word (after the same line-comment marker, when the name's line has one): the name's line
     from the name on, then the word (``password:`` / ``Tr0ub4dor&3``)."""
-    if not any(word in text or word.upper() in text or word.title() in text for word in _LABEL_WORDS):
-        return []
     found = []
-    for label in _LABEL.finditer(text):
-        line_start = text.rfind("\n", 0, label.start()) + 1
+    for start, end in _labels(text):
+        line_start = text.rfind("\n", 0, start) + 1
         marker = LINE_COMMENT.match(text, line_start)
-        position = label.end()
-        if marker is not None and marker.end() <= label.start():
+        position = end
+        if marker is not None and marker.end() <= start:
             following = LINE_COMMENT.match(text, position)
             if following is None or following.group(1) != marker.group(1):
                 continue
             position = following.end()
         value = _ALONE.match(text, position)
         if value is not None:
-            colon = label.group().rstrip().rstrip("\r")
-            found.append(View(text, [(label.start(), label.start() + len(colon)), value.span(1)], alone=True))
+            colon = text[start:end].rstrip()
+            found.append(View(text, [(start, start + len(colon)), value.span(1)], alone=True))
     return found
 
 
@@ -210,8 +224,29 @@ TOKEN_PREFIXES = {"AKIA": 20, "ASIA": 20, "AGPA": 20, "AIDA": 20, "AROA": 20, "A
                   "xoxa-": 15, "xoxb-": 15, "xoxp-": 15, "xoxo-": 15, "xoxs-": 15, "xoxr-": 15, "AIza": 39,
                   "sk_live_": 24, "sk_test_": 24, "rk_live_": 24, "rk_test_": 24, "pk_live_": 24, "pk_test_": 24,
                   "hf_": 33, "npm_": 40}
-_PIECE_START = re.compile("(?<![A-Za-z0-9_-])(?:" + "|".join(map(re.escape, TOKEN_PREFIXES))
-                          + r")[A-Za-z0-9_-]*(?=[\"'`]|\$\{)")
+#: where a token's first piece may start, one pattern per leading literal (each scan jumps from one
+#: to the next), with how many characters of the prefix lie before the match (``sk_`` found at ``k_``)
+_PIECE_STARTS = tuple((re.compile(pattern + r"[A-Za-z0-9_-]*(?=[\"'`]|\$\{)"), back) for pattern, back in (
+    (r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA|Iza)", 0), (r"gh(?:[pousr]_|ithub_pat_)", 0), (r"glpat-", 0),
+    (r"xox[abposr]-", 0), (r"k_(?:live|test)_", 1), (r"hf_", 0), (r"npm_", 0)))
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _piece_starts(text: str) -> list[Span]:
+    """The first pieces of tokens in ``text``: a prefix of ``TOKEN_PREFIXES`` not after a token character,
+    token characters up to a quote or a template's ``${``, shorter than the token."""
+    found = []
+    for pattern, back in _PIECE_STARTS:
+        for match in pattern.finditer(text):
+            start = match.start() - back
+            if start < 0 or start and text[start - 1] in _TOKEN_CHARS:
+                continue
+            prefix = next((p for p in TOKEN_PREFIXES if text.startswith(p, start)), None)
+            if prefix is not None and match.end() - start < TOKEN_PREFIXES[prefix]:
+                found.append((start, match.end()))
+    return sorted(found)
+
+
 #: how far from a token's first piece the rest is looked for: lines, and literals on each side
 PIECE_LINES, PIECES_AFTER, PIECES_BEFORE = 6, 3, 2
 
@@ -246,31 +281,27 @@ def _literal_pieces(text: str, start: int, end: int) -> list[Span]:
     return [piece for piece in pieces if piece[1] > piece[0]]
 
 
-def piece_views(text: str) -> list[View]:
-    """For each literal ending in a token's first piece (``TOKEN_PREFIXES``, shorter than the token), views
-    of that piece followed by the next one, two or three literals within ``PIECE_LINES`` lines, and by
-    the one or two before it: the token's rest held by variables, a call's arguments, ``concat!``,
-    a template's substitutions."""
+def piece_views(text: str) -> list[list[View]]:
+    """For each literal ending in a token's first piece (``TOKEN_PREFIXES``, shorter than the token), the
+    views of that piece followed by the next one, two or three literals within ``PIECE_LINES`` lines,
+    then by the one or two before it, in that order: the token's rest held by variables, a call's
+    arguments, ``concat!``, a template's substitutions."""
     found = []
-    for start in _PIECE_START.finditer(text):
-        prefix = next(p for p in TOKEN_PREFIXES if text.startswith(p, start.start()))
-        if start.end() - start.start() >= TOKEN_PREFIXES[prefix]:
-            continue  # whole already
-        low = high = start.start()
+    for first in _piece_starts(text):
+        low = high = first[0]
         for _ in range(PIECE_LINES + 1):
             low = max(0, text.rfind("\n", 0, max(low - 1, 0)))
         for _ in range(PIECE_LINES + 1):
             found_end = text.find("\n", high + 1)
             high = len(text) if found_end < 0 else found_end
         pieces = _literal_pieces(text, low, high)
-        index = next((i for i, (a, b) in enumerate(pieces) if a <= start.start() < b and b == start.end()), None)
+        index = next((i for i, (a, b) in enumerate(pieces) if a <= first[0] < b and b == first[1]), None)
         if index is None:
             continue
-        first = (start.start(), start.end())
         after = pieces[index + 1 : index + 1 + PIECES_AFTER]
         before = pieces[max(0, index - PIECES_BEFORE) : index][::-1]
-        found += [View(text, [first, *after[:n]]) for n in range(1, len(after) + 1)]
-        found += [View(text, [first, *before[:n]]) for n in range(1, len(before) + 1)]
+        found.append([View(text, [first, *after[:n]]) for n in range(1, len(after) + 1)]
+                     + [View(text, [first, *before[:n]]) for n in range(1, len(before) + 1)])
     return found
 
 

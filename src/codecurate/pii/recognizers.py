@@ -19,7 +19,7 @@ from collections import Counter
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from codecurate.pii.joins import View, piece_views, views, without_markers
+from codecurate.pii.joins import piece_views, views, without_markers
 
 Span = tuple[int, int]
 
@@ -445,16 +445,17 @@ class KeyRecognizer(_CodeRecognizer):
 
 def pieced_tokens(text: str) -> list[Span]:
     """The pieces of the tokens ``KeyRecognizer.TOKENS`` knows that ``text`` holds in several literals with
-    code between them (``codecurate.pii.joins.piece_views``): one span per piece."""
-    found = piece_views(text)
-    if not found:
-        return []
-    view = View.join(found)
+    code between them (``codecurate.pii.joins.piece_views``): one span per piece. Of a first piece's
+    views, the first that makes a token of it and whole literals counts (a token of no fixed length
+    would take in the literals after it)."""
     spans: set[Span] = set()
-    for match in KeyRecognizer.TOKENS.finditer(view.text):
-        fragments = view.fragments(match.start(), match.end(), text)
-        if len(fragments) >= 2:
-            spans.update(fragments)
+    for candidates in piece_views(text):
+        for view in candidates:
+            match = KeyRecognizer.TOKENS.match(view.text)
+            fragments = view.fragments(*match.span(), text) if match is not None else []
+            if len(fragments) >= 2 and all(fragment in view.pieces for fragment in fragments[1:]):
+                spans.update(fragments)
+                break
     return sorted(spans)
 
 
