@@ -114,6 +114,17 @@ def _failure(error: BaseException, output: str) -> str:
     return describe(error, log)
 
 
+def _failures(output: str, summary: dict) -> list:
+    """The ``TaskError`` each unfinished segment's failed tasks recorded (on any executor: a Slurm job or a
+    Ray task tells its error only there), first failed task first."""
+    from codecurate.core.folders import Location, datafolder
+    from codecurate.recipe.errors import segment_failure
+
+    unfinished = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
+    return [failure for name in unfinished
+            if (failure := segment_failure(datafolder(Location(output) / "logs" / name))) is not None]
+
+
 def _kept_scratch(output: str) -> str:
     """The line saying what ``--keep-intermediate`` kept, and how large it is."""
     from codecurate.core.folders import datafolder
@@ -216,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if content is not None:
                     print(f"training content: {content}")
                 print(f"report: {folder / 'report.md'}")
+            for failure in _failures(args.output, summary):
+                print(f"codecurate: {failure}", file=sys.stderr)
             return 0 if summary["complete"] else 3
         if args.command == "relocate":
             import os

@@ -170,6 +170,24 @@ def _sql_in_python(v: dict[str, str]) -> tuple[str, list[str]]:
     return text, [v["password"]]
 
 
+def _next_line(label: str, indent: str, before: str = "", after: str = "", key: str = "password"):
+    """A template: a line ending in ``label`` (a password's name and a colon), then the value alone on the
+    next line after ``indent`` (the same comment marker, or spaces); the value must not survive."""
+    def template(v: dict[str, str]) -> tuple[str, list[str]]:
+        return f"{before}{label}\n{indent}{v[key]}\n{after}", [v[key]]
+    return template
+
+
+def _sql_lowercase(v: dict[str, str]) -> tuple[str, list[str]]:
+    """Passwords in lower case in the rows of an account table whose columns nothing names."""
+    lower = v["token"].lower()
+    first, second = f"{lower[:6]}7{lower[6:12]}", "".join(c for c in lower if c.isalpha())[:14] + "battery"
+    text = ("-- accounts of the demo\n"
+            f"INSERT INTO users VALUES (1, 'alice', '{first}', 'alice@corp-mail.com', 'admin');\n"
+            f"INSERT INTO app_users VALUES (2, 'bob', '{second}', 'active');\n")
+    return text, [first, second]
+
+
 #: (form, language) -> (path, template): the forms of issue 32, each giving its text and the
 #: pieces that must not survive
 FORMS = {
@@ -238,6 +256,68 @@ FORMS = {
         lambda a, g: f"SELECT '{a[0]}' || '{a[1]}' AS aws, '{g[0]}' || '{g[1]}' AS gh;\n")),
     ("Markdown inline code and code blocks", "Markdown"): ("forms/markdown/STAGING.md", _markdown),
     ("SQL INSERT values", "SQL"): ("forms/sql/seed.sql", _sql_rows),
+    ("SQL INSERT values", "SQL (lower case, no columns)"): ("forms/sql/accounts.sql", _sql_lowercase),
+    ("value on the next line", "Python"): ("forms/next/db.py", _next_line(
+        "    # password:", "    #   ", "def connect():\n", "    return None\n")),
+    ("value on the next line", "Ruby"): ("forms/next/db.rb", _next_line("# password:", "#   ", "module Db\n", "end\n")),
+    ("value on the next line", "Shell"): ("forms/next/db.sh", _next_line(
+        "# the DB password:", "# ", "#!/bin/sh\n", "psql -h db\n")),
+    ("value on the next line", "C"): ("forms/next/db.c", _next_line(
+        "// password:", "//   ", "#include <stdio.h>\n", "int main(void) { return 0; }\n")),
+    ("value on the next line", "Go"): ("forms/next/db.go", _next_line(
+        "// password =", "//   ", "package db\n\n", "func Connect() {}\n")),
+    ("value on the next line", "JavaScript"): ("forms/next/db.js", _next_line(
+        "  // password:", "  // ", "function connect() {\n", "  return null;\n}\n")),
+    ("value on the next line", "Java"): ("forms/next/Db.java", _next_line(
+        "    // password:", "    //     ", "class Db {\n", "    int x = 1;\n}\n")),
+    ("value on the next line", "Rust"): ("forms/next/db.rs", _next_line(
+        "// api_key:", "//   ", "", "fn main() {}\n", key="token")),
+    ("value on the next line", "SQL"): ("forms/next/db.sql", _next_line("-- password:", "--   ", "", "SELECT 1;\n")),
+    ("value on the next line", "Lua"): ("forms/next/db.lua", _next_line(
+        "-- password:", "-- ", "local x = 1\n", "return x\n")),
+    ("value on the next line", "YAML"): ("forms/next/db.yaml", _next_line(
+        "  password:", "    ", "database:\n  user: app\n", "  port: 5432\n")),
+    ("value on the next line", "Text"): ("forms/next/NOTES.txt", _next_line(
+        "The staging password:", "", "Staging\n\n", "\nAsk before use.\n")),
+    ("joined through variables or calls", "Python"): ("forms/calls/keys.py", _joined(
+        lambda a, g: f'PREFIX = "{a[0]}"\nREST = "{a[1]}"\nAWS = PREFIX + REST\nGH = "".join(["{g[0]}", "{g[1]}"])\n')),
+    ("joined through variables or calls", "JavaScript"): ("forms/calls/keys.js", _joined(
+        lambda a, g: f'const rest = "{a[1]}";\nconst aws = `{a[0]}${{rest}}`;\n'
+                     f'const gh = ["{g[0]}", "{g[1]}"].join("");\n')),
+    ("joined through variables or calls", "TypeScript"): ("forms/calls/keys.ts", _joined(
+        lambda a, g: f'const a = "{a[0]}";\nconst b = "{a[1]}";\nexport const aws = `${{a}}${{b}}`;\n'
+                     f'export const gh = `${{"{g[0]}"}}${{"{g[1]}"}}`;\n')),
+    ("joined through variables or calls", "Java"): ("forms/calls/Keys.java", _joined(
+        lambda a, g: f'class Keys {{\n  String aws = String.join("", "{a[0]}", "{a[1]}");\n'
+                     f'  String gh = new StringBuilder("{g[0]}").append("{g[1]}").toString();\n}}\n')),
+    ("joined through variables or calls", "C#"): ("forms/calls/Keys.cs", _joined(
+        lambda a, g: f'class Keys {{\n  string aws = string.Concat("{a[0]}", "{a[1]}");\n'
+                     f'  string gh = string.Format("{{0}}{{1}}", "{g[0]}", "{g[1]}");\n}}\n')),
+    ("joined through variables or calls", "Go"): ("forms/calls/keys.go", _joined(
+        lambda a, g: f'package keys\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\n'
+                     f'var aws = strings.Join([]string{{"{a[0]}", "{a[1]}"}}, "")\n'
+                     f'var gh = fmt.Sprintf("%s%s", "{g[0]}", "{g[1]}")\n')),
+    ("joined through variables or calls", "Rust"): ("forms/calls/keys.rs", _joined(
+        lambda a, g: f'pub const AWS: &str = concat!("{a[0]}", "{a[1]}");\n'
+                     f'pub fn gh() -> String {{\n    format!("{{}}{{}}", "{g[0]}", "{g[1]}")\n}}\n')),
+    ("joined through variables or calls", "Ruby"): ("forms/calls/keys.rb", _joined(
+        lambda a, g: f'a = "{a[0]}"\nb = "{a[1]}"\nAWS = "#{{a}}#{{b}}"\nGH = ["{g[0]}", "{g[1]}"].join\n')),
+    ("joined through variables or calls", "PHP"): ("forms/calls/keys.php", _joined(
+        lambda a, g: f"<?php\n$aws = implode('', ['{a[0]}', '{a[1]}']);\n"
+                     f"$gh = sprintf('%s%s', '{g[0]}', '{g[1]}');\n")),
+    ("joined through variables or calls", "Kotlin"): ("forms/calls/Keys.kt", _joined(
+        lambda a, g: f'val aws = "{a[0]}".plus("{a[1]}")\nval gh = listOf("{g[0]}", "{g[1]}").joinToString("")\n')),
+    ("joined through variables or calls", "Swift"): ("forms/calls/Keys.swift", _joined(
+        lambda a, g: f'let a = "{a[0]}"\nlet b = "{a[1]}"\nlet aws = a + b\nlet gh = ["{g[0]}", "{g[1]}"].joined()\n')),
+    ("joined through variables or calls", "C"): ("forms/calls/keys.c", _joined(
+        lambda a, g: f'#include <string.h>\nvoid keys(char *aws, char *gh) {{\n  strcpy(aws, "{a[0]}");\n'
+                     f'  strcat(aws, "{a[1]}");\n  sprintf(gh, "%s%s", "{g[0]}", "{g[1]}");\n}}\n')),
+    ("joined through variables or calls", "Perl"): ("forms/calls/keys.pl", _joined(
+        lambda a, g: f"my $aws = join('', '{a[0]}', '{a[1]}');\n"
+                     f"my ($x, $y) = ('{g[0]}', '{g[1]}');\nmy $gh = \"$x$y\";\n")),
+    ("joined through variables or calls", "Lua"): ("forms/calls/keys.lua", _joined(
+        lambda a, g: f'local aws = table.concat({{"{a[0]}", "{a[1]}"}})\n'
+                     f'local gh = string.format("%s%s", "{g[0]}", "{g[1]}")\n')),
     ("SQL INSERT values", "Python"): ("forms/sql/seed.py", _sql_in_python),
 }
 

@@ -81,6 +81,7 @@ def test_a_corrupt_parquet_file_in_a_folder_is_named(tmp_path):
                           "segment 01-main, task ", "not a readable parquet file",
                           f"({tmp_path / 'stack' / 'zz_bad.parquet'})", "magic bytes")
     assert "Traceback" in log.read_text() and "magic bytes" in log.read_text()
+    assert log.read_text().startswith(head.removeprefix("codecurate: ") + "\n")  # the log starts with the lines
 
 
 def test_a_parquet_file_without_the_text_column_names_file_row_and_column(tmp_path):

@@ -190,6 +190,37 @@ def test_overwrite_deletes_only_a_codecurate_output(tmp_path, repo_root, monkeyp
     assert read_marker(out)["run_id"] != first["run_id"]
 
 
+def test_overwrite_checks_every_level_of_the_output(tmp_path, repo_root):
+    """A user's file inside a folder a run writes (``documents/notes.txt``, ``report/mine.md``...) is
+    found at any depth: refused, listing each; what a run writes there (numbered files, logs) is not."""
+    out = tmp_path / "out"
+    run_recipe(validate(repos_recipe(out, repo_root)))
+    from codecurate.cli import main
+
+    assert main(["report", str(out), "--no-plots"]) == 0  # report/ as a run's report writes it
+    mine = ["documents/notes.txt", "report/mine.md", "excluded/repositories/mine.csv", "logs/01-main/notes",
+            "logs/01-main/logs/mine.log", "tokens/mine/", "work/"]
+    for path in mine:
+        if path.endswith("/"):
+            (out / path).mkdir(parents=True)
+        else:
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            (out / path).write_text("mine")
+    (out / "work" / "repositories").mkdir()  # a block's scratch under work/<stage>/: a run's
+    (out / "work" / "repositories" / "anything.bin").write_text("scratch")
+    before = _tree(out)
+    with pytest.raises(OutputInUseError) as refused:
+        run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)
+    listed = str(refused.value).split("would be lost: ")[1].split(". Move it")[0].split(", ")
+    assert sorted(listed) == sorted(p for p in mine if p != "work/"), refused.value
+    assert _tree(out) == before
+    for path in mine[:-2]:
+        (out / path).unlink()
+    (out / "tokens" / "mine").rmdir()
+    assert run_recipe(validate(repos_recipe(out, repo_root, seed=9)), overwrite=True)["complete"]
+    assert not (out / "work").exists() and read_marker(out)["run_id"]
+
+
 def test_parallel_workers(tmp_path, repo_root):
     out = tmp_path / "out"
     recipe = repos_recipe(out, repo_root)

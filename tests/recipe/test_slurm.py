@@ -1,17 +1,21 @@
 """On a real single-node Slurm cluster (Debian's slurm-wlm and munge, brought up by the test, with
 ``MaxArraySize=4``): the aiXcoder recipe through sbatch gives the local run's output; more tasks than
 ``MaxArraySize`` are submitted as several arrays; a failed task runs again when the same segments are
-submitted again, and only it."""
+submitted again, and only it; a task's error reaches ``codecurate run`` and ``codecurate report`` as
+two lines."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from codecurate.recipe.executors import SLURM_DEFAULT_MAX_ARRAY_SIZE, SlurmExecutor, make_executors
 from codecurate.recipe.plan import Plan, Segment
@@ -138,3 +142,40 @@ def test_validate_reads_the_clusters_partitions_and_array_limit(tmp_path, repo_r
     printed = capsys.readouterr().out
     assert f"  array limit: {MAX_ARRAY_SIZE} (the cluster's MaxArraySize)" in printed
     assert f"-01-main: 6 tasks in 6 jobs, 2 arrays of at most {MAX_ARRAY_SIZE}; first" in printed
+
+
+def test_a_failed_jobs_error_reaches_the_console_in_two_lines(tmp_path, slurm):
+    """A corrupt parquet file read by a Slurm job: ``codecurate run`` (waiting) and ``codecurate report``
+    print the stage, segment, task, file and what to do, no traceback; the task's log starts with the
+    two lines and the job's Slurm log ends with them (before srun's own line)."""
+    from tests.recipe.test_errors import _schemas_checked
+
+    _schemas_checked(tmp_path / "stack")
+    bad = tmp_path / "stack" / "zz_bad.parquet"
+    bad.write_bytes(b"PAR1 but not really a parquet file")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({
+        "name": "errors", "output": str(tmp_path / "out"), "inputs": [
+            {"reader": "the_stack", "params": {"data_folder": str(tmp_path / "stack")}}], "stages": [],
+        "executor": {"type": "slurm", "tasks": 2, "time": "00:10:00", "partition": "debug", "cpus_per_task": 1,
+                     "mem_per_cpu_gb": 1, "qos": "", "wait": 300}}))
+    cli = [sys.executable, "-m", "codecurate.cli"]
+    done = subprocess.run([*cli, "run", str(recipe)], capture_output=True, text=True, cwd=ROOT, timeout=400)
+    printed = (done.stdout + done.stderr).strip().splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr, printed
+    head, todo = printed[-2:]
+    assert head.startswith("codecurate: stage 'the_stack' failed in segment 01-main, task "), printed
+    assert f"not a readable parquet file ({bad})" in head and "magic bytes" in head, head
+    assert todo.startswith("  what to do: replace or remove the file"), todo
+    log = Path(re.search(r"Full traceback: (\S+)$", todo).group(1))
+    assert log.read_text().startswith(head.removeprefix("codecurate: ") + "\n" + todo + "\n")
+    assert "Traceback" in log.read_text()
+    rank = int(re.search(r"task (\d+) of 2", head).group(1))
+    slurm_log = next((tmp_path / "out" / "logs" / "slurm" / "01-main").glob(f"*_{rank}.out")).read_text()
+    # srun prefixes each line with the task's number and adds its own line after the job's exit
+    last = [re.sub(r"^\d+: ", "", line) for line in slurm_log.rstrip().splitlines()[-3:]]
+    assert last[:2] == [head, todo] or last[1:] == [head, todo], last
+
+    report = subprocess.run([*cli, "report", str(tmp_path / "out"), "--no-plots"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert report.returncode == 3 and report.stderr.strip().splitlines() == [head, todo], report.stderr

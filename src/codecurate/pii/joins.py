@@ -8,6 +8,10 @@ a text with what splits the secret left out: a list of spans of the original tex
 the other. The recognizers run on the view as on any text; what they find is mapped back to one
 span per piece (``View.fragments``), so redaction replaces the secret's pieces and keeps the
 markers, quotes and operators between them.
+
+Also joined: a token's first piece in one literal and the rest in the literals near it, whatever
+code stands between (variables, calls, ``concat!``, template substitutions: ``piece_views``); a
+password's name at a line's end and the value alone on the next line (``label_views``).
 """
 
 from __future__ import annotations
@@ -56,25 +60,33 @@ class View:
     """A text read from ``pieces`` of an original text (in order, not overlapping); several views
     are read as one, separated by ``SEGMENT_BREAK`` (``View.join``)."""
 
-    __slots__ = ("pieces", "text", "offsets")
+    __slots__ = ("pieces", "text", "offsets", "alone")
 
-    def __init__(self, original: str, pieces: list[Span]):
+    def __init__(self, original: str, pieces: list[Span], alone: bool = False):
         self.pieces = [(start, end) for start, end in pieces if end > start]
         self.text = "".join(original[start:end] for start, end in self.pieces)
         self.offsets = [0, *accumulate(end - start for start, end in self.pieces)][:-1]
+        #: per piece: whether a finding inside it alone counts (a value whose name the view put before it)
+        self.alone = [alone] * len(self.pieces)
 
     @classmethod
     def join(cls, views: list[View]) -> View:
         """The views as one text, ``SEGMENT_BREAK`` between them (no finding crosses it)."""
         joined = cls.__new__(cls)
-        joined.pieces, joined.offsets, texts, position = [], [], [], 0
+        joined.pieces, joined.offsets, joined.alone, texts, position = [], [], [], [], 0
         for view in views:
             joined.pieces += view.pieces
+            joined.alone += view.alone
             joined.offsets += [position + offset for offset in view.offsets]
             texts.append(view.text)
             position += len(view.text) + len(SEGMENT_BREAK)
         joined.text = SEGMENT_BREAK.join(texts)
         return joined
+
+    def counts_alone(self, start: int) -> bool:
+        """Whether a finding starting at ``start`` of the view's text lies in a piece where it counts alone."""
+        index = bisect_right(self.offsets, start) - 1
+        return 0 <= index < len(self.alone) and self.alone[index]
 
     def fragments(self, start: int, end: int, original: str) -> list[Span]:
         """The spans of ``original`` that ``view.text[start:end]`` was read from, one per piece it
@@ -161,12 +173,144 @@ def _comment_view(text: str, run: list[tuple[int, int]]) -> list[View]:
     return [View(text, pieces[:-1])]
 
 
+#: the names ``label_views`` looks for (lower case), then what must follow one at a line's end
+_LABEL_WORDS = ("password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "api-key")
+_LABEL_END = re.compile(r"[ \t]*[:=][ \t]*\r?\n")
+_ALONE = re.compile(r"[ \t]*([^\s\"'`]{4,128})[ \t]*\r?(?:\n|$)")
+
+
+def _labels(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each name of ``_LABEL_WORDS`` (any case, not after a letter) followed by ``:``
+    or ``=`` at its line's end, ``end`` after the line break; found with plain searches."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: the slow way
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    found = []
+    for word in _LABEL_WORDS:
+        position = lowered.find(word)
+        while position >= 0:
+            end = _LABEL_END.match(lowered, position + len(word))
+            if end is not None and not (position and text[position - 1].isascii() and text[position - 1].isalpha()):
+                found.append((position, end.end()))
+            position = lowered.find(word, position + 1)
+    return sorted(found)
+
+
+def label_views(text: str) -> list[View]:
+    """One view per line ending in a password's or key's name and ``:`` or ``=`` whose next line holds
+    one word (after the same line-comment marker, when the name's line has one): the name's line
+    from the name on, then the word (``password:`` / ``Tr0ub4dor&3``)."""
+    found = []
+    for start, end in _labels(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        marker = LINE_COMMENT.match(text, line_start)
+        position = end
+        if marker is not None and marker.end() <= start:
+            following = LINE_COMMENT.match(text, position)
+            if following is None or following.group(1) != marker.group(1):
+                continue
+            position = following.end()
+        value = _ALONE.match(text, position)
+        if value is not None:
+            colon = text[start:end].rstrip()
+            found.append(View(text, [(start, start + len(colon)), value.span(1)], alone=True))
+    return found
+
+
+#: the first piece of a token ``KeyRecognizer.TOKENS`` knows, at a literal's end (or before a template's
+#: ``${``), and the least length of the whole token
+TOKEN_PREFIXES = {"AKIA": 20, "ASIA": 20, "AGPA": 20, "AIDA": 20, "AROA": 20, "ANPA": 20, "ANVA": 20, "AIPA": 20,
+                  "ghp_": 40, "gho_": 40, "ghu_": 40, "ghs_": 40, "ghr_": 40, "github_pat_": 33, "glpat-": 26,
+                  "xoxa-": 15, "xoxb-": 15, "xoxp-": 15, "xoxo-": 15, "xoxs-": 15, "xoxr-": 15, "AIza": 39,
+                  "sk_live_": 24, "sk_test_": 24, "rk_live_": 24, "rk_test_": 24, "pk_live_": 24, "pk_test_": 24,
+                  "hf_": 33, "npm_": 40}
+#: where a token's first piece may start, one pattern per leading literal (each scan jumps from one
+#: to the next), with how many characters of the prefix lie before the match (``sk_`` found at ``k_``)
+_PIECE_STARTS = tuple((re.compile(pattern + r"[A-Za-z0-9_-]*(?=[\"'`]|\$\{)"), back) for pattern, back in (
+    (r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA|Iza)", 0), (r"gh(?:[pousr]_|ithub_pat_)", 0), (r"glpat-", 0),
+    (r"xox[abposr]-", 0), (r"k_(?:live|test)_", 1), (r"hf_", 0), (r"npm_", 0)))
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _piece_starts(text: str) -> list[Span]:
+    """The first pieces of tokens in ``text``: a prefix of ``TOKEN_PREFIXES`` not after a token character,
+    token characters up to a quote or a template's ``${``, shorter than the token."""
+    found = []
+    for pattern, back in _PIECE_STARTS:
+        for match in pattern.finditer(text):
+            start = match.start() - back
+            if start < 0 or start and text[start - 1] in _TOKEN_CHARS:
+                continue
+            prefix = next((p for p in TOKEN_PREFIXES if text.startswith(p, start)), None)
+            if prefix is not None and match.end() - start < TOKEN_PREFIXES[prefix]:
+                found.append((start, match.end()))
+    return sorted(found)
+
+
+#: how far from a token's first piece the rest is looked for: lines, and literals on each side
+PIECE_LINES, PIECES_AFTER, PIECES_BEFORE = 6, 3, 2
+
+
+def _literal_pieces(text: str, start: int, end: int) -> list[Span]:
+    """The contents of the string literals in ``text[start:end]``, in order: quoted strings on one line,
+    and a template literal's text between its substitutions (whose own literals are read too)."""
+    pieces: list[Span] = []
+    position, depth = start, 0  # depth: inside a template's ${...}
+    while position < end:
+        char = text[position]
+        if char in "\"'":
+            close = position + 1
+            while close < end and text[close] not in (char, "\n"):
+                close += 2 if text[close] == "\\" else 1
+            if close < end and text[close] == char:
+                pieces.append((position + 1, close))
+            position = close + 1
+        elif char == "`" or (char == "}" and depth):
+            depth -= char == "}"
+            piece = position + 1
+            while piece < end and text[piece] != "`" and not text.startswith("${", piece):
+                piece += 2 if text[piece] == "\\" else 1
+            pieces.append((position + 1, piece))
+            if text.startswith("${", piece):
+                depth += 1
+                position = piece + 2
+            else:
+                position = piece + 1
+        else:
+            position += 1
+    return [piece for piece in pieces if piece[1] > piece[0]]
+
+
+def piece_views(text: str) -> list[list[View]]:
+    """For each literal ending in a token's first piece (``TOKEN_PREFIXES``, shorter than the token), the
+    views of that piece followed by the next one, two or three literals within ``PIECE_LINES`` lines,
+    then by the one or two before it, in that order: the token's rest held by variables, a call's
+    arguments, ``concat!``, a template's substitutions."""
+    found = []
+    for first in _piece_starts(text):
+        low = high = first[0]
+        for _ in range(PIECE_LINES + 1):
+            low = max(0, text.rfind("\n", 0, max(low - 1, 0)))
+        for _ in range(PIECE_LINES + 1):
+            found_end = text.find("\n", high + 1)
+            high = len(text) if found_end < 0 else found_end
+        pieces = _literal_pieces(text, low, high)
+        index = next((i for i, (a, b) in enumerate(pieces) if a <= first[0] < b and b == first[1]), None)
+        if index is None:
+            continue
+        after = pieces[index + 1 : index + 1 + PIECES_AFTER]
+        before = pieces[max(0, index - PIECES_BEFORE) : index][::-1]
+        found.append([View(text, [first, *after[:n]]) for n in range(1, len(after) + 1)]
+                     + [View(text, [first, *before[:n]]) for n in range(1, len(before) + 1)])
+    return found
+
+
 def views(text: str) -> View | None:
-    """Every view of ``text`` (its joined concatenations and its comment runs) read as one, or
-    ``None`` when it has none; the last text's kept."""
+    """Every view of ``text`` (its joined concatenations, its comment runs, its names with the value on
+    the next line) read as one, or ``None`` when it has none; the last text's kept."""
     global _LAST
     if _LAST[0] is not text:
-        found = concatenation_views(text) + comment_views(text)
+        found = concatenation_views(text) + comment_views(text) + label_views(text)
         _LAST = (text, View.join(found) if found else None)
     return _LAST[1]
 

@@ -19,7 +19,7 @@ from collections import Counter
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from codecurate.pii.joins import views, without_markers
+from codecurate.pii.joins import piece_views, views, without_markers
 
 Span = tuple[int, int]
 
@@ -64,14 +64,15 @@ class _CodeRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         """``analyze_text`` on ``text``, and on each of its views (``codecurate.pii.joins``: joined
-        concatenations, comment runs without their markers) what runs across two pieces, mapped
-        back to one result per piece."""
+        concatenations, comment runs without their markers, names with their value on the next
+        line) what runs across two pieces (or lies in a value after its name), mapped back to one
+        result per piece."""
         results = self.analyze_text(text)
         view = views(text)
         if view is not None:
             for result in self.analyze_text(view.text):
                 fragments = view.fragments(result.start, result.end, text)
-                if len(fragments) >= 2:
+                if len(fragments) >= 2 or fragments and view.counts_alone(result.start):
                     results += [_result(result.entity_type, start, end, result.score, self) for start, end in fragments]
         return results
 
@@ -442,6 +443,22 @@ class KeyRecognizer(_CodeRecognizer):
         return [_result(KEY, start, end, score, self) for (start, end), score in spans.items()]
 
 
+def pieced_tokens(text: str) -> list[Span]:
+    """The pieces of the tokens ``KeyRecognizer.TOKENS`` knows that ``text`` holds in several literals with
+    code between them (``codecurate.pii.joins.piece_views``): one span per piece. Of a first piece's
+    views, the first that makes a token of it and whole literals counts (a token of no fixed length
+    would take in the literals after it)."""
+    spans: set[Span] = set()
+    for candidates in piece_views(text):
+        for view in candidates:
+            match = KeyRecognizer.TOKENS.match(view.text)
+            fragments = view.fragments(*match.span(), text) if match is not None else []
+            if len(fragments) >= 2 and all(fragment in view.pieces for fragment in fragments[1:]):
+                spans.update(fragments)
+                break
+    return sorted(spans)
+
+
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SRI = re.compile(r"^sha(?:1|256|384|512)(?:-|//)[A-Za-z0-9+/]+={0,2}$")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -740,6 +757,31 @@ def password_shape(value: str) -> bool:
             and any(c.isdigit() for c in value) and written_value(value))
 
 
+#: a table of accounts, whose rows (columns unknown) may hold a password after the login
+_SQL_ACCOUNT_TABLE = re.compile(r"(?:^|_)(?:users?|accounts?|logins?|members?|credentials?|auth\w{0,10}|admins?"
+                                r"|operators?|customers?|staff|employees?|people|persons?)$")
+#: a login: a user name or an email address
+_SQL_LOGIN = re.compile(r"^[\w.+-]{1,40}(?:@[\w-]{1,63}(?:\.[\w-]{1,63})+)?$")
+#: words an account row holds after the login that are not passwords: roles and states
+_ACCOUNT_WORDS = frozenset((
+    "admin", "administrator", "user", "guest", "member", "moderator", "editor", "viewer", "owner", "staff", "manager",
+    "operator", "superuser", "developer", "customer", "active", "inactive", "enabled", "disabled", "pending",
+    "blocked", "deleted", "suspended", "verified", "unverified", "default"))
+_LOWER_PASSWORD = re.compile(r"^(?=[^a-z]{0,63}[a-z])[a-z0-9!#$%^&*+=?~._-]{8,64}$")
+
+
+def account_password(value: str, login: str) -> bool:
+    """Whether ``value``, written in an account table's row right after ``login``, is a password in lower
+    case (``hunter2hunter2``, ``correcthorsebattery``): one word of 8 to 64 characters with a letter and
+    a digit or a symbol (not only ``._-`` joining words), or 12 letters and more; not a role or a state,
+    a placeholder, a file name or the login again."""
+    if not _LOWER_PASSWORD.match(value) or value.rstrip("s") in _ACCOUNT_WORDS or value == login.lower():
+        return False
+    if _PLACEHOLDER.match(value) or re.search(r"\.[a-z]{1,4}$", value):
+        return False
+    return any(not c.isalpha() and c not in "._-" for c in value) or value.isalpha() and len(value) >= 12
+
+
 def _sql_name(token: str) -> str:
     return token.strip("`\"[]").rsplit(".", 1)[-1].lower()
 
@@ -780,7 +822,8 @@ def sql_secrets(text: str) -> list[tuple[str, int, int]]:
     """``(PASSWORD or KEY, start, end)`` of the quoted values in SQL ``INSERT ... VALUES`` rows that
     are secrets: in a column whose name says so (from the statement's column list, or else from the
     file's ``CREATE TABLE``), after a value that names one (``('db_password', '...')``), or, where
-    the columns are not known, by a password's shape."""
+    the columns are not known, by a password's shape, or in an account table's row right after the
+    login by a lower-case password's (``account_password``)."""
     global _SQL_LAST
     if _SQL_LAST[0] is text:
         return _SQL_LAST[1]
@@ -797,6 +840,7 @@ def sql_secrets(text: str) -> list[tuple[str, int, int]]:
         for match in _matches_at(_SQL_INSERT, text, lowered, "insert"):
             columns = ([_sql_name(c.strip()) for c in match.group(2).split(",")] if match.group(2)
                        else tables.get(_sql_name(match.group(1))))
+            account = _SQL_ACCOUNT_TABLE.search(_sql_name(match.group(1))) is not None
             position, limit = match.end(), min(len(text), match.end() + 200_000)
             for _ in range(10_000):  # rows
                 items, position = _sql_items(text, position, limit)
@@ -813,7 +857,9 @@ def sql_secrets(text: str) -> list[tuple[str, int, int]]:
                         keep = (not _PLACEHOLDER.match(value) and len(value) >= (4 if entity == PASSWORD else 8)
                                 and value.strip() == value)
                     else:
-                        entity, keep = PASSWORD, not columns and password_shape(value)
+                        entity, keep = PASSWORD, not columns and (password_shape(value) or (
+                            account and before[:1] in ("'", '"') and _SQL_LOGIN.match(before[1:-1]) is not None
+                            and account_password(value, before[1:-1])))
                     if keep:
                         found.append((entity, token.start() + 1, token.end() - 1))
                 follow = _SQL_FOLLOW.match(text, position)

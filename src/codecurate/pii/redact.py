@@ -190,9 +190,10 @@ class PIIRedactor(CodecurateFilter):
             return self.find_plain(document, deadline)
         engine, entities = self.engine()
         text = document.text
+        pieced = _pieced(text, entities)
         index = TriggerIndex(recognizers, text)
         if not index:
-            return []
+            return _choose(pieced)
         ranges = scope_ranges(document, self.budget_seconds) if self.scope == "code" else None
         if ranges is None:
             ranges = [(0, len(text))]
@@ -202,7 +203,7 @@ class PIIRedactor(CodecurateFilter):
             if index.overlaps(window, end):
                 segments.append((window, start, end))
         if not segments:
-            return []
+            return _choose(pieced)
         if deadline is not None and time.perf_counter() > deadline:
             return None
         found = analyze_segments(engine, entities, text, segments)
@@ -210,7 +211,7 @@ class PIIRedactor(CodecurateFilter):
             return self.find_plain(document, deadline)
         if deadline is not None and time.perf_counter() > deadline:
             return None
-        return _choose(found)
+        return _choose(found + pieced)
 
     def find_plain(self, document: Document, deadline: float | None = None) -> list[tuple[int, int, str]] | None:
         """``find`` without triggers or batching: one presidio call per comment or literal."""
@@ -219,7 +220,7 @@ class PIIRedactor(CodecurateFilter):
         ranges = scope_ranges(document, self.budget_seconds) if self.scope == "code" else None
         if ranges is None:
             ranges = [(0, len(text))]
-        found = []
+        found = _pieced(text, entities)
         for start, end in ranges:
             if deadline is not None and time.perf_counter() > deadline:
                 return None
@@ -303,6 +304,14 @@ def _entity(result) -> str:
     from codecurate.pii.recognizers import NAME
 
     return NAME if result.entity_type == NER_PERSON else result.entity_type
+
+
+def _pieced(text: str, entities: list[str]) -> list[tuple[int, int, str, float]]:
+    """The pieces of tokens split over literals with code between them, as findings (each piece lies in
+    its literal: in scope whatever the scope; ``codecurate.pii.recognizers.pieced_tokens``)."""
+    from codecurate.pii.recognizers import KEY, pieced_tokens
+
+    return [(start, end, KEY, 1.0) for start, end in pieced_tokens(text)] if KEY in entities else []
 
 
 def _choose(found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str]]:

@@ -6,20 +6,30 @@ exception) becomes a ``TaskError`` in the worker, where its traceback can still 
 the input file being read (a reader's ``filepath``, or the error's own file name) and, by kind of
 error, what to do. The full traceback stays in the task's log (datatrove writes it there), whose
 path the message ends with. ``describe`` gives the same two lines for an error outside the tasks.
+
+Every executor's tasks do this (``ReadableTaskErrors``): the two lines also go to the top of the
+task's log and to ``LOGGING_DIR/errors/<rank>.json``, where the process that waits for a Slurm or
+Ray run, and ``codecurate report``, read them (``failed_tasks``, ``segment_failure``): a task on
+another node cannot hand its exception to the console.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 from collections.abc import Iterator, Sequence
 
+from datatrove.io import DataFolder
 from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.stats import PipelineStats
 
 #: at most this many characters of an error's own message on the console
 MESSAGE_CHARS = 300
 RESUME = "then run the same command again (completed tasks are skipped)"
+#: a failed task's record, under its segment's logging folder: ``errors/<rank>.json``
+ERRORS_FOLDER = "errors"
 
 
 class TaskError(RuntimeError):
@@ -144,3 +154,78 @@ def describe(error: BaseException, log: str | None) -> str:
     kind, what, todo = explain(error, file)
     return f"the run failed{f' in stage {stage!r}' if stage else ''}: {what}\n  what to do: {todo}." + \
         (f" Full traceback: {log}" if log else "")
+
+
+class ReadableTaskErrors:
+    """Mixin for a datatrove executor: a task's error raised as a ``TaskError`` (``task_error``), its
+    two lines put at the top of the task's log and recorded in ``errors/<rank>.json`` of the logging
+    folder (``record_failure``). ``stage_labels``: the recipe stage of each pipeline step (set by
+    ``make_executors``)."""
+
+    stage_labels: tuple[str | None, ...] = ()
+
+    def task_log(self, rank: int) -> str:
+        """Where datatrove writes the log of task ``rank``."""
+        return self.logging_dir.resolve_paths(f"logs/task_{rank:05d}.log")
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
+        try:
+            return super()._run_for_rank(rank, local_rank, node_rank)
+        except TaskError:
+            raise
+        except Exception as error:
+            failure = task_error(error, os.path.basename(self.logging_dir.path.rstrip("/")), rank, self.world_size,
+                                 self.task_log(rank), self.pipeline, self.stage_labels)
+            record_failure(self.logging_dir, rank, failure)
+            raise failure from error
+
+
+def record_failure(logging_dir: DataFolder, rank: int, failure: TaskError) -> None:
+    """Put ``failure``'s lines at the top of task ``rank``'s log and write ``errors/<rank>.json``; a
+    problem doing so (the disk that failed the task is full) leaves the task's own error to be told."""
+    record = {"rank": rank, "segment": failure.segment, "kind": failure.kind, "message": str(failure),
+              "log": failure.log}
+    try:
+        with logging_dir.open(f"{ERRORS_FOLDER}/{rank:05d}.json", "w") as file:
+            json.dump(record, file)
+        name = f"logs/task_{rank:05d}.log"
+        body = logging_dir.open(name).read() if logging_dir.isfile(name) else ""
+        with logging_dir.open(name, "w") as file:
+            file.write(f"{failure}\n\n{body}")
+    except OSError:
+        pass
+
+
+def failed_tasks(logging_dir: DataFolder) -> list[dict]:
+    """The records (``record_failure``) of the tasks of ``logging_dir``'s segment that failed and have
+    not completed since, by rank."""
+    if not logging_dir.isdir(ERRORS_FOLDER):
+        return []
+    records = []
+    for name in sorted(logging_dir.list_files(ERRORS_FOLDER)):
+        rank = os.path.splitext(os.path.basename(name))[0]
+        if not rank.isdigit() or logging_dir.isfile(f"completions/{rank}"):
+            continue
+        try:
+            with logging_dir.open(name) as file:
+                record = json.load(file)
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("message"), str):
+            records.append(record)
+    return records
+
+
+def segment_failure(logging_dir: DataFolder) -> TaskError | None:
+    """The ``TaskError`` of the first failed task of ``logging_dir``'s segment, its first line saying how
+    many others failed; ``None`` when no task recorded a failure."""
+    records = failed_tasks(logging_dir)
+    if not records:
+        return None
+    first = records[0]
+    head, _, todo = first["message"].partition("\n")
+    if len(records) > 1:
+        head += f" (and {len(records) - 1} more task{'s' if len(records) > 2 else ''} of this segment: " \
+                f"{logging_dir.resolve_paths(ERRORS_FOLDER)}/)"
+    return TaskError(f"{head}\n{todo}" if todo else head, first.get("kind", "error"), first.get("segment", ""),
+                     int(first.get("rank", -1)), first.get("log", ""))

@@ -50,7 +50,7 @@ def make_executors(recipe: Recipe, plan: Plan) -> list[PipelineExecutor]:
             depends=previous,
             **options,
         )
-        if kind == "local":  # the recipe stage of each step, for the messages of a failed task
+        if hasattr(executor, "stage_labels"):  # the recipe stage of each step, for the messages of a failed task
             executor.stage_labels = tuple(stage or charge for stage, charge in zip(segment.stage_ids,
                                                                                     segment.charge_ids))
         executors.append(executor)

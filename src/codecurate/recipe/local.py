@@ -16,14 +16,13 @@ import sys
 import time
 from collections.abc import Iterator
 from copy import deepcopy
-from pathlib import Path
 
 import multiprocess
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
 
-from codecurate.recipe.errors import task_error
+from codecurate.recipe.errors import ReadableTaskErrors
 
 
 class WorkerLostError(RuntimeError):
@@ -152,7 +151,7 @@ def _run_in_worker(rank: int) -> tuple[int, PipelineStats]:
     return rank, executor.run_task(rank, _WORKER["local_rank"])
 
 
-class LocalExecutor(LocalPipelineExecutor):
+class LocalExecutor(ReadableTaskErrors, LocalPipelineExecutor):
     """datatrove's ``LocalPipelineExecutor`` (same parameters and behaviour: skipped completed tasks,
     ``stats.json``, sequential ``workers=1``) that raises ``WorkerLostError`` when a pool worker dies
     while it runs a task, instead of waiting for that task forever, and ``TaskError`` (one or two
@@ -165,25 +164,14 @@ class LocalExecutor(LocalPipelineExecutor):
 
     ``poll_seconds``: how often the parent checks the workers of the running tasks; a task is lost
     when its worker has been gone for one more poll without its result arriving (a result sent just
-    before the worker died still counts). ``stage_labels``: the recipe stage of each pipeline step,
-    for the messages (set by ``make_executors``).
+    before the worker died still counts).
     """
 
     poll_seconds: float = 1.0
-    stage_labels: tuple[str | None, ...] = ()
 
     def run_task(self, rank: int, local_rank: int = 0) -> PipelineStats:
-        """datatrove's ``_run_for_rank``, its error raised as a ``TaskError`` (the traceback stays in
-        the task's log)."""
-        try:
-            return self._run_for_rank(rank, local_rank)
-        except Exception as error:
-            raise task_error(error, Path(self.logging_dir.path).name, rank, self.world_size, self.task_log(rank),
-                             self.pipeline, self.stage_labels) from error
-
-    def task_log(self, rank: int) -> str:
-        """Where datatrove writes the log of task ``rank``."""
-        return f"{self.logging_dir.path}/logs/task_{rank:05d}.log"
+        """datatrove's ``_run_for_rank``, its error raised as a ``TaskError`` (``ReadableTaskErrors``)."""
+        return self._run_for_rank(rank, local_rank)
 
     def _collect(self, results: Iterator, events, expected: int, skipped: int = 0) -> PipelineStats:
         """The merged stats of ``expected`` tasks from ``results``; raise ``WorkerLostError`` when a

@@ -16,8 +16,10 @@ from datatrove.utils.logging import logger
 
 from codecurate.core.folders import Location, datafolder, is_url, read_json, read_text, remove, write_json, write_text
 from codecurate.recipe.console import RunConsole
+from codecurate.recipe.errors import segment_failure
 from codecurate.recipe.executors import make_executors
 from codecurate.recipe.lock import LOCK_FILE, OutputLock
+from codecurate.recipe.output_tree import foreign_paths
 from codecurate.recipe.plan import Plan, build_plan
 from codecurate.recipe.schema import Recipe
 from codecurate.recipe.summary import compute_summary, write_summary
@@ -44,18 +46,11 @@ def _input_paths(recipe: Recipe) -> list[Path]:
 
 
 #: codecurate's own file in every output folder, written when a run starts: the proof that
-#: ``--overwrite`` may delete the folder (with nothing in it that a run does not write)
+#: ``--overwrite`` may delete the folder (with nothing in it that a run does not write; its name is
+#: also in ``output_tree.RUN_TREE``)
 OUTPUT_MARKER = ".codecurate-output.json"
 #: the marker's format; a marker of another format is not trusted
 MARKER_FORMAT = 1
-#: what a run (its engine and blocks) writes at the top of its output folder, besides a folder named
-#: after one of its stages (``huggingface_output``); ``--overwrite`` refuses a folder holding anything else
-RUN_WRITES = frozenset({
-    OUTPUT_MARKER, LOCK_FILE, RESOLVED_RECIPE, "recipe.yaml", "plan.json", "summary.json", "documents", "excluded",
-    "intermediate", "work", "logs", "report", "samples", "tokens", "tokenizer", "training", "provenance", "removals",
-})
-
-
 def _recorded_stage_ids(output: DataFolder) -> set[str]:
     """The stage ids of the run recorded in ``output`` (a ``huggingface_output`` stage writes
     ``OUTPUT/<stage id>/`` when given no folder)."""
@@ -74,10 +69,6 @@ def _recorded_stage_ids(output: DataFolder) -> set[str]:
             if isinstance(entry, dict) and isinstance(entry.get("id") or entry.get(name), str):
                 ids.add(entry.get("id") or default_stage_id(entry[name]))
     return ids
-
-
-def _written_by_a_run(name: str, stage_ids: set[str]) -> bool:
-    return name in RUN_WRITES or name in stage_ids or name.startswith(f"{LOCK_FILE}.")  # the lock's own files
 
 
 def read_marker(output: DataFolder | str) -> dict | None:
@@ -122,8 +113,9 @@ def _top_level(output: DataFolder) -> dict[str, bool]:
 
 
 def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, bool]) -> None:
-    """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write,
-    and holds neither the working directory nor an input of the recipe."""
+    """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write, at
+    any level (``codecurate.recipe.output_tree``), and holds neither the working directory nor an
+    input of the recipe."""
     where = recipe.output
     if read_marker(output) is None:
         if output.isfile(RESOLVED_RECIPE):
@@ -133,20 +125,17 @@ def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, boo
                 f"(rm -r {where}) if it is yours to delete, or choose another --output")
         raise OutputInUseError(f"--overwrite refused: {where} holds no codecurate run (no {OUTPUT_MARKER}); "
                                "it deletes only a codecurate output folder")
-    stage_ids = _recorded_stage_ids(output)
-    foreign = sorted(name + ("/" if is_folder else "") for name, is_folder in contents.items()
-                     if not _written_by_a_run(name, stage_ids))
+    if output.is_local():
+        folder = Path(output.path).resolve()
+        for place, what in [(Path.cwd().resolve(), "the working directory"),
+                            *((path, f"the input {path}") for path in _input_paths(recipe))]:
+            if place == folder or folder in place.parents:
+                raise OutputInUseError(f"--overwrite refused: {where} holds {what}; choose another --output")
+    foreign = foreign_paths(output, _recorded_stage_ids(output))
     if foreign:
         listed = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
         raise OutputInUseError(f"--overwrite refused: {where} holds what a codecurate run does not write, which "
                                f"would be lost: {listed}. Move it out of the folder, or choose another --output")
-    if not output.is_local():
-        return
-    folder = Path(output.path).resolve()
-    for place, what in [(Path.cwd().resolve(), "the working directory"),
-                        *((path, f"the input {path}") for path in _input_paths(recipe))]:
-        if place == folder or folder in place.parents:
-            raise OutputInUseError(f"--overwrite refused: {where} holds {what}; choose another --output")
 
 
 def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> None:
@@ -181,10 +170,10 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
 
     Resuming relies on datatrove's completion markers, which are only meaningful for the very same
     recipe; a folder holding another recipe's run is refused unless ``overwrite`` is set. Overwriting
-    empties only a folder proven to be a codecurate output: a valid ``OUTPUT_MARKER`` and nothing at
-    its top that a run does not write (``RUN_WRITES``); never one holding the working directory or
-    the recipe's input. The marker is written before anything else of the run; a resumed run keeps
-    its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
+    empties only a folder proven to be a codecurate output: a valid ``OUTPUT_MARKER`` and nothing in
+    it, at any level, that a run does not write (``codecurate.recipe.output_tree``); never one holding
+    the working directory or the recipe's input. The marker is written before anything else of the
+    run; a resumed run keeps its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
     through ``DataFolder``. With the ``plan`` of ``recipe``, a folder holding a run of another recipe
     reruns from its first changed stage, reusing the segments before it, when what they wrote for
     the later ones is still there (``codecurate.recipe.rerun``); otherwise it is refused, naming the
@@ -219,8 +208,9 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
 
 def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2.0) -> dict:
     """Wait until every task of the run has completed, then write and return the summary. Raises
-    ``RuntimeError`` when the jobs have left the queue unfinished (a failure, see the Slurm logs)
-    or ``TimeoutError`` after ``seconds``."""
+    the ``TaskError`` a failed task recorded when the jobs have left the queue unfinished, or
+    ``RuntimeError`` when none did (a job killed: see the Slurm logs); ``TimeoutError`` after
+    ``seconds``."""
     import subprocess
 
     job_ids = sorted({str(e.job_id) for e in executors if getattr(e, "job_id", None) not in (None, -1)})
@@ -239,6 +229,9 @@ def wait_for_slurm(output: str, executors: list, seconds: float, poll: float = 2
             if summary["complete"]:
                 return write_summary(output)
             missing = [s["name"] for s in summary["segments"] if s["completed"] < (s["tasks"] or 1)]
+            for name in missing:  # the two lines a failed task recorded (codecurate.recipe.errors)
+                if (failure := segment_failure(datafolder(Location(output) / "logs" / name))) is not None:
+                    raise failure
             raise RuntimeError(f"the Slurm jobs of {output} left the queue before finishing segments "
                                f"{', '.join(missing)}; see {_slurm_logs(output, executors)}")
         if time.monotonic() > deadline:
@@ -331,8 +324,8 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
         if kind == "ray":
             import ray
 
-            if not ray.is_initialized():
-                ray.init()
+            if not ray.is_initialized():  # with the console, the tasks' logs are files, not driver output
+                ray.init(log_to_driver=not console)
         display = RunConsole(output, len(executors), verbose=verbose) if console else None
         started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):

@@ -184,8 +184,8 @@ class Recipe:
 
 
 def _executor_class(kind: str) -> type:
-    """The executor class of ``executor.type``: datatrove's, with codecurate's local and Slurm fixes
-    (``codecurate.recipe.local``, ``codecurate.recipe.executors``)."""
+    """The executor class of ``executor.type``: datatrove's, with codecurate's local, Slurm and Ray fixes
+    (``codecurate.recipe.local``, ``codecurate.recipe.slurm``, ``codecurate.recipe.ray_executor``)."""
     if kind == "local":
         from codecurate.recipe.local import LocalExecutor
 
@@ -194,9 +194,9 @@ def _executor_class(kind: str) -> type:
         from codecurate.recipe.slurm import SlurmExecutor
 
         return SlurmExecutor
-    from datatrove.executor.ray import RayPipelineExecutor
+    from codecurate.recipe.ray_executor import RayExecutor
 
-    return RayPipelineExecutor
+    return RayExecutor
 
 
 def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None = None) -> Recipe:

@@ -3,10 +3,14 @@ segment a dependency of the next, failed tasks freeing the queue (``SlurmExecuto
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 
 from datatrove.executor.slurm import SlurmPipelineExecutor, launch_slurm_job
+
+from codecurate.recipe.errors import ReadableTaskErrors, TaskError
 
 #: Slurm's own default MaxArraySize, used when ``scontrol`` cannot tell the cluster's.
 SLURM_DEFAULT_MAX_ARRAY_SIZE = 1001
@@ -54,7 +58,7 @@ def partition_problem(partition: object) -> str | None:
     return f"partition {partition!r} is not one sinfo lists here: {', '.join(known)}"
 
 
-class SlurmExecutor(SlurmPipelineExecutor):
+class SlurmExecutor(ReadableTaskErrors, SlurmPipelineExecutor):
     """datatrove's ``SlurmPipelineExecutor``, sized to the cluster and safe with several arrays.
 
     - At submission the array size is the smaller of the cluster's ``MaxArraySize`` (``scontrol show
@@ -67,6 +71,10 @@ class SlurmExecutor(SlurmPipelineExecutor):
       fails, the jobs that depend on it leave the queue instead of pending forever, so the output's
       lock is released and the same recipe can be submitted again; datatrove then submits only the
       tasks without a completion marker.
+    - A task's error is told in two lines (``codecurate.recipe.errors``): at the top of the task's log,
+      in ``errors/<rank>.json`` (what ``codecurate run`` with ``wait`` and ``codecurate report`` print),
+      and as the last lines of the job's Slurm log, which then exits with status 1 without a second
+      traceback (datatrove's logger wrote the first into both logs).
 
     ``job_ids`` lists every array submitted; ``job_id`` is the last one, as in datatrove.
     """
@@ -81,6 +89,17 @@ class SlurmExecutor(SlurmPipelineExecutor):
         self.__dict__["_job_id"] = value
         if value not in (None, -1):
             self.__dict__.setdefault("job_ids", []).append(str(value))
+
+    def run(self) -> None:
+        """Submit the jobs; inside a job (``SLURM_ARRAY_TASK_ID``), run its tasks, a failed one ending the
+        job with its two lines on stderr."""
+        if "SLURM_ARRAY_TASK_ID" not in os.environ:
+            return super().run()
+        try:
+            super().run()
+        except TaskError as error:
+            print(f"codecurate: {error}", file=sys.stderr, flush=True)
+            sys.exit(1)
 
     def array_size_limit(self) -> int:
         """The most tasks one array may hold: min(cluster's MaxArraySize, ``max_array_size`` when > 0)."""
