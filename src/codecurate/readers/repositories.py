@@ -77,13 +77,17 @@ def read_sidecar(path: Path) -> dict:
     """Validated sidecar contents as metadata keys; ``{}`` when the file does not exist."""
     if not path.is_file():
         return {}
-    return parse_sidecar(path.read_bytes(), str(path))
-
-
-def parse_sidecar(raw: bytes, where: str) -> dict:
-    """The metadata keys of a sidecar's bytes; errors name ``where`` (the file) and the key."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SidecarError(f"{path}: not valid JSON: {error}") from error
+    return parse_sidecar(text, str(path))
+
+
+def parse_sidecar(raw: str | bytes, where: str) -> dict:
+    """The metadata keys of a sidecar's text; errors name ``where`` (the file) and the key."""
+    try:
+        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SidecarError(f"{where}: not valid JSON: {error}") from error
     if not isinstance(data, dict):
@@ -318,9 +322,9 @@ class RepositoriesReader(RepositoryReader):
                 continue
             names.append(name)
         self.skipped_entries = sorted(skipped)
+        declared = {name: printable_name(archive_stem(name)) for name in self._archives}  # an archive: its stem
         self.repository_ids, self.renamed = unique_repository_ids(
-            [(name, self._sidecars[name].get(keys.REPO) or (printable_name(archive_stem(name)) if name in self._archives else None))
-             for name in names])
+            [(name, self._sidecars[name].get(keys.REPO) or declared.get(name)) for name in names])
         return names
 
     def _read_sidecar(self, name: str) -> dict:

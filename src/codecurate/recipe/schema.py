@@ -566,9 +566,10 @@ def input_entry(path: str) -> dict:
 
 
 def _url_input_entry(url: str) -> dict:
-    """``input_entry`` for a URL (``s3://bucket/stack``): parquet files or a folder of them (read
-    through fsspec); a folder of repositories must be on local disk."""
+    """``input_entry`` for a URL (``s3://bucket/stack``), as for a local path: parquet files or a folder
+    of them, a saved dataset, else a folder of repositories (read through fsspec)."""
     from codecurate.core.folders import datafolder
+    from codecurate.readers.huggingface import is_saved_dataset_at
 
     missing = missing_filesystem(url)
     if missing:
@@ -577,10 +578,14 @@ def _url_input_entry(url: str) -> dict:
         folder, _, name = url.rstrip("/").rpartition("/")
         return {"reader": "the_stack", "params": {"data_folder": folder, "glob_pattern": name}}
     folder = datafolder(url)
+    if not folder.isdir(""):
+        raise ValueError(f"--input {url}: not a folder of repositories, parquet files nor a saved dataset "
+                         "(does it exist?)")
+    if is_saved_dataset_at(url):
+        return {"reader": "huggingface", "params": {"dataset": url}}
     if folder.list_files(glob_pattern="**/*.parquet"):
         return {"reader": "the_stack", "params": {"data_folder": url}}
-    raise ValueError(f"--input {url}: holds no parquet file (a folder of repositories, or a saved dataset, is read "
-                     "from local disk)")
+    return {"reader": "repositories", "params": {"data_folder": url}}
 
 
 def replace_code_input(data: dict, path: str) -> list[str]:
