@@ -174,3 +174,68 @@ def test_a_file_name_that_is_not_utf8_is_dropped_with_its_reason(repo_root, tmp_
     written = read_jsonl_gz(excluded / "x.jsonl.gz")
     assert [r["metadata"]["path"] for r in written if r["metadata"]["filter_reason"] == "undecodable_path"] == \
         ["caf\ufffd.py"]
+
+
+def archive_repositories(root: Path) -> None:
+    """Turn ``beta`` into ``beta.tar.gz`` and ``gamma`` into ``gamma.zip``, the files at the archive's root."""
+    import tarfile
+    import zipfile
+
+    with tarfile.open(root / "beta.tar.gz", "w:gz") as tar:
+        tar.add(root / "beta", arcname=".")
+    with zipfile.ZipFile(root / "gamma.zip", "w") as zipped:
+        for path in sorted((root / "gamma").rglob("*")):
+            zipped.write(path, path.relative_to(root / "gamma").as_posix())
+    shutil.rmtree(root / "beta")
+    shutil.rmtree(root / "gamma")
+
+
+def without_git(docs) -> dict:
+    return {d.id: (d.text, {k: v for k, v in d.metadata.items() if k not in (keys.COMMITS, keys.REVISION)})
+            for d in docs}
+
+
+def test_archives_are_repositories_read_as_their_folders(repo_root, tmp_path):
+    folders = read_all(RepositoriesReader(str(repo_root)))
+    archive_repositories(repo_root)
+    reader = RepositoriesReader(str(repo_root))
+    assert reader.list_repositories() == ["alpha", "beta.tar.gz", "gamma.zip"]
+    archived = read_all(reader)
+    assert [d.id for d in archived] == [d.id for d in folders]
+    assert without_git(archived) == without_git(folders)
+    assert not list(tmp_path.glob("codecurate-repository-*"))  # the extracted copies are gone
+
+
+def test_unsafe_large_linked_and_broken_archive_members_are_dropped_with_their_reason(repo_root, tmp_path):
+    import io
+    import tarfile
+
+    def member(name: str, data: bytes = b"", **fields) -> tuple[tarfile.TarInfo, io.BytesIO]:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        for field, value in fields.items():
+            setattr(info, field, value)
+        return info, io.BytesIO(data)
+
+    with tarfile.open(repo_root / "delta.tar", "w") as tar:
+        for info, data in (member("./ok.py", b"x = 1\n"), member("../escape.py", b"y = 2\n"),
+                           member("big.py", b"z" * 5000), member("link.py", type=tarfile.SYMTYPE, linkname="ok.py"),
+                           member("fifo", type=tarfile.FIFOTYPE), member(".git/HEAD", b"ref\n")):
+            tar.addfile(info, data)
+    write(repo_root / "broken.tar.gz", b"\x1f\x8b not really gzip")
+    excluded = tmp_path / "excluded"
+    reader = RepositoriesReader(str(repo_root), max_file_bytes=4096,
+                                exclusion_writer=JsonlWriter(str(excluded), output_filename="${rank}.jsonl"))
+    docs = [d for d in read_all(reader) if d.metadata[keys.REPO] in ("delta", "broken")]
+    assert [(d.id, d.text) for d in docs] == [("delta/ok.py", "x = 1\n")]
+    written = {(r["id"], r["metadata"]["filter_reason"], r["metadata"].get(keys.SIZE_BYTES))
+               for r in read_jsonl_gz(excluded / "00000.jsonl.gz")}
+    assert written >= {("delta/../escape.py", "unsafe_archive_member", None), ("delta/big.py", "file_too_large", 5000),
+                       ("delta/link.py", "symlink", None), ("delta/fifo", "not_a_regular_file", None),
+                       ("broken/.", "unreadable_archive", None)}, written
+    assert not any("HEAD" in entry[0] for entry in written)  # .git is not read, as in a folder
+
+
+def test_record_authors_needs_a_local_folder():
+    with pytest.raises(ValueError, match="record_authors: needs git work trees on local disk, not 's3://b/repos'"):
+        RepositoriesReader("s3://b/repos", record_authors=True)

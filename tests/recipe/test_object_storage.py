@@ -139,3 +139,27 @@ def test_a_tokenizer_in_a_bucket_is_checked_and_copied_into_a_bucket_output(tmp_
     assert (tmp_path / "copy.json").read_bytes() == (tmp_path / "tok" / "tokenizer.json").read_bytes()
     assert load_tokenizer(tmp_path / "copy.json").get_vocab_size() == \
         load_tokenizer(tmp_path / "tok").get_vocab_size()
+
+
+def test_a_summary_polled_on_a_bucket_sees_the_tasks_finished_since_its_last_look(s3):
+    """``wait_for_slurm`` computes the summary again and again in one process: s3fs's cached listing of
+    a segment's stats folder made it count the tasks of its first look only (a Slurm run on S3 gave
+    the right documents and a summary short of a task's counts)."""
+    from codecurate.recipe.summary import compute_summary
+
+    fs = s3_filesystem()
+    fs.mkdir("polled")
+    plan = {"segments": [{"name": "01-main", "stage_ids": ["read"], "tasks": 2}]}
+    fs.pipe("polled/out/plan.json", json.dumps(plan).encode())
+
+    def finish(rank: int, kept: int) -> None:
+        stats = [{"name": "read", "stats": {"in": kept, "kept": kept, "in_bytes": kept, "kept_bytes": kept}}]
+        fs.pipe(f"polled/out/logs/01-main/stats/{rank:05d}.json", json.dumps(stats).encode())
+        fs.pipe(f"polled/out/logs/01-main/completions/{rank:05d}", b"")
+
+    finish(0, 3)
+    first = compute_summary("s3://polled/out")
+    assert (first["complete"], first["stages"][0]["kept"]) == (False, 3)
+    finish(1, 4)
+    second = compute_summary("s3://polled/out")
+    assert (second["complete"], second["stages"][0]["kept"], second["segments"][0]["completed"]) == (True, 7, 2)

@@ -13,7 +13,7 @@ import os
 import stat
 import time
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +46,8 @@ REASON_NOT_A_REPOSITORY = "not_a_repository"
 
 #: drop reasons of inputs a reader could not read (not a recipe's choice): each is a run warning
 NOT_READ_REASONS = (REASON_UNREADABLE, REASON_NOT_REGULAR, REASON_UNDECODABLE_PATH, REASON_UNREADABLE_DIR,
-                    REASON_NOT_A_REPOSITORY, "unreadable_sidecar")
+                    REASON_NOT_A_REPOSITORY, "unreadable_sidecar", "unreadable_archive",
+                    "unsafe_archive_member")
 
 #: Default cap on the bytes a reader loads for one file. The paper's long-file rule (1 MB) is a
 #: filter with a named reason; this cap only keeps huge blobs out of memory.
@@ -85,11 +86,13 @@ def decode_source(raw: bytes) -> tuple[str, bool]:
 @dataclass
 class RepositoryFile:
     """One file of a repository: its path in the repository and where to read it; ``reason`` when
-    listing already decided it is not read (a folder that cannot be listed)."""
+    listing already decided it is not read (a folder that cannot be listed, a file in a bucket or an
+    archive too large to fetch), with ``size`` when listing found it."""
 
     path: str
     location: Path
     reason: str | None = None
+    size: int | None = None
 
 
 @dataclass
@@ -102,6 +105,8 @@ class Repository:
     articles: Iterable[Document] = ()
     #: metadata of single files, by path in the repository (their authors)
     file_metadata: dict[str, dict] = field(default_factory=dict)
+    #: called once the repository's files are read (deletes a local copy of a bucket's or an archive's files)
+    release: Callable[[], None] | None = None
 
 
 class RepositoryReader(Accounting, BaseReader):
@@ -190,7 +195,9 @@ class RepositoryReader(Accounting, BaseReader):
         if path != file.path:
             return document, REASON_UNDECODABLE_PATH, 0
         if file.reason is not None:
-            return document, file.reason, 0
+            if file.size is not None:
+                metadata[keys.SIZE_BYTES] = file.size
+            return document, file.reason, file.size or 0
         try:
             status = os.lstat(file.location)
         except OSError:
@@ -234,7 +241,12 @@ class RepositoryReader(Accounting, BaseReader):
             if rank == 0:
                 self.report_listing(excluded, rank)
             for index, name in enumerate(shard, start=1):
-                yield from self._read_repository(self.open_repository(name), excluded, rank)
+                repository = self.open_repository(name)
+                try:
+                    yield from self._read_repository(repository, excluded, rank)
+                finally:
+                    if repository.release is not None:
+                        repository.release()
                 self.stat_update("repositories")
                 now = time.monotonic()
                 if now - last_log > 30 or index == len(shard):

@@ -20,6 +20,7 @@ from datatrove.utils.logging import logger
 
 from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting
+from codecurate.core.folders import datafolder, is_url
 from codecurate.core.registry import register
 from codecurate.languages import detect_language, header_language, normalize_language
 from codecurate.optout import content_id
@@ -70,6 +71,31 @@ def _builder_for(path: Path) -> str | None:
     return next((builder for suffix, builder in DATA_FILE_BUILDERS.items() if name.endswith(suffix)), None)
 
 
+def is_saved_dataset_at(url: str) -> bool:
+    """``is_saved_dataset`` for a folder given as an fsspec URL (``s3://bucket/saved``)."""
+    folder = datafolder(url)
+    return any(all(folder.isfile(name) for name in names) for names in SAVED_DATASET_FILES)
+
+
+def data_files_at(url: str) -> tuple[str, list[str]]:
+    """The builder and the URLs of the data files in the folder (or the one file) ``url``; an error
+    names the folder that holds none, or files of several kinds."""
+    builder = _builder_for(Path(url.rstrip("/")))
+    if builder is not None:
+        return builder, [url]
+    folder = datafolder(url)
+    found = {name: _builder_for(Path(name)) for name in folder.list_files(recursive=True)}
+    files = {name: kind for name, kind in sorted(found.items()) if kind is not None}
+    kinds = sorted(set(files.values()))
+    if not kinds:
+        raise FileNotFoundError(f"dataset {url!r}: no data file ({', '.join(DATA_FILE_BUILDERS)}) and no saved "
+                                "dataset there")
+    if len(kinds) > 1:
+        raise ValueError(f"dataset {url!r}: data files of several kinds ({', '.join(kinds)}); name one kind "
+                         "with data_files")
+    return kinds[0], [folder.resolve_paths(name) for name in files]
+
+
 def _looks_local(dataset: str) -> bool:
     """A path rather than a hub id (``name`` or ``owner/name``)."""
     return dataset.startswith(("/", ".", "~")) or dataset.count("/") > 1 or _builder_for(Path(dataset)) is not None
@@ -80,8 +106,9 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
     """Read a Hugging Face dataset, one document per row (one source file).
 
     Args:
-        dataset: a local folder written by ``datasets``' ``save_to_disk``, a local folder of data files
-            (parquet, jsonl[.gz], csv, arrow) or one such file, or a hub dataset id (``owner/name``).
+        dataset: a folder written by ``datasets``' ``save_to_disk``, a folder of data files (parquet,
+            jsonl[.gz], csv, arrow) or one such file, each on local disk or as an fsspec URL
+            (``s3://bucket/stack``), or a hub dataset id (``owner/name``).
         split: the split to read; default: the only split, else ``train``.
         subset: the hub dataset's configuration (``name`` of ``load_dataset``), e.g. ``data/python``.
         data_files, data_dir, revision: passed to ``load_dataset`` (not used for ``save_to_disk`` folders).
@@ -107,8 +134,11 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
 
     @classmethod
     def input_params(cls, path: str) -> dict | None:
-        """The parameters that read ``--input PATH``: a local ``save_to_disk`` folder, else ``None``."""
-        return {"dataset": str(Path(path))} if "://" not in path and is_saved_dataset(Path(path)) else None
+        """The parameters that read ``--input PATH``: a ``save_to_disk`` folder (local, or at a URL),
+        else ``None``."""
+        if "://" in path:
+            return {"dataset": path} if is_saved_dataset_at(path) else None
+        return {"dataset": str(Path(path))} if is_saved_dataset(Path(path)) else None
 
     def __init__(
         self,
@@ -129,8 +159,9 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
         if not isinstance(dataset, str) or not dataset:
             raise ValueError("dataset: a non-empty path or hub dataset id is required")
         location = Path(dataset).expanduser()
-        self.local = location.exists()
-        if not self.local and _looks_local(dataset):
+        self.remote = is_url(dataset)
+        self.local = not self.remote and location.exists()
+        if not self.local and not self.remote and _looks_local(dataset):
             raise FileNotFoundError(f"dataset {dataset!r}: no such file or folder (and not a hub id owner/name)")
         unknown = sorted(set(columns or {}) - set(DEFAULT_COLUMNS))
         if unknown:
@@ -143,11 +174,11 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
             raise ValueError(f"max_file_bytes must be >= 1, got {max_file_bytes}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        from_disk = self.local and is_saved_dataset(location)
+        from_disk = is_saved_dataset_at(dataset) if self.remote else self.local and is_saved_dataset(location)
         options = {"name": subset, "data_files": data_files, "data_dir": data_dir, "revision": revision,
                    "cache_dir": None if from_disk else cache_dir}  # a saved dataset needs no cache
         super().__init__(
-            str(location) if self.local else dataset,
+            str(location) if self.local else dataset.rstrip("/") if self.remote else dataset,
             dataset_options={k: v for k, v in options.items() if v is not None} or None,
             streaming=streaming,
             limit=limit,
@@ -189,7 +220,10 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
         else:
             path, options = self.dataset, dict(self.dataset_options)
             location = Path(self.dataset)
-            if self.local and location.is_file():  # one data file: its builder, the file as data
+            if self.remote:  # datasets reads the files through fsspec; data_files, when given, are URLs
+                path, found = data_files_at(self.dataset)
+                options.setdefault("data_files", found)
+            elif self.local and location.is_file():  # one data file: its builder, the file as data
                 builder = _builder_for(location)
                 if builder is None:
                     raise ValueError(f"dataset {self.dataset!r}: not a data file datasets can read "

@@ -89,6 +89,9 @@ def _read_whole_json(folder: DataFolder, name: str, completion: str | None = Non
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
     folder = datafolder(output)
+    # an object store's listings are cached by the filesystem: a poll (wait_for_slurm) would go on
+    # seeing the stats files of its first look, and count a finished run short
+    folder.fs.invalidate_cache()
     if not folder.isfile("plan.json"):
         raise FileNotFoundError(f"{output} holds no codecurate run (no plan.json)")
     plan = read_json(folder, "plan.json")
