@@ -18,7 +18,7 @@ Junk, two kinds:
   filler), a table of repeated literal rows (``0, 0, 0, 0,``), a block of 4 lines repeated 10 times,
   one log line printed 200 times, a column of repeated short literals (``"",`` and ``0,``).
 
-    python benchmarks/content_rules.py --limit 600
+    python benchmarks/content_rules.py --limit 600 [--before code_lines]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from codecurate.filters.content_rules import ContentRulesFilter
+from codecurate.filters.content_rules import REPETITION_MEASURES, ContentRulesFilter
 from codecurate.languages import LANGUAGES, detect_language
 
 HOME = Path.home()
@@ -126,8 +126,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=600, help="files per language and split")
     parser.add_argument("--splits", default="dev,heldout")
     parser.add_argument("--show", type=int, default=3, help="dropped files listed per language")
+    parser.add_argument("--before", default="all_lines", choices=REPETITION_MEASURES,
+                        help="repetition_measure of the 'before' column (all_lines: the paper's wording)")
     args = parser.parse_args()
-    before = ContentRulesFilter(repetition_measure="all_lines")
+    before = ContentRulesFilter(repetition_measure=args.before)
     after = ContentRulesFilter()
     rng = random.Random(31)
     for split in args.splits.split(","):

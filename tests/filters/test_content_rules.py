@@ -7,6 +7,7 @@ from codecurate.filters.content_rules import (
     ContentRulesFilter,
     covered_share,
     line_repetition,
+    statements,
     word_duplication,
 )
 from tests.conftest import make_doc, verdict
@@ -108,6 +109,50 @@ def test_repetitive_maintained_code_is_kept(package, path):
     assert verdict(ContentRulesFilter(repetition_measure="all_lines"), make_doc(text)) == "line_repetition"
     assert line_repetition(text) <= 0.7
     assert verdict(F, make_doc(text)) is None
+
+
+# Maintained code whose lines repeat because a formatter laid out each argument on its own line:
+# rustix's syscall wrappers (rustfmt: one operand a line in 14 ``asm!`` calls, one parameter a line in
+# their signatures) and its ``#[cfg(not(any(target_os = ...)))]`` lists. Without the block ends they
+# still repeat > 0.7; as statements they do not.
+FORMATTED_CODE = [
+    ("librust-rustix-dev", "/usr/share/cargo/registry/rustix-0.35.12/src/backend/linux_raw/arch/inline/x86_64.rs"),
+    ("librust-rustix-dev", "/usr/share/cargo/registry/rustix-0.35.12/src/backend/linux_raw/arch/inline/aarch64.rs"),
+    ("librust-rustix-dev", "/usr/share/cargo/registry/rustix-0.35.12/src/termios/constants.rs"),
+]
+
+
+@pytest.mark.parametrize(("package", "path"), FORMATTED_CODE)
+def test_statements_laid_out_one_argument_a_line_are_one_statement(package, path):
+    from tests.filters.analysis_tools import ToolUnavailable, apt_install
+
+    if not Path(path).exists():
+        try:
+            apt_install(package)
+        except ToolUnavailable as why:
+            pytest.skip(str(why))
+    if not Path(path).exists():
+        pytest.skip(f"{package} does not ship {path} in this release")
+    text = Path(path).read_text(encoding="utf-8")
+    assert line_repetition(text, "code_lines") > 0.7
+    assert verdict(ContentRulesFilter(repetition_measure="code_lines"), make_doc(text)) == "line_repetition"
+    assert line_repetition(text) <= 0.7
+    assert verdict(F, make_doc(text)) is None
+
+
+def test_statements_join_a_parenthesis_up_to_its_close():
+    assert statements(["f(", "a,", "b)", "g()"]) == ["f( a, b)", "g()"]
+    assert statements(["x = (1 +", "2)", ")", "y"]) == ["x = (1 + 2)", ")", "y"]  # a stray close opens nothing
+    # a parenthesis open over more than 32 lines joins none of them: a table stays its rows
+    rows = ["t = (", *["    (0, 0, 0, 0),"] * 40, ")"]
+    assert statements(rows)[:3] == rows[:3] and len(statements(rows)) == len(rows)
+    assert verdict(F, make_doc("\n".join(rows))) == "line_repetition"
+    # the same line repeated, with a parenthesis it never closes: still 50 repeated lines
+    filler = "\n".join(["def f():", "    return 1"] + ["print('hello world',"] * 50)
+    assert verdict(F, make_doc(filler)) == "line_repetition"
+    # a call repeated whole is still a repeated statement
+    calls = "\n".join(["log(", "    'started',", "    level=1,", ")"] * 30)
+    assert verdict(F, make_doc(calls)) == "line_repetition"
 
 
 def test_data_tables_and_repeated_literals_still_dropped():

@@ -19,7 +19,7 @@ from codecurate.filters.license.repository import RepositoryLicenseFilter, is_li
 from codecurate.licenses import is_permissive
 from tests.conftest import make_doc
 from tests.filters.analysis_tools import ToolUnavailable, apt_install
-from tests.real_files import debian_source
+from tests.real_files import debian_source, installed_licence_text
 
 NODE_MS = Path("/usr/share/nodejs/ms")
 MEMCHR = Path("/usr/share/cargo/registry")
@@ -354,12 +354,68 @@ def test_wrapping_folder_of_a_pecl_archive_and_a_maven_module():
     kept, _ = _run(RepositoryLicenseFilter(), documents)
     assert kept and kept[0].metadata[keys.LICENSE] == "BSD-3-Clause"
     assert kept[0].metadata[keys.LICENSE_SOURCE] == "detected"
-    # the same files with a second folder at the top: nothing is read below the top
+    # the same files with a second folder at the top: nothing is read below the top, and the manifest's
+    # "BSD License" decides, read by ScanCode as the last resort (without manifests: no license)
     documents = _files_to_depth(root, "zmq") + [make_doc("x", path="other/x.c", repo="zmq")]
-    kept, stats = _run(RepositoryLicenseFilter(), documents)
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert len(kept) == len(documents) and kept[0].metadata[keys.LICENSE_SOURCE] == "manifest"
+    documents = _files_to_depth(root, "zmq") + [make_doc("x", path="other/x.c", repo="zmq")]
+    kept, stats = _run(RepositoryLicenseFilter(manifests=False), documents)
     assert kept == [] and stats["dropped/license_not_found"] == len(documents)
     # a Maven project in one module folder beside its README: the module's pom.xml
     tree = debian_source("libspi-java")
     kept, _ = _run(RepositoryLicenseFilter(detect=False), _files_to_depth(tree, "spi"))
     assert kept and kept[0].metadata[keys.LICENSE] == "Apache-2.0"
     assert "org.mangosdk.spi/pom.xml: Apache License Version 2.0" in kept[0].metadata[keys.LICENSE_DECLARED]
+
+
+def test_license_section_of_a_top_level_html_page():
+    from codecurate.filters.license.readme import license_sections
+
+    tree = debian_source("lua-lpeg")  # no license file, README or manifest: lpeg.html's <h2>License</h2>
+    (section,) = license_sections((tree / "lpeg.html").read_text(encoding="utf-8"), "lpeg.html")
+    assert section.startswith("Copyright © 2007") and "Permission is hereby granted" in section
+    assert "lpeg.match" not in section and "<p>" not in section
+    # a page with no license heading has no section (no "Copyright" paragraph read from an HTML page)
+    assert not license_sections("<h1>Tool</h1><p>Copyright (c) 2020 A. Person. GPL</p>", "index.html")
+    pytest.importorskip("licensedcode")
+    documents = _top_level(tree, "lpeg")
+    assert not any(is_license_file(d.metadata[keys.PATH], 0) for d in documents)
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert len(kept) == len(documents) and kept[0].metadata[keys.LICENSE] == "MIT"
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "readme"
+    # HTML pages in a folder are documentation of anything, not the repository's statement
+    moved = [make_doc(d.text, path="doc/" + d.metadata[keys.PATH], repo="lpeg") for d in documents]
+    assert _run(RepositoryLicenseFilter(), moved + [make_doc("x", path="other/x.c", repo="lpeg")])[0] == []
+
+
+def test_manifest_words_with_no_spdx_id_read_by_scancode_last():
+    pytest.importorskip("licensedcode")
+    # PEAR's package.xml says "BSD" with an OSI link, and the archive has no license file, README or
+    # HTML page: ScanCode reads the declared words (BSD-3-Clause, its reading of a bare "BSD license")
+    root = debian_source("php-text-languagedetect").parent
+    text = (root / "package.xml").read_text(encoding="utf-8")
+    assert manifest_license("package.xml", text) == (None, ["BSD <http://www.opensource.org/licenses/bsd-license.php>"])
+    documents = _files_to_depth(root, "languagedetect", depth=2)
+    assert not any(is_license_file(d.metadata[keys.PATH], 2) for d in documents)
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert len(kept) == len(documents) and kept[0].metadata[keys.LICENSE] == "BSD-3-Clause"
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "manifest"
+    # words that name no license ScanCode knows leave the repository without one
+    for words in ("SEE LICENSE IN LICENSE.txt", "UNKNOWN", "Other/Custom"):
+        manifest = make_doc(f'{{"name": "x", "license": "{words}"}}', path="package.json", repo="x")
+        kept, stats = _run(RepositoryLicenseFilter(), [manifest, make_doc("x = 1\n", path="x.js", repo="x")])
+        assert kept == [] and stats["dropped/license_not_found"] == 2, words
+    # the words are the last resort: a license file decides first (GPL words, MIT file: kept as MIT)
+    mit = installed_licence_text("Permission is hereby granted, free of charge", exclude="GNU")
+    assert mit, "no installed distribution ships an MIT license file"
+    documents = [
+        make_doc('{"name": "x", "license": "GPL"}', path="package.json", repo="y"),
+        make_doc(mit, path="LICENSE", repo="y"),
+    ]
+    kept, _ = _run(RepositoryLicenseFilter(), documents)
+    assert kept and "MIT" in kept[0].metadata[keys.LICENSE] and "GPL" not in kept[0].metadata[keys.LICENSE]
+    assert kept[0].metadata[keys.LICENSE_SOURCE] == "detected"
+    # and a declared GPL with nothing else is not permissive (dropped as such, not as license_not_found)
+    kept, stats = _run(RepositoryLicenseFilter(), [make_doc('{"license": "GPL"}', path="package.json", repo="z")])
+    assert kept == [] and stats["dropped/license_not_permissive"] == 1

@@ -95,22 +95,49 @@ _STRUCTURAL = re.compile(
 _STRUCTURAL_CHARS = 24
 #: below this share of non-structural lines a file is judged on all its lines (a column of ``"",``)
 _MIN_CONTENT_SHARE = 0.3
+#: a parenthesis open over more lines than this joins none of them (a table, a column of ``foo(``)
+MAX_STATEMENT_LINES = 32
+REPETITION_MEASURES = ("statements", "code_lines", "all_lines")
 
 
-def line_repetition(text: str, measure: str = "code_lines") -> float:
+def statements(lines: list[str]) -> list[str]:
+    """Lines joined from one that opens a parenthesis to the one that closes it, when that is at
+    most ``MAX_STATEMENT_LINES`` lines: a call or a signature a formatter laid out one argument a
+    line is one statement; the lines of a longer or unclosed one stay lines."""
+    joined: list[str] = []
+    parts: list[str] = []
+    depth = 0
+    for line in lines:
+        parts.append(line)
+        depth = max(0, depth + line.count("(") - line.count(")"))
+        if depth == 0:
+            joined.append(" ".join(parts))
+            parts = []
+        elif len(parts) >= MAX_STATEMENT_LINES:
+            joined += parts
+            parts, depth = [], 0
+    return joined + parts
+
+
+def line_repetition(text: str, measure: str = "statements") -> float:
     """Share of non-blank lines (stripped) that repeat an earlier line.
 
-    ``"all_lines"`` counts every line, as Ling-Coder-Lite words the rule. ``"code_lines"`` (the
-    default) leaves out lines that only open or close a block (``}``, ``end``, ``fi``, ``#endif``,
-    ``break;``): every language repeats them by its grammar, and they made maintained code cross
-    70% (Swift tests, a C# reader's async twin, Ruby's ``end``). A file that is mostly such lines (a
-    column of ``"",``) is judged on all of them.
+    ``"all_lines"`` counts every line, as Ling-Coder-Lite words the rule. ``"code_lines"`` leaves
+    out lines that only open or close a block (``}``, ``end``, ``fi``, ``#endif``, ``break;``):
+    every language repeats them by its grammar, and they made maintained code cross 70% (Swift
+    tests, a C# reader's async twin, Ruby's ``end``). A file that is mostly such lines (a column of
+    ``"",``) is judged on all of them. ``"statements"`` (the default) does the same on statements:
+    the lines of a call or signature that a formatter (rustfmt, Prettier) laid out one argument a
+    line are joined first (``statements``), so ``a0: ArgReg<'_, A0>,`` in twelve signatures, or one
+    ``target_os = "ios",`` in sixty ``#[cfg(...)]`` lists, is not twelve or sixty repeated lines.
     """
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
         return 0.0
-    if measure == "code_lines":
+    if measure == "statements":
+        lines = statements(lines)
+    if measure in ("code_lines", "statements"):
         content = [line for line in lines if len(line) > _STRUCTURAL_CHARS or not _STRUCTURAL.fullmatch(line)]
         if len(content) >= _MIN_CONTENT_SHARE * len(lines):
             lines = content
@@ -140,8 +167,9 @@ class ContentRulesFilter(CodecurateFilter):
     above ``max_contact_datetime_share``), ``garbled`` (more than ``max_garbled_chars`` replacement
     characters, stray control characters or mojibake sequences), ``line_repetition`` and
     ``word_duplication`` (above ``max_line_repetition`` / ``max_word_duplication``, see
-    ``line_repetition`` and ``word_duplication``). ``repetition_measure``: ``"code_lines"`` (lines that
-    only open or close a block left out) or ``"all_lines"`` (the paper's wording).
+    ``line_repetition`` and ``word_duplication``). ``repetition_measure``: ``"statements"`` (a call's
+    or signature's lines joined, then lines that only open or close a block left out), ``"code_lines"``
+    (those left out, lines as they are) or ``"all_lines"`` (the paper's wording).
     """
 
     name = "content_rules"
@@ -154,7 +182,7 @@ class ContentRulesFilter(CodecurateFilter):
         max_line_repetition: float | None = 0.7,
         max_word_duplication: float | None = 0.7,
         duplication_ngram: int = 5,
-        repetition_measure: str = "code_lines",
+        repetition_measure: str = "statements",
         exclusion_writer: DiskWriter | None = None,
     ):
         super().__init__(exclusion_writer)
@@ -166,8 +194,8 @@ class ContentRulesFilter(CodecurateFilter):
                 raise ValueError(f"{label} must be in [0, 1] or null, got {value}")
         if max_garbled_chars is not None and max_garbled_chars < 0:
             raise ValueError(f"max_garbled_chars must be >= 0 or null, got {max_garbled_chars}")
-        if repetition_measure not in ("code_lines", "all_lines"):
-            raise ValueError(f"repetition_measure must be 'code_lines' or 'all_lines', got {repetition_measure!r}")
+        if repetition_measure not in REPETITION_MEASURES:
+            raise ValueError(f"repetition_measure must be one of {REPETITION_MEASURES}, got {repetition_measure!r}")
         if duplication_ngram < 1:
             raise ValueError(f"duplication_ngram must be >= 1, got {duplication_ngram}")
         self.max_url_ip_share = max_url_ip_share

@@ -260,7 +260,8 @@ def _pom(text: str) -> list[str]:
 
 def _pear(text: str) -> list[str]:
     """A PEAR/PECL ``package.xml``'s ``<license uri="...">name</license>`` (the package's, not its
-    changelog's): the name, else the last part of a URI that is a license id (``.../licenses/MIT``)."""
+    changelog's): the name, else the last part of a URI that is a license id (``.../licenses/MIT``);
+    a name that is no license id keeps its URI beside it (``BSD <http://.../bsd-license.php>``)."""
     root = _xml_root(text)
     if root is None or _local(root.tag) != "package":
         return []
@@ -269,9 +270,12 @@ def _pear(text: str) -> list[str]:
         if _local(element.tag) != "license":
             continue
         name = (element.text or "").strip()
-        uri = (element.get("uri") or "").rstrip("/").rsplit("/", 1)[-1]
+        link = (element.get("uri") or "").strip()
+        uri = link.rstrip("/").rsplit("/", 1)[-1]
         if to_spdx(name) is None and uri and to_spdx(uri) is not None:
             name = uri
+        elif to_spdx(name) is None and name and link:  # ``BSD`` and its link: the license stage reads both
+            name = f"{name} <{link}>"
         if name:
             found.append(name)
     return found

@@ -2,9 +2,10 @@
 
 Many repositories state their license only in a README section: a Perl distribution's ``README`` made
 from its POD (``COPYRIGHT AND LICENSE``: "under the same terms as Perl itself"), its main module's
-POD (``=head1 LICENSE``), a Markdown ``## License`` ("MIT"), a reStructuredText section. The license
-stage reads these sections, and only these (a README names other projects' licenses elsewhere), after
-the manifests and license files found none.
+POD (``=head1 LICENSE``), a Markdown ``## License`` ("MIT"), a reStructuredText section, or, where the
+repository has none of these, an HTML page of its own documentation at its top (LPeg's ``lpeg.html``:
+``<h2>License</h2>``). The license stage reads these sections, and only these (a README names other
+projects' licenses elsewhere), after the manifests and license files found none.
 
 ``license_sections(text, path)`` returns the text of each section whose heading names a license or a
 copyright, each cut at the next heading.
@@ -12,6 +13,7 @@ copyright, each cut at the next heading.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 
@@ -20,6 +22,11 @@ README_STEMS = frozenset({"readme"})
 README_EXTENSIONS = frozenset({"", ".md", ".markdown", ".txt", ".rst", ".pod", ".adoc"})
 #: POD files: a Perl module states its license in its documentation
 POD_EXTENSIONS = frozenset({".pm", ".pod"})
+#: HTML documentation at the top of a repository: read when no README or POD has a license section
+HTML_EXTENSIONS = frozenset({".html", ".htm"})
+_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_DROPPED = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
 #: a heading that names the license: "License", "LICENCE", "5) COPYRIGHT AND LICENCE", "ISC License"
 _TITLE = re.compile(r"\b(?:licen[cs]es?|licensing|copyright)\b", re.IGNORECASE)
 #: a heading of more words than this is a sentence, not a title
@@ -39,6 +46,22 @@ def is_license_text_source(path: str) -> bool:
         return False
     stem, extension = posixpath.splitext(path.lower())
     return (stem in README_STEMS and extension in README_EXTENSIONS) or extension in POD_EXTENSIONS
+
+
+def is_html_documentation(path: str) -> bool:
+    """Whether ``path`` is an HTML page at the top of a repository (read after READMEs and POD)."""
+    return "/" not in path and posixpath.splitext(path.lower())[1] in HTML_EXTENSIONS
+
+
+def html_to_text(text: str) -> str:
+    """An HTML page as plain text whose ``<hN>`` headings are Markdown headings of level N."""
+
+    def heading(match: re.Match) -> str:
+        title = " ".join(html.unescape(_HTML_TAG.sub(" ", match.group(2))).split())
+        return f"\n\n{'#' * int(match.group(1))} {title}\n\n"
+
+    text = _HTML_TAG.sub(" ", _HTML_HEADING.sub(heading, _HTML_DROPPED.sub(" ", text)))
+    return "\n".join(" ".join(html.unescape(line).split()) for line in text.splitlines())
 
 
 def _is_underlined(lines: list[str], index: int) -> bool:
@@ -79,7 +102,11 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
 
 def license_sections(text: str, path: str = "README") -> list[str]:
     """The sections of ``text`` whose heading names a license or copyright, each up to the next
-    heading of the same or a higher level (POD: ``=cut`` ends one too)."""
+    heading of the same or a higher level (POD: ``=cut`` ends one too; HTML: its ``<hN>`` headings,
+    and no section without one)."""
+    is_html = posixpath.splitext(path.lower())[1] in HTML_EXTENSIONS
+    if is_html:
+        text = html_to_text(text)
     lines = text.splitlines()
     headings = _headings(lines)
     sections = []
@@ -97,7 +124,7 @@ def license_sections(text: str, path: str = "README") -> list[str]:
         section = "\n".join(line for line in body if not _UNDERLINE.match(line.strip())).strip()
         if section and len(section) <= MAX_SECTION_CHARS:
             sections.append(section)
-    if not sections:  # no heading: a "Copyright (c) 2006 Name." paragraph and the one after it
+    if not sections and not is_html:  # no heading: a "Copyright (c) 2006 Name." paragraph and the one after it
         for index, line in enumerate(lines):
             if _NOTICE.match(line):
                 blank = [i for i in range(index + 1, len(lines)) if not lines[i].strip()]

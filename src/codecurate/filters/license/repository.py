@@ -94,11 +94,18 @@ def manifest_license(files: list[Document], max_depth: int, prefix: str = "") ->
     """``(spdx_expression, declared)`` from the package manifests of a repository's files
     (``codecurate.filters.license.manifests``) at most ``max_depth`` folders below its top (or below the
     folder ``prefix``); ``(None, declared)`` when no manifest names a license for sure."""
-    from codecurate.filters.license.manifests import is_manifest
+    expression, declared, _ = _read_manifests(files, max_depth, prefix)
+    return expression, declared
+
+
+def _read_manifests(files: list[Document], max_depth: int, prefix: str) -> tuple[str | None, str | None, list[str]]:
+    """``manifest_license``'s answer and the declared values no SPDX id was found for (``BSD``)."""
+    from codecurate.filters.license.manifests import is_manifest, to_spdx
     from codecurate.filters.license.manifests import manifest_license as read_manifest
 
     found: list[str] = []
     declared: list[str] = []
+    unmapped: list[str] = []
     for document in files:
         path = _relative(document, prefix)
         if path is None:
@@ -109,27 +116,45 @@ def manifest_license(files: list[Document], max_depth: int, prefix: str = "") ->
         expression, values = read_manifest(path, document.text)
         if values:
             declared.append(f"{prefix}{path}: {'; '.join(values)}")
+            unmapped += [v for v in values if to_spdx(v) is None and v not in unmapped]
         if expression and expression not in found:
             found.append(expression)
     text = " | ".join(declared)[:2000] or None
     if not found:
-        return None, text
+        return None, text, unmapped
     if len(found) == 1:
-        return found[0], text
-    return " AND ".join(f"({e})" if " " in e else e for e in found), text
+        return found[0], text, unmapped
+    return " AND ".join(f"({e})" if " " in e else e for e in found), text, unmapped
 
 
 def readme_license_sections(files: list[Document], prefix: str = "") -> list[str]:
     """The license sections of the README and Perl module documentation at a repository's top (or
-    in the folder ``prefix``) (``codecurate.filters.license.readme``)."""
-    from codecurate.filters.license.readme import is_license_text_source, license_sections
+    in the folder ``prefix``), else of the HTML pages there (``codecurate.filters.license.readme``)."""
+    from codecurate.filters.license.readme import is_html_documentation, is_license_text_source, license_sections
 
-    sections = []
-    for document in files:
-        path = _relative(document, prefix)
-        if path is not None and is_license_text_source(path):
-            sections += license_sections(document.text, path)
-    return sections
+    for is_source in (is_license_text_source, is_html_documentation):
+        sections = []
+        for document in files:
+            path = _relative(document, prefix)
+            if path is not None and is_source(path):
+                sections += license_sections(document.text, path)
+        if sections:
+            return sections
+    return []
+
+
+#: ScanCode's answer for a text that refers to a license it cannot name (``See LICENSE``)
+_UNKNOWN_REFERENCE = re.compile(r"LicenseRef-scancode-(?:unknown|free-unknown)\b[\w-]*")
+
+
+def declared_words_license(values: list[str], verdicts=None, sources: dict[str, int] | None = None) -> str | None:
+    """What ScanCode reads in the words a manifest declares and no SPDX id was found for (PEAR's
+    ``BSD`` and its licence's URI, a trove classifier ``License :: OSI Approved :: BSD License``),
+    each as a ``License:`` line; ``None`` when it names no license or one it cannot identify."""
+    detected = detect_license([f"License: {value}" for value in values], verdicts, sources)
+    if detected is None or _UNKNOWN_REFERENCE.search(detected):
+        return None
+    return detected
 
 
 def detect_license(texts: list[str], verdicts=None, sources: dict[str, int] | None = None) -> str | None:
@@ -228,27 +253,41 @@ class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, Pipeli
         """``(spdx_expression, source)`` of a repository: its files' metadata (a sidecar, a dataset's
         column), else its package manifests' declared license, else its license files, else its
         README's license section; when its top names none and all its folders are in one folder
-        (``wrapping_folder``), the same read in that folder."""
+        (``wrapping_folder``), the same read in that folder; last, what ScanCode reads in the words
+        of a manifest that name no SPDX id (``BSD``: ``declared_words_license``, source ``manifest``)."""
         for document in files:
             if document.metadata.get(keys.LICENSE):
                 return document.metadata[keys.LICENSE], document.metadata.get(keys.LICENSE_SOURCE) or "metadata"
-        expression, source = self._license_below(files, "")
+        expression, source, unmapped = self._license_below(files, "")
         folder = wrapping_folder(files) if expression is None else None
         if folder is not None:
-            expression, source = self._license_below(files, folder + "/")
+            expression, source, below = self._license_below(files, folder + "/")
+            unmapped += [value for value in below if value not in unmapped]
+        if expression is None and unmapped and self.detect:
+            sources: dict[str, int] = {}
+            with self.track_time("repository"):
+                expression = declared_words_license(unmapped, self.verdicts(), sources)
+            self._count_cache(sources)
+            source = "manifest" if expression else None
         return expression, source
 
-    def _license_below(self, files: list[Document], prefix: str) -> tuple[str | None, str | None]:
-        """Manifests, then license files, then README sections, at the top of the folder ``prefix``."""
+    def _count_cache(self, sources: dict[str, int]) -> None:
+        for cache_source, count in sources.items():
+            self.stat_update(f"license_cache/{cache_source}", value=count)
+
+    def _license_below(self, files: list[Document], prefix: str) -> tuple[str | None, str | None, list[str]]:
+        """Manifests, then license files, then README sections, at the top of the folder ``prefix``;
+        with the manifests' declared values that name no SPDX id."""
+        unmapped: list[str] = []
         if self.manifests:
-            expression, declared = manifest_license(files, self.max_depth, prefix)
+            expression, declared, unmapped = _read_manifests(files, self.max_depth, prefix)
             if declared:
                 for document in files:
                     document.metadata.setdefault(keys.LICENSE_DECLARED, declared)
             if expression:
-                return expression, "manifest"
+                return expression, "manifest", unmapped
         if not self.detect:
-            return None, None
+            return None, None, unmapped
         texts = [d.text for d in files if d.metadata.get(keys.KIND) != keys.KIND_TEXT
                  and (path := _relative(d, prefix)) is not None and is_license_file(path, self.max_depth)]
         sources: dict[str, int] = {}
@@ -258,9 +297,8 @@ class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, Pipeli
             if detected is None and self.readme:  # the license section of a README, a Perl module's POD
                 sections = readme_license_sections(files, prefix)
                 detected, source = (detect_license(sections, self.verdicts(), sources) if sections else None), "readme"
-        for cache_source, count in sources.items():
-            self.stat_update(f"license_cache/{cache_source}", value=count)
-        return (detected, source) if detected else (None, None)
+        self._count_cache(sources)
+        return (detected, source, unmapped) if detected else (None, None, unmapped)
 
     def judge_repository(self, repo: str, files: list[Document]) -> list[str | None]:
         try:
