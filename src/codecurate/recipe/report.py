@@ -24,7 +24,6 @@ from codecurate.core.report_sections import (
     read_records,
     stage_sections,
 )
-from codecurate.recipe.rerun import scratch_sizes
 from codecurate.recipe.summary import compute_summary, human_size, recorded_stages
 
 
@@ -78,7 +77,7 @@ def gather(output: str | Path) -> tuple[dict, list[tuple[str, Section]]]:
                                       "dropped", "seconds")} for s in summary["stages"]],
         "kinds": dict(kinds),
         "languages": {k: {"files": languages[k], "bytes": language_bytes[k]} for k, _ in languages.most_common()},
-        "kept_for_reruns": scratch_sizes(output),
+        "kept_for_reruns": summary.get("kept_for_reruns", {}),
     }
     sections: list[tuple[str, Section]] = []
     for stage, cls, params in contributors:

@@ -277,14 +277,14 @@ def _finish(output: Location, keep_intermediate: bool | None, summary: dict | No
             keep: set[str] | None = None) -> dict:
     """Write (or take) the summary; once the run is complete, remove of its scratch folders what
     ``keep_intermediate`` says: ``None`` all but ``keep`` (what a rerun needs), ``False`` all,
-    ``True`` nothing. The summary gets ``kept_for_reruns``: the bytes left in each scratch folder."""
+    ``True`` nothing, and write the summary again (``kept_for_reruns``: the bytes left in each)."""
     summary = summary if summary is not None else write_summary(output)
     if summary.get("complete"):
         if keep_intermediate is not None:  # True: all of them; False: none
             keep = None if keep_intermediate else set()
         kept = prune_scratch(output, keep)
         logger.info(f"kept of the passes' folders: {kept or 'nothing'}")
-        summary = {**summary, "kept_for_reruns": kept}
+        summary = write_summary(output)
     return summary
 
 
