@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a recipe", description="Validate a recipe, then run it.")
     _recipe_arguments(run)
     run.add_argument(
-        "--overwrite", action="store_true", help="delete the output folder first (default: resume the same recipe)"
+        "--overwrite",
+        action="store_true",
+        help="delete the output folder first (default: resume the same recipe; rerun a changed one from its first "
+        "changed stage)",
     )
     kept = run.add_mutually_exclusive_group()
     kept.add_argument("--keep-intermediate", action="store_true", default=None,
