@@ -20,6 +20,7 @@ inputs) reruns every segment in the same output.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from dataclasses import dataclass, field
 
@@ -155,6 +156,8 @@ def named_paths(step: PipelineStep, root: str) -> set[str]:
     def visit(value, depth: int) -> None:
         if isinstance(value, DataFolder):
             value = value.path
+        elif isinstance(value, os.PathLike):
+            value = os.fspath(value)
         if isinstance(value, str):
             path = _bare(value)
             if path.startswith(root + "/"):
