@@ -6,6 +6,7 @@ whose kept folders are gone (--no-keep-intermediate), reruns every segment in th
 import gzip
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def test_a_changed_late_stage_reruns_only_the_segments_after_it_as_a_fresh_run_w
     report = json.loads((tmp_path / "out" / "report" / "report.json").read_text())
     assert set(report["kept_for_reruns"]) == {"intermediate", "work"}
     assert "## Kept for reruns" in (tmp_path / "out" / "report" / "report.md").read_text()
+    original = contents(tmp_path / "out")
     time.sleep(0.05)  # a rewritten completion marker gets a later time
     assert main(["run", str(make_recipe(tmp_path, "out", max_lines=3))]) == 0
     printed = capsys.readouterr().out
@@ -111,6 +113,14 @@ def test_a_changed_late_stage_reruns_only_the_segments_after_it_as_a_fresh_run_w
     assert rerun_contents == fresh
     assert any(s["stage"] == "long" and "too_many_lines" in json.dumps(s["dropped"]) for s in fresh["stages"])
     assert kept(tmp_path / "out") == kept(tmp_path / "fresh")
+
+    # what the changed stage's segment reads is gone: the rerun starts at the latest segment that has its inputs
+    shutil.rmtree(tmp_path / "out" / "work" / "exact" / "drops")
+    assert main(["run", str(make_recipe(tmp_path, "out"))]) == 0
+    printed = capsys.readouterr().out
+    assert f"({segments[-1]} is the first segment the change touches; it needs work/exact/drops" in printed
+    assert re.search(r"reused [1-4] of 6 segments .*; ran 0[2-5]-\S+ to 06-exact-filter", printed), printed
+    assert contents(tmp_path / "out") == original
 
 
 def test_without_what_a_rerun_needs_or_with_a_changed_first_stage_every_segment_reruns_in_place(tmp_path, capsys):
@@ -138,3 +148,30 @@ def test_without_what_a_rerun_needs_or_with_a_changed_first_stage_every_segment_
     assert "the change touches the first segment: nothing to reuse, every segment ran again" in printed
     assert main(["run", str(make_recipe(tmp_path, "fresh3", max_lines=3, exclude=("copy.py",)))]) == 0
     assert contents(tmp_path / "out") == contents(tmp_path / "fresh3")
+
+
+def test_the_aixcoder_recipe_keeps_each_multi_pass_blocks_input_and_what_its_last_pass_reads(tmp_path):
+    from codecurate.recipe.plan import build_plan
+    from codecurate.recipe.rerun import rerun_paths
+    from codecurate.recipe.schema import load_recipe
+
+    recipe = load_recipe(Path(__file__).parents[2] / "recipes" / "aixcoder7b" / "recipe.yaml", output=str(tmp_path))
+    keep = rerun_paths(build_plan(recipe), [spec.stage_id for spec in [*recipe.inputs, *recipe.stages]])
+    blocks = [
+        "group",
+        "project_dedup",
+        "quality",
+        "exact_dedup",
+        "near_dedup",
+        "decontamination",
+        "objectives",
+        "shards",
+    ]
+    assert {path for path in keep if path.startswith("intermediate/")} == {f"intermediate/{b}" for b in blocks}
+    # the results the blocks' last passes read; not the signatures, pairs, hashes, samples or shard task files
+    assert {"work/near_dedup/drops", "work/exact_dedup/drops", "work/quality/quality.json"} <= keep
+    assert {"work/decontamination/index.pickle", "work/objectives/sfim_rates.json", "work/group/buckets"} <= keep
+    assert not any(
+        path in keep for path in ("work/near_dedup", "work/exact_dedup", "work/shards", "work/shards/sample")
+    )
+    assert not any(path.startswith("work/shards/") for path in keep)
