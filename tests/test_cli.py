@@ -47,9 +47,9 @@ def test_run_then_report(tmp_path, repo_root, capsys):
     assert main(["report", str(tmp_path / "out"), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert [s["stage"] for s in summary["stages"]] == ["repositories", "output"]
-    # a second run of another recipe into the same folder is refused, --overwrite allows it
-    assert main(["run", str(path)]) == 2
-    assert "holds a run of a different recipe" in capsys.readouterr().err
+    # another recipe into the same folder, changed at its reader: every segment runs again there
+    assert main(["run", str(path)]) == 0
+    assert "the change touches the first segment: nothing to reuse, every segment ran again" in capsys.readouterr().out
     assert main(["run", str(path), "--overwrite"]) == 0
 
 

@@ -155,9 +155,11 @@ def test_removing_a_repository_gives_what_a_run_that_never_saw_it_gives(corpus, 
     removed_rows = [
         r for p in (full / "provenance").glob("*.parquet") for r in pq.read_table(p).to_pylist() if r["repo"] == REMOVED
     ]
+    assert (full / "intermediate").is_dir()  # what the run keeps for reruns, the repository's files among it
     assert main(["remove", str(full), "--opt-out", str(listed)]) == 0
     printed = capsys.readouterr().out
     assert "line 3: repository nobody/here names nothing present" in printed
+    assert "removed intermediate/" in printed and not (full / "intermediate").exists()
     after = outputs(full)
     # shards, Megatron files, tokens/summary.json and provenance: byte for byte a run that never saw it
     assert after == outputs(never) == outputs(read_time)

@@ -41,11 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a recipe", description="Validate a recipe, then run it.")
     _recipe_arguments(run)
     run.add_argument(
-        "--overwrite", action="store_true", help="delete the output folder first (default: resume the same recipe)"
+        "--overwrite",
+        action="store_true",
+        help="delete the output folder first (default: resume the same recipe; rerun a changed one from its first "
+        "changed stage)",
     )
-    run.add_argument("--keep-intermediate", action="store_true",
-                     help="keep OUTPUT/intermediate and OUTPUT/work after a complete run (they hold raw, "
-                          "unredacted text; removed by default)")
+    kept = run.add_mutually_exclusive_group()
+    kept.add_argument("--keep-intermediate", action="store_true", default=None,
+                      help="keep all of OUTPUT/intermediate and OUTPUT/work after a complete run (raw, unredacted "
+                           "text between passes; by default only what a rerun of a changed recipe needs is kept)")
+    kept.add_argument("--no-keep-intermediate", dest="keep_intermediate", action="store_false",
+                      help="remove OUTPUT/intermediate and OUTPUT/work after a complete run: less disk, but a "
+                           "changed recipe then reruns from an earlier segment, often the first")
     run.add_argument("--strict", action="store_true",
                      help="exit with status 4 when the run ends with warnings (the summary's warnings block)")
     run.add_argument("--verbose", action="store_true",
@@ -125,17 +132,15 @@ def _failures(output: str, summary: dict) -> list:
             if (failure := segment_failure(datafolder(Location(output) / "logs" / name))) is not None]
 
 
-def _kept_scratch(output: str) -> str:
-    """The line saying what ``--keep-intermediate`` kept, and how large it is."""
-    from codecurate.core.folders import datafolder
-    from codecurate.recipe.run import SCRATCH_FOLDERS
+def _kept_scratch(sizes: dict[str, int], everything: bool) -> str:
+    """The line saying what a complete run kept of its passes' folders, and how large it is."""
     from codecurate.recipe.summary import human_size
 
-    folder = datafolder(output)
-    sizes = {name: folder.fs.du(folder.resolve_paths(name)) for name in SCRATCH_FOLDERS if folder.isdir(name)}
-    listed = ", ".join(f"{name}/ {human_size(size)}" for name, size in sizes.items()) or "nothing"
-    return (f"kept {listed} (raw text before PII redaction; a changed recipe reruns from its first changed stage "
-            "while they are there, docs/recipes.md)")
+    listed = ", ".join(f"{name}/ {human_size(size)}" for name, size in sizes.items())
+    if everything:
+        return f"kept {listed} (--keep-intermediate: every pass's files, raw text before PII redaction)"
+    return (f"kept for reruns: {listed} (what a changed recipe reruns from, raw text before PII redaction; "
+            "--no-keep-intermediate removes it; docs/recipes.md)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,12 +198,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if summary.get("already_complete"):
                     print(f"{recipe.output} already holds this recipe's complete run: nothing was run "
                           "(--overwrite runs it again)")
+                elif summary.get("rerun"):
+                    print(summary["rerun"])
                 elif summary.get("reused_segments"):
                     print(f"reused {summary['reused_segments']} of {len(summary['segments'])} segments of the run "
                           f"already in {recipe.output}; ran the rest")
                 print(format_summary(summary, brief=True))
-                if args.keep_intermediate and summary.get("complete"):
-                    print(_kept_scratch(recipe.output))
+                if summary.get("kept_for_reruns"):
+                    print(_kept_scratch(summary["kept_for_reruns"], bool(args.keep_intermediate)))
                 folder = write_report(recipe.output, plots=find_spec("matplotlib") is not None)
                 write_page(recipe.output)
                 from codecurate.recipe.content import write_training_content

@@ -65,7 +65,7 @@ def test_no_planted_value_reaches_any_output_file_of_a_run(tmp_path):
                         "max_tokens_per_shard": 50_000, "merge_tasks": 2}},
         ],
     }
-    summary = run_recipe(validate(recipe))
+    summary = run_recipe(validate(recipe), keep_intermediate=False)  # what a run keeps for reruns is raw text
     assert summary["complete"]
     values = sorted({v for vs in planted.values() for v in vs} | {REPOSITORY})
     documents = [json.loads(line) for p in sorted((out / "documents").glob("*.jsonl.gz"))
@@ -101,7 +101,7 @@ def test_keep_intermediate_keeps_the_scratch_folders(tmp_path):
     assert run_recipe(validate(recipe), keep_intermediate=True)["complete"]
     assert (tmp_path / "out" / "intermediate" / "dedup").is_dir() and (tmp_path / "out" / "work" / "dedup").is_dir()
     recipe["output"] = str(tmp_path / "out2")
-    assert run_recipe(validate(recipe))["complete"]
+    assert run_recipe(validate(recipe), keep_intermediate=False)["complete"]
     assert not (tmp_path / "out2" / "intermediate").exists() and not (tmp_path / "out2" / "work").exists()
     assert Path(tmp_path / "out2" / "documents").is_dir()
     assert run_recipe(validate(recipe))["complete"]  # a rerun of the completed run finds nothing to redo

@@ -136,7 +136,7 @@ def test_each_stage_brings_its_sections_in_stage_order_a_block_of_ours_too(repor
     titles = [line[3:] for line in md.splitlines() if line.startswith("## ")]
     assert titles == ["Stages", "Languages (curated files)", "Dedup clusters", "Long files", "Commented-out code",
                       "PII replaced, by type", "Order strategies drawn (repositories)", "Objectives", "Tokens",
-                      "Time per stage"]
+                      "Time per stage", "Kept for reruns"]
     assert "- exact: 1 clusters of 3" in md and "![dedup](dedup.png)" in md
     assert "- long: 1 files over 30 functions" in md  # lib.py (40 functions), once: exact dedup dropped the copies
     assert "- curated per language: {'Go': 3, 'Python': 7}" in md

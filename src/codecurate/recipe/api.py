@@ -53,11 +53,12 @@ def recipe_of(inputs: list[Step], stages: list[Step], output: str, *, name: str 
 
 
 def run_blocks(inputs: list[Step], stages: list[Step], output: str, *, name: str = "python", seed: int = 0,
-               executor: dict | None = None, overwrite: bool = False, keep_intermediate: bool = False) -> dict | None:
+               executor: dict | None = None, overwrite: bool = False,
+               keep_intermediate: bool | None = None) -> dict | None:
     """Run ``stages`` over ``inputs`` into ``output`` with the recipe engine; returns the run's summary (as
     ``summary.json``), or None for a Slurm run that does not wait. The recipe is validated first (every
-    problem listed in a ``RecipeError``); a rerun into the same output resumes, a different one is refused
-    unless ``overwrite``. Call it under ``if __name__ == "__main__":``: the local executor's workers import
-    the calling script again."""
+    problem listed in a ``RecipeError``); a rerun into the same output resumes, a changed one reruns from its
+    first changed stage (``keep_intermediate``: see ``run_recipe``). Call it under ``if __name__ ==
+    "__main__":``: the local executor's workers import the calling script again."""
     recipe = validate(recipe_of(inputs, stages, output, name=name, seed=seed, executor=executor), source=name)
     return run_recipe(recipe, overwrite=overwrite, keep_intermediate=keep_intermediate)

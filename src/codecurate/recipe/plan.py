@@ -43,6 +43,9 @@ class Plan:
     output: Location
     #: stages whose block keeps no accounts (``codecurate.recipe.passthrough``)
     pass_through: list[str] = field(default_factory=list)
+    #: in an output holding a run of another recipe: which segments run again
+    #: (``codecurate.recipe.rerun.Rerun``, set by ``codecurate.recipe.run.prepare_output``)
+    rerun: object | None = None
 
     def describe(self) -> dict:
         """JSON-able description (saved as ``plan.json``; the summary reads it)."""

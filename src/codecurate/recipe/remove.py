@@ -6,6 +6,7 @@ lines byte for byte), the exclusions (``excluded/``: a dropped copy of a removed
 parquet files of ``huggingface_output`` stages, and the training shards: only the merge buckets that
 hold a removed document (``codecurate.tokens.removal``), with their provenance rows and
 ``tokens/summary.json``; every other shard file is left as it is. The tokenizer is not touched. What
+the run kept for reruns (``intermediate/``, ``work/``) holds the removed files too: it is deleted. What
 was removed, from which file and shard, and how many tokens, goes to ``removals/<time>.json``.
 """
 
@@ -24,10 +25,12 @@ from datatrove.data import Document
 
 from codecurate import metadata as keys
 from codecurate.core.compression import CODECS
-from codecurate.core.folders import is_url
+from codecurate.core.folders import datafolder, is_url
+from codecurate.core.folders import remove as remove_folder
 from codecurate.optout import OptOutEntry, OptOutList, read_opt_out
 from codecurate.recipe.lock import OutputLock
-from codecurate.recipe.run import RESOLVED_RECIPE, SCRATCH_FOLDERS, OutputInUseError, read_marker
+from codecurate.recipe.rerun import SCRATCH_FOLDERS
+from codecurate.recipe.run import RESOLVED_RECIPE, OutputInUseError, read_marker
 
 REMOVALS_FOLDER = "removals"
 _WRITE_CODECS = {".gz": CODECS["gzip"], ".zst": CODECS["zstd"]}
@@ -142,7 +145,7 @@ def _rewrite_parquet(folder: Path, ids: set[str], opt_out: OptOutList, found: di
 def remove(output: str | Path, opt_out_file: str | Path) -> dict:
     """Rewrite ``output`` without what ``opt_out_file`` names; returns (and saves) the removal report.
     Raises ``OptOutError`` for a malformed list, ``RemovalError``/``OutputInUseError`` for an output
-    that cannot be rewritten (no codecurate run, raw text left between passes)."""
+    that cannot be rewritten (no codecurate run, not on local disk)."""
     started = time.monotonic()
     opt_out = read_opt_out(opt_out_file)
     if is_url(output):
@@ -153,12 +156,6 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
     output = Path(output)
     if not output.is_dir() or read_marker(output) is None:
         raise OutputInUseError(f"{output} holds no codecurate run (no marker): nothing to remove from")
-    scratch = [name for name in SCRATCH_FOLDERS if (output / name).exists()]
-    if scratch:
-        raise RemovalError(
-            f"{output} still holds {', '.join(f'{n}/' for n in scratch)} (documents between passes, "
-            "removed files among them): delete those folders first, or rerun the recipe"
-        )
     lock = OutputLock(output).acquire()
     try:
         found: dict[str, dict] = {}
@@ -212,6 +209,10 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
                 found[row["id"]].update(
                     content_id=row["content_id"], shard=row["shard"], tokens=row["token_end"] - row["token_start"]
                 )
+        # what the run kept for reruns holds the removed files: a rerun must not bring them back
+        scratch = [name for name in SCRATCH_FOLDERS if found and (output / name).exists()]
+        for name in scratch:
+            remove_folder(datafolder(output), name)
         report = {
             "opt_out": str(opt_out_file),
             "output": str(output),
@@ -224,6 +225,7 @@ def remove(output: str | Path, opt_out_file: str | Path) -> dict:
             ],
             "unmatched": [str(e) for e in opt_out.unmatched(set(matched))],
             "rewritten": rewritten,
+            "scratch_removed": scratch,
             "parquet_rewritten": parquet,
             "shards": None if shards is None else {"rebuilt": shards["buckets"], "untouched": len(shards["untouched"])},
             "documents": sorted(found.values(), key=lambda d: d["id"]),
@@ -252,6 +254,11 @@ def format_report(report: dict) -> str:
     lines = [f"removed {report['removed']} documents ({report['tokens_removed']:,} tokens) from {report['output']}"]
     for name, count in report["rewritten"].items():
         lines.append(f"  {name}: {count} removed")
+    if report.get("scratch_removed"):
+        lines.append(
+            f"  removed {', '.join(f'{name}/' for name in report['scratch_removed'])} (kept for reruns, "
+            "they held the removed files: a changed recipe reruns from its first segment)"
+        )
     shards = report["shards"]
     if shards is not None:
         for bucket, files in shards["rebuilt"].items():

@@ -77,6 +77,7 @@ def gather(output: str | Path) -> tuple[dict, list[tuple[str, Section]]]:
                                       "dropped", "seconds")} for s in summary["stages"]],
         "kinds": dict(kinds),
         "languages": {k: {"files": languages[k], "bytes": language_bytes[k]} for k, _ in languages.most_common()},
+        "kept_for_reruns": summary.get("kept_for_reruns", {}),
     }
     sections: list[tuple[str, Section]] = []
     for stage, cls, params in contributors:
@@ -143,6 +144,10 @@ def markdown(data: dict, parts: list[tuple[str, list[str], str, list[Plot]]], pl
         lines += body or [empty]
     if "time" in plots:
         lines += ["", "## Time per stage", "", f"![time]({plots['time']})"]
+    if data.get("kept_for_reruns"):
+        listed = ", ".join(f"`{name}/` {human_size(size)}" for name, size in data["kept_for_reruns"].items())
+        lines += ["", "## Kept for reruns", "", f"{listed}: what a changed recipe reruns from (raw text before PII "
+                  "redaction; `codecurate run --no-keep-intermediate` removes it, see docs/recipes.md)."]
     return "\n".join(lines) + "\n"
 
 

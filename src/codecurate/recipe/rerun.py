@@ -7,18 +7,27 @@ changes every stage; other executor keys (workers, Slurm's partition, time...) c
 
 The segments before the first one that holds a step of a changed stage (a stage's own step, or a
 pass charged to it, such as a census observing the documents before it) are reused as they are:
-their completion markers stay and datatrove skips them; the later ones run again, their logs,
-exclusions and intermediate folders removed first. A rerun needs what the reused segments wrote
-for the later ones (``intermediate/``, ``work/``): a complete run removes them unless
-``--keep-intermediate``; without them the recipe is refused with the keys that differ.
+their completion markers stay and datatrove skips them; the later ones run again, what they wrote
+removed first. A rerun needs what the reused segments wrote for the later ones: the paths inside
+the output that steps on both sides name (``named_paths``: the documents between passes in
+``intermediate/``, a pass's results in ``work/``). A complete run keeps those of ``intermediate/``
+and ``work/`` for a change at any stage (``rerun_paths``, ``prune_scratch``) and removes the rest;
+where something a rerun needs is gone (``--no-keep-intermediate``, an older output), it starts at an
+earlier segment, down to the first: a change of the first stage (or of the seed, the tasks, the
+inputs) reruns every segment in the same output.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 from dataclasses import dataclass, field
 
-from codecurate.core.folders import datafolder, exists, remove
+from datatrove.io import DataFolder
+from datatrove.pipeline.base import PipelineStep
+
+from codecurate.core.folders import datafolder, remove
 from codecurate.core.registry import get_block
 from codecurate.core.run_warnings import resolved_params
 from codecurate.recipe.clock import Clock
@@ -29,17 +38,24 @@ from codecurate.writers import DocumentsWriter
 
 #: executor keys that change what a run writes (the others change how it runs)
 OUTPUT_EXECUTOR_KEYS = ("tasks",)
+#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
+#: passes' working files: a complete run keeps of them what a rerun needs (``rerun_paths``)
+SCRATCH_FOLDERS = ("intermediate", "work")
+#: containers longer than this are no list of paths (a step's data, not its configuration)
+_LONGEST_SCANNED = 64
 
 
 @dataclass
 class Rerun:
     """How a changed recipe reruns: ``first`` is the index of the first segment to run again
-    (``len(segments)``: none), ``differences`` the changed keys, ``changed`` the changed stage ids,
-    ``missing`` what the reused segments wrote that is gone (then it cannot rerun)."""
+    (``len(segments)``: none; ``0``: all), ``differences`` the changed keys, ``changed`` the changed
+    stage ids, ``touched`` the first segment a changed stage has a step in, ``missing`` what a
+    segment from ``first`` to ``touched`` needed of the earlier run and is gone (so it runs again)."""
 
     first: int
     differences: list[str]
     changed: set[str] = field(default_factory=set)
+    touched: int = 0
     missing: list[str] = field(default_factory=list)
 
 
@@ -114,19 +130,127 @@ def _engine_step(step) -> bool:
     return isinstance(step, (DocumentsWriter, Clock, Progress))
 
 
+def _first_touched(plan: Plan, changed: set[str]) -> int:
+    """The index of the first segment holding a step of a stage in ``changed``, or one charged to it."""
+    for index, segment in enumerate(plan.segments):
+        if any(stage in changed for stage in segment.stage_ids) or any(
+            charge in changed and not _engine_step(step) for step, charge in zip(segment.steps, segment.charge_ids)
+        ):
+            return index
+    return len(plan.segments)
+
+
+def _bare(path: str) -> str:
+    """``path`` without its scheme and trailing slash, as ``DataFolder.path`` gives it."""
+    return path.split("://", 1)[-1].rstrip("/")
+
+
+def named_paths(step: PipelineStep, root: str) -> set[str]:
+    """The paths inside the output folder ``root`` (relative to it) that ``step`` names: its folders
+    (``DataFolder``) and path strings, also those of the steps and writers it holds. What a pass
+    reads or writes, from its parameters."""
+    root = _bare(root)
+    found: set[str] = set()
+    seen: set[int] = set()
+
+    def visit(value, depth: int) -> None:
+        if isinstance(value, DataFolder):
+            value = value.path
+        elif isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        if isinstance(value, str):
+            path = _bare(value)
+            if path.startswith(root + "/"):
+                found.add(path[len(root) + 1 :])
+            return
+        if depth > 3 or id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, (list, tuple, set, frozenset)) and len(value) <= _LONGEST_SCANNED:
+            for item in value:
+                visit(item, depth + 1)
+        elif isinstance(value, dict) and len(value) <= _LONGEST_SCANNED:
+            for item in value.values():
+                visit(item, depth + 1)
+        elif isinstance(value, PipelineStep):
+            for item in vars(value).values():
+                visit(item, depth + 1)
+
+    visit(step, 0)
+    return found
+
+
+def _segment_paths(plan: Plan) -> list[set[str]]:
+    root = datafolder(plan.output).path
+    return [set().union(*(named_paths(step, root) for step in segment.steps)) for segment in plan.segments]
+
+
+def _deeper(a: str, b: str) -> str | None:
+    """The deeper of two paths when one holds the other (or they are the same), else ``None``."""
+    if a == b or a.startswith(b + "/"):
+        return a
+    return b if b.startswith(a + "/") else None
+
+
+def _needed(paths: list[set[str]], start: int) -> set[str]:
+    """What the segments from ``start`` on read of what the earlier ones wrote: the paths named on
+    both sides (the deeper one where one holds the other)."""
+    earlier = set().union(*paths[:start])
+    return {
+        deeper
+        for later in set().union(*paths[start:])
+        for before in earlier
+        if (deeper := _deeper(later, before)) is not None
+    }
+
+
+def rerun_paths(plan: Plan, stage_ids: list[str]) -> set[str]:
+    """The paths of ``SCRATCH_FOLDERS`` a complete run of ``plan`` keeps so that a recipe changed at
+    any one of ``stage_ids`` (its inputs and stages, in order) but the first reruns from that stage's
+    first segment."""
+    paths = _segment_paths(plan)
+    starts = {_first_touched(plan, set(stage_ids[index:])) for index in range(1, len(stage_ids))}
+    needed = set().union(*(_needed(paths, start) for start in starts if 0 < start < len(plan.segments)))
+    return {path for path in needed if path.split("/", 1)[0] in SCRATCH_FOLDERS}
+
+
+def prune_scratch(output: str, keep: set[str] | None) -> dict[str, int]:
+    """Remove from ``output``'s ``SCRATCH_FOLDERS`` everything but the paths ``keep`` (``None``:
+    keep all; empty: remove them); the bytes left in each folder that remains, by name."""
+    folder = datafolder(output)
+
+    def prune(name: str) -> None:
+        if keep is None or any(_deeper(name, path) == name for path in keep):  # kept, or inside what is
+            return
+        if not any(path.startswith(name + "/") for path in keep):
+            remove(folder, name)
+            return
+        for entry in folder.ls(name, detail=False):
+            prune(f"{name}/{posixpath.basename(entry.rstrip('/'))}")
+
+    for name in SCRATCH_FOLDERS:
+        if folder.isdir(name) and not (folder.is_local() and folder.fs.islink(folder.resolve_paths(name))):
+            prune(name)
+    return scratch_sizes(output)
+
+
+def scratch_sizes(output: str) -> dict[str, int]:
+    """The bytes in each of ``output``'s ``SCRATCH_FOLDERS`` that exists, by name."""
+    folder = datafolder(output)
+    return {name: int(folder.fs.du(folder.resolve_paths(name))) for name in SCRATCH_FOLDERS if folder.isdir(name)}
+
+
 def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -> Rerun:
     """Which segments of ``plan`` run again in an output holding a run of ``old_recipe`` planned as
-    ``old_plan`` (its ``plan.json``)."""
+    ``old_plan`` (its ``plan.json``): from the first one a changed stage touches or whose plan
+    differs, or an earlier one when what that segment needs of the earlier run is gone."""
     found, first_stage = differences(old_recipe, new_recipe)
     segments = plan.segments
     if first_stage is None:
-        return Rerun(len(segments), found)
+        return Rerun(len(segments), found, touched=len(segments))
     changed = {stage_id for stage_id, _, _ in _stages(new_recipe)[first_stage:]}
-    first = len(segments)
-    for index, segment in enumerate(segments):
-        touched = any(stage in changed for stage in segment.stage_ids) or any(
-            charge in changed and not _engine_step(step) for step, charge in zip(segment.steps, segment.charge_ids)
-        )
+    first = _first_touched(plan, changed)
+    for index, segment in enumerate(segments[:first]):
         recorded = old_plan["segments"][index] if index < len(old_plan.get("segments", [])) else None
         same = (
             recorded is not None
@@ -135,52 +259,37 @@ def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -
             and recorded["stage_ids"] == segment.stage_ids
             and recorded["steps"] == [str(s) for s in segment.steps]
         )
-        if touched or not same:
+        if not same:
             first = index
             break
-    rerun = Rerun(first, found, changed)
-    written = {
-        _path(step, "output_folder")
-        for segment in segments[:first]
-        for step in segment.steps
-        if isinstance(step, DocumentsWriter)
-    }
-    for segment in segments[first:]:
-        for step in segment.steps:
-            reads = _path(step, "data_folder")
-            if reads in written and not _exists(reads):
-                rerun.missing.append(reads)
-    rerun.missing = sorted(set(rerun.missing))
+    rerun = Rerun(first, found, changed, touched=first)
+    folder, paths = datafolder(plan.output), _segment_paths(plan)
+    while rerun.first > 0:
+        missing = sorted(path for path in _needed(paths, rerun.first) if not folder.exists(path))
+        if not missing:
+            break
+        rerun.missing += [path for path in missing if path not in rerun.missing]
+        rerun.first -= 1
     return rerun
-
-
-def _path(step, attribute: str) -> str | None:
-    return getattr(getattr(step, attribute, None), "path", None)
-
-
-def _exists(path: str) -> bool:
-    folder = datafolder(path)
-    return exists(folder) and bool(folder.list_files())
 
 
 def clear_rerun(plan: Plan, old_plan: dict, rerun: Rerun, output: str) -> list[str]:
     """Remove what the segments that run again wrote in the earlier run: their logs (completion
-    markers), the folders their writers fill, the exclusions of their stages, the changed stages'
-    work folders, the summary and report; the names removed."""
+    markers), every path inside the output their steps name but those the run reads from the reused
+    segments (documents, exclusions, the passes' files, shards...), the changed stages' work folders,
+    the samples of their stages, the summary and report; the names removed."""
     folder = datafolder(output)
     names = {f"logs/{segment['name']}" for segment in old_plan.get("segments", [])[rerun.first :]}
     names |= {f"logs/{segment.name}" for segment in plan.segments[rerun.first :]}
     stages = {stage for segment in plan.segments[rerun.first :] for stage in segment.stage_ids if stage}
-    names |= {f"excluded/{stage}" for stage in stages} | {f"work/{stage}" for stage in rerun.changed}
-    names |= {f"samples/{stage}" for stage in stages}
-    written = {
-        _path(step, "output_folder")
-        for segment in plan.segments[rerun.first :]
-        for step in segment.steps
-        if isinstance(step, DocumentsWriter)
-    }
-    root = str(folder.resolve_paths("")).rstrip("/")
-    names |= {path[len(root) + 1 :] for path in written if path and path.startswith(root + "/")}
+    names |= {f"excluded/{stage}" for stage in stages} | {f"samples/{stage}" for stage in stages}
+    names |= {f"work/{stage}" for stage in rerun.changed}
+    paths = _segment_paths(plan)
+    needed = _needed(paths, rerun.first)
+    names |= {path for path in set().union(*paths[rerun.first :]) if not path.startswith("logs/")}
+    names = {name for name in names if not any(_deeper(name, path) for path in needed)}
+    if rerun.first == 0:
+        names |= set(SCRATCH_FOLDERS)
     names |= {"summary.json", "report"}
     removed = []
     for name in sorted(names):

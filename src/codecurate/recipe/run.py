@@ -21,14 +21,19 @@ from codecurate.recipe.executors import make_executors
 from codecurate.recipe.lock import LOCK_FILE, OutputLock
 from codecurate.recipe.output_tree import foreign_paths
 from codecurate.recipe.plan import Plan, build_plan
+from codecurate.recipe.rerun import (
+    Rerun,
+    clear_rerun,
+    differences,
+    plan_rerun,
+    prune_scratch,
+    rerun_paths,
+)
 from codecurate.recipe.schema import Recipe
 from codecurate.recipe.summary import compute_summary, write_summary
 from codecurate.writers import DocumentsWriter
 
 RESOLVED_RECIPE = "recipe.json"
-#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
-#: passes' working files; removed once the run has succeeded unless ``keep_intermediate``.
-SCRATCH_FOLDERS = ("intermediate", "work")
 
 
 class OutputInUseError(RuntimeError):
@@ -138,31 +143,44 @@ def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, boo
                                f"would be lost: {listed}. Move it out of the folder, or choose another --output")
 
 
-def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> None:
+def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> Rerun:
     """Make ``folder``, holding a run of another recipe, ready to rerun ``plan`` from its first
-    changed stage (``codecurate.recipe.rerun``); ``OutputInUseError`` listing the keys that differ
-    when it cannot."""
-    from codecurate.recipe.rerun import clear_rerun, plan_rerun
-
+    changed stage, or from the first segment whose input is gone (``codecurate.recipe.rerun``); the
+    rerun. ``OutputInUseError`` listing the keys that differ without a plan of either run."""
     old = read_json(folder, RESOLVED_RECIPE)
     new = json.loads(json.dumps(recipe.raw, default=str))
     old_plan = read_json(folder, "plan.json") if folder.isfile("plan.json") else None
-    rerun = plan_rerun(old, new, old_plan or {}, plan) if plan is not None else None
-    where = folder.resolve_paths(RESOLVED_RECIPE)
-    if rerun is None or old_plan is None or rerun.missing or rerun.first == 0:
-        from codecurate.recipe.rerun import differences
-
-        keys = rerun.differences if rerun is not None else differences(old, new)[0]
-        why = (f"; rerunning from the first changed stage needs what the earlier run wrote for it "
-               f"({', '.join(rerun.missing)}), removed after a complete run unless --keep-intermediate"
-               if rerun is not None and rerun.missing and rerun.first > 0 else "")
+    if plan is None or old_plan is None:
+        where = folder.resolve_paths(RESOLVED_RECIPE)
         raise OutputInUseError(
             f"output folder {folder.path} holds a run of a different recipe (see {where}): "
-            f"{'; '.join(keys[:12]) or 'the recipe files differ'}{why}; choose another --output, or pass --overwrite "
-            "to delete it")
+            f"{'; '.join(differences(old, new)[0][:12]) or 'the recipe files differ'}; choose another --output, or "
+            "pass --overwrite to delete it")
+    rerun = plan_rerun(old, new, old_plan, plan)
     removed = clear_rerun(plan, old_plan, rerun, folder.path)
     logger.info(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
                 f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
+    return rerun
+
+
+def describe_rerun(rerun: Rerun, segments: list[str], output: str) -> str:
+    """The lines saying what a changed recipe reuses of the run in ``output`` and what it runs again."""
+    shown = "; ".join(rerun.differences[:6]) + ("; ..." if len(rerun.differences) > 6 else "")
+
+    def span(first: int, last: int) -> str:
+        return segments[first] if first == last else f"{segments[first]} to {segments[last]}"
+
+    if rerun.first == 0:
+        why = (f"{segments[rerun.touched]} is the first segment the change touches, and what it needs of the earlier "
+               f"run is gone ({', '.join(rerun.missing[:4])})" if rerun.touched > 0
+               else "the change touches the first segment")
+        return f"the recipe changed ({shown}): {why}: nothing to reuse, every segment ran again in {output}"
+    lines = [f"the recipe changed ({shown}): reused {rerun.first} of {len(segments)} segments of the run already in "
+             f"{output} ({span(0, rerun.first - 1)}); ran {span(rerun.first, len(segments) - 1)}"]
+    if rerun.first < rerun.touched:
+        lines.append(f"  ({segments[rerun.touched]} is the first segment the change touches; it needs "
+                     f"{', '.join(rerun.missing[:4])} of the earlier run, which is gone)")
+    return "\n".join(lines)
 
 
 def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = None) -> Location:
@@ -175,9 +193,9 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
     the working directory or the recipe's input. The marker is written before anything else of the
     run; a resumed run keeps its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
     through ``DataFolder``. With the ``plan`` of ``recipe``, a folder holding a run of another recipe
-    reruns from its first changed stage, reusing the segments before it, when what they wrote for
-    the later ones is still there (``codecurate.recipe.rerun``); otherwise it is refused, naming the
-    keys that differ.
+    reruns from its first changed stage, reusing the segments before it (as far as what they wrote
+    for the later ones is still there; ``codecurate.recipe.rerun``), the rerun set as ``plan.rerun``;
+    without a plan it is refused, naming the keys that differ.
     """
     output = Location(recipe.output)
     folder = datafolder(output)
@@ -190,7 +208,9 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
         for name in contents:  # the lock, this run's, stays
             remove(folder, name)
     elif has_recipe and read_text(folder, RESOLVED_RECIPE) != resolved + "\n":
-        _rerun_changed(recipe, folder, plan)
+        rerun = _rerun_changed(recipe, folder, plan)
+        if plan is not None:
+            plan.rerun = rerun
         marker = read_marker(folder)
         run_id = marker["run_id"] if marker else run_id
     elif contents and not has_recipe:
@@ -246,27 +266,18 @@ def _slurm_logs(output: str, executors: list) -> str:
     return folders.pop() if len(folders) == 1 else str(Location(output) / "logs" / "slurm")
 
 
-def remove_scratch(output: str) -> list[str]:
-    """Delete the run's ``SCRATCH_FOLDERS`` (after a complete run); the names of those removed."""
-    removed = []
-    folder = datafolder(output)
-    for name in SCRATCH_FOLDERS:
-        if folder.is_local() and Path(folder.resolve_paths(name)).is_symlink():
-            continue
-        if folder.isdir(name):
-            remove(folder, name)
-            removed.append(name)
-    return removed
-
-
-def _finish(output: Location, keep_intermediate: bool, summary: dict | None = None) -> dict:
-    """Write (or take) the summary; once the run is complete, remove its scratch folders."""
+def _finish(output: Location, keep_intermediate: bool | None, summary: dict | None = None,
+            keep: set[str] | None = None) -> dict:
+    """Write (or take) the summary; once the run is complete, remove of its scratch folders what
+    ``keep_intermediate`` says: ``None`` all but ``keep`` (what a rerun needs), ``False`` all,
+    ``True`` nothing, and write the summary again (``kept_for_reruns``: the bytes left in each)."""
     summary = summary if summary is not None else write_summary(output)
-    if summary.get("complete") and not keep_intermediate:
-        removed = remove_scratch(output)
-        if removed:
-            logger.info(f"removed {', '.join(f'{output / name}/' for name in removed)} (raw text between passes; "
-                        "--keep-intermediate keeps them)")
+    if summary.get("complete"):
+        if keep_intermediate is not None:  # True: all of them; False: none
+            keep = None if keep_intermediate else set()
+        kept = prune_scratch(output, keep)
+        logger.info(f"kept of the passes' folders: {kept or 'nothing'}")
+        summary = write_summary(output)
     return summary
 
 
@@ -276,29 +287,34 @@ def _folder(step, attribute: str) -> str | None:
 
 
 def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True, console: bool = False,
-               verbose: bool = False, keep_intermediate: bool = False) -> dict | None:
+               verbose: bool = False, keep_intermediate: bool | None = None) -> dict | None:
     """Run ``recipe``. Returns the summary, or ``None`` for Slurm when it does not ``wait``.
     ``join_passes``: see ``build_plan``. ``console``: show one live line per segment and send the
     logs to ``OUTPUT/logs/console.log`` (``verbose``: leave them on the console too;
-    ``codecurate.recipe.console``). Once the run is complete, ``intermediate/`` and ``work/`` are
-    removed (they hold raw, unredacted text) unless ``keep_intermediate``; a Slurm run that does not
-    ``wait`` keeps them. The output folder is locked for the whole run
+    ``codecurate.recipe.console``). Once the run is complete, ``intermediate/`` and ``work/`` (raw,
+    unredacted text) keep what a rerun of a changed recipe needs (``codecurate.recipe.rerun``), their
+    sizes in the summary's ``kept_for_reruns``; ``keep_intermediate`` True keeps them whole, False
+    removes them; a Slurm run that does not ``wait`` keeps them. The output folder is locked for the whole run
     (``codecurate.recipe.lock``); a second run into it raises ``OutputLockedError``. A run whose
     segments were all complete runs nothing and returns the summary with ``already_complete``; one
     that reused segments of an earlier run (a resumed or changed recipe, ``codecurate.recipe.rerun``)
-    returns their number as ``reused_segments``."""
+    returns their number as ``reused_segments``, a changed recipe what it reran as ``rerun``
+    (``describe_rerun``'s lines)."""
     lock = OutputLock(recipe.output).acquire()
     held_by_jobs = False
     try:
         plan: Plan = build_plan(recipe, join_passes)
         output = prepare_output(recipe, overwrite, plan)
         plan.save()
+        keep = rerun_paths(plan, [spec.stage_id for spec in [*recipe.inputs, *recipe.stages]])
+        rerun = plan.rerun and plan.rerun.first < len(plan.segments) and \
+            describe_rerun(plan.rerun, [s.name for s in plan.segments], str(output))
         before = compute_summary(output)["segments"]  # segments complete before this run: skipped
         reused = sum(1 for segment in before if segment["tasks"] is not None
                      and segment["completed"] >= segment["tasks"])
         if reused == len(plan.segments):
             logger.info(f"{output} holds this recipe's complete run: nothing to do (--overwrite runs it again)")
-            summary = _finish(output, keep_intermediate)
+            summary = _finish(output, keep_intermediate, keep=keep)
             return {**summary, "already_complete": True, "reused_segments": reused}
         executors = make_executors(recipe, plan)
         kind = recipe.executor["type"]
@@ -320,7 +336,7 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
                 held_by_jobs = False  # they left the queue
                 raise
             held_by_jobs = False
-            return _finish(output, keep_intermediate, summary)
+            return _finish(output, keep_intermediate, summary, keep)
         if kind == "ray":
             import ray
 
@@ -339,12 +355,13 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
             with display.segment(index, segment.name, executor.world_size, reads, writes):
                 executor.run()
         if display is None:
-            summary = _finish(output, keep_intermediate)
+            summary = _finish(output, keep_intermediate, keep=keep)
         else:  # its log lines (the scratch folders removed) go to the console log, not between the lines
             with display.logged("finish"):
-                summary = _finish(output, keep_intermediate)
+                summary = _finish(output, keep_intermediate, keep=keep)
             display.finish(time.monotonic() - started)
-        return {**summary, "reused_segments": reused} if reused else summary
+        summary = {**summary, "reused_segments": reused} if reused else summary
+        return {**summary, "rerun": rerun} if rerun else summary
     finally:
         if not held_by_jobs:
             lock.release()

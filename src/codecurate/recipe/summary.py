@@ -162,6 +162,10 @@ def compute_summary(output: str | Path) -> dict:
     complete = all(s["tasks"] is not None and s["completed"] >= s["tasks"] for s in segments)
     summary = {"complete": complete, "segments": segments, "stages": ordered}
     summary["warnings"] = collect_warnings(output, summary)
+    if complete:  # what the run keeps for reruns of a changed recipe (codecurate.recipe.rerun)
+        from codecurate.recipe.rerun import scratch_sizes
+
+        summary["kept_for_reruns"] = scratch_sizes(output)
     return summary
 
 
