@@ -289,7 +289,8 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems: list[Problem
         stage_id = entry.get("id", default_stage_id(name))
         params = entry.get("params") or {}
         before = len(problems)
-        normalise_params(params, getattr(cls, "path_params", ()), (*path, "params"), problem)
+        paths = (*getattr(cls, "path_params", ()), *getattr(cls, "path_or_name_params", ()))
+        normalise_params(params, paths, (*path, "params"), problem)
         for where, message in parameter_problems(cls, params, (*path, "params"), repr(name)):
             problem(where, message)
         for param in getattr(cls, "path_params", ()):
