@@ -124,3 +124,9 @@ def test_input_asks_the_code_readers_which_reads_the_path(tmp_path, monkeypatch)
         in str(refused.value)
     )
     assert str(refused.value).endswith("repositories reads a folder of repositories (on disk)")
+
+
+def test_a_path_or_name_parameter_the_block_declares_is_normalised_as_a_path():
+    recipe = {"name": "p", "output": "out", "inputs": [{"reader": "huggingface", "params": {"dataset": "a/../../b"}}]}
+    with pytest.raises(RecipeError, match=r"inputs\[0\].params.dataset: 'a/../../b' names 'a' and climbs out"):
+        validate(recipe)

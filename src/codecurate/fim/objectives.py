@@ -187,6 +187,8 @@ class TrainingObjectives(CodecurateFilter, MultiStageBlock):
 
     name = "training_objectives"
     type = "🎯 - OBJECTIVE"
+    #: a tokenizer's path or name: normalised as a path (``codecurate.recipe.paths``)
+    path_or_name_params = ("tokenizer",)
 
     def __init__(
         self,

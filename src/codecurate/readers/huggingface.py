@@ -129,6 +129,8 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
 
     name = "huggingface"
     provides = "code"
+    #: a path or a hub id: normalised as a path, not required to exist (``codecurate.recipe.paths``)
+    path_or_name_params = ("dataset",)
     #: what it reads of a ``--input PATH`` (``codecurate.recipe.inputs``)
     reads_input = "a Hugging Face save_to_disk folder (on disk)"
 

@@ -11,9 +11,10 @@ from typing import Any
 from codecurate.core.folders import missing_filesystem
 from codecurate.recipe.problems import KeyPath
 
-#: parameters holding paths, by name (besides a block's ``path_params``): normalised, and refused when
-#: they climb out of a folder they name
-PATH_PARAM = re.compile(r"(^|_)(folder|folders|dir|directory|file|files|path|paths|root)$|^(dataset|tokenizer)$")
+#: parameters holding paths, by how they are named (besides those a block declares: ``path_params``,
+#: paths that must exist, and ``path_or_name_params``, a path or a name such as a hub id): normalised,
+#: and refused when they climb out of a folder they name
+PATH_PARAM = re.compile(r"(^|_)(folder|folders|dir|directory|file|files|path|paths|root)$")
 
 
 def climbed_out_of(path: str) -> str | None:

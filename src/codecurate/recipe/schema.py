@@ -221,7 +221,7 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
             problem(path, message)
     executor = data.get("executor") or {"type": "local"}
     if isinstance(executor, dict) and executor.get("type", "local") in EXECUTOR_TYPES:
-        _check_executor(executor, problem, problems)
+        _check_executor(executor, problem)
     inputs = _blocks(data, "inputs", "reader", problem, problems)
     stages = _blocks(data, "stages", "block", problem, problems)
     seen: dict[str, KeyPath] = {}
@@ -246,7 +246,7 @@ def validate(data: Any, source: str = "recipe", lines: dict[KeyPath, int] | None
     )
 
 
-def _check_executor(executor: dict, problem, problems: list[Problem]) -> None:
+def _check_executor(executor: dict, problem) -> None:
     """The executor's parameters against its class (``RecipeFile`` checked ``type`` and ``wait``)."""
     kind = executor.get("type", "local")
     for key in CODECURATE_EXECUTOR_KEYS:
@@ -289,7 +289,8 @@ def _blocks(data: dict, key: str, name_key: str, problem, problems: list[Problem
         stage_id = entry.get("id", default_stage_id(name))
         params = entry.get("params") or {}
         before = len(problems)
-        normalise_params(params, getattr(cls, "path_params", ()), (*path, "params"), problem)
+        paths = (*getattr(cls, "path_params", ()), *getattr(cls, "path_or_name_params", ()))
+        normalise_params(params, paths, (*path, "params"), problem)
         for where, message in parameter_problems(cls, params, (*path, "params"), repr(name)):
             problem(where, message)
         for param in getattr(cls, "path_params", ()):

@@ -413,6 +413,9 @@ class TokenizedShards(MultiStageBlock):
         seed: of the sample, of the buckets and of the order of units (the recipe seed unless given).
     """
 
+    #: a tokenizer's path or name: normalised as a path (``codecurate.recipe.paths``)
+    path_or_name_params = ("tokenizer",)
+
     @classmethod
     def report_sections(cls, params: dict, stage: dict, output: StageOutput) -> list[Section]:
         """The tokens, shards and windows written (``tokens/summary.json``; ``codecurate.core.report_sections``)."""
