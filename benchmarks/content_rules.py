@@ -126,8 +126,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=600, help="files per language and split")
     parser.add_argument("--splits", default="dev,heldout")
     parser.add_argument("--show", type=int, default=3, help="dropped files listed per language")
-    parser.add_argument("--before", default="all_lines", choices=REPETITION_MEASURES,
-                        help="repetition_measure of the 'before' column (all_lines: the paper's wording)")
+    parser.add_argument(
+        "--before",
+        default="all_lines",
+        choices=REPETITION_MEASURES,
+        help="repetition_measure of the 'before' column (all_lines: the paper's wording)",
+    )
     args = parser.parse_args()
     before = ContentRulesFilter(repetition_measure=args.before)
     after = ContentRulesFilter()

@@ -9,14 +9,15 @@ seeded variant beside the original: the edits of dedup_quality.py (identifiers r
 reformatted, comments edited, lines added or removed) below the header, and for half of them the
 header's years moved on; recall is over the planted pairs whose code (the oracle's view)
 has Jaccard >= 0.85. Runs near_dedup at the paper's parameters "before" (whole text
-shingled, languages mixed) and "after" (the defaults: boilerplate out, same language only).
+shingled, languages mixed), "after" (the defaults: boilerplate out, same language only) and "recipe"
+(the defaults with the aiXcoder recipe's LSH weights 0.1/0.9).
 
 Oracle, independent of near_dedup's header code: each dropped file's code (leading comment lines
 and blank lines removed by a line regex) against the closest of its cluster's other members,
 ``difflib.SequenceMatcher`` ratio over its tokens, counted in three bands (>= 0.9: the same code;
 0.8-0.9: borderline; < 0.8: not a near duplicate of any file of its cluster in its language).
 
-    python benchmarks/dedup_boilerplate.py [--cache /tmp/codecurate-debian-src]
+    python benchmarks/dedup_boilerplate.py [--cache /tmp/codecurate-debian-src] [--runs after,recipe]
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ SETS = {
                  "libcommons-collections4-java", "nunit", "kcoreaddons", "libsoup2.4"],
 }
 CODE = {"C", "C++", "C#", "Java"}
-RUNS = {"before": {"boilerplate": False, "same_language": False}, "after": {}}
+#: "recipe": the defaults with the aiXcoder recipe's LSH layout (weights 0.1/0.9: 18 x 14 bands)
+RUNS = {"before": {"boilerplate": False, "same_language": False}, "after": {}, "recipe": {"weights": [0.1, 0.9]}}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _COMMENT_LINE = re.compile(r"^\s*(?://|/\*|\*|\*/|#(?!\s*(?:include|define|if|ifdef|ifndef|pragma|import|region|"
                            r"using|endif|else|elif|undef|error|line)\b)|--|;|%|\"\"\"|''')")
@@ -204,6 +206,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "codecurate-debian-src")
     parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated subset of {', '.join(RUNS)}")
     parser.add_argument("--show", type=int, default=0,
                         help="print the drops of lowest oracle ratio (this many per run) and the planted pairs missed")
     args = parser.parse_args()
@@ -227,7 +230,7 @@ def main() -> None:
             shingle_hashes("\n".join(code_lines(doc.text))),
             shingle_hashes("\n".join(code_lines(by_id[original].text)))) >= 0.85]
         with tempfile.TemporaryDirectory() as tmp:
-            for run, params in RUNS.items():
+            for run, params in ((run, RUNS[run]) for run in args.runs.split(",")):
                 rows, _ = near_dedup(corpus, Path(tmp), run, params)
                 cluster_of = {}
                 for _, dropped, kept, _ in rows:

@@ -167,9 +167,10 @@ class ContentRulesFilter(CodecurateFilter):
     above ``max_contact_datetime_share``), ``garbled`` (more than ``max_garbled_chars`` replacement
     characters, stray control characters or mojibake sequences), ``line_repetition`` and
     ``word_duplication`` (above ``max_line_repetition`` / ``max_word_duplication``, see
-    ``line_repetition`` and ``word_duplication``). ``repetition_measure``: ``"statements"`` (a call's
-    or signature's lines joined, then lines that only open or close a block left out), ``"code_lines"``
-    (those left out, lines as they are) or ``"all_lines"`` (the paper's wording).
+    ``line_repetition`` and ``word_duplication``). ``repetition_measure``: ``"statements"`` (a file
+    whose lines repeat above the limit is judged again on its statements, a call's or signature's
+    lines joined, and kept when they do not: never dropped for its statements alone), ``"code_lines"``
+    (lines that only open or close a block left out) or ``"all_lines"`` (the paper's wording).
     """
 
     name = "content_rules"
@@ -223,7 +224,10 @@ class ContentRulesFilter(CodecurateFilter):
             if reason:
                 return False, reason
         if self.max_line_repetition is not None:
-            share = line_repetition(text, self.repetition_measure)
+            by_statements = self.repetition_measure == "statements"
+            share = line_repetition(text, "code_lines" if by_statements else self.repetition_measure)
+            if share > self.max_line_repetition and by_statements:  # statements only where lines repeat
+                share = min(share, line_repetition(text, "statements"))
             if share > self.max_line_repetition:
                 document.metadata[keys.EVIDENCE] = {"share": round(share, 4), "limit": self.max_line_repetition}
                 return False, "line_repetition"

@@ -197,10 +197,12 @@ class RepositoryLicenseFilter(RepositoryGroups, SharedFolder, Accounting, Pipeli
         drop_unlicensed: drop repositories with no license in metadata nor in license files.
         manifests: read the license the repository's package manifests declare (``package.json``,
             ``Cargo.toml``, ``*.gemspec``, ``pom.xml``... ``codecurate.filters.license.manifests``) when the
-            metadata has none, before the license files.
+            metadata has none, before the license files; and, when nothing else names a license,
+            ScanCode's reading of their words that name no SPDX id (``BSD``; source ``manifest``).
         detect: detect licenses with ScanCode when the metadata and manifests have none.
         readme: when the license files name none (or there are none), detect the license in the
-            license sections of the top-level README and Perl modules' POD (source ``readme``).
+            license sections of the top-level README and Perl modules' POD, else of the top-level
+            HTML pages (source ``readme``).
         max_depth: how deep below the repository's top a license file may be (0: top level only).
         extra_permissive: SPDX ids to accept on top of the shipped list.
         cache: detect each distinct license text once (``codecurate.filters.license.cache``);
