@@ -195,15 +195,28 @@ def without_git(docs) -> dict:
             for d in docs}
 
 
-def test_archives_are_repositories_read_as_their_folders(repo_root, tmp_path):
+def test_archives_are_repositories_read_as_their_folders(repo_root, tmp_path, monkeypatch):
+    import tempfile
+
     folders = read_all(RepositoriesReader(str(repo_root)))
     archive_repositories(repo_root)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     reader = RepositoriesReader(str(repo_root))
     assert reader.list_repositories() == ["alpha", "beta.tar.gz", "gamma.zip"]
-    archived = read_all(reader)
+    archived, extracted = [], set()
+    for document in reader.run(None, 0, 1):
+        archived.append(document)
+        extracted.update(path.name for path in scratch.iterdir())
     assert [d.id for d in archived] == [d.id for d in folders]
     assert without_git(archived) == without_git(folders)
-    assert not list(tmp_path.glob("codecurate-repository-*"))  # the extracted copies are gone
+    assert len(extracted) == 2 and not list(scratch.iterdir())  # one copy per archive while read, then gone
+    shutil.rmtree(repo_root / "alpha")  # a folder of archives alone is an input, not a stray-files warning
+    assert RepositoriesReader.input_problems({"data_folder": str(repo_root)}) == []
+    (repo_root / "gamma.zip").rename(repo_root / "gamma.txt")
+    (repo_root / "beta.tar.gz").rename(repo_root / "beta.txt")
+    assert "holds no repository folder" in RepositoriesReader.input_problems({"data_folder": str(repo_root)})[0]
 
 
 def test_unsafe_large_linked_and_broken_archive_members_are_dropped_with_their_reason(repo_root, tmp_path):
