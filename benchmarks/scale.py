@@ -24,11 +24,19 @@ by the documents reaching near dedup per corpus MB in the largest run. Each pass
     python benchmarks/scale.py --megabytes 8 16 32 128 [--results /tmp/scale] [--cluster-table /tmp/cluster_scale.md]
     python benchmarks/scale.py --report-only [--results /tmp/scale]
     python benchmarks/scale.py --object-storage 32   # one task's I/O through a local S3 server vs local disk
+    python benchmarks/scale.py --megabytes 2 8 --store s3 --results /tmp/scale-s3   # no shared disk
+
+``--store s3``: the repositories and the output in a bucket of a local S3 server (moto's, as the tests
+start it), nothing on a disk shared by the tasks; each forked task builds its executor (an object
+store's filesystem is not fork-safe), and the CPU seconds of a forked process that only builds one
+are subtracted from every task. ``--report-only`` on those results gives the schedule of a cluster
+without a shared disk.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -36,10 +44,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from codecurate.core.folders import datafolder, read_json  # noqa: E402
 from codecurate.recipe.executors import make_executors  # noqa: E402
 from codecurate.recipe.plan import build_plan  # noqa: E402
 from codecurate.recipe.run import prepare_output  # noqa: E402
@@ -53,47 +63,89 @@ TASKS = 2
 
 def run_task(executor, rank: int) -> tuple[float, float, float]:
     """Run task ``rank`` of ``executor`` in a forked process; its wall seconds, peak RSS (MB) and CPU
-    seconds (user + system, with the programs it ran and waited for: ruff, cppcheck...)."""
+    seconds (user + system, with the programs it ran and waited for: ruff, cppcheck...). ``executor``
+    may be a function giving it in the forked process (an object store's filesystem is not fork-safe:
+    one built before the fork cannot be used after it)."""
     started = time.perf_counter()
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
             if executor is not None:
-                executor._run_for_rank(rank)
+                (executor() if callable(executor) else executor)._run_for_rank(rank)
             code = 0
         finally:
             os._exit(code)
     _, status, usage = os.wait4(pid, 0)
     if status != 0:
-        raise SystemExit(f"task {rank} of {executor and executor.logging_dir.path} failed (status {status})")
+        where = getattr(executor, "logging_dir", executor)
+        raise SystemExit(f"task {rank} of segment {where} failed (status {status})")
     return time.perf_counter() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure(megabytes: float, results: Path) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
+def _fresh_executor(recipe_args: dict, index: int):
+    """A function building, in a forked process, the executor of segment ``index`` of the recipe
+    (with filesystems of its own); it forgets the fsspec and datatrove instances of its parent."""
+
+    def build():
+        import fsspec
+        from datatrove.io import DataFolder
+
+        fsspec.AbstractFileSystem.clear_instance_cache()
+        for cls in fsspec.registry.values():
+            if hasattr(cls, "clear_instance_cache"):
+                cls.clear_instance_cache()
+        DataFolder.clear_instance_cache()
+        recipe = load_recipe(RECIPE, **recipe_args)
+        executor = make_executors(recipe, build_plan(recipe))[index]
+        executor.depends = None
+        return executor
+
+    return build
+
+
+def measure(megabytes: float, results: Path, store: str = "local") -> dict:
+    """Run the recipe on ``megabytes`` of code, one forked process per task; ``store`` ``s3``: the
+    repositories and the output in a bucket of a local S3 server (moto's, as the tests start it),
+    each task building its executor after the fork (what that costs, a forked process that only
+    builds one, is the ``baseline_cpu_s`` the report subtracts)."""
+    server = contextlib.nullcontext()
+    if store == "s3":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.s3_server import s3_filesystem, s3_server
+
+        server = s3_server()
+    with tempfile.TemporaryDirectory() as tmp, server:
         tmp = Path(tmp)
         size = build_repositories(tmp / "repos", int(megabytes * 1e6))
         write_license_sidecars(tmp / "repos")
-        recipe = load_recipe(RECIPE, overrides=[f"executor.tasks={TASKS}", "executor.workers=1"],
-                             output=str(tmp / "out"), input_path=str(tmp / "repos"))
+        recipe_args = {"overrides": [f"executor.tasks={TASKS}", "executor.workers=1"],
+                       "output": str(tmp / "out"), "input_path": str(tmp / "repos")}
+        if store == "s3":
+            fs = s3_filesystem()
+            fs.mkdir("bench")
+            fs.put(f"{tmp / 'repos'}/", "bench/repos/", recursive=True)
+            recipe_args.update(output="s3://bench/out", input_path="s3://bench/repos")
+        recipe = load_recipe(RECIPE, **recipe_args)
         output = prepare_output(recipe)
         plan = build_plan(recipe)
         plan.save()
-        planned = {s["name"]: s.get("tasks") for s in json.loads((output / "plan.json").read_text())["segments"]}
+        planned = {s["name"]: s.get("tasks") for s in read_json(datafolder(output), "plan.json")["segments"]}
         executors = make_executors(recipe, plan)
         baseline = run_task(None, 0)[1]  # a forked process that runs nothing
+        building = run_task(_building_only(recipe_args), 0)[2] if store == "s3" else 0.0
         segments = []
         start = time.perf_counter()
-        for segment, executor in zip(plan.segments, executors):
+        for index, (segment, executor) in enumerate(zip(plan.segments, executors)):
             executor.depends = None  # each pass runs here, in order
             executor.save_executor_as_json()
+            task = _fresh_executor(recipe_args, index) if store == "s3" else executor
             seconds, peaks, cpu = [], [], []
             for rank in range(executor.world_size):
-                spent, peak, used = run_task(executor, rank)
+                spent, peak, used = run_task(task, rank)
                 seconds.append(spent)
                 peaks.append(peak)
-                cpu.append(used)
+                cpu.append(max(used - building, 0.0))
             segments.append({"name": segment.name, "planned_tasks": planned[segment.name],
                              "tasks": executor.world_size, "task_seconds": seconds, "task_peak_mb": peaks,
                              "task_cpu_seconds": cpu})
@@ -105,7 +157,7 @@ def measure(megabytes: float, results: Path) -> dict:
         shards = next(s for s in recipe.stages if s.stage_id == "shards")
         record = {
             "megabytes": size / 1e6, "wall_seconds": wall, "baseline_rss_mb": baseline, "segments": segments,
-            "complete": summary["complete"],
+            "complete": summary["complete"], "store": store, "baseline_cpu_s": building,
             "near_dedup_documents": stages.get("near_dedup", {}).get("documents_in", 0),
             "near_dedup_bytes": stages.get("near_dedup", {}).get("bytes_in", 0),
             "shards_bytes": stages.get("shards", {}).get("bytes_in", 0),
@@ -115,6 +167,12 @@ def measure(megabytes: float, results: Path) -> dict:
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{megabytes:g}MB.json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def _building_only(recipe_args: dict):
+    """What ``_fresh_executor`` costs a task before it runs: build an executor, run nothing."""
+    build = _fresh_executor(recipe_args, 0)
+    return lambda: (build(), types.SimpleNamespace(_run_for_rank=lambda rank: None))[1]
 
 
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -415,6 +473,9 @@ def main() -> None:
     parser.add_argument("--cluster-partitions", type=int, default=8, help="its keep pass's task count")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="fit the tasks' CPU seconds (default: the machine is shared) or wall seconds")
+    parser.add_argument("--store", choices=["local", "s3"], default="local",
+                        help="where --megabytes runs keep their input and output: local disk, or a bucket of a "
+                             "local S3 server (a cluster without a shared disk; issue 34)")
     parser.add_argument("--object-storage", type=float, metavar="MB",
                         help="only measure one task's writing and reading through a local S3 server against "
                              "local disk, on MB of real code (issue 34)")
@@ -426,7 +487,7 @@ def main() -> None:
     results = Path(args.results)
     if not args.report_only:
         for megabytes in args.megabytes:
-            measure(megabytes, results)
+            measure(megabytes, results, args.store)
     report(results, args.target_tb, args.cores, Path(args.cluster_table), args.cluster_partitions, args.clock)
 
 

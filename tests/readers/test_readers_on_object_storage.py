@@ -10,9 +10,10 @@ import pytest
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
 from codecurate import metadata as keys
+from codecurate.cli import main
 from codecurate.readers import HuggingFaceReader, RepositoriesReader
 from codecurate.recipe.inputs import input_entry
-from tests.conftest import read_all, read_jsonl_gz, write
+from tests.conftest import AIXCODER, read_all, read_jsonl_gz, write
 from tests.readers.test_repositories import archive_repositories, without_git
 from tests.s3_server import s3_filesystem, s3_server
 
@@ -29,7 +30,7 @@ def documents(docs) -> list:
     return [(d.id, d.text, d.metadata) for d in docs]
 
 
-def test_repositories_in_a_bucket_read_as_on_local_disk(repo_root, tmp_path, s3):
+def test_repositories_in_a_bucket_read_as_on_local_disk(repo_root, tmp_path, s3, capsys):
     write(repo_root / "alpha" / "big.py", "x = 1\n" * 1000)
     write(repo_root / "alpha" / "notes.md", "# notes\n")
     write(repo_root / "stray.txt", "not a repository\n")
@@ -67,6 +68,8 @@ def test_repositories_in_a_bucket_read_as_on_local_disk(repo_root, tmp_path, s3)
     assert input_entry("s3://code/repos") == {"reader": "repositories", "params": {"data_folder": "s3://code/repos"}}
     with pytest.raises(FileNotFoundError, match="repositories folder s3://code/none does not exist"):
         RepositoriesReader("s3://code/none").list_repositories()
+    assert main(["validate", str(AIXCODER), "--input", "s3://code/repos", "--output", str(tmp_path / "out")]) == 0
+    assert "    repositories             📖 - READER: repositories" in capsys.readouterr().out
 
 
 STACK = {

@@ -195,15 +195,28 @@ def without_git(docs) -> dict:
             for d in docs}
 
 
-def test_archives_are_repositories_read_as_their_folders(repo_root, tmp_path):
+def test_archives_are_repositories_read_as_their_folders(repo_root, tmp_path, monkeypatch):
+    import tempfile
+
     folders = read_all(RepositoriesReader(str(repo_root)))
     archive_repositories(repo_root)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     reader = RepositoriesReader(str(repo_root))
     assert reader.list_repositories() == ["alpha", "beta.tar.gz", "gamma.zip"]
-    archived = read_all(reader)
+    archived, extracted = [], set()
+    for document in reader.run(None, 0, 1):
+        archived.append(document)
+        extracted.update(path.name for path in scratch.iterdir())
     assert [d.id for d in archived] == [d.id for d in folders]
     assert without_git(archived) == without_git(folders)
-    assert not list(tmp_path.glob("codecurate-repository-*"))  # the extracted copies are gone
+    assert len(extracted) == 2 and not list(scratch.iterdir())  # one copy per archive while read, then gone
+    shutil.rmtree(repo_root / "alpha")  # a folder of archives alone is an input, not a stray-files warning
+    assert RepositoriesReader.input_problems({"data_folder": str(repo_root)}) == []
+    (repo_root / "gamma.zip").rename(repo_root / "gamma.txt")
+    (repo_root / "beta.tar.gz").rename(repo_root / "beta.txt")
+    assert "holds no repository folder" in RepositoriesReader.input_problems({"data_folder": str(repo_root)})[0]
 
 
 def test_unsafe_large_linked_and_broken_archive_members_are_dropped_with_their_reason(repo_root, tmp_path):
@@ -220,19 +233,21 @@ def test_unsafe_large_linked_and_broken_archive_members_are_dropped_with_their_r
     with tarfile.open(repo_root / "delta.tar", "w") as tar:
         for info, data in (member("./ok.py", b"x = 1\n"), member("../escape.py", b"y = 2\n"),
                            member("big.py", b"z" * 5000), member("link.py", type=tarfile.SYMTYPE, linkname="ok.py"),
-                           member("fifo", type=tarfile.FIFOTYPE), member(".git/HEAD", b"ref\n")):
+                           member("fifo", type=tarfile.FIFOTYPE), member(".git/HEAD", b"ref\n"),
+                           member("same.py", type=tarfile.LNKTYPE, linkname="./ok.py"),
+                           member("dangling.py", type=tarfile.LNKTYPE, linkname="missing.py")):
             tar.addfile(info, data)
     write(repo_root / "broken.tar.gz", b"\x1f\x8b not really gzip")
     excluded = tmp_path / "excluded"
     reader = RepositoriesReader(str(repo_root), max_file_bytes=4096,
                                 exclusion_writer=JsonlWriter(str(excluded), output_filename="${rank}.jsonl"))
     docs = [d for d in read_all(reader) if d.metadata[keys.REPO] in ("delta", "broken")]
-    assert [(d.id, d.text) for d in docs] == [("delta/ok.py", "x = 1\n")]
+    assert [(d.id, d.text) for d in docs] == [("delta/ok.py", "x = 1\n"), ("delta/same.py", "x = 1\n")]
     written = {(r["id"], r["metadata"]["filter_reason"], r["metadata"].get(keys.SIZE_BYTES))
                for r in read_jsonl_gz(excluded / "00000.jsonl.gz")}
     assert written >= {("delta/../escape.py", "unsafe_archive_member", None), ("delta/big.py", "file_too_large", 5000),
                        ("delta/link.py", "symlink", None), ("delta/fifo", "not_a_regular_file", None),
-                       ("broken/.", "unreadable_archive", None)}, written
+                       ("broken/.", "unreadable_archive", None), ("delta/dangling.py", "unreadable", None)}, written
     assert not any("HEAD" in entry[0] for entry in written)  # .git is not read, as in a folder
 
 

@@ -144,7 +144,10 @@ def test_a_tokenizer_in_a_bucket_is_checked_and_copied_into_a_bucket_output(tmp_
 def test_a_summary_polled_on_a_bucket_sees_the_tasks_finished_since_its_last_look(s3):
     """``wait_for_slurm`` computes the summary again and again in one process: s3fs's cached listing of
     a segment's stats folder made it count the tasks of its first look only (a Slurm run on S3 gave
-    the right documents and a summary short of a task's counts)."""
+    the right documents and a summary short of a task's counts). The console's progress lines poll
+    the same way."""
+    from codecurate.core.folders import Location
+    from codecurate.recipe.console import RunConsole
     from codecurate.recipe.summary import compute_summary
 
     fs = s3_filesystem()
@@ -157,9 +160,13 @@ def test_a_summary_polled_on_a_bucket_sees_the_tasks_finished_since_its_last_loo
         fs.pipe(f"polled/out/logs/01-main/stats/{rank:05d}.json", json.dumps(stats).encode())
         fs.pipe(f"polled/out/logs/01-main/completions/{rank:05d}", b"")
 
+    console = RunConsole("s3://polled/out", segments=1)
+    logs = Location("s3://polled/out/logs/01-main")
     finish(0, 3)
     first = compute_summary("s3://polled/out")
     assert (first["complete"], first["stages"][0]["kept"]) == (False, 3)
+    assert console._counts(logs)[2] == 1
     finish(1, 4)
+    assert console._counts(logs)[2] == 2  # the progress line too (before the summary forgets the listings)
     second = compute_summary("s3://polled/out")
     assert (second["complete"], second["stages"][0]["kept"], second["segments"][0]["completed"]) == (True, 7, 2)

@@ -1,11 +1,10 @@
 """Several nodes, no shared disk: a Ray cluster of a head and two worker nodes, each its own ``ray start``
 process with its own temporary folder (raylet, object store, logs), sharing nothing but the S3 server
-(moto's, started by the test). The aiXcoder recipe reads parquet from a bucket and writes its output
-to a bucket; its tasks run on both worker nodes (the head offers no CPU), and the documents and
-shards equal the local run's byte for byte. The recipe keeps the aiXcoder recipe's passes that
-exchange files between tasks (grouping, exact and near dedup, tokenizer training, tokenizing and
-merging the shards) with fewer buckets: each Ray task starts a process, and the whole recipe's 71
-tasks take minutes on two cores."""
+(moto's, started by the test). The whole aiXcoder recipe (with fewer grouping buckets, dedup
+partitions and merge tasks: each Ray task starts a process) reads parquet from a bucket and writes
+its output to a bucket; its tasks run on both worker nodes (the head offers no CPU); the driver is
+killed halfway and the run resumed from the bucket, and the documents and shards equal the local
+run's byte for byte."""
 
 from __future__ import annotations
 
@@ -33,18 +32,17 @@ pytest.importorskip("tree_sitter_language_pack")
 pytest.importorskip("tokenizers")
 
 WORKERS = 2
-#: the aiXcoder recipe's stages this test runs, and the parameters it changes
-STAGES = ("group", "exact_dedup", "near_dedup", "shards")
+#: the parameters of the aiXcoder recipe this test changes (fewer tasks in its multi-pass stages)
 PARAMS = {"group": {"buckets": 2}, "exact_dedup": {"partitions": 2}, "near_dedup": {"partitions": 2},
           "shards": {"merge_tasks": 2}}
 
 
-def passes_recipe(folder: Path) -> Path:
-    """The aiXcoder recipe with only ``STAGES``, changed by ``PARAMS``, as a file in ``folder``."""
+def smaller_recipe(folder: Path) -> Path:
+    """The whole aiXcoder recipe, changed by ``PARAMS``, as a file in ``folder``."""
     data = yaml.safe_load(AIXCODER.read_text(encoding="utf-8"))
     data["stages"] = [dict(stage, params={**stage.get("params", {}), **PARAMS.get(stage["id"], {})})
-                      for stage in data["stages"] if stage["id"] in STAGES]
-    assert [stage["id"] for stage in data["stages"]] == list(STAGES)
+                      for stage in data["stages"]]
+    assert set(PARAMS) <= {stage["id"] for stage in data["stages"]}
     path = folder / "recipe.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
@@ -112,19 +110,37 @@ def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster)
     fs = s3_filesystem()
     fs.mkdir("corpus")
     fs.put(f"{stack}/", "corpus/stack/", recursive=True)
-    recipe = passes_recipe(tmp_path)
+    recipe = smaller_recipe(tmp_path)
     local = run_recipe(load_recipe(recipe, overrides=["executor.tasks=2", "executor.workers=1"],
                                    output=str(tmp_path / "local"), input_path=str(stack)))
     # the run is a driver of its own, as on a cluster (``codecurate run`` with RAY_ADDRESS): in this
     # process, after test_ray.py's local cluster was shut down, datatrove's submission of a task
     # failed in its thread pool and its executor waited forever for a placement group never made
     settings = ["executor.tasks=2", "executor.type=ray", "executor.cpus_per_task=1", "executor.mem_per_cpu_gb=0.5"]
-    done = subprocess.run(
-        [sys.executable, "-m", "codecurate.cli", "run", str(recipe), "--input", "s3://corpus/stack", "--output",
-         "s3://corpus/out", *(f"--set={setting}" for setting in settings)],
-        cwd=tmp_path / "stack",  # a URL turned into a local folder would show up here
-        env=dict(os.environ, RAY_ADDRESS=cluster, RAY_AUTH_MODE="disabled"), capture_output=True, text=True,
-        timeout=900)
+    command = [sys.executable, "-m", "codecurate.cli", "run", str(recipe), "--input", "s3://corpus/stack", "--output",
+               "s3://corpus/out", *(f"--set={setting}" for setting in settings)]
+    environment = dict(os.environ, RAY_ADDRESS=cluster, RAY_AUTH_MODE="disabled")
+    # a URL turned into a local folder would show up in the working folder
+    with (tmp_path / "first.log").open("w") as log:
+        first = subprocess.Popen(command, cwd=tmp_path / "stack", env=environment, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    try:  # the driver killed once the exact dedup has finished: later segments not started or half done
+        deadline = time.monotonic() + 900
+        while first.poll() is None and time.monotonic() < deadline:
+            if fs.exists("corpus/out/logs/10-exact_dedup-filter/completions/00000"):
+                break
+            time.sleep(0.5)
+        assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    fs.invalidate_cache()
+    assert not fs.exists("corpus/out/summary.json")
+    assert fs.find("corpus/out/logs/02-group-scatter/completions")  # kept, and skipped by the resumed run
+    done = subprocess.run(command, cwd=tmp_path / "stack", env=environment, capture_output=True, text=True,
+                          timeout=900)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     fs.invalidate_cache()
     on_ray = json.loads(fs.cat("corpus/out/summary.json"))

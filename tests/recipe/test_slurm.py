@@ -61,9 +61,7 @@ def drain(cluster: SlurmCluster, seconds: float = 300) -> None:
 def test_the_aixcoder_recipe_through_sbatch_equals_the_local_run(tmp_path, repo_root, slurm):
     pytest.importorskip("tree_sitter_language_pack")
     local = run_recipe(aixcoder_recipe(tmp_path / "local", repo_root, "executor.workers=1"))
-    summary = run_recipe(aixcoder_recipe(
-        tmp_path / "slurm", repo_root, "executor.type=slurm", "executor.time=00:20:00", "executor.partition=debug",
-        "executor.cpus_per_task=1", "executor.mem_per_cpu_gb=1", "executor.qos=''", "executor.wait=900"))
+    summary = run_recipe(aixcoder_recipe(tmp_path / "slurm", repo_root, *SBATCH))
     assert summary is not None and summary["complete"], slurm.log("slurmctld")
     assert all(s["balanced"] for s in summary["stages"])
     documents, shards = run_outputs(tmp_path / "slurm")
@@ -71,6 +69,41 @@ def test_the_aixcoder_recipe_through_sbatch_equals_the_local_run(tmp_path, repo_
     assert [(s["stage"], s["kept"], s["dropped"]) for s in summary["stages"]] == \
         [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
     assert len(list((tmp_path / "slurm" / "logs" / "slurm").iterdir())) == len(summary["segments"])  # jobs ran
+
+
+#: the executor settings of the runs through sbatch
+SBATCH = ("executor.type=slurm", "executor.time=00:20:00", "executor.partition=debug", "executor.cpus_per_task=1",
+          "executor.mem_per_cpu_gb=1", "executor.qos=''", "executor.wait=900")
+
+
+def test_sbatch_with_input_and_output_in_a_bucket_equals_the_local_run(tmp_path, slurm, monkeypatch):
+    """The jobs read parquet from a bucket of moto's S3 server and write the output there (the
+    server's address and credentials reach them in the environment sbatch exports); Slurm's own logs
+    stay in the submitting folder."""
+    pytest.importorskip("tree_sitter_language_pack")
+    from codecurate.recipe.schema import load_recipe
+    from tests.conftest import AIXCODER
+    from tests.recipe.test_object_storage import stack_parquet
+    from tests.s3_server import bucket_outputs, s3_filesystem, s3_server
+
+    stack = stack_parquet(tmp_path / "stack")
+    local = run_recipe(load_recipe(AIXCODER, overrides=["executor.tasks=2", "executor.workers=1"],
+                                   output=str(tmp_path / "local"), input_path=str(stack)))
+    monkeypatch.chdir(tmp_path / "stack")  # a URL turned into a local folder would show up here
+    with s3_server():
+        fs = s3_filesystem()
+        fs.mkdir("corpus")
+        fs.put(f"{stack}/", "corpus/stack/", recursive=True)
+        summary = run_recipe(load_recipe(AIXCODER, overrides=["executor.tasks=2", *SBATCH],
+                                         output="s3://corpus/out", input_path="s3://corpus/stack"))
+        assert summary is not None and summary["complete"], slurm.log("slurmctld")
+        documents, shards = bucket_outputs(fs, "corpus/out", tmp_path / "copy")
+    assert (documents, shards) == run_outputs(tmp_path / "local") and documents and shards
+    assert [(s["stage"], s["kept"], s["dropped"]) for s in summary["stages"]] == \
+        [(s["stage"], s["kept"], s["dropped"]) for s in local["stages"]]
+    assert sorted(os.listdir(tmp_path / "stack")) == ["part-0.parquet", "part-1.parquet", "slurm_logs"]
+    jobs = tmp_path / "stack" / "slurm_logs" / "aixcoder7b"
+    assert len(list(jobs.iterdir())) == len(summary["segments"])  # each segment's jobs logged here
 
 
 def array_sizes(slurm_logs: Path) -> list[int]:

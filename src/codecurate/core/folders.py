@@ -158,6 +158,19 @@ def write_json(folder: DataFolder, name: str, value: Any, indent: int | None = 2
     write_text(folder, name, json.dumps(value, indent=indent) + "\n")
 
 
+def forget_listings(folder: DataFolder) -> None:
+    """Drop the filesystem's cached listings of ``folder`` and of every folder below it: an object
+    store's filesystem (s3fs) keeps a listing until told, so a folder that other processes write in
+    (a segment's completions, stats, progress) would go on showing what it held at the first look."""
+    if folder.is_local():
+        return
+    root = folder.fs._strip_protocol(folder.path).rstrip("/")
+    cache = getattr(folder.fs, "dircache", None) or {}
+    for key in [key for key in cache if key == root or key.startswith(root + "/")]:
+        cache.pop(key, None)
+    folder.fs.invalidate_cache(root)  # and its parents
+
+
 def remove(folder: DataFolder, name: str = "") -> None:
     """Delete ``name`` (a file or a folder and all below it) when it exists."""
     path = folder._join(name) if name else folder.path

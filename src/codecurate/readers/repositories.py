@@ -429,14 +429,14 @@ class RepositoriesReader(RepositoryReader):
             finally:
                 if is_url(self.data_folder):
                     archive.unlink(missing_ok=True)
-        except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError) as error:
+        except (OSError, EOFError, KeyError, tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError) as error:
             logger.warning(f"{self.name}: cannot read the archive {where}: {error}; its files are not read")
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
             return [RepositoryFile(".", root, reason=REASON_UNREADABLE_ARCHIVE)]
 
     def _extract_tar(self, archive: Path, root: Path) -> list[RepositoryFile]:
-        decided, members = [], []
+        decided, members, stored = [], [], set()
         with tarfile.open(archive) as tar:
             for member in tar:
                 relative = posixpath.normpath(member.name).lstrip("/")
@@ -451,10 +451,14 @@ class RepositoriesReader(RepositoryReader):
                     decided.append(RepositoryFile(relative, root / relative, reason=REASON_UNSAFE_MEMBER))
                     continue
                 reason = self._not_fetched(relative, member.size) if member.isfile() else None
+                if member.islnk() and posixpath.normpath(member.linkname).lstrip("/") not in stored:
+                    reason = REASON_UNREADABLE  # a hard link to no file extracted before it
                 if reason:
-                    decided.append(RepositoryFile(relative, root / relative, reason=reason, size=member.size))
+                    size = member.size if member.isfile() else None
+                    decided.append(RepositoryFile(relative, root / relative, reason=reason, size=size))
                 else:
                     members.append(member)
+                    stored.add(relative)
             tar.extractall(root, members=members, filter="fully_trusted")  # each member filtered above
         return decided
 

@@ -28,7 +28,7 @@ from codecurate.core.blocks import (
     STAT_KEPT,
     STAT_KEPT_BYTES,
 )
-from codecurate.core.folders import Location, datafolder, read_json, write_json
+from codecurate.core.folders import Location, datafolder, forget_listings, read_json, write_json
 from codecurate.core.report_sections import human_size, stage_fields, stage_lines
 from codecurate.recipe.clock import SEGMENT_SECONDS
 
@@ -89,9 +89,7 @@ def _read_whole_json(folder: DataFolder, name: str, completion: str | None = Non
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
     folder = datafolder(output)
-    # an object store's listings are cached by the filesystem: a poll (wait_for_slurm) would go on
-    # seeing the stats files of its first look, and count a finished run short
-    folder.fs.invalidate_cache()
+    forget_listings(folder)  # a poll (wait_for_slurm) would count the stats files of its first look only
     if not folder.isfile("plan.json"):
         raise FileNotFoundError(f"{output} holds no codecurate run (no plan.json)")
     plan = read_json(folder, "plan.json")
