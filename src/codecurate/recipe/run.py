@@ -51,6 +51,8 @@ def _input_paths(recipe: Recipe) -> list[Path]:
 OUTPUT_MARKER = ".codecurate-output.json"
 #: the marker's format; a marker of another format is not trusted
 MARKER_FORMAT = 1
+
+
 def _recorded_stage_ids(output: DataFolder) -> set[str]:
     """The stage ids of the run recorded in ``output`` (a ``huggingface_output`` stage writes
     ``OUTPUT/<stage id>/`` when given no folder)."""
@@ -112,7 +114,7 @@ def _top_level(output: DataFolder) -> dict[str, bool]:
     return names
 
 
-def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, bool]) -> None:
+def _check_deletable(recipe: Recipe, output: DataFolder) -> None:
     """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write, at
     any level (``codecurate.recipe.output_tree``), and holds neither the working directory nor an
     input of the recipe."""
@@ -173,8 +175,8 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
     empties only a folder proven to be a codecurate output: a valid ``OUTPUT_MARKER`` and nothing in
     it, at any level, that a run does not write (``codecurate.recipe.output_tree``); never one holding
     the working directory or the recipe's input. The marker is written before anything else of the
-    run; a resumed run keeps its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``), read and written
-    through ``DataFolder``. With the ``plan`` of ``recipe``, a folder holding a run of another recipe
+    run; a resumed run keeps its run id. ``output`` is a local path or a URL (``s3://bucket/prefix``),
+    read and written through ``DataFolder``. With the ``plan`` of ``recipe``, a folder holding a run of another recipe
     reruns from its first changed stage, reusing the segments before it, when what they wrote for
     the later ones is still there (``codecurate.recipe.rerun``); otherwise it is refused, naming the
     keys that differ.
@@ -186,7 +188,7 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
     has_recipe = folder.isfile(RESOLVED_RECIPE)
     run_id = uuid.uuid4().hex
     if contents and overwrite:
-        _check_deletable(recipe, folder, contents)
+        _check_deletable(recipe, folder)
         for name in contents:  # the lock, this run's, stays
             remove(folder, name)
     elif has_recipe and read_text(folder, RESOLVED_RECIPE) != resolved + "\n":
