@@ -1,5 +1,7 @@
 """Secrets written in pieces (issue 32): a private key one line comment per line, a key split across
-string concatenations, passwords in Markdown inline code and code blocks and in SQL ``INSERT`` rows.
+string concatenations or joined through variables, calls, ``concat!`` and template strings, a value
+alone on the line after its name, passwords in Markdown inline code and code blocks and in SQL
+``INSERT`` rows (a lower-case one in an account table without columns too).
 Planted in real files of installed packages; each form is redacted piece by piece, the rest of the
 host file is left as it was, and the fast path finds what one analysis per part finds."""
 
@@ -151,6 +153,73 @@ def test_passwords_and_keys_in_sql_insert_rows(block):
         "'b0bSecret'", "'<PASSWORD>'").replace("'Carol-1234'", "'<PASSWORD>'").replace(
         "'Tr0ub4dor&3xyz', 'dave@corp-mail.com", "'<PASSWORD>', '<EMAIL>").replace(
         "'m41l!Pass'", "'<PASSWORD>'").replace("'Zq81mNbVcXz7LkJh'", "'<KEY>'")
+
+
+CALLS = [  # (host, path, language, planted lines: a token's pieces joined through variables, calls, templates)
+    (STDLIB / "json" / "decoder.py", "decoder.py", "Python",
+     ['PREFIX = "{a0}"', 'REST = "{a1}"', "AWS = PREFIX + REST", 'GH = "".join(["{g0}", "{g1}"])'], 3),
+    (Path("/usr/lib/node_modules/npm/lib/npm.js"), "npm.js", "JavaScript",
+     ['const rest = "{a1}"', "const aws = `{a0}${{rest}}`", 'const gh = ["{g0}", "{g1}"].join("")'], 3),
+    (SITE / "go" / "src" / "cmp" / "cmp.go", "cmp.go", "Go",
+     ['var aws = strings.Join([]string{{"{a0}", "{a1}"}}, "")', 'var gh = fmt.Sprintf("%s%s", "{g0}", "{g1}")'], 8),
+    (Path("/usr/include/aio.h"), "aio.h", "C", ['static void keys(char *aws, char *gh) {{', '  strcpy(aws, "{a0}");',
+                                                '  strcat(aws, "{a1}");', '  sprintf(gh, "%s%s", "{g0}", "{g1}");',
+                                                "}}"], 30),
+]
+
+
+@pytest.mark.parametrize(("source", "path", "language", "lines", "after"), CALLS, ids=[c[2] for c in CALLS])
+def test_a_token_joined_through_variables_or_calls_is_redacted_piece_by_piece(block, source, path, language, lines,
+                                                                              after):
+    original = host(source)
+    planted = [line.format(a0=AWS[0], a1=AWS[1], g0=GHP[0], g1=GHP[1]) for line in lines]
+    text, cut = plant(original, planted, after)
+    redacted = redact(block, text, path, language)
+    assert redacted[:cut] == original[:cut] and redacted.endswith(original[cut:])
+    expected = [line.format(a0="<KEY>", a1="<KEY>", g0="<KEY>", g1="<KEY>") for line in lines]
+    assert redacted[cut:].startswith("".join(line + "\n" for line in expected)), redacted[cut : cut + 400]
+
+
+def test_a_rust_concat_and_template_strings_are_joined(block):
+    text = (f'pub const AWS: &str = concat!("{AWS[0]}", "{AWS[1]}");\n'
+            f'pub fn gh() -> String {{ format!("{{}}{{}}", "{GHP[0]}", "{GHP[1]}") }}\n')
+    assert redact(block, text, "keys.rs", "Rust") == ('pub const AWS: &str = concat!("<KEY>", "<KEY>");\n'
+                                                       'pub fn gh() -> String { format!("{}{}", "<KEY>", "<KEY>") }\n')
+    text = f'const a = "{GHP[0]}";\nconst b = "{GHP[1]}";\nexport const gh = `${{a}}${{b}}`;\n'
+    assert redact(block, text, "keys.ts", "TypeScript") == text.replace(GHP[0], "<KEY>").replace(GHP[1], "<KEY>")
+
+
+def test_a_first_piece_with_nothing_that_completes_it_stays(block):
+    """Prefix-like literals whose neighbours make no token, a whole token beside other literals, and
+    a token of no fixed length followed by a word: only what makes a token is redacted."""
+    whole = "ghp_" + GHP[0][4:] + GHP[1]
+    text = ('MARKER = "AKIA"\nNAMES = ["ASIA", "Europe", "Africa"]\nHOOK = "npm_"\nVERSION = "1.2.3"\n'
+            f'TOKEN = "{whole}"\nNEXT = "hello"\nPARTS = ["{GHP[0]}", "{GHP[1]}", "world"]\n')
+    assert redact(block, text, "names.py", "Python") == text.replace(f'"{whole}"', '"<KEY>"').replace(
+        f'"{GHP[0]}", "{GHP[1]}"', '"<KEY>", "<KEY>"')
+
+
+def test_a_password_alone_on_the_line_after_its_name(block):
+    original = host(STDLIB / "asyncio" / "locks.py")
+    addition = ("\n# password:\n#   Tr0ub4dor&3xyz\n\n# The password:\n# see the vault, not here\n"
+                "# api_key =\n#   2xmUWGcu7KqNJLtp5zMJtLscJcEIXkUl\n# password:\nx = 'not the value'\n")
+    redacted = redact(block, original + addition, "locks.py", "Python")
+    assert redacted == original + addition.replace("Tr0ub4dor&3xyz", "<PASSWORD>").replace(
+        "2xmUWGcu7KqNJLtp5zMJtLscJcEIXkUl", "<KEY>")
+    text = "Staging\n\nThe staging password:\ncorrect-Horse-42\n\nThe password:\nis in the vault.\n"
+    assert redact(block, text, "NOTES.txt", "Text") == text.replace("correct-Horse-42", "<PASSWORD>")
+
+
+def test_lower_case_passwords_in_an_account_table_without_columns(block):
+    original = host(Path("/usr/share/doc/golang-github-jackc-pgx-v4-dev/examples/todo/structure.sql"))
+    addition = ("\nINSERT INTO users VALUES (1, 'alice', 'hunter2hunter2', 'alice@corp-mail.com', 'admin');\n"
+                "INSERT INTO app_users VALUES (2, 'bob@corp-mail.com', 'correcthorsebattery', 'active');\n"
+                "INSERT INTO users VALUES (3, 'carol', 'carol_smith', 'moderator', 'verified');\n"  # no password
+                "INSERT INTO tasks VALUES (4, 'dave', 'buymilk2bottles');\n")  # not an account table
+    redacted = redact(block, original + addition, "structure.sql", "SQL")
+    assert redacted == original + addition.replace("'hunter2hunter2'", "'<PASSWORD>'").replace(
+        "'correcthorsebattery'", "'<PASSWORD>'").replace("alice@corp-mail.com", "<EMAIL>").replace(
+        "bob@corp-mail.com", "<EMAIL>")
 
 
 def test_an_insert_in_a_python_string_is_scanned_as_sql(block):

@@ -56,6 +56,8 @@ def _input_paths(recipe: Recipe) -> list[Path]:
 OUTPUT_MARKER = ".codecurate-output.json"
 #: the marker's format; a marker of another format is not trusted
 MARKER_FORMAT = 1
+
+
 def _recorded_stage_ids(output: DataFolder) -> set[str]:
     """The stage ids of the run recorded in ``output`` (a ``huggingface_output`` stage writes
     ``OUTPUT/<stage id>/`` when given no folder)."""
@@ -117,7 +119,7 @@ def _top_level(output: DataFolder) -> dict[str, bool]:
     return names
 
 
-def _check_deletable(recipe: Recipe, output: DataFolder, contents: dict[str, bool]) -> None:
+def _check_deletable(recipe: Recipe, output: DataFolder) -> None:
     """Refuse to empty ``output`` unless it holds a valid marker and nothing a run does not write, at
     any level (``codecurate.recipe.output_tree``), and holds neither the working directory nor an
     input of the recipe."""
@@ -204,7 +206,7 @@ def prepare_output(recipe: Recipe, overwrite: bool = False, plan: Plan | None = 
     has_recipe = folder.isfile(RESOLVED_RECIPE)
     run_id = uuid.uuid4().hex
     if contents and overwrite:
-        _check_deletable(recipe, folder, contents)
+        _check_deletable(recipe, folder)
         for name in contents:  # the lock, this run's, stays
             remove(folder, name)
     elif has_recipe and read_text(folder, RESOLVED_RECIPE) != resolved + "\n":
