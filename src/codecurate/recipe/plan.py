@@ -8,8 +8,8 @@ documents (``Segment.observes``: a census, hashes, signatures) runs beside the p
 them (``codecurate.recipe.observe``), and a block planned as one pass over its input joins the
 current pipeline without an intermediate folder; either way only when the task counts agree. A
 block's input is written in parts that end with a repository, and its passes read them shared out by
-bytes (``codecurate.readers.documents``), except where an observer saw them: then each task reads
-what the task of its rank wrote. Every
+bytes (``codecurate.readers.documents``), except where an observer saw them and a later pass
+matches documents by their place: then each task reads what the task of its rank wrote. Every
 step carries the id of the recipe stage it belongs to, which is how the summary attributes counts
 to stages.
 """
@@ -116,8 +116,9 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
                 for step, stage_id in zip(head.steps[1:], head.stage_ids[1:]):
                     current.add(Observer(step), stage_id, spec.stage_id)
                 planned = planned[1:]
-                # its passes match documents by their place in what each task wrote: the same tasks
-                _mirror_writers(planned, str(folder))
+                if any(getattr(step, "matched_by_position", True) for step in head.steps[1:]):
+                    # its passes match documents by their place in what each task wrote: the same tasks
+                    _mirror_writers(planned, str(folder))
             # writing the block's input is the block's cost; in parts, which the block's passes
             # share out by bytes, repositories whole (``codecurate.readers.documents``)
             current.add(
