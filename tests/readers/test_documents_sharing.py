@@ -14,7 +14,7 @@ from datatrove.data import Document
 
 from codecurate import documents as keys
 from codecurate import writers
-from codecurate.readers.documents import DocumentsReader, even_runs, writer_rank
+from codecurate.readers.documents import DocumentsReader, even_shares, writer_rank
 from codecurate.seeding import stable_bucket
 from codecurate.writers import DocumentsWriter
 
@@ -125,21 +125,23 @@ def test_a_task_that_writes_nothing_leaves_an_empty_part(tmp_path):
     assert [len(task) for task in read(tmp_path, 2, mirror_writers=True)] == [1, 0]
 
 
-def test_even_runs_is_the_best_split_into_consecutive_runs():
+def test_even_shares_are_near_the_best_assignment():
     generator = random.Random(3)
-    for _ in range(300):
-        sizes = [generator.choice([0, 1, 2, 5, 40]) for _ in range(generator.randint(1, 9))]
-        parts = generator.randint(1, 5)
-        runs = even_runs(sizes, parts)
-        assert len(runs) == parts and runs[0][0] == 0 and runs[-1][1] == len(sizes)
-        assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
+    for _ in range(150):
+        sizes = [generator.choice([0, 1, 2, 5, 40]) for _ in range(generator.randint(1, 7))]
+        parts = generator.randint(1, 3)
+        shares = even_shares(sizes, parts)
+        assert len(shares) == parts and sorted(i for share in shares for i in share) == list(range(len(sizes)))
+        assert all(share == sorted(share) for share in shares)  # each task reads in name order
         if len(sizes) >= parts:
-            assert all(end > start for start, end in runs)  # no task idle while there are files
+            assert all(shares)  # no task idle while there are files
+        largest = max(sum(sizes[i] for i in share) for share in shares)
         best = min(
-            max(sum(sizes[a:b]) for a, b in zip((0, *cuts), (*cuts, len(sizes))))
-            for cuts in itertools.combinations_with_replacement(range(len(sizes) + 1), parts - 1)
+            max(sum(s for s, t in zip(sizes, owners) if t == task) for task in range(parts))
+            for owners in itertools.product(range(parts), repeat=len(sizes))
         )
-        assert max(sum(sizes[a:b]) for a, b in runs) == best
+        assert largest <= best * 4 / 3  # Graham's bound for the largest item first
+        assert largest <= sum(sizes) / parts + max(sizes)
 
 
 def test_writer_rank_reads_the_names_writers_give():

@@ -6,16 +6,18 @@ Unlike datatrove's JsonlReader it keeps documents with empty text.
 Which files a task reads: datatrove's readers deal files out in turn (task ``r`` of ``n`` reads files
 ``r, r + n, ...``), which follows file counts, not sizes: eight buckets of repositories read by two tasks
 give one task most of the bytes when one repository is a third of the corpus. ``DocumentsReader``
-shares the files (in name order, which is the order they were written in) out in runs whose bytes are
-as even as the files allow, the same runs for every pass that reads the folder with the same task
-count; writers that split a task's output into parts at repository ends (``DocumentsWriter(parts=
-True)``) give it parts to share. With ``mirror_writers`` each task reads exactly what the task of its
-rank wrote, in order: what a pass needs when it matches its documents by position with what an
-observer saw while they were written (``codecurate.recipe.observe``).
+shares the files out by their bytes (``even_shares``: the largest first, each to the task with the
+fewest bytes so far; each task reads its files in name order, the order they were written in), the
+same shares for every pass that reads the folder with the same task count; writers that split a
+task's output into parts at repository ends (``DocumentsWriter(parts=True)``) give it parts to share.
+With ``mirror_writers`` each task reads exactly what the task of its rank wrote, in order: what a pass
+needs when it matches its documents by position with what an observer saw while they were written
+(``codecurate.recipe.observe``).
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 
@@ -67,8 +69,7 @@ class DocumentsReader(RecordFileReader):
             return [name for name, writer in zip(files, ranks) if writer == rank]
         details = self.data_folder.find("", withdirs=False, detail=True)
         sizes = [int((details.get(name) or {}).get("size") or self.data_folder.size(name)) for name in files]
-        start, end = even_runs(sizes, world_size)[rank]
-        return files[start:end]
+        return [files[index] for index in even_shares(sizes, world_size)[rank]]
 
     def to_document(self, record: dict, filepath: str, index: int) -> Document:
         if "id" not in record:
@@ -86,28 +87,15 @@ def writer_rank(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def even_runs(sizes: Sequence[int], parts: int) -> list[tuple[int, int]]:
-    """``parts`` consecutive runs ``(start, end)`` of ``sizes`` whose largest total is the smallest
-    possible; no run is empty while there are items left for it (an item never splits)."""
-    count = len(sizes)
-
-    def runs(capacity: int) -> list[tuple[int, int]]:
-        found, start = [], 0
-        for part in range(parts):
-            later, end, total = parts - part - 1, start, 0
-            # an item always fits an empty run; more while they fit and leave an item for each later run
-            while end < count and (end == start or (total + sizes[end] <= capacity and count - end > later)):
-                total += sizes[end]
-                end += 1
-            found.append((start, end))
-            start = end
-        return found if start == count else []
-
-    low, high = max(sizes, default=0), sum(sizes)
-    while low < high:  # the smallest capacity with which the runs take every item
-        middle = (low + high) // 2
-        if runs(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return runs(low)
+def even_shares(sizes: Sequence[int], parts: int) -> list[list[int]]:
+    """The indices of ``sizes`` each of ``parts`` tasks takes, in order: the largest item first, each to
+    the task with the fewest bytes so far (ties: the lower index; the task with fewer items, then the
+    lower rank). No task ends with more than an even share plus the largest item, nor more than 4/3 of
+    the best assignment's largest task."""
+    loads = [(0, 0, task) for task in range(parts)]  # a heap of (bytes, files, task)
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        load, files, task = heapq.heappop(loads)
+        shares[task].append(index)
+        heapq.heappush(loads, (load + sizes[index], files + 1, task))
+    return [sorted(share) for share in shares]
