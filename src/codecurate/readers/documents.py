@@ -67,6 +67,8 @@ class DocumentsReader(RecordFileReader):
                     f"{world_size} tasks that read this folder as written (RANK[_PART].jsonl...)"
                 )
             return [name for name, writer in zip(files, ranks) if writer == rank]
+        if world_size == 1:
+            return files
         details = self.data_folder.find("", withdirs=False, detail=True)
         sizes = [int((details.get(name) or {}).get("size") or self.data_folder.size(name)) for name in files]
         return [files[index] for index in even_shares(sizes, world_size)[rank]]
