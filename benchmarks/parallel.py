@@ -11,7 +11,11 @@ corpus) and every segment is read back from its logs:
   can use, ``max(sum / min(workers, tasks), longest)``; ``lost`` = ``wall - ideal``: pool and
   process start-up, imports in each new worker, pickling of the pipeline, and the waits a task's
   imbalance does not explain;
-- the gaps between segments (the engine's own work between two executors: plans, summaries).
+- the gaps between segments (the engine's own work between two executors: plans, summaries);
+- the tasks' CPU seconds (``Clock``'s ``segment_cpu_seconds``: the task's process and the programs it
+  waited for), which a busy machine does not inflate: their sum, the longest task's, and the segment's
+  share of the critical path, ``max(sum / min(workers, tasks), longest)``; over the run, the critical
+  path's CPU seconds and the speed-up they allow over the run's total CPU, which needs no quiet machine.
 
 The machine's load average is printed before and after each run: a busy machine inflates ``wall``.
 
@@ -30,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codecurate.recipe.clock import SEGMENT_SECONDS  # noqa: E402
+from codecurate.recipe.clock import SEGMENT_CPU_SECONDS, SEGMENT_SECONDS  # noqa: E402
 from codecurate.recipe.run import run_recipe  # noqa: E402
 from codecurate.recipe.schema import load_recipe  # noqa: E402
 from common import build_multilanguage_repositories, build_repositories, cpu_seconds, write_license_sidecars  # noqa: E402
@@ -38,12 +42,12 @@ from common import build_multilanguage_repositories, build_repositories, cpu_sec
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "aixcoder7b" / "recipe.yaml"
 
 
-def task_seconds(logs: Path) -> list[float]:
-    """``segment_seconds`` of every task of a segment, from ``logs/stats/NNNNN.json``."""
+def task_seconds(logs: Path, stat: str = SEGMENT_SECONDS) -> list[float]:
+    """``stat`` (``Clock``'s seconds) of every task of a segment, from ``logs/stats/NNNNN.json``."""
     seconds = []
     for path in sorted((logs / "stats").glob("*.json")):
         for step in json.loads(path.read_text()):
-            value = step.get("stats", {}).get(SEGMENT_SECONDS)
+            value = step.get("stats", {}).get(stat)
             if value is not None:
                 seconds.append(value.get("total", 0.0) if isinstance(value, dict) else float(value))
     return seconds
@@ -63,13 +67,35 @@ def segment_rows(output: Path, workers: int) -> list[dict]:
         total, longest = sum(tasks), max(tasks, default=0.0)
         count = segment["tasks"] or len(tasks)  # None: the recipe's task count
         ideal = max(total / max(1, min(workers, count)), longest)
-        rows.append({"segment": segment["name"], "tasks": count, "wall": end - start,
-                     "task_seconds": total, "longest": longest,
-                     "imbalance": longest / (total / len(tasks)) if tasks and total else 1.0,
-                     "ideal": ideal, "lost": end - start - ideal,
-                     "gap_before": start - previous_end if previous_end is not None else 0.0})
+        cpu = task_seconds(logs, SEGMENT_CPU_SECONDS)
+        cpu_total, cpu_longest = sum(cpu), max(cpu, default=0.0)
+        rows.append(
+            {
+                "segment": segment["name"],
+                "tasks": count,
+                "wall": end - start,
+                "task_cpu": cpu,
+                "cpu": cpu_total,
+                "cpu_longest": cpu_longest,
+                "cpu_critical": max(cpu_total / max(1, min(workers, count)), cpu_longest),
+                "task_seconds": total,
+                "longest": longest,
+                "imbalance": longest / (total / len(tasks)) if tasks and total else 1.0,
+                "ideal": ideal,
+                "lost": end - start - ideal,
+                "gap_before": start - previous_end if previous_end is not None else 0.0,
+            }
+        )
         previous_end = end
     return rows
+
+
+def critical_path(rows: list[dict], workers: int) -> float:
+    """CPU seconds of the run's critical path with ``workers`` workers: per segment, its tasks' CPU
+    spread over the workers it can use, or its longest task when that is longer."""
+    return sum(
+        max(sum(r["task_cpu"]) / max(1, min(workers, r["tasks"])), max(r["task_cpu"], default=0.0)) for r in rows
+    )
 
 
 def build_corpus(corpus: str, megabytes: float, repos: Path) -> tuple[float, list[str]]:
@@ -98,27 +124,47 @@ def main() -> None:
         totals = {}
         for workers in [int(w) for w in args.workers.split(",")]:
             output = tmp / f"out{workers}"
-            recipe = load_recipe(RECIPE, overrides=[*overrides, f"executor.workers={workers}"], output=str(output),
-                                 input_path=str(tmp / "repos"))
+            recipe = load_recipe(
+                RECIPE,
+                overrides=[*overrides, f"executor.workers={workers}"],
+                output=str(output),
+                input_path=str(tmp / "repos"),
+            )
             load_before = os.getloadavg()[0]
             start, used = time.perf_counter(), cpu_seconds()
             run_recipe(recipe)
             wall, cpu = time.perf_counter() - start, cpu_seconds() - used
             totals[workers] = wall
             rows = segment_rows(output, workers)
-            print(f"\n### {workers} worker(s): {wall:.1f} s wall, {cpu:.1f} CPU s ({mb / cpu:.2f} MB per CPU s); "
-                  f"load {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n")
-            print("| segment | tasks | wall s | task-seconds | longest task | imbalance | ideal s | lost s "
-                  "| gap before s |")
-            print("|---|---|---|---|---|---|---|---|---|")
+            print(
+                f"\n### {workers} worker(s): {wall:.1f} s wall, {cpu:.1f} CPU s ({mb / cpu:.2f} MB per CPU s); "
+                f"load {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n"
+            )
+            print(
+                "| segment | tasks | wall s | task-seconds | longest task | imbalance | ideal s | lost s "
+                "| gap before s | task CPU s | longest task CPU s | critical path CPU s |"
+            )
+            print("|---|---|---|---|---|---|---|---|---|---|---|---|")
             for r in rows:
-                print(f"| {r['segment']} | {r['tasks']} | {r['wall']:.1f} | {r['task_seconds']:.1f} "
-                      f"| {r['longest']:.1f} | {r['imbalance']:.2f} | {r['ideal']:.1f} | {r['lost']:.1f} "
-                      f"| {r['gap_before']:.1f} |")
+                print(
+                    f"| {r['segment']} | {r['tasks']} | {r['wall']:.1f} | {r['task_seconds']:.1f} "
+                    f"| {r['longest']:.1f} | {r['imbalance']:.2f} | {r['ideal']:.1f} | {r['lost']:.1f} "
+                    f"| {r['gap_before']:.1f} | {r['cpu']:.1f} | {r['cpu_longest']:.1f} | {r['cpu_critical']:.1f} |"
+                )
             walls = sum(r["wall"] for r in rows)
-            print(f"| all | | {walls:.1f} | {sum(r['task_seconds'] for r in rows):.1f} | | | "
-                  f"{sum(r['ideal'] for r in rows):.1f} | {sum(r['lost'] for r in rows):.1f} | "
-                  f"{sum(r['gap_before'] for r in rows):.1f} |")
+            cpu_total, critical = sum(r["cpu"] for r in rows), sum(r["cpu_critical"] for r in rows)
+            print(
+                f"| all | | {walls:.1f} | {sum(r['task_seconds'] for r in rows):.1f} | | | "
+                f"{sum(r['ideal'] for r in rows):.1f} | {sum(r['lost'] for r in rows):.1f} | "
+                f"{sum(r['gap_before'] for r in rows):.1f} | {cpu_total:.1f} | | {critical:.1f} |"
+            )
+            for w in (2, 4, 8):
+                path = critical_path(rows, w)
+                if path:
+                    print(
+                        f"task CPU {cpu_total:.1f} s; with {w} workers the critical path is {path:.1f} CPU s "
+                        f"({path / cpu_total:.0%}): at most {cpu_total / path:.2f}x the tasks run one after another"
+                    )
             print(f"outside the segments (validation, planning, summary, report): {wall - walls:.1f} s", flush=True)
         if 1 in totals:
             gains = [f"{w} workers {totals[1] / t:.2f}x" for w, t in totals.items() if w != 1]

@@ -12,6 +12,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 
+from codecurate import metadata as keys
 from codecurate.core.blocks import Accounting, SharedFolder
 from codecurate.core.compression import CODECS, SUFFIXES
 from codecurate.core.folders import Location, is_url
@@ -21,6 +22,14 @@ from codecurate.core.registry import register
 #: ratio) for the files passed between a recipe's passes (codecs and suffixes:
 #: ``codecurate.core.compression``). The compression of the intermediate files between passes:
 INTERMEDIATE_COMPRESSION = "zstd"
+
+#: a task's output in parts (``DocumentsWriter(parts=True)``): a part ends, at the end of a repository,
+#: once it holds at least ``MIN_PART_BYTES`` of text and 1 / ``PARTS_PER_TASK`` of what the task has
+#: written so far; parts grow geometrically, so a task writes about ``PARTS_PER_TASK`` x ln(its bytes /
+#: ``MIN_PART_BYTES``) files (about 80 for 7 GB), and no part is over 1 / ``PARTS_PER_TASK`` of the
+#: task's output unless one repository is
+MIN_PART_BYTES = 256 * 1024
+PARTS_PER_TASK = 8
 
 
 def _document_record(writer: JsonlWriter, document: Document) -> dict:
@@ -34,33 +43,61 @@ class DocumentsWriter(Accounting, JsonlWriter):
 
     Counts what it writes, so the run summary shows the output beside the stages. A task that
     writes no document writes an empty file.
+
+    Args:
+        parts: write each task's documents as ``${rank}_${part}`` files that end only where a
+            repository ends (sizes: ``MIN_PART_BYTES``, ``PARTS_PER_TASK``), so that a pass with
+            another task count can share them out by bytes, repositories whole
+            (``DocumentsReader``).
     """
 
     name = "documents_writer"
 
-    def __init__(self, output_folder: str, output_filename: str | None = None, compression: str | None = "gzip"):
+    def __init__(
+        self,
+        output_folder: str,
+        output_filename: str | None = None,
+        compression: str | None = "gzip",
+        parts: bool = False,
+    ):
         if compression not in SUFFIXES:
             raise ValueError(f"compression must be one of {', '.join(map(str, SUFFIXES))}, got {compression!r}")
         if output_filename is None:
-            output_filename = "${rank}.jsonl" + SUFFIXES[compression]
+            output_filename = ("${rank}_${part}" if parts else "${rank}") + ".jsonl" + SUFFIXES[compression]
         super().__init__(
             output_folder, output_filename=output_filename, compression=CODECS[compression], adapter=_document_record
         )
+        self.parts = parts
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         written = False
+        part, part_bytes, total_bytes, repo = 0, 0, 0, None
         with self:
             for document in data or ():
                 self.count_in(document)
                 with self.track_time():
-                    self.write(document, rank)
+                    if self.parts:
+                        size = keys.text_bytes(document)
+                        current = document.metadata.get(keys.REPO)
+                        if part_bytes >= max(MIN_PART_BYTES, total_bytes / PARTS_PER_TASK) and (
+                            current is None or current != repo
+                        ):
+                            self.close_file(self._part_name(rank, part))
+                            part, part_bytes = part + 1, 0
+                        part_bytes, total_bytes, repo = part_bytes + size, total_bytes + size, current
+                        self.write(document, rank, part=f"{part:05d}")
+                    else:
+                        self.write(document, rank)
                 self.count_kept(document)
                 written = True
                 yield document
         if not written:  # an empty file, so that a pass reading the folder finds it (a stage dropped all)
-            name = self._get_output_filename(Document(text="", id=""), rank)
+            name = self._part_name(rank, 0)
             with self.output_folder.open(name, mode="wb", compression=self.compression):
                 pass
+
+    def _part_name(self, rank: int, part: int) -> str:
+        return self._get_output_filename(Document(text="", id=""), rank, part=f"{part:05d}")
 
 
 # ------------------------------------------------------------------------------------------------

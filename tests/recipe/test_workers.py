@@ -29,3 +29,22 @@ def test_the_forkserver_preloads_the_engine_and_the_blocks():
     preload_in_forkserver(multiprocess.get_context("forkserver"))
     preloaded = forkserver._forkserver._preload_modules  # what the forkserver imports when it starts
     assert "codecurate.recipe.local" in preloaded and set(BUILTIN_MODULES) <= set(preloaded)
+
+
+def test_passes_share_their_input_by_bytes_unless_they_match_an_observer_by_place(tmp_path, repo_root):
+    from codecurate.readers.documents import DocumentsReader
+    from codecurate.recipe.plan import build_plan
+    from codecurate.writers import DocumentsWriter
+
+    plan = build_plan(aixcoder_recipe(tmp_path / "out", repo_root, "executor.tasks=4"))
+    mirrored = {
+        segment.name.split("-", 1)[1]: step.mirror_writers
+        for segment in plan.segments
+        for step in segment.steps
+        if isinstance(step, DocumentsReader)
+    }
+    # exact dedup's hashes and the objectives' SFIM spans are looked up by rank and place
+    assert {name for name, mirror in mirrored.items() if mirror} == {"exact_dedup-filter", "objectives-apply"}
+    assert not mirrored["near_dedup-filter"] and not mirrored["shards-tokenize"]
+    writers = [step for segment in plan.segments for step in segment.steps if isinstance(step, DocumentsWriter)]
+    assert all(w.parts for w in writers[:-1]) and not writers[-1].parts  # the output keeps one file a task

@@ -31,7 +31,11 @@ class Segment:
     ``stage_ids`` name the stage each step keeps accounts for (``None``: the engine's own steps);
     ``charge_ids`` the stage each step's time goes to (a pass of a block is charged to the block:
     ``stage``, the stage the segment works for). ``observes``: the steps after the reader yield no
-    document (they only read the block's input).
+    document (they only read the block's input); the engine may then run them on the documents as
+    the pass before writes them, and a later pass of the block reading the same folder reads, in
+    each task, what that task wrote, unless every such step sets ``matched_by_position = False``
+    (what it writes is not looked up by a document's rank and place in its task): then the passes
+    share the folder out by bytes (``codecurate.readers.documents``).
     """
 
     name: str

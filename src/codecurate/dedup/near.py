@@ -84,6 +84,8 @@ class HeaderCensus(PipelineStep):
 
     type = "🫂 - DEDUP"
     name = "header census"
+    #: what it writes (counts per repository) is not matched by the place of a document in its task
+    matched_by_position = False
 
     def __init__(self, work: str):
         super().__init__()

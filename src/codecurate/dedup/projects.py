@@ -88,6 +88,8 @@ class RepositoryFingerprints(PipelineStep):
 
     type = "🫂 - DEDUP"
     name = "repository fingerprints"
+    #: what it writes (fingerprints per repository) is not matched by the place of a document in its task
+    matched_by_position = False
 
     def __init__(self, work: str):
         super().__init__()

@@ -37,6 +37,8 @@ class MeasureRepositories(PipelineStep):
 
     type = "📏 - MEASURE"
     name = "measure repositories"
+    #: what it writes (measures per repository) is not matched by the place of a document in its task
+    matched_by_position = False
 
     def __init__(self, folder: str):
         super().__init__()

@@ -6,7 +6,10 @@ block plans its passes over that folder, and the block's last pass stays open so
 it join that pipeline. Two plans need no segment of their own: a first pass that only reads the
 documents (``Segment.observes``: a census, hashes, signatures) runs beside the pipeline that writes
 them (``codecurate.recipe.observe``), and a block planned as one pass over its input joins the
-current pipeline without an intermediate folder; either way only when the task counts agree. Every
+current pipeline without an intermediate folder; either way only when the task counts agree. A
+block's input is written in parts that end with a repository, and its passes read them shared out by
+bytes (``codecurate.readers.documents``), except where an observer saw them and a later pass
+matches documents by their place: then each task reads what the task of its rank wrote. Every
 step carries the id of the recipe stage it belongs to, which is how the summary attributes counts
 to stages.
 """
@@ -79,6 +82,15 @@ def _stage_step(block: PipelineStep, context: PlanContext, pass_through: list[st
     return PassThroughStage(block, ExclusionWriter(str(folder), context.stage_id, type(block).__name__))
 
 
+def _mirror_writers(segments: list[Segment], folder: str) -> None:
+    """Have the readers of ``folder`` in ``segments`` give each task what the task of its rank wrote."""
+    path = DocumentsReader(folder).data_folder.path
+    for segment in segments:
+        for step in segment.steps:
+            if isinstance(step, DocumentsReader) and step.data_folder.path == path:
+                step.mirror_writers = True
+
+
 def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
     """Instantiate every block of ``recipe`` and arrange them into segments; ``join_passes=False``
     gives every planned pass a segment of its own (the outputs are the same)."""
@@ -110,8 +122,14 @@ def build_plan(recipe: Recipe, join_passes: bool = True) -> Plan:
                 for step, stage_id in zip(head.steps[1:], head.stage_ids[1:]):
                     current.add(Observer(step), stage_id, spec.stage_id)
                 planned = planned[1:]
-            # writing the block's input is the block's cost
-            current.add(DocumentsWriter(str(folder), compression=INTERMEDIATE_COMPRESSION), None, spec.stage_id)
+                if any(getattr(step, "matched_by_position", True) for step in head.steps[1:]):
+                    # its passes match documents by their place in what each task wrote: the same tasks
+                    _mirror_writers(planned, str(folder))
+            # writing the block's input is the block's cost; in parts, which the block's passes
+            # share out by bytes, repositories whole (``codecurate.readers.documents``)
+            current.add(
+                DocumentsWriter(str(folder), compression=INTERMEDIATE_COMPRESSION, parts=True), None, spec.stage_id
+            )
             segments.append(current)
             segments.extend(planned[:-1])
             current = planned[-1]

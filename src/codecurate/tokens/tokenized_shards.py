@@ -62,6 +62,8 @@ class TokenizerSample(PipelineStep):
 
     type = "🔢 - TOKENS"
     name = "tokenizer_sample"
+    #: what it writes (a sample drawn by document id) is not matched by the place of a document in its task
+    matched_by_position = False
 
     def __init__(self, folder: str, rate: float, max_bytes: int, seed: int):
         super().__init__()
