@@ -187,8 +187,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if summary.get("already_complete"):
                     print(f"{recipe.output} already holds this recipe's complete run: nothing was run "
                           "(--overwrite runs it again)")
-                elif summary.get("rerun"):
-                    print(summary["rerun"])
                 elif summary.get("reused_segments"):
                     print(f"reused {summary['reused_segments']} of {len(summary['segments'])} segments of the run "
                           f"already in {recipe.output}; ran the rest")

@@ -169,13 +169,15 @@ def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> Rer
             "pass --overwrite to delete it")
     rerun = plan_rerun(old, new, old_plan, plan)
     removed = clear_rerun(plan, old_plan, rerun, folder.path)
-    logger.info(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
-                f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
+    # the console says what was reused (describe_rerun, after the run), not ahead of the segments' lines
+    logger.debug(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
+                 f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
     return rerun
 
 
 def describe_rerun(rerun: Rerun, segments: list[str], output: str) -> str:
-    """The lines saying what a changed recipe reuses of the run in ``output`` and what it runs again."""
+    """The lines saying what a changed recipe reuses of the run in ``output`` and what it runs again
+    (the console shows them before the segments)."""
     shown = "; ".join(rerun.differences[:6]) + ("; ..." if len(rerun.differences) > 6 else "")
 
     def span(first: int, last: int) -> str:
@@ -185,9 +187,9 @@ def describe_rerun(rerun: Rerun, segments: list[str], output: str) -> str:
         why = (f"{segments[rerun.touched]} is the first segment the change touches, and what it needs of the earlier "
                f"run is gone ({', '.join(rerun.missing[:4])})" if rerun.touched > 0
                else "the change touches the first segment")
-        return f"the recipe changed ({shown}): {why}: nothing to reuse, every segment ran again in {output}"
-    lines = [f"the recipe changed ({shown}): reused {rerun.first} of {len(segments)} segments of the run already in "
-             f"{output} ({span(0, rerun.first - 1)}); ran {span(rerun.first, len(segments) - 1)}"]
+        return f"the recipe changed ({shown}): {why}: nothing to reuse, every segment runs again in {output}"
+    lines = [f"the recipe changed ({shown}): reusing {rerun.first} of {len(segments)} segments of the run already "
+             f"in {output} ({span(0, rerun.first - 1)}); running {span(rerun.first, len(segments) - 1)}"]
     if rerun.first < rerun.touched:
         lines.append(f"  ({segments[rerun.touched]} is the first segment the change touches; it needs "
                      f"{', '.join(rerun.missing[:4])} of the earlier run, which is gone)")
@@ -350,6 +352,8 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
             if not ray.is_initialized():
                 ray.init()
         display = RunConsole(output, len(executors), verbose=verbose) if console else None
+        if display is not None and rerun:
+            display.note(rerun)
         started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
             if display is None:
