@@ -265,7 +265,11 @@ def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -
     rerun = Rerun(first, found, changed, touched=first)
     folder, paths = datafolder(plan.output), _segment_paths(plan)
     while rerun.first > 0:
-        missing = sorted(path for path in _needed(paths, rerun.first) if not folder.exists(path))
+        missing = sorted(  # what a run removes; an exclusions folder a stage never wrote is no loss
+            path
+            for path in _needed(paths, rerun.first)
+            if path.split("/", 1)[0] in SCRATCH_FOLDERS and not folder.exists(path)
+        )
         if not missing:
             break
         rerun.missing += [path for path in missing if path not in rerun.missing]
