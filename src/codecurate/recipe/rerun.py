@@ -50,13 +50,16 @@ class Rerun:
     """How a changed recipe reruns: ``first`` is the index of the first segment to run again
     (``len(segments)``: none; ``0``: all), ``differences`` the changed keys, ``changed`` the changed
     stage ids, ``touched`` the first segment a changed stage has a step in, ``missing`` what a
-    segment from ``first`` to ``touched`` needed of the earlier run and is gone (so it runs again)."""
+    segment from ``first`` to ``touched`` needed of the earlier run and is gone (so it runs again),
+    ``removed`` what the segments that run again had written."""
 
     first: int
     differences: list[str]
     changed: set[str] = field(default_factory=set)
     touched: int = 0
     missing: list[str] = field(default_factory=list)
+    #: what ``clear_rerun`` removed of the earlier run
+    removed: list[str] = field(default_factory=list)
 
 
 def _stages(recipe: dict) -> list[tuple[str, str, dict]]:

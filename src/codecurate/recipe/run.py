@@ -168,10 +168,7 @@ def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> Rer
             f"{'; '.join(differences(old, new)[0][:12]) or 'the recipe files differ'}; choose another --output, or "
             "pass --overwrite to delete it")
     rerun = plan_rerun(old, new, old_plan, plan)
-    removed = clear_rerun(plan, old_plan, rerun, folder.path)
-    # the console says what was reused (describe_rerun, after the run), not ahead of the segments' lines
-    logger.debug(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
-                 f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
+    rerun.removed = clear_rerun(plan, old_plan, rerun, folder.path)
     return rerun
 
 
@@ -352,8 +349,14 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
             if not ray.is_initialized():
                 ray.init()
         display = RunConsole(output, len(executors), verbose=verbose) if console else None
-        if display is not None and rerun:
-            display.note(rerun)
+        if rerun:
+            removed = f"rerun: removed {', '.join(plan.rerun.removed)} of the earlier run"
+            if display is None:
+                logger.info(f"{rerun}\n{removed}")
+            else:  # the lines on the console, what was removed in the console log
+                display.note(rerun)
+                with display.logged("rerun"):
+                    logger.info(removed)
         started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
             if display is None:
