@@ -34,13 +34,11 @@ from codecurate.recipe.clock import Clock
 from codecurate.recipe.console import Progress
 from codecurate.recipe.plan import Plan
 from codecurate.recipe.schema import default_stage_id
+from codecurate.recipe.summary import SCRATCH_FOLDERS, scratch_sizes
 from codecurate.writers import DocumentsWriter
 
 #: executor keys that change what a run writes (the others change how it runs)
 OUTPUT_EXECUTOR_KEYS = ("tasks",)
-#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
-#: passes' working files: a complete run keeps of them what a rerun needs (``rerun_paths``)
-SCRATCH_FOLDERS = ("intermediate", "work")
 #: containers longer than this are no list of paths (a step's data, not its configuration)
 _LONGEST_SCANNED = 64
 
@@ -235,12 +233,6 @@ def prune_scratch(output: str, keep: set[str] | None) -> dict[str, int]:
         if folder.isdir(name) and not (folder.is_local() and folder.fs.islink(folder.resolve_paths(name))):
             prune(name)
     return scratch_sizes(output)
-
-
-def scratch_sizes(output: str) -> dict[str, int]:
-    """The bytes in each of ``output``'s ``SCRATCH_FOLDERS`` that exists, by name."""
-    folder = datafolder(output)
-    return {name: int(folder.fs.du(folder.resolve_paths(name))) for name in SCRATCH_FOLDERS if folder.isdir(name)}
 
 
 def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -> Rerun:
