@@ -49,7 +49,7 @@ def test_run_then_report(tmp_path, repo_root, capsys):
     assert [s["stage"] for s in summary["stages"]] == ["repositories", "output"]
     # another recipe into the same folder, changed at its reader: every segment runs again there
     assert main(["run", str(path)]) == 0
-    assert "the change touches the first segment: nothing to reuse, every segment ran again" in capsys.readouterr().out
+    assert "the change touches the first segment: nothing to reuse, every segment runs again" in capsys.readouterr().out
     assert main(["run", str(path), "--overwrite"]) == 0
 
 

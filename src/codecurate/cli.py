@@ -198,9 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if summary.get("already_complete"):
                     print(f"{recipe.output} already holds this recipe's complete run: nothing was run "
                           "(--overwrite runs it again)")
-                elif summary.get("rerun"):
-                    print(summary["rerun"])
-                elif summary.get("reused_segments"):
+                elif summary.get("reused_segments") and not summary.get("rerun"):  # a resumed run
                     print(f"reused {summary['reused_segments']} of {len(summary['segments'])} segments of the run "
                           f"already in {recipe.output}; ran the rest")
                 print(format_summary(summary, brief=True))

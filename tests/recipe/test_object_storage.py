@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from codecurate.cli import main
+from codecurate.recipe.plan import build_plan
+from codecurate.recipe.rerun import rerun_paths
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
 from tests.conftest import AIXCODER, run_outputs
@@ -100,12 +102,18 @@ def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, m
     done_before = fs.find("corpus/out/logs/02-group-scatter/completions")
     assert done_before  # what the killed run finished is kept and skipped
 
-    resumed = run_recipe(load_recipe(AIXCODER, overrides=overrides, output="s3://corpus/out",
-                                     input_path="s3://corpus/stack"))
+    recipe = load_recipe(AIXCODER, overrides=overrides, output="s3://corpus/out", input_path="s3://corpus/stack")
+    resumed = run_recipe(recipe)
     assert resumed["complete"] and all(s["balanced"] for s in resumed["stages"])
     assert sorted(os.listdir(tmp_path / "stack")) == ["part-0.parquet", "part-1.parquet"]
     fs.invalidate_cache()
-    assert not fs.exists("corpus/out/.codecurate.lock") and not fs.exists("corpus/out/work")
+    assert not fs.exists("corpus/out/.codecurate.lock")
+    # of the passes' files the bucket keeps what a rerun of a changed recipe needs, and only that
+    keep = rerun_paths(build_plan(recipe), [spec.stage_id for spec in [*recipe.inputs, *recipe.stages]])
+    left = [path[len("corpus/out/") :] for path in fs.find("corpus/out/work") + fs.find("corpus/out/intermediate")]
+    assert left and all(any(path == k or path.startswith(k + "/") for k in keep) for path in left)
+    assert not fs.exists("corpus/out/work/near_dedup/signatures") and set(resumed["kept_for_reruns"]) == {
+        "intermediate", "work"}
     marker = json.loads(fs.cat("corpus/out/.codecurate-output.json"))
     assert marker["recipe"] == "aixcoder7b"
 

@@ -1,5 +1,6 @@
 """Dependency edges per language on small repositories written in each language's idioms."""
 
+import os
 import random
 
 import networkx as nx
@@ -232,3 +233,30 @@ def test_rust_use_trees_expand():
 def test_a_file_that_does_not_parse_gets_no_edges_and_no_error():
     repo = {"a.go": "package \x00\x01 import (((", "b.rs": "use {{{{", "c.java": "import ;;;"}
     assert edges_of(repo) == set()
+
+
+def test_a_files_imports_come_in_its_order_whatever_the_processs_string_hashing():
+    """tree-sitter's captures came in an order that changed with PYTHONHASHSEED, and with it the order
+    of a file's import edges (the documents' order_imports): two runs, or a rerun and a fresh run,
+    wrote different documents."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "from datatrove.data import Document\n"
+        "from codecurate.samplers.imports.python import python_imports\n"
+        "text = 'from collections.abc import Generator\\nfrom enum import Enum, auto\\nfrom typing import Any\\n"
+        "from ._exceptions import Failed, Cancelled\\nfrom ._synchronization import Event\\n'\n"
+        "doc = Document(text=text, id='p/_futures.py', metadata={'path': 'p/_futures.py', 'language': 'Python'})\n"
+        "print(json.dumps([module for module, _ in python_imports(doc)]))\n"
+    )
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", "import json\n" + probe], env=env, capture_output=True, text=True,
+                             check=True).stdout
+        seen.add(tuple(json.loads(out)))
+    assert seen == {("collections.abc", "collections.abc.Generator", "enum", "enum.Enum", "enum.auto", "typing",
+                     "typing.Any", "_exceptions", "_exceptions.Failed", "_exceptions.Cancelled", "_synchronization",
+                     "_synchronization.Event")}

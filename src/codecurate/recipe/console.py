@@ -130,6 +130,10 @@ class RunConsole:
             self.stream.write(text + "\n")
         self.stream.flush()
 
+    def note(self, text: str) -> None:
+        """Lines of the run's own before the segments' (what a rerun reuses)."""
+        self._show(text, final=True)
+
     def finish(self, seconds: float) -> None:
         """The last line of the display: every segment done."""
         if self.tty:

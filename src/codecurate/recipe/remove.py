@@ -29,8 +29,8 @@ from codecurate.core.folders import datafolder, is_url
 from codecurate.core.folders import remove as remove_folder
 from codecurate.optout import OptOutEntry, OptOutList, read_opt_out
 from codecurate.recipe.lock import OutputLock
-from codecurate.recipe.rerun import SCRATCH_FOLDERS
 from codecurate.recipe.run import RESOLVED_RECIPE, OutputInUseError, read_marker
+from codecurate.recipe.summary import SCRATCH_FOLDERS
 
 REMOVALS_FOLDER = "removals"
 _WRITE_CODECS = {".gz": CODECS["gzip"], ".zst": CODECS["zstd"]}

@@ -34,13 +34,11 @@ from codecurate.recipe.clock import Clock
 from codecurate.recipe.console import Progress
 from codecurate.recipe.plan import Plan
 from codecurate.recipe.schema import default_stage_id
+from codecurate.recipe.summary import SCRATCH_FOLDERS, scratch_sizes
 from codecurate.writers import DocumentsWriter
 
 #: executor keys that change what a run writes (the others change how it runs)
 OUTPUT_EXECUTOR_KEYS = ("tasks",)
-#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
-#: passes' working files: a complete run keeps of them what a rerun needs (``rerun_paths``)
-SCRATCH_FOLDERS = ("intermediate", "work")
 #: containers longer than this are no list of paths (a step's data, not its configuration)
 _LONGEST_SCANNED = 64
 
@@ -50,13 +48,16 @@ class Rerun:
     """How a changed recipe reruns: ``first`` is the index of the first segment to run again
     (``len(segments)``: none; ``0``: all), ``differences`` the changed keys, ``changed`` the changed
     stage ids, ``touched`` the first segment a changed stage has a step in, ``missing`` what a
-    segment from ``first`` to ``touched`` needed of the earlier run and is gone (so it runs again)."""
+    segment from ``first`` to ``touched`` needed of the earlier run and is gone (so it runs again),
+    ``removed`` what the segments that run again had written."""
 
     first: int
     differences: list[str]
     changed: set[str] = field(default_factory=set)
     touched: int = 0
     missing: list[str] = field(default_factory=list)
+    #: what ``clear_rerun`` removed of the earlier run
+    removed: list[str] = field(default_factory=list)
 
 
 def _stages(recipe: dict) -> list[tuple[str, str, dict]]:
@@ -234,12 +235,6 @@ def prune_scratch(output: str, keep: set[str] | None) -> dict[str, int]:
     return scratch_sizes(output)
 
 
-def scratch_sizes(output: str) -> dict[str, int]:
-    """The bytes in each of ``output``'s ``SCRATCH_FOLDERS`` that exists, by name."""
-    folder = datafolder(output)
-    return {name: int(folder.fs.du(folder.resolve_paths(name))) for name in SCRATCH_FOLDERS if folder.isdir(name)}
-
-
 def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -> Rerun:
     """Which segments of ``plan`` run again in an output holding a run of ``old_recipe`` planned as
     ``old_plan`` (its ``plan.json``): from the first one a changed stage touches or whose plan
@@ -265,7 +260,11 @@ def plan_rerun(old_recipe: dict, new_recipe: dict, old_plan: dict, plan: Plan) -
     rerun = Rerun(first, found, changed, touched=first)
     folder, paths = datafolder(plan.output), _segment_paths(plan)
     while rerun.first > 0:
-        missing = sorted(path for path in _needed(paths, rerun.first) if not folder.exists(path))
+        missing = sorted(  # what a run removes; an exclusions folder a stage never wrote is no loss
+            path
+            for path in _needed(paths, rerun.first)
+            if path.split("/", 1)[0] in SCRATCH_FOLDERS and not folder.exists(path)
+        )
         if not missing:
             break
         rerun.missing += [path for path in missing if path not in rerun.missing]

@@ -159,14 +159,13 @@ def _rerun_changed(recipe: Recipe, folder: DataFolder, plan: Plan | None) -> Rer
             f"{'; '.join(differences(old, new)[0][:12]) or 'the recipe files differ'}; choose another --output, or "
             "pass --overwrite to delete it")
     rerun = plan_rerun(old, new, old_plan, plan)
-    removed = clear_rerun(plan, old_plan, rerun, folder.path)
-    logger.info(f"the recipe changed ({'; '.join(rerun.differences)}): segments 1-{rerun.first} of the earlier run "
-                f"are reused, {len(plan.segments) - rerun.first} run again; removed {', '.join(removed)}")
+    rerun.removed = clear_rerun(plan, old_plan, rerun, folder.path)
     return rerun
 
 
 def describe_rerun(rerun: Rerun, segments: list[str], output: str) -> str:
-    """The lines saying what a changed recipe reuses of the run in ``output`` and what it runs again."""
+    """The lines saying what a changed recipe reuses of the run in ``output`` and what it runs again
+    (the console shows them before the segments)."""
     shown = "; ".join(rerun.differences[:6]) + ("; ..." if len(rerun.differences) > 6 else "")
 
     def span(first: int, last: int) -> str:
@@ -176,9 +175,9 @@ def describe_rerun(rerun: Rerun, segments: list[str], output: str) -> str:
         why = (f"{segments[rerun.touched]} is the first segment the change touches, and what it needs of the earlier "
                f"run is gone ({', '.join(rerun.missing[:4])})" if rerun.touched > 0
                else "the change touches the first segment")
-        return f"the recipe changed ({shown}): {why}: nothing to reuse, every segment ran again in {output}"
-    lines = [f"the recipe changed ({shown}): reused {rerun.first} of {len(segments)} segments of the run already in "
-             f"{output} ({span(0, rerun.first - 1)}); ran {span(rerun.first, len(segments) - 1)}"]
+        return f"the recipe changed ({shown}): {why}: nothing to reuse, every segment runs again in {output}"
+    lines = [f"the recipe changed ({shown}): reusing {rerun.first} of {len(segments)} segments of the run already "
+             f"in {output} ({span(0, rerun.first - 1)}); running {span(rerun.first, len(segments) - 1)}"]
     if rerun.first < rerun.touched:
         lines.append(f"  ({segments[rerun.touched]} is the first segment the change touches; it needs "
                      f"{', '.join(rerun.missing[:4])} of the earlier run, which is gone)")
@@ -345,6 +344,14 @@ def run_recipe(recipe: Recipe, overwrite: bool = False, join_passes: bool = True
             if not ray.is_initialized():  # with the console, the tasks' logs are files, not driver output
                 ray.init(log_to_driver=not console)
         display = RunConsole(output, len(executors), verbose=verbose) if console else None
+        if rerun:
+            removed = f"rerun: removed {', '.join(plan.rerun.removed)} of the earlier run"
+            if display is None:
+                logger.info(f"{rerun}\n{removed}")
+            else:  # the lines on the console, what was removed in the console log
+                display.note(rerun)
+                with display.logged("rerun"):
+                    logger.info(removed)
         started = time.monotonic()
         for index, (segment, executor) in enumerate(zip(plan.segments, executors), start=1):
             if display is None:

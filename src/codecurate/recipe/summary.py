@@ -86,6 +86,17 @@ def _read_whole_json(folder: DataFolder, name: str, completion: str | None = Non
     return None
 
 
+#: Folders of a run that hold the documents between passes (raw text, before PII redaction) and the
+#: passes' working files: a complete run keeps of them what a rerun needs (``codecurate.recipe.rerun``)
+SCRATCH_FOLDERS = ("intermediate", "work")
+
+
+def scratch_sizes(output: str | Path) -> dict[str, int]:
+    """The bytes in each of ``output``'s ``SCRATCH_FOLDERS`` that exists, by name."""
+    folder = datafolder(output)
+    return {name: int(folder.fs.du(folder.resolve_paths(name))) for name in SCRATCH_FOLDERS if folder.isdir(name)}
+
+
 def compute_summary(output: str | Path) -> dict:
     """Summary of the run in ``output`` (it must hold ``plan.json``)."""
     folder = datafolder(output)
@@ -161,8 +172,6 @@ def compute_summary(output: str | Path) -> dict:
     summary = {"complete": complete, "segments": segments, "stages": ordered}
     summary["warnings"] = collect_warnings(output, summary)
     if complete:  # what the run keeps for reruns of a changed recipe (codecurate.recipe.rerun)
-        from codecurate.recipe.rerun import scratch_sizes
-
         summary["kept_for_reruns"] = scratch_sizes(output)
     return summary
 

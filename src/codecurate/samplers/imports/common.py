@@ -50,13 +50,16 @@ def _query(grammar: str, source: str):
 
 def captures(document: Document, queries: dict[str, str]) -> dict[str, list]:
     """The nodes captured in ``document`` by the query written for its grammar (``queries`` maps a
-    grammar to query source); empty when the file has no grammar, no query or does not parse in time."""
+    grammar to query source), each capture's nodes in the file's order (tree-sitter's own order changes
+    with the process's string hashing, and with it the order of a file's import edges); empty when the
+    file has no grammar, no query or does not parse in time."""
     from tree_sitter import QueryCursor
 
     result = parse_document(document, PARSE_SECONDS)
     if result is None or result.tree is None or result.grammar not in queries:
         return {}
-    return QueryCursor(_query(result.grammar, queries[result.grammar])).captures(result.tree.root_node)
+    found = QueryCursor(_query(result.grammar, queries[result.grammar])).captures(result.tree.root_node)
+    return {name: sorted(nodes, key=lambda node: (node.start_byte, node.end_byte)) for name, nodes in found.items()}
 
 
 def node_text(node) -> str:
