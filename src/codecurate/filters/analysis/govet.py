@@ -7,16 +7,25 @@ ever downloaded. A package that imports the Go tree's own private packages (the 
 library's ``internal/...``, ``cmd/internal/...``, the vendored ``golang.org/x`` packages: code of
 the Go distribution or copied from it) is placed inside a copy of GOROOT made of links, at a path
 from which Go allows those imports, and vetted as part of the standard library (or of ``cmd``) in
-the same ``go vet`` run. A file that imports a package outside the Go tree cannot be type-checked
-without its dependencies: its package is reported ``skipped``, never blamed. So is a package that
-does not type-check on its own (a file of it missing from the batch, syntax newer than the
-installed Go, build constraints for another platform), and a cgo file (``import "C"``: cgo is off,
-go leaves the file out and vets the rest of its package): those are limits of analyzing files, not
-defects of the code. The ``composites`` analyzer (unkeyed struct fields) is style and is off.
+the same ``go vet`` run.
+
+go vet refuses a package that does not type-check: one importing a package outside the Go tree (its
+dependencies are not here), one that does not type-check on its own (a file of it missing from the
+batch, build constraints for another platform), a cgo file (cgo is off). Those files go to
+codecurate's own driver of the same analyzers (``codecurate/data/govet/main.go``, built once with the
+installed Go from the analyzers GOROOT vendors, cached under ``~/.cache/codecurate/govet``): it
+type-checks each package with every type error tolerated (an import it cannot resolve is an empty
+package, what depends on it has no type) and runs go vet's analyzers on what is typed; a file for
+another platform is checked alone. Five of codecurate's semgrep rules for Go judge bugs go vet has no
+analyzer for (SQL built with ``Sprintf``, ``InsecureSkipVerify``...): they run on those files too, on
+the few whose text can match them. A file even the driver cannot read (a syntax error) is reported
+``skipped``, never blamed: semgrep's Go rules read it. The ``composites`` analyzer (unkeyed struct
+fields) is style and is off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -25,6 +34,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import ClassVar
+
+from datatrove.utils.logging import logger
 
 from codecurate.filters.analysis.base import (
     SKIPPED,
@@ -39,6 +50,7 @@ from codecurate.filters.analysis.base import (
     safe_basename,
     write_text,
 )
+from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 from codecurate.filters.analysis.tools import package_binary
 
 #: go vet analyzer -> (severity, why). Analyzers of newer Go releases not listed count as major.
@@ -89,6 +101,13 @@ _DIR = re.compile(r"\b(p\d{5})/")
 _NAMED = re.compile(r"\b(p\d{5})(?=[/:\s]|$)")  # a package folder in go's messages: `.../p00002: ...`
 _VET_PACKAGE = re.compile(r"/(p\d{5})(?:_test)?\b")
 _POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
+_FILE_INDEX = re.compile(r"/f(\d{6})[A-Za-z0-9_.-]*\.go$")
+#: the driver for packages go vet refuses (``go build``-ed from this source, cached per Go and source)
+DRIVER_SOURCE = ("data", "govet", "main.go")
+#: codecurate's semgrep rules for Go bugs no go vet analyzer looks for: they also judge the files
+#: the driver analyzes (where semgrep's Go rules used to judge them all)
+SEMGREP_COMPLEMENT = ("go-sql-format-injection", "go-tls-skip-verify", "go-replace-zero",
+                      "go-lock-defer-mismatch", "go-defer-close-in-loop")
 
 
 def go_head(text: str) -> tuple[str | None, list[str]]:
@@ -147,6 +166,9 @@ class GoVetAnalyzer(Analyzer):
         self.go_tree: frozenset[str] = frozenset()  # every package of ``go list std``, internal ones too
         self.goroot = ""
         self.go_version = ""
+        self._driver: str | None = None
+        self._driver_error: str | None = None
+        self._complement = SemgrepAnalyzer(timeout_seconds=timeout_seconds, only=SEMGREP_COMPLEMENT)
 
     @classmethod
     def check_rule(cls, rule: str) -> None:
@@ -223,6 +245,14 @@ class GoVetAnalyzer(Analyzer):
         return super().time_limit(files) + 60  # the first run may build the standard library's export data
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        reports = self._run_vet(argv, files, folder / "vet", timeout)
+        tolerant = self._tolerant(argv, files, reports, folder / "tolerant", timeout)
+        if tolerant:
+            self._add_complement(files, reports, tolerant)
+        return reports
+
+    def _run_vet(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        folder.mkdir()
         reports = [FileReport() for _ in files]
         groups: dict[tuple, list[int]] = defaultdict(list)
         imported: dict[tuple, set[str]] = defaultdict(set)
@@ -273,6 +303,107 @@ class GoVetAnalyzer(Analyzer):
                     reports[index] = FileReport(status=SKIPPED, detail=f"go could not load its package: {why}")
                     names[index].unlink(missing_ok=True)
         raise AnalyzerFailure("go vet: packages kept failing to load")
+
+    def _tolerant(self, argv: list[str], files: list[SourceFile], reports: list[FileReport], folder: Path,
+                  timeout: float) -> list[int]:
+        """Run codecurate's driver of go vet's analyzers on the files go vet skipped (their packages do
+        not type-check here); fills their reports. Returns the indices it analyzed."""
+        pending = [index for index, report in enumerate(reports) if report.status == SKIPPED]
+        driver = self.driver(argv) if pending else None
+        if driver is None:
+            return []
+        packages: dict[tuple, list[int]] = defaultdict(list)
+        for index in pending:
+            packages[self.package_key(index, files[index])].append(index)
+        request = []
+        for number, members in enumerate(packages.values()):
+            directory = folder / f"p{number:05d}"
+            directory.mkdir(parents=True)
+            paths = []
+            for index in members:
+                paths.append(str(directory / self.file_name(index, files[index].path)))
+                write_text(Path(paths[-1]), files[index].text)
+            request.append({"id": directory.name, "files": paths})
+        (folder / "go.mod").write_text(f"module {self.MODULE}\n\ngo {self.go_version or '1.19'}\n", encoding="utf-8")
+        (folder / "request.json").write_text(json.dumps({
+            "go": argv[0], "go_version": f"go{self.go_version}" if self.go_version else "",
+            "off": list(OFF_ANALYZERS), "packages": request}), encoding="utf-8")
+        done = run_tool([driver, str(folder / "request.json")], cwd=folder, timeout=timeout,
+                        env=self.environment(folder))
+        if done.returncode != 0:
+            raise AnalyzerFailure(f"codecurate's go vet driver {describe_exit(done)}")
+        analyzed = {index: FileReport() for index in pending}
+        for line in done.stdout.splitlines():
+            try:
+                item = json.loads(line)
+                match = _FILE_INDEX.search(str(item.get("file", "")))
+            except (json.JSONDecodeError, AttributeError) as error:
+                raise AnalyzerFailure(f"go vet driver: unreadable output ({error}): {line[:200]}") from None
+            index = int(match.group(1)) if match else -1
+            if index not in analyzed:
+                continue
+            if item.get("error") and not item.get("analyzer"):
+                analyzed.pop(index)
+                reports[index].detail = f"go could not parse it: {str(item['error'])[:300]}"
+            elif item.get("error"):
+                logger.warning(f"go_vet: analyzer {item['analyzer']} failed on the package of "
+                               f"{files[index].repo}/{files[index].path}: {str(item['error'])[:300]}")
+            elif index in analyzed:
+                analyzer, message = str(item.get("analyzer", "")), str(item.get("message", ""))
+                if analyzer == "tests" and "unknown identifier" in message:
+                    continue  # the package is incomplete here: an identifier of a file not given
+                finding = self.finding_for(analyzer, int(item.get("line") or 0), message)
+                if finding is not None:
+                    analyzed[index].findings.append(finding)
+        for index, report in analyzed.items():
+            reports[index] = report
+        return sorted(analyzed)
+
+    def _add_complement(self, files: list[SourceFile], reports: list[FileReport], indices: list[int]) -> None:
+        """semgrep's rules for the Go bugs go vet does not look for, on the files the driver analyzed
+        whose text can match one (each rule states what text it needs); nothing when semgrep is absent."""
+        wanted = [index for index in indices if self._complement.can_match(files[index])]
+        for index, report in zip(wanted, self._complement.analyze([files[index] for index in wanted])):
+            reports[index].findings.extend(report.findings)
+
+    def driver(self, argv: list[str]) -> str | None:
+        """The built driver (``codecurate/data/govet/main.go``): built with this Go the first time, then
+        cached per Go version and source; ``None`` (logged once) when it cannot be built."""
+        if self._driver is None and self._driver_error is None:
+            source = Path(__file__).resolve().parents[2].joinpath(*DRIVER_SOURCE)
+            key = hashlib.sha256(source.read_bytes() + f"{argv[0]}\0{self.go_version}".encode()).hexdigest()[:16]
+            home = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("HOME") and str(Path.home() / ".cache"))
+            cache = Path(home or tempfile.gettempdir()) / "codecurate" / "govet"
+            binary = cache / f"codecuratevet-{key}"
+            if not binary.is_file():
+                try:
+                    self._build_driver(argv, source, binary)
+                except (OSError, AnalyzerFailure) as error:
+                    self._driver_error = str(error)
+                    logger.warning(f"go_vet: codecurate's driver could not be built ({error}); the files go vet "
+                                   "cannot type-check go to semgrep")
+                    return None
+            self._driver = str(binary)
+        return self._driver
+
+    def _build_driver(self, argv: list[str], source: Path, binary: Path) -> None:
+        """``go build`` the driver as a command of the Go tree (it imports the analyzers GOROOT vendors
+        for cmd/vet), in a linked copy of GOROOT; the binary lands in ``binary`` atomically."""
+        if not self.goroot:
+            raise AnalyzerFailure("go env GOROOT named no folder")
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="codecurate-govet-build-") as folder:
+            goroot = self._tree_copy(Path(folder) / "goroot", {"cmd"})
+            package = goroot / "src" / "cmd" / "codecuratevet"
+            package.mkdir()
+            (package / "main.go").write_bytes(source.read_bytes())
+            built = binary.with_name(f"{binary.name}.{os.getpid()}.tmp")
+            env = {**self.environment(Path(folder), goroot), "GOFLAGS": "-mod=vendor"}
+            done = run_tool([*argv, "build", "-o", str(built), "./codecuratevet"],
+                            cwd=goroot / "src" / "cmd", timeout=900, env=env)
+            if done.returncode != 0:
+                raise AnalyzerFailure(f"go build {describe_exit(done)}")
+            os.replace(built, binary)
 
     def tree_root(self, imports: list[str]) -> str | None:
         """The folder below GOROOT/src where a package that imports ``imports`` (besides the public
