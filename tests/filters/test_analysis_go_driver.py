@@ -21,6 +21,7 @@ HEAD = """package store
 
 import (
 \t"context"
+\t"encoding/json"
 \t"fmt"
 \t"sync"
 \t"time"
@@ -99,6 +100,20 @@ CASES: dict[str, tuple[str, str]] = {
         }
         """,
     ),
+    "unmarshal": (
+        """
+        func (s *Store) Load(data []byte) error {
+            var rows int
+            return json.Unmarshal(data, rows)
+        }
+        """,
+        """
+        func (s *Store) Load(data []byte) error {
+            config := s.pool.Config()
+            return json.Unmarshal(data, config)
+        }
+        """,
+    ),
     "unreachable": (
         """
         func (s *Store) Close() error {
@@ -147,6 +162,19 @@ def reports(go) -> dict[str, list[str]]:
 def test_driver_finds_the_defect_and_not_its_twin(reports, kind):
     assert reports[f"{kind}-bad"] == [kind], reports[f"{kind}-bad"]
     assert reports[f"{kind}-good"] == [], reports[f"{kind}-good"]
+
+
+def test_files_that_redeclare_each_other_are_judged_apart(go):
+    """Two files of a package declaring the same names (variants for other build configurations, or
+    copies) would not type-check together: each is checked alone, and both defects are found."""
+    analyzer = GoVetAnalyzer()
+    if (why := analyzer.available()) is not None:
+        pytest.skip(why)
+    first = _file("twice", CASES["lostcancel"][0] + CASES["printf"][1])
+    second = SourceFile(_file("twice", CASES["printf"][0] + CASES["lostcancel"][1]).text, "twice/other.go", "Go",
+                        "example/store")
+    reports = analyzer.analyze([first, second])
+    assert [sorted(f.rule for f in report.findings) for report in reports] == [["lostcancel"], ["printf"]]
 
 
 def test_an_unparsable_file_is_skipped_not_blamed(go):

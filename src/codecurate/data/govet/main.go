@@ -239,14 +239,30 @@ type factKey struct {
 	typ reflect.Type
 }
 
+// syntactic is the analyzers whose findings do not rest on an argument's type; any other
+// analyzer's finding on code holding an expression without a type (it depends on an import that is
+// missing) is dropped: the type it judged is unknown, not wrong (xml.Unmarshal(data, config) with
+// config of a missing package's type is not "a non-pointer").
+var syntactic = map[string]bool{"appends": true, "assign": true, "buildtag": true, "defers": true,
+	"directive": true, "loopclosure": true, "lostcancel": true, "structtag": true, "testinggoroutine": true,
+	"tests": true, "unreachable": true, "waitgroup": true}
+
+// check type-checks one package and runs the analyzers on it. Files that redeclare what another
+// file of the package declares (copies of one file, variants for other build configurations) are
+// checked apart, each alone, as go would never build them together.
 func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File, goVersion string,
 	analyzers []*analysis.Analyzer) {
+	redeclaring := map[string]bool{}
 	config := &types.Config{
 		Importer:    imp,
 		Sizes:       types.SizesFor("gc", build.Default.GOARCH),
 		GoVersion:   goVersion,
 		FakeImportC: true,
-		Error:       func(error) {}, // tolerated: what depends on a missing import has no type
+		Error: func(err error) { // tolerated: what depends on a missing import has no type
+			if e, ok := err.(types.Error); ok && len(files) > 1 && strings.Contains(e.Msg, "redeclared in this block") {
+				redeclaring[e.Fset.Position(e.Pos).Filename] = true
+			}
+		},
 	}
 	info := &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
@@ -262,8 +278,25 @@ func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File,
 	if pkg == nil {
 		return
 	}
+	if len(redeclaring) > 0 {
+		var rest []*ast.File
+		for _, file := range files {
+			if redeclaring[fset.Position(file.Pos()).Filename] {
+				check(fset, imp, id, []*ast.File{file}, goVersion, analyzers)
+			} else {
+				rest = append(rest, file)
+			}
+		}
+		if len(rest) > 0 {
+			check(fset, imp, id, rest, goVersion, analyzers)
+		}
+		return
+	}
 	seen := map[string]bool{}
 	report := func(a *analysis.Analyzer, d analysis.Diagnostic) {
+		if !syntactic[a.Name] && untyped(info, files, d) {
+			return
+		}
 		position := fset.Position(d.Pos)
 		key := fmt.Sprintf("%s:%d:%s:%s", position.Filename, position.Line, a.Name, d.Message)
 		if !seen[key] {
@@ -286,6 +319,69 @@ func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File,
 			emit(output{File: fset.Position(files[0].Pos()).Filename, Analyzer: a.Name, Error: firstLine(err.Error())})
 		}
 	}
+}
+
+// untyped reports whether the code a diagnostic covers holds an expression without a type (the
+// type checker records none for what depends on an unresolved import); a diagnostic at a point (a
+// call's parenthesis) covers the smallest expression around that point.
+func untyped(info *types.Info, files []*ast.File, d analysis.Diagnostic) bool {
+	for _, file := range files {
+		if d.Pos < file.Pos() || d.Pos > file.End() {
+			continue
+		}
+		start, end := d.Pos, d.End
+		if !end.IsValid() || end <= start {
+			var around ast.Expr
+			ast.Inspect(file, func(node ast.Node) bool {
+				if node == nil || node.Pos() > d.Pos || d.Pos >= node.End() {
+					return false
+				}
+				if expr, ok := node.(ast.Expr); ok {
+					around = expr
+				}
+				return true
+			})
+			if around == nil {
+				return false
+			}
+			start, end = around.Pos(), around.End()
+		}
+		found := false
+		ast.Inspect(file, func(node ast.Node) bool {
+			if found || node == nil || node.End() <= start || node.Pos() >= end {
+				return false
+			}
+			if expr, ok := node.(ast.Expr); ok && expr.Pos() >= start && expr.End() <= end && !hasType(info, expr) {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	return false
+}
+
+func hasType(info *types.Info, expr ast.Expr) bool {
+	if tv, ok := info.Types[expr]; ok {
+		return tv.Type != nil && tv.Type != types.Typ[types.Invalid]
+	}
+	switch e := expr.(type) {
+	case *ast.Ident:
+		obj := info.Uses[e]
+		if obj == nil {
+			obj = info.Defs[e]
+		}
+		if obj == nil {
+			return e.Name == "_"
+		}
+		if _, isPackage := obj.(*types.PkgName); isPackage {
+			return true
+		}
+		return obj.Type() != nil && obj.Type() != types.Typ[types.Invalid]
+	case *ast.KeyValueExpr, *ast.Ellipsis:
+		return true
+	}
+	return false
 }
 
 // wellTyped is files with only what is well typed: each declaration whose every expression has a
