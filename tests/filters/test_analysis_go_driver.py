@@ -54,6 +54,24 @@ CASES: dict[str, tuple[str, str]] = {
         }
         """,
     ),
+    "printf_recursion": (
+        """
+        type State int
+
+        func (s State) String() string {
+            log.Debug("formatting")
+            return fmt.Sprintf("state(%v)", s)
+        }
+        """,
+        """
+        type State int
+
+        func (s State) String() string {
+            log.Debug("formatting")
+            return fmt.Sprintf("state(%d)", int(s))
+        }
+        """,
+    ),
     "lostcancel": (
         """
         func (s *Store) Ping(parent context.Context) error {

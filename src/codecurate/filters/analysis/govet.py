@@ -60,6 +60,8 @@ GO_VET_RULES: dict[str, tuple[str, str]] = {
     "httpresponse": ("critical", "response used before the error is checked: nil dereference"),
     "ifaceassert": ("critical", "impossible interface assertion: always fails"),
     "loopclosure": ("critical", "loop variable captured by a goroutine or defer: every call sees the last value"),
+    "printf_recursion": ("critical", "String or Error method formats its own receiver with %v/%s: it calls itself "
+                                     "until the stack overflows (vet: printf)"),
     "nilfunc": ("critical", "function compared with nil: always false"),
     "shift": ("critical", "shift equal to or beyond the integer's width"),
     "unmarshal": ("critical", "Unmarshal into a non-pointer: returns an error every time"),
@@ -575,6 +577,8 @@ class GoVetAnalyzer(Analyzer):
         return {}
 
     def finding_for(self, analyzer: str, line: int, message: str) -> Finding | None:
+        if analyzer == "printf" and "causes recursive" in message:
+            analyzer = "printf_recursion"  # a crash, not a garbled message
         if analyzer in self.disabled or analyzer in OFF_ANALYZERS:
             return None
         return Finding(analyzer, self.severities.get(analyzer, UNLISTED), line, message)
