@@ -206,3 +206,18 @@ def test_an_unparsable_file_is_skipped_not_blamed(go):
     report, other = analyzer.analyze([broken, sibling])
     assert report.status == "skipped" and report.detail.startswith("go could not parse it:"), report
     assert other.status == "ok" and [f.rule for f in other.findings] == ["lostcancel"]
+
+
+def test_without_semgrep_the_driver_still_judges(go):
+    """The semgrep complement (rules for what vet does not check) failing leaves vet's verdicts."""
+    analyzer = GoVetAnalyzer()
+    if (why := analyzer.available()) is not None:
+        pytest.skip(why)
+    analyzer._complement.command = "/nonexistent/semgrep"
+    sql = ("func (s *Store) Find(name string) {\n"
+           "\ts.pool.Exec(context.TODO(), fmt.Sprintf(\"DELETE FROM t WHERE n = '%s'\", name))\n}\n")
+    cancel, injection = _file("nosemgrep", CASES["lostcancel"][0]), _file("nosemgrep2", sql)
+    reports = analyzer.analyze([cancel, injection])
+    assert [r.status for r in reports] == ["ok", "ok"]
+    assert [[f.rule for f in r.findings] for r in reports] == [["lostcancel"], []]
+
