@@ -25,6 +25,7 @@ import (
 \t"fmt"
 \t"sync"
 \t"time"
+\t"unsafe"
 
 \t"github.com/jackc/pgx/v4/pgxpool"
 \tlog "github.com/sirupsen/logrus"
@@ -130,6 +131,20 @@ CASES: dict[str, tuple[str, str]] = {
         func (s *Store) Load(data []byte) error {
             config := s.pool.Config()
             return json.Unmarshal(data, config)
+        }
+        """,
+    ),
+    "unsafeptr": (
+        """
+        func (s *Store) Field(base uintptr) unsafe.Pointer {
+            s.pool.Reset()
+            return unsafe.Pointer(base + 8)
+        }
+        """,
+        """
+        func (s *Store) Field() unsafe.Pointer {
+            s.pool.Reset()
+            return unsafe.Pointer(&s.n)
         }
         """,
     ),
