@@ -1,26 +1,22 @@
-"""Go: ``go vet``'s analyzers, one ``go vet`` process per batch, offline.
+"""Go: ``go vet``'s analyzers, offline, one process per batch.
 
-``go vet`` needs type-checked packages. The batch becomes one throw-away module: the files of one
-package (same repository, folder and package clause; ``foo`` and ``foo_test`` together) go to one
-folder, and ``go vet -json ./...`` runs over all of them with the module proxy off, so nothing is
-ever downloaded. A package that imports the Go tree's own private packages (the standard
-library's ``internal/...``, ``cmd/internal/...``, the vendored ``golang.org/x`` packages: code of
-the Go distribution or copied from it) is placed inside a copy of GOROOT made of links, at a path
-from which Go allows those imports, and vetted as part of the standard library (or of ``cmd``) in
-the same ``go vet`` run.
+By default codecurate's own driver of go vet's analyzers (``codecurate/data/govet/main.go``, built
+once with the installed Go from the analyzers GOROOT vendors for ``cmd/vet``, cached under
+``~/.cache/codecurate/govet``) reads every package of the batch: the files of one package (same
+repository, folder and package clause) are type-checked together with every type error tolerated
+(the Go tree's packages, ``internal/...`` included, come from ``go list -export`` data; an import it
+cannot resolve, a module that is not here, is an empty package, and what depends on it has no
+type), and go vet's analyzers judge what is typed; a file for another platform, or one that
+redeclares another's names, is checked alone. So a file whose imports are missing is still
+analyzed. Five of codecurate's semgrep rules for Go judge bugs go vet has no analyzer for (SQL built
+with ``Sprintf``, ``InsecureSkipVerify``...): they run on those files too, on the few whose text can
+match them. A file Go cannot parse is reported ``skipped``, never blamed: semgrep's Go rules read it.
+The ``composites`` analyzer (unkeyed struct fields) is style and is off.
 
-go vet refuses a package that does not type-check: one importing a package outside the Go tree (its
-dependencies are not here), one that does not type-check on its own (a file of it missing from the
-batch, build constraints for another platform), a cgo file (cgo is off). Those files go to
-codecurate's own driver of the same analyzers (``codecurate/data/govet/main.go``, built once with the
-installed Go from the analyzers GOROOT vendors, cached under ``~/.cache/codecurate/govet``): it
-type-checks each package with every type error tolerated (an import it cannot resolve is an empty
-package, what depends on it has no type) and runs go vet's analyzers on what is typed; a file for
-another platform is checked alone. Five of codecurate's semgrep rules for Go judge bugs go vet has no
-analyzer for (SQL built with ``Sprintf``, ``InsecureSkipVerify``...): they run on those files too, on
-the few whose text can match them. A file even the driver cannot read (a syntax error) is reported
-``skipped``, never blamed: semgrep's Go rules read it. The ``composites`` analyzer (unkeyed struct
-fields) is style and is off.
+When the driver cannot be built (or with ``VET_FIRST``), ``go vet`` itself runs first: the batch
+becomes one throw-away module, one folder per package, ``go vet -json ./...`` with the module proxy
+off; a package that imports the Go tree's own private packages is placed inside a copy of GOROOT
+made of links, where Go allows those imports. The packages go vet refuses go to the driver.
 """
 
 from __future__ import annotations
