@@ -14,7 +14,8 @@
 // "packages": [{"id": "p00001", "files": [path, ...]}]}. Output (stdout): one JSON object per
 // line, {"file": path, "line": n, "analyzer": name, "message": text} for each diagnostic,
 // {"file": path, "error": text} for a file it could not parse (not analyzed), and {"file": a file
-// of the package, "analyzer": name, "error": text} for an analyzer that failed on a package.
+// of the package, "analyzer": name, "error": text} for an analyzer that failed on a package, and
+// {"file": path, "partial": true} for each file of a package that did not type-check completely.
 package main
 
 import (
@@ -56,6 +57,7 @@ type output struct {
 	Analyzer string `json:"analyzer,omitempty"`
 	Message  string `json:"message,omitempty"`
 	Error    string `json:"error,omitempty"`
+	Partial  bool   `json:"partial,omitempty"` // the file's package did not type-check completely
 }
 
 var (
@@ -256,12 +258,14 @@ var syntactic = map[string]bool{"appends": true, "assign": true, "buildtag": tru
 func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File, goVersion string,
 	analyzers []*analysis.Analyzer) {
 	redeclaring := map[string]bool{}
+	partial := false
 	config := &types.Config{
 		Importer:    imp,
 		Sizes:       types.SizesFor("gc", build.Default.GOARCH),
 		GoVersion:   goVersion,
 		FakeImportC: true,
 		Error: func(err error) { // tolerated: what depends on a missing import has no type
+			partial = true
 			if e, ok := err.(types.Error); ok && len(files) > 1 && strings.Contains(e.Msg, "redeclared in this block") {
 				redeclaring[e.Fset.Position(e.Pos).Filename] = true
 			}
@@ -294,6 +298,11 @@ func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File,
 			check(fset, imp, id, rest, goVersion, analyzers)
 		}
 		return
+	}
+	if partial {
+		for _, file := range files {
+			emit(output{File: fset.Position(file.Pos()).Filename, Partial: true})
+		}
 	}
 	seen := map[string]bool{}
 	report := func(a *analysis.Analyzer, d analysis.Diagnostic) {

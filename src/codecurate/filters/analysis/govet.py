@@ -326,8 +326,9 @@ class GoVetAnalyzer(Analyzer):
 
     def _tolerant(self, argv: list[str], files: list[SourceFile], reports: list[FileReport], folder: Path,
                   timeout: float) -> list[int]:
-        """Run codecurate's driver of go vet's analyzers on the files go vet skipped (their packages do
-        not type-check here); fills their reports. Returns the indices it analyzed."""
+        """Run codecurate's driver of go vet's analyzers on the files go vet skipped (all of them unless
+        go vet ran first); fills their reports. Returns the indices of the files it analyzed whose
+        package did not type-check completely (where semgrep's complement rules also run)."""
         pending = [index for index, report in enumerate(reports) if report.status == SKIPPED]
         driver = self.driver(argv) if pending else None
         if driver is None:
@@ -353,6 +354,7 @@ class GoVetAnalyzer(Analyzer):
         if done.returncode != 0:
             raise AnalyzerFailure(f"codecurate's go vet driver {describe_exit(done)}")
         analyzed = {index: FileReport() for index in pending}
+        partial: set[int] = set()
         for line in done.stdout.splitlines():
             try:
                 item = json.loads(line)
@@ -362,7 +364,9 @@ class GoVetAnalyzer(Analyzer):
             index = int(match.group(1)) if match else -1
             if index not in analyzed:
                 continue
-            if item.get("error") and not item.get("analyzer"):
+            if item.get("partial"):
+                partial.add(index)
+            elif item.get("error") and not item.get("analyzer"):
                 analyzed.pop(index)
                 reports[index].detail = f"go could not parse it: {str(item['error'])[:300]}"
             elif item.get("error"):
@@ -379,7 +383,7 @@ class GoVetAnalyzer(Analyzer):
                     analyzed[index].findings.append(finding)
         for index, report in analyzed.items():
             reports[index] = report
-        return sorted(analyzed)
+        return sorted(partial & set(analyzed))
 
     def _add_complement(self, files: list[SourceFile], reports: list[FileReport], indices: list[int]) -> None:
         """semgrep's rules for the Go bugs go vet does not look for, on the files the driver analyzed
