@@ -205,8 +205,9 @@ def test_files_that_redeclare_each_other_are_judged_apart(go):
     if (why := analyzer.available()) is not None:
         pytest.skip(why)
     first = _file("twice", CASES["lostcancel"][0] + CASES["printf"][1])
-    second = SourceFile(_file("twice", CASES["printf"][0] + CASES["lostcancel"][1]).text, "twice/other.go", "Go",
-                        "example/store")
+    second = SourceFile(
+        _file("twice", CASES["printf"][0] + CASES["lostcancel"][1]).text, "twice/other.go", "Go", "example/store"
+    )
     reports = analyzer.analyze([first, second])
     assert [sorted(f.rule for f in report.findings) for report in reports] == [["lostcancel"], ["printf"]]
 
@@ -229,10 +230,11 @@ def test_without_semgrep_the_driver_still_judges(go):
     if (why := analyzer.available()) is not None:
         pytest.skip(why)
     analyzer._complement.command = "/nonexistent/semgrep"
-    sql = ("func (s *Store) Find(name string) {\n"
-           "\ts.pool.Exec(context.TODO(), fmt.Sprintf(\"DELETE FROM t WHERE n = '%s'\", name))\n}\n")
+    sql = (
+        "func (s *Store) Find(name string) {\n"
+        "\ts.pool.Exec(context.TODO(), fmt.Sprintf(\"DELETE FROM t WHERE n = '%s'\", name))\n}\n"
+    )
     cancel, injection = _file("nosemgrep", CASES["lostcancel"][0]), _file("nosemgrep2", sql)
     reports = analyzer.analyze([cancel, injection])
     assert [r.status for r in reports] == ["ok", "ok"]
     assert [[f.rule for f in r.findings] for r in reports] == [["lostcancel"], []]
-
