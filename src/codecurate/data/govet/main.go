@@ -112,8 +112,9 @@ func main() {
 	}
 	imp := newImporter(fset, in.Go, wanted)
 	for i, files := range parsed {
-		for _, group := range packages(files, fset) {
-			check(fset, imp, in.Packages[i].ID, group, in.GoVersion, analyzers)
+		groups, apart := packages(files, fset)
+		for g, group := range groups {
+			check(fset, imp, in.Packages[i].ID, group, in.GoVersion, analyzers, apart[g])
 		}
 	}
 	if err := buffer.Flush(); err != nil {
@@ -129,15 +130,15 @@ func firstLine(text string) string {
 // packages splits a folder's files into what go would build together: one group per package
 // clause of the files for this platform, and each file for another platform (`_windows.go`,
 // `//go:build arm64`) alone, since such files redeclare what the platform's files declare.
-func packages(files []*ast.File, fset *token.FileSet) [][]*ast.File {
+func packages(files []*ast.File, fset *token.FileSet) (groups [][]*ast.File, apart []bool) {
 	byName := map[string][]*ast.File{}
 	var names []string
-	var groups [][]*ast.File
 	for _, file := range files {
 		name := fset.File(file.Pos()).Name()
 		dir, base := splitPath(name)
 		if ok, err := build.Default.MatchFile(dir, base); err == nil && !ok {
 			groups = append(groups, []*ast.File{file})
+			apart = append(apart, true)
 			continue
 		}
 		if _, seen := byName[file.Name.Name]; !seen {
@@ -147,8 +148,9 @@ func packages(files []*ast.File, fset *token.FileSet) [][]*ast.File {
 	}
 	for _, name := range names {
 		groups = append(groups, byName[name])
+		apart = append(apart, false)
 	}
-	return groups
+	return groups, apart
 }
 
 func splitPath(name string) (string, string) {
@@ -256,9 +258,9 @@ var syntactic = map[string]bool{"appends": true, "assign": true, "buildtag": tru
 // file of the package declares (copies of one file, variants for other build configurations) are
 // checked apart, each alone, as go would never build them together.
 func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File, goVersion string,
-	analyzers []*analysis.Analyzer) {
+	analyzers []*analysis.Analyzer, alone bool) {
 	redeclaring := map[string]bool{}
-	partial := false
+	partial := alone // checked apart from its package: what the rest declares is unknown
 	config := &types.Config{
 		Importer:    imp,
 		Sizes:       types.SizesFor("gc", build.Default.GOARCH),
@@ -289,13 +291,13 @@ func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File,
 		var rest []*ast.File
 		for _, file := range files {
 			if redeclaring[fset.Position(file.Pos()).Filename] {
-				check(fset, imp, id, []*ast.File{file}, goVersion, analyzers)
+				check(fset, imp, id, []*ast.File{file}, goVersion, analyzers, true)
 			} else {
 				rest = append(rest, file)
 			}
 		}
 		if len(rest) > 0 {
-			check(fset, imp, id, rest, goVersion, analyzers)
+			check(fset, imp, id, rest, goVersion, analyzers, alone)
 		}
 		return
 	}
