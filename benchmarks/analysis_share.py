@@ -9,8 +9,9 @@ and waited for): those of the whole recipe, and those spent inside the ``static_
 
     python benchmarks/analysis_share.py --megabytes 32 --corpus multi
 
-prints recipe.py's tables, then the analysis stage's CPU seconds, its share of the recipe's, and its
-analyzers' files and megabytes per language.
+prints recipe.py's tables, then the analysis stage's CPU seconds, its share of the recipe's, each
+analyzer's CPU seconds (its ``analyze`` and ``close`` calls, smoke test included), and the files
+analyzed per analyzer and language.
 """
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ def main() -> None:
     args = parser.parse_args()
 
     spent = {"analysis": 0.0, "recipe": 0.0}
+    per_analyzer: dict[str, float] = {}
 
-    def timed(function, key: str):
+    def timed(function, key: str, table: dict[str, float] = spent):
         def wrapper(*args, **kwargs):
             start = cpu_seconds()
             try:
                 return function(*args, **kwargs)
             finally:
-                spent[key] += cpu_seconds() - start
+                table[key] = table.get(key, 0.0) + cpu_seconds() - start
 
         return wrapper
 
@@ -50,6 +52,8 @@ def main() -> None:
     for analyzer in dict.fromkeys(ANALYZERS.values()):
         if "close" in vars(analyzer):  # long-lived tool processes are reaped (and their CPU counted) here
             analyzer.close = timed(analyzer.close, "analysis")
+        for method in ("analyze", "close"):
+            setattr(analyzer, method, timed(getattr(analyzer, method), analyzer.name, per_analyzer))
     bench.run_recipe = timed(bench.run_recipe, "recipe")
     with tempfile.TemporaryDirectory() as tmp:
         bench.measure(args.corpus, args.megabytes, [1], Path(tmp), peer=False, every_family=args.every_family)
@@ -57,6 +61,12 @@ def main() -> None:
     print(
         f"\nstatic analysis: {spent['analysis']:.1f} of the recipe's {spent['recipe']:.1f} CPU s "
         f"({spent['analysis'] / max(spent['recipe'], 1e-9):.1%})"
+    )
+    print(
+        "CPU s per analyzer: "
+        + ", ".join(
+            f"{name} {seconds:.1f}" for name, seconds in sorted(per_analyzer.items(), key=lambda item: -item[1])
+        )
     )
     print(
         "files analyzed, per analyzer and language: "

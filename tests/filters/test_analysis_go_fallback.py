@@ -1,9 +1,12 @@
 """codecurate's semgrep rules for Go (codecurate/data/semgrep/go.yaml): the fallback for the Go files
-``go vet`` cannot type-check offline (they import modules outside the standard library).
+``go vet`` cannot type-check offline (they import modules outside the standard library) and that
+codecurate's driver of vet's analyzers cannot read either; five of them (what vet has no analyzer for)
+also judge the files that driver analyzed.
 
 Each rule fires on a small realistic defect in a file importing a third-party module and not on its
 correct twin; every file goes through one semgrep run (a module-scoped fixture). One test runs the
-block: go vet skips such a file, semgrep judges it.
+block: go vet refuses such a file, codecurate's driver of its analyzers judges it, semgrep reads the
+one the driver cannot parse.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datatrove.data import Document
 from codecurate import metadata as keys
 from codecurate.filters.analysis import SourceFile, StaticAnalysisFilter
 from codecurate.filters.analysis.base import AnalyzerMissing
-from codecurate.filters.analysis.govet import GoVetAnalyzer
+from codecurate.filters.analysis.govet import SEMGREP_COMPLEMENT, GoVetAnalyzer
 from codecurate.filters.analysis.semgrep import SemgrepAnalyzer, shipped_rules
 
 HEAD = """package server
@@ -545,17 +548,39 @@ def test_security_rules_do_not_count_in_tests(findings):
     assert findings["fixture_test.go"] == []
 
 
-def test_block_sends_what_go_vet_skips_to_semgrep():
-    """go vet cannot type-check a file importing logrus offline; semgrep judges it instead."""
+def test_requires_hold_in_each_rules_own_defect():
+    """A rule's ``codecurate-requires`` (text a file needs for semgrep to be run on it) is found in the
+    rule's own defect: a wrong literal would hide the rule's findings."""
+    required = {rule: meta["requires"] for rule, meta in shipped_rules().items() if "Go" in meta["languages"]
+                and meta["requires"]}
+    assert set(required) >= set(SEMGREP_COMPLEMENT)
+    complement = SemgrepAnalyzer(only=SEMGREP_COMPLEMENT)
+    for rule, patterns in required.items():
+        bad = _go("bad", CASES[rule][0])
+        assert all(pattern.search(bad.text) for pattern in patterns), rule
+        assert complement.can_match(bad) == (rule in SEMGREP_COMPLEMENT)
+    assert not complement.can_match(SourceFile("package p\n\nfunc F() int { return 1 }\n", "p.go", "Go"))
+
+
+def test_block_sends_what_go_vet_skips_to_its_driver_then_semgrep():
+    """go vet cannot type-check a file importing logrus offline; codecurate's driver of vet's analyzers
+    judges it, with semgrep's rules for what vet does not look for (SQL built with Sprintf); a file
+    the driver cannot parse goes to semgrep's Go rules."""
     for analyzer in (GoVetAnalyzer(), SemgrepAnalyzer()):
         try:
             analyzer.locate()  # the block runs the smoke tests
         except AnalyzerMissing as error:
             pytest.skip(str(error))
     bad, good = _go("bad", CASES["go-lost-cancel"][0]), _go("good", CASES["go-lost-cancel"][1], "other/good.go")
+    sql = _go("sql", CASES["go-sql-format-injection"][0], "store/find.go")
+    broken = _go("broken", CASES["go-self-assignment"][0] + "\nfunc (s *Server) Stop() {\n\ts.ready = \n", "cmd/x.go")
     docs = [Document(text=f.text, id=f.path, metadata={keys.REPO: f.repo, keys.PATH: f.path, keys.LANGUAGE: "Go",
-                                                         keys.KIND: keys.KIND_CODE}) for f in (bad, good)]
-    results = StaticAnalysisFilter(analyzers=["go_vet", "semgrep"]).filter_batch(docs)
-    assert results[0] == (False, "analysis_defects"), results[0]
-    assert results[1] is True
-    assert docs[0].metadata[keys.ANALYSIS_RULES] == {"semgrep:go-lost-cancel": 1}
+                                                         keys.KIND: keys.KIND_CODE}) for f in (bad, good, sql, broken)]
+    block = StaticAnalysisFilter(analyzers=["go_vet", "semgrep"])
+    results = block.filter_batch(docs)
+    assert results[:3] == [(False, "analysis_defects"), True, (False, "analysis_defects")], results
+    assert docs[0].metadata[keys.ANALYSIS_RULES] == {"go_vet:lostcancel": 1}
+    assert docs[2].metadata[keys.ANALYSIS_RULES] == {"go_vet:go-sql-format-injection": 1}
+    assert block.stats["analyzed/go_vet/Go"].total == 3
+    assert block.stats["analysis_fallback/go_vet/Go"].total == 1  # the syntax error: semgrep read it
+    assert block.stats["analyzed/semgrep/Go"].total == 1

