@@ -98,10 +98,14 @@ def test_hugging_face_datasets_in_a_bucket_read_as_on_local_disk(tmp_path, s3, m
     fs.put(f"{tmp_path / 'saved'}/", "hfdata/saved/", recursive=True)
     fs.put(f"{tmp_path / 'parquet'}/", "hfdata/parquet/", recursive=True)
 
+    # the Hub's offline mode (clusters without a network set it; test_huggingface.py sets it for the
+    # whole session) does not stop reading the user's own bucket
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
     for name in ("saved", "parquet"):
         local = [documents(read_all(HuggingFaceReader(str(tmp_path / name)), world_size=w)) for w in (1, 2)]
         remote = [documents(read_all(HuggingFaceReader(f"s3://hfdata/{name}"), world_size=w)) for w in (1, 2)]
         assert remote == local and len(remote[0]) == 4, name
+    assert datasets.config.HF_HUB_OFFLINE  # restored
     assert input_entry("s3://hfdata/saved") == {"reader": "huggingface", "params": {"dataset": "s3://hfdata/saved"}}
     with pytest.raises(FileNotFoundError, match="'s3://hfdata/none': no data file"):
         list(HuggingFaceReader("s3://hfdata/none").run())

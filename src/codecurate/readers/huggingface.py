@@ -9,6 +9,7 @@ metadata keys as ``the_stack`` maps them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterator
@@ -99,6 +100,24 @@ def data_files_at(url: str) -> tuple[str, list[str]]:
 def _looks_local(dataset: str) -> bool:
     """A path rather than a hub id (``name`` or ``owner/name``)."""
     return dataset.startswith(("/", ".", "~")) or dataset.count("/") > 1 or _builder_for(Path(dataset)) is not None
+
+
+@contextlib.contextmanager
+def _own_storage_reachable(remote: bool) -> Iterator[None]:
+    """With the Hub's offline mode on (``HF_HUB_OFFLINE=1``, as clusters without a network set it),
+    datasets refuses every URL, the user's own bucket too; reading ``s3://...`` is not reaching the
+    Hub, so offline mode is lifted while datasets prepares a bucket's files (not for ``hf://``; a
+    streamed dataset reads its files later, under the mode as set)."""
+    from datasets import config
+
+    if not remote or not config.HF_HUB_OFFLINE:
+        yield
+        return
+    config.HF_HUB_OFFLINE = False
+    try:
+        yield
+    finally:
+        config.HF_HUB_OFFLINE = True
 
 
 @register("huggingface")
@@ -231,7 +250,8 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
                     raise ValueError(f"dataset {self.dataset!r}: not a data file datasets can read "
                                      f"({', '.join(DATA_FILE_BUILDERS)})")
                 path, options["data_files"] = builder, str(location)
-            data = load_dataset(path, **options, streaming=self.streaming)
+            with _own_storage_reachable(self.remote and not self.dataset.startswith("hf://")):
+                data = load_dataset(path, **options, streaming=self.streaming)
         if hasattr(data, "keys"):  # a DatasetDict: pick the split
             splits = list(data.keys())
             split = self.split or (splits[0] if len(splits) == 1 else "train")
