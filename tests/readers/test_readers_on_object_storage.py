@@ -85,6 +85,7 @@ STACK = {
 def test_hugging_face_datasets_in_a_bucket_read_as_on_local_disk(tmp_path, s3, monkeypatch):
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-cache")
+    monkeypatch.setattr(datasets.config, "DOWNLOADED_DATASETS_PATH", tmp_path / "hf-cache" / "downloads")
     data = datasets.Dataset.from_dict(STACK)
     data.save_to_disk(str(tmp_path / "saved"))
     (tmp_path / "parquet" / "data").mkdir(parents=True)
@@ -106,6 +107,11 @@ def test_hugging_face_datasets_in_a_bucket_read_as_on_local_disk(tmp_path, s3, m
         remote = [documents(read_all(HuggingFaceReader(f"s3://hfdata/{name}"), world_size=w)) for w in (1, 2)]
         assert remote == local and len(remote[0]) == 4, name
     assert datasets.config.HF_HUB_OFFLINE  # restored
+    # a file changed in the bucket is read again, not taken from datasets' cache of the same URL
+    pq.write_table(pa.Table.from_pydict({k: v[:1] for k, v in STACK.items()}), tmp_path / "one.parquet")
+    fs.put(str(tmp_path / "one.parquet"), "hfdata/parquet/data/part-1.parquet")
+    fs.invalidate_cache()
+    assert len(documents(read_all(HuggingFaceReader("s3://hfdata/parquet")))) == 3
     assert input_entry("s3://hfdata/saved") == {"reader": "huggingface", "params": {"dataset": "s3://hfdata/saved"}}
     with pytest.raises(FileNotFoundError, match="'s3://hfdata/none': no data file"):
         list(HuggingFaceReader("s3://hfdata/none").run())

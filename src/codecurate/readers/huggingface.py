@@ -10,6 +10,7 @@ metadata keys as ``the_stack`` maps them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -100,6 +101,24 @@ def data_files_at(url: str) -> tuple[str, list[str]]:
 def _looks_local(dataset: str) -> bool:
     """A path rather than a hub id (``name`` or ``owner/name``)."""
     return dataset.startswith(("/", ".", "~")) or dataset.count("/") > 1 or _builder_for(Path(dataset)) is not None
+
+
+def remote_cache_dir(data_files: str | list[str] | dict) -> str:
+    """datasets' cache folder for these remote data files as they are now: below datasets' own cache,
+    named by a hash of each file's URL, size and version (ETag, else its modified time)."""
+    from datasets import config
+    from fsspec.core import url_to_fs
+
+    urls = data_files if isinstance(data_files, list) else [data_files] if isinstance(data_files, str) else \
+        [url for value in data_files.values() for url in ([value] if isinstance(value, str) else value)]
+    digest = hashlib.sha256()
+    for url in sorted(urls):
+        fs, path = url_to_fs(url)
+        fs.invalidate_cache(path)  # fsspec's listing cache may hold the file as an earlier read saw it
+        info = fs.info(path)
+        version = info.get("ETag") or info.get("etag") or info.get("LastModified") or info.get("mtime")
+        digest.update(json.dumps([url, info.get("size"), str(version)]).encode())
+    return str(Path(config.HF_DATASETS_CACHE) / "codecurate-remote" / digest.hexdigest()[:16])
 
 
 @contextlib.contextmanager
@@ -244,6 +263,9 @@ class HuggingFaceReader(Accounting, HuggingFaceDatasetReader):
             if self.remote:  # datasets reads the files through fsspec; data_files, when given, are URLs
                 path, found = data_files_at(self.dataset)
                 options.setdefault("data_files", found)
+                # datasets keys its cache by the files' URLs: a file changed in the bucket would be read
+                # from that cache, stale; a cache per version of the files (size, ETag or modified time)
+                options.setdefault("cache_dir", remote_cache_dir(options["data_files"]))
             elif self.local and location.is_file():  # one data file: its builder, the file as data
                 builder = _builder_for(location)
                 if builder is None:
