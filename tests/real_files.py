@@ -29,12 +29,38 @@ def _apt_update() -> bool:
     return True
 
 
+#: where the source lists are written when the machine lists binary packages only
+SOURCE_LIST = Path("/etc/apt/sources.list.d/codecurate-tests-deb-src.sources")
+
+
+def ensure_source_lists() -> bool:
+    """Let ``apt-get source`` work on a machine whose apt lists only binary packages (a fresh Debian
+    image does): the ``Types: deb`` entries of ``/etc/apt/sources.list.d/*.sources`` written again as
+    ``deb-src`` in ``SOURCE_LIST``, then ``apt-get update``; as root only, once. Whether it did."""
+    global _APT_UPDATED
+    if os.geteuid() != 0 or SOURCE_LIST.exists():
+        return False
+    stanzas = []
+    for path in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
+        for stanza in path.read_text(encoding="utf-8").split("\n\n"):
+            lines = [line for line in stanza.splitlines() if line.strip() and not line.startswith("#")]
+            if any(line.replace(" ", "") == "Types:deb" for line in lines):
+                stanzas.append("\n".join("Types: deb-src" if line.startswith("Types:") else line for line in lines))
+    if not stanzas:
+        return False
+    SOURCE_LIST.write_text("\n\n".join(stanzas) + "\n", encoding="utf-8")
+    _APT_UPDATED = False
+    return _apt_update()
+
+
 def _run(argv: list[str], cwd: Path) -> None:
     if not shutil.which(argv[0]):
         pytest.skip(f"{argv[0]} is not installed")
     try:
         done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
         if done.returncode != 0 and argv[0] == "apt-get" and not any(cwd.iterdir()) and _apt_update():
+            done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 and "deb-src" in done.stderr and not any(cwd.iterdir()) and ensure_source_lists():
             done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         pytest.skip(f"{' '.join(argv)} timed out (no network?)")

@@ -83,10 +83,10 @@ def test_six_languages_carry_spdx_lines_in_comments():
     """C block comment, Perl and shell ``#``, JavaScript and TypeScript JSDoc, Python ``#``: each file's
     notice region is its SPDX line alone."""
     languages = set()
-    for path, *_ in REAL_HEADERS:
-        if not Path(path).is_file():
+    for path, package, *_ in REAL_HEADERS:
+        if not Path(path).is_file() and "PyPI" in package:
             continue
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read(path, package)  # from the Debian package's files where this machine lacks it
         region = notice_region(text, detect_language(path, text))
         if region and all("SPDX-License-Identifier" in line for line in region):
             languages.add(detect_language(path, text))

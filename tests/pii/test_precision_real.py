@@ -24,6 +24,7 @@ from codecurate.languages import detect_language  # noqa: E402
 from codecurate.pii.recognizers import EmailRecognizer, IPRecognizer, KeyRecognizer, NameRuleRecognizer  # noqa: E402
 from codecurate.pii.redact import PIIRedactor  # noqa: E402
 from tests.conftest import make_doc  # noqa: E402
+from tests.real_files import ensure_source_lists  # noqa: E402
 
 DOWNLOADS = Path(os.environ.get("CODECURATE_PII_CORPUS", str(Path.home() / ".cache/codecurate/corpora/pii"))) \
     / "downloads"
@@ -46,6 +47,8 @@ def real_file(archive: str, member: str) -> str:
             pytest.skip(f"{archive} missing and cannot be fetched here (needs root and {tool})")
         DOWNLOADS.mkdir(parents=True, exist_ok=True)
         argv = ["apt-get", "source", "--download-only", spec] if tool == "apt" else ["npm", "pack", spec]
+        if tool == "apt":
+            ensure_source_lists()  # a fresh machine lists binary packages only
         subprocess.run(argv, cwd=DOWNLOADS, capture_output=True, timeout=300, check=False)
         if not path.is_file():
             pytest.skip(f"{archive}: {' '.join(argv)} failed (no network?)")
