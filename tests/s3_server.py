@@ -103,3 +103,25 @@ def bucket_outputs(fs, prefix: str, copy: Path) -> tuple[list, dict]:
         fs.get(f"{prefix}/{name}/", f"{copy}/{name}/", recursive=True)
     documents, shards = run_outputs(copy)
     return documents, {name: data.replace(f"s3://{prefix}".encode(), b"OUTPUT") for name, data in shards.items()}
+
+
+def run_until_then_kill(command: list[str], fs, marker: str, log: Path, timeout: float, poll: float = 0.5,
+                        **popen) -> None:
+    """Run ``command`` (its own session, output to ``log``) until ``marker`` exists in ``fs``, then kill
+    it and everything it started: a run cut off halfway, for a resume to take over. Fails when the
+    command ends first (its log's tail in the message)."""
+    import signal
+
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **popen)
+    try:
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            if fs.exists(marker):
+                break
+            time.sleep(poll)
+        assert process.poll() is None, log.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -8,10 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +19,7 @@ from codecurate.recipe.rerun import rerun_paths
 from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
 from tests.conftest import AIXCODER, run_outputs
-from tests.s3_server import bucket_outputs, s3_filesystem, s3_server
+from tests.s3_server import bucket_outputs, run_until_then_kill, s3_filesystem, s3_server
 
 pytest.importorskip("tree_sitter_language_pack")
 pytest.importorskip("tokenizers")
@@ -83,20 +80,9 @@ def test_killed_run_resumed_from_the_bucket_equals_the_local_run(tmp_path, s3, m
     monkeypatch.chdir(tmp_path / "stack")  # a URL turned into a local folder would show up here
     command = [sys.executable, "-m", "codecurate.cli", "run", str(AIXCODER), "--input", "s3://corpus/stack",
                "--output", "s3://corpus/out", *(x for o in overrides for x in ("--set", o))]
-    with (tmp_path / "first.log").open("w") as log:
-        first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:  # killed once the exact dedup has finished: later segments not started or half done
-        deadline = time.monotonic() + 300
-        while first.poll() is None and time.monotonic() < deadline:
-            if fs.exists("corpus/out/logs/10-exact_dedup-filter/completions/00000"):
-                break
-            time.sleep(0.2)
-        assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
-    finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+    # killed once the exact dedup has finished: later segments not started or half done
+    run_until_then_kill(command, fs, "corpus/out/logs/10-exact_dedup-filter/completions/00000",
+                        tmp_path / "first.log", timeout=300, poll=0.2)
     fs.invalidate_cache()
     assert fs.exists("corpus/out/.codecurate.lock") and not fs.exists("corpus/out/summary.json")
     done_before = fs.find("corpus/out/logs/02-group-scatter/completions")

@@ -25,7 +25,7 @@ from codecurate.recipe.run import run_recipe
 from codecurate.recipe.schema import load_recipe
 from tests.conftest import AIXCODER, run_outputs
 from tests.recipe.test_object_storage import stack_parquet
-from tests.s3_server import _free_port, bucket_outputs, s3_filesystem, s3_server
+from tests.s3_server import _free_port, bucket_outputs, run_until_then_kill, s3_filesystem, s3_server
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("tree_sitter_language_pack")
@@ -121,21 +121,9 @@ def test_three_nodes_sharing_only_a_bucket_give_the_local_run(tmp_path, cluster)
                "s3://corpus/out", *(f"--set={setting}" for setting in settings)]
     environment = dict(os.environ, RAY_ADDRESS=cluster, RAY_AUTH_MODE="disabled")
     # a URL turned into a local folder would show up in the working folder
-    with (tmp_path / "first.log").open("w") as log:
-        first = subprocess.Popen(command, cwd=tmp_path / "stack", env=environment, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-    try:  # the driver killed once the exact dedup has finished: later segments not started or half done
-        deadline = time.monotonic() + 900
-        while first.poll() is None and time.monotonic() < deadline:
-            if fs.exists("corpus/out/logs/10-exact_dedup-filter/completions/00000"):
-                break
-            time.sleep(0.5)
-        assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
-    finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+    # the driver killed once the exact dedup has finished: later segments not started or half done
+    run_until_then_kill(command, fs, "corpus/out/logs/10-exact_dedup-filter/completions/00000",
+                        tmp_path / "first.log", timeout=900, cwd=tmp_path / "stack", env=environment)
     fs.invalidate_cache()
     assert not fs.exists("corpus/out/summary.json")
     assert fs.find("corpus/out/logs/02-group-scatter/completions")  # kept, and skipped by the resumed run

@@ -15,8 +15,7 @@
 // "packages": [{"id": "p00001", "files": [path, ...]}]}. Output (stdout): one JSON object per
 // line, {"file": path, "line": n, "analyzer": name, "message": text} for each diagnostic,
 // {"file": path, "error": text} for a file it could not parse (not analyzed), and {"file": a file
-// of the package, "analyzer": name, "error": text} for an analyzer that failed on a package, and
-// {"file": path, "partial": true} for each file of a package that did not type-check completely.
+// of the package, "analyzer": name, "error": text} for an analyzer that failed on a package.
 package main
 
 import (
@@ -58,7 +57,6 @@ type output struct {
 	Analyzer string `json:"analyzer,omitempty"`
 	Message  string `json:"message,omitempty"`
 	Error    string `json:"error,omitempty"`
-	Partial  bool   `json:"partial,omitempty"` // the file's package did not type-check completely
 }
 
 var (
@@ -113,9 +111,8 @@ func main() {
 	}
 	imp := newImporter(fset, in.Go, wanted)
 	for i, files := range parsed {
-		groups, apart := packages(files, fset)
-		for g, group := range groups {
-			check(fset, imp, in.Packages[i].ID, group, in.GoVersion, analyzers, apart[g])
+		for _, group := range packages(files, fset) {
+			check(fset, imp, in.Packages[i].ID, group, in.GoVersion, analyzers)
 		}
 	}
 	if err := buffer.Flush(); err != nil {
@@ -131,7 +128,8 @@ func firstLine(text string) string {
 // packages splits a folder's files into what go would build together: one group per package
 // clause of the files for this platform, and each file for another platform (`_windows.go`,
 // `//go:build arm64`) alone, since such files redeclare what the platform's files declare.
-func packages(files []*ast.File, fset *token.FileSet) (groups [][]*ast.File, apart []bool) {
+func packages(files []*ast.File, fset *token.FileSet) [][]*ast.File {
+	var groups [][]*ast.File
 	byName := map[string][]*ast.File{}
 	var names []string
 	for _, file := range files {
@@ -139,7 +137,6 @@ func packages(files []*ast.File, fset *token.FileSet) (groups [][]*ast.File, apa
 		dir, base := splitPath(name)
 		if ok, err := build.Default.MatchFile(dir, base); err == nil && !ok {
 			groups = append(groups, []*ast.File{file})
-			apart = append(apart, true)
 			continue
 		}
 		if _, seen := byName[file.Name.Name]; !seen {
@@ -149,9 +146,8 @@ func packages(files []*ast.File, fset *token.FileSet) (groups [][]*ast.File, apa
 	}
 	for _, name := range names {
 		groups = append(groups, byName[name])
-		apart = append(apart, false)
 	}
-	return groups, apart
+	return groups
 }
 
 func splitPath(name string) (string, string) {
@@ -261,16 +257,14 @@ var syntactic = map[string]bool{"appends": true, "assign": true, "buildtag": tru
 // file of the package declares (copies of one file, variants for other build configurations) are
 // checked apart, each alone, as go would never build them together.
 func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File, goVersion string,
-	analyzers []*analysis.Analyzer, alone bool) {
+	analyzers []*analysis.Analyzer) {
 	redeclaring := map[string]bool{}
-	partial := alone // checked apart from its package: what the rest declares is unknown
 	config := &types.Config{
 		Importer:    imp,
 		Sizes:       types.SizesFor("gc", build.Default.GOARCH),
 		GoVersion:   goVersion,
 		FakeImportC: true,
 		Error: func(err error) { // tolerated: what depends on a missing import has no type
-			partial = true
 			if e, ok := err.(types.Error); ok && len(files) > 1 && strings.Contains(e.Msg, "redeclared in this block") {
 				redeclaring[e.Fset.Position(e.Pos).Filename] = true
 			}
@@ -294,20 +288,15 @@ func check(fset *token.FileSet, imp *treeImporter, id string, files []*ast.File,
 		var rest []*ast.File
 		for _, file := range files {
 			if redeclaring[fset.Position(file.Pos()).Filename] {
-				check(fset, imp, id, []*ast.File{file}, goVersion, analyzers, true)
+				check(fset, imp, id, []*ast.File{file}, goVersion, analyzers)
 			} else {
 				rest = append(rest, file)
 			}
 		}
 		if len(rest) > 0 {
-			check(fset, imp, id, rest, goVersion, analyzers, alone)
+			check(fset, imp, id, rest, goVersion, analyzers)
 		}
 		return
-	}
-	if partial {
-		for _, file := range files {
-			emit(output{File: fset.Position(file.Pos()).Filename, Partial: true})
-		}
 	}
 	seen := map[string]bool{}
 	report := func(a *analysis.Analyzer, d analysis.Diagnostic) {

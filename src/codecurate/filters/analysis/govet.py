@@ -350,8 +350,6 @@ class GoVetAnalyzer(Analyzer):
             index = int(match.group(1)) if match else -1
             if index not in analyzed:
                 continue
-            if item.get("partial"):
-                continue
             if item.get("error") and not item.get("analyzer"):
                 analyzed.pop(index)
                 reports[index].detail = f"go could not parse it: {str(item['error'])[:300]}"
